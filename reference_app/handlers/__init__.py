@@ -1,0 +1,1 @@
+"""Deployable Lambda handlers. Nothing here imports the lab tooling."""

@@ -1,0 +1,176 @@
+"""``lambda-lab``: the kit's command line.
+
+Every command takes ``--backend`` (``embedded``, ``localstack`` or a URL) and
+``--port``; both default to ``LAMBDA_LAB_BACKEND`` / ``LAMBDA_LAB_PORT``. Problems a
+learner can fix are printed as one sentence, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from botocore.exceptions import EndpointConnectionError
+from rich.console import Console
+from rich.table import Table
+
+from . import doctor as doctor_mod
+from . import emulator
+from .config import BACKEND_ENV, PORT_ENV, lab_home, resolve_backend
+from .errors import LabError
+
+app = typer.Typer(
+    help="Run the AWS Lambda workshop: a local emulator, JupyterLab, and checks.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+_MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
+
+
+def _friendly(func):
+    """Turn LabError (and an unreachable endpoint) into one line on stderr and exit 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except LabError as exc:
+            err.print(f"[red]error:[/] {exc}")
+            raise typer.Exit(1) from None
+        except EndpointConnectionError:
+            backend = resolve_backend()
+            err.print(f"[red]error:[/] No emulator at {backend.endpoint} — run `lambda-lab up`.")
+            raise typer.Exit(1) from None
+
+    return wrapper
+
+
+@app.callback()
+def main(
+    backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="embedded (default), localstack, or an emulator URL.", envvar=BACKEND_ENV)] = None,
+    port: Annotated[Optional[int], typer.Option("--port", "-p", help="Local port of the emulator (default 4566).", envvar=PORT_ENV)] = None,
+) -> None:
+    """Choose the backend once; every command below uses it."""
+    if backend:
+        os.environ[BACKEND_ENV] = backend
+    if port:
+        os.environ[PORT_ENV] = str(port)
+
+
+@app.command()
+@_friendly
+def up() -> None:
+    """Start the emulator (or find one already running) and wait until it is healthy."""
+    backend = resolve_backend()
+    with out.status(f"Starting the {backend.kind} emulator at {backend.endpoint} ..."):
+        st = emulator.up(backend)
+    owner = f"started by lambda-lab, pid {st.pid}" if st.pid else "already running"
+    out.print(f"[green]✓[/] {st.emulator} {st.version or ''} healthy at {backend.endpoint} ({owner})")
+
+
+@app.command()
+@_friendly
+def down() -> None:
+    """Stop the emulator that lambda-lab started (never one it did not start)."""
+    out.print(emulator.down())
+
+
+@app.command()
+@_friendly
+def status() -> None:
+    """Show the backend, its endpoint and health, and the functions deployed."""
+    backend = resolve_backend()
+    st = emulator.status(backend)
+    table = Table(show_header=False, box=None)
+    table.add_row("backend", backend.kind)
+    table.add_row("endpoint", backend.endpoint)
+    table.add_row("health", "[green]healthy[/]" if st.healthy else "[red]not running[/]")
+    if st.healthy:
+        table.add_row("emulator", f"{st.emulator} {st.version or ''}")
+        table.add_row("started by", f"lambda-lab (pid {st.pid})" if st.pid else "someone else")
+        table.add_row("functions", ", ".join(st.functions) or "none")
+    out.print(table)
+    if not st.healthy:
+        err.print(f"No emulator at {backend.endpoint} — run `lambda-lab up`.")
+        raise typer.Exit(1)
+
+
+@app.command()
+@_friendly
+def doctor() -> None:
+    """Check Python, packages, the port or emulator, Docker and token (localstack), and runtimes."""
+    checks = doctor_mod.run_checks()
+    table = Table(show_header=False, box=None)
+    for check in checks:
+        table.add_row(_MARK[check.level], check.name, check.detail)
+    out.print(table)
+    if any(c.level == "fail" for c in checks):
+        raise typer.Exit(1)
+
+
+@app.command()
+@_friendly
+def reset(
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete every resource in the emulator (ministack's reset; LocalStack is restarted)."""
+    backend = resolve_backend()
+    emulator.require(backend)
+    if not yes and not typer.confirm(f"Delete every resource in the emulator at {backend.endpoint}?"):
+        raise typer.Exit(1)
+    with out.status("Resetting ..."):
+        out.print(emulator.reset(backend))
+
+
+@app.command()
+@_friendly
+def paths() -> None:
+    """Show where the kit keeps emulator state, logs and caches."""
+    backend = resolve_backend()
+    out.print(f"home      {lab_home()}")
+    if backend.kind == "embedded":
+        run = emulator.run_dir(backend)
+        out.print(f"emulator  {run}")
+        out.print(f"log       {run / 'ministack.log'}")
+
+
+def _notebooks_dir() -> Path:
+    here = Path.cwd() / "notebooks"
+    if here.is_dir():
+        return here
+    repo = Path(__file__).resolve().parents[2] / "notebooks"
+    if repo.is_dir():
+        return repo
+    raise LabError("Cannot find the notebooks/ folder; run `lambda-lab lab` from the kit's checkout.")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@_friendly
+def lab(
+    ctx: typer.Context,
+    keep: Annotated[bool, typer.Option("--keep", help="Leave the emulator running when JupyterLab exits.")] = False,
+) -> None:
+    """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab)."""
+    backend = resolve_backend()
+    with out.status(f"Starting the {backend.kind} emulator ..."):
+        st = emulator.up(backend)
+    out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
+    env = {**os.environ}
+    try:
+        code = subprocess.call(
+            [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={_notebooks_dir()}", *ctx.args], env=env
+        )
+    except KeyboardInterrupt:
+        code = 0
+    if st.pid and not keep:
+        out.print(emulator.down(backend))
+    raise typer.Exit(code)

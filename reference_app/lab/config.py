@@ -1,0 +1,109 @@
+"""Backend selection: one setting picks where every AWS call of the kit goes.
+
+``LAMBDA_LAB_BACKEND`` (or the CLI's ``--backend``) is one of
+
+* ``embedded`` (default): ministack, started by the kit on 127.0.0.1;
+* ``localstack``: LocalStack from ``localstack/docker-compose.yml`` on 127.0.0.1;
+* an ``http(s)://`` URL: any running emulator, e.g. one an instructor shares.
+
+``LAMBDA_LAB_PORT`` moves the local port (default 4566). An endpoint that is not
+on this machine is refused unless ``LAMBDA_LAB_ALLOW_REMOTE=1`` says the learner
+means it (see :mod:`reference_app.lab.clients`).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import platformdirs
+
+from .errors import LabError
+
+BACKEND_ENV = "LAMBDA_LAB_BACKEND"
+PORT_ENV = "LAMBDA_LAB_PORT"
+HOME_ENV = "LAMBDA_LAB_HOME"
+ALLOW_REMOTE_ENV = "LAMBDA_LAB_ALLOW_REMOTE"
+
+REGION = "us-east-1"
+ACCOUNT_ID = "000000000000"
+DEFAULT_PORT = 4566
+# The runtime every function declares. python3.14 is the newest Lambda runtime;
+# python3.13 is supported until 2029 and is what Powertools' wheels and this
+# kit's tests cover. The emulator itself runs functions on the host interpreter.
+DEFAULT_RUNTIME = "python3.13"
+
+# Host names that only ever mean "an emulator": docker-compose service names and
+# LocalStack's wildcard DNS name, which resolves to 127.0.0.1.
+EMULATOR_HOSTS = frozenset({"localhost", "localstack", "ministack", "localhost.localstack.cloud"})
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where the kit's AWS calls go."""
+
+    kind: str  # "embedded" | "localstack" | "url"
+    endpoint: str
+
+    @property
+    def port(self) -> int:
+        parts = urlsplit(self.endpoint)
+        return parts.port or (443 if parts.scheme == "https" else 80)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.endpoint).hostname or ""
+
+
+def _port(port: int | str | None) -> int:
+    raw = port if port is not None else os.environ.get(PORT_ENV, DEFAULT_PORT)
+    try:
+        value = int(raw)
+    except (TypeError, ValueError):
+        raise LabError(f"{PORT_ENV} must be a port number, not {raw!r}.") from None
+    if not 1 <= value <= 65535:
+        raise LabError(f"{PORT_ENV} must be between 1 and 65535, not {value}.")
+    return value
+
+
+def resolve_backend(value: str | None = None, port: int | str | None = None) -> Backend:
+    """The backend named by ``value``, else by ``LAMBDA_LAB_BACKEND``, else ``embedded``."""
+    choice = (value or os.environ.get(BACKEND_ENV) or "embedded").strip()
+    if choice in ("embedded", "localstack"):
+        return Backend(choice, f"http://127.0.0.1:{_port(port)}")
+    parts = urlsplit(choice)
+    if parts.scheme in ("http", "https") and parts.hostname:
+        try:
+            parts.port  # noqa: B018 - raises ValueError on a bad port
+        except ValueError:
+            raise LabError(f"The backend URL {choice!r} has an invalid port.") from None
+        return Backend("url", choice.rstrip("/"))
+    raise LabError(
+        f"{BACKEND_ENV} must be 'embedded', 'localstack' or an http(s):// URL, not {choice!r}."
+    )
+
+
+def is_local_host(host: str) -> bool:
+    """True for loopback addresses and the emulator host names."""
+    host = host.strip("[]").lower()
+    if host in EMULATOR_HOSTS or host.endswith(".localhost.localstack.cloud"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def remote_allowed() -> bool:
+    return os.environ.get(ALLOW_REMOTE_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def lab_home() -> Path:
+    """The per-user folder for emulator state, logs, pid files and build caches."""
+    override = os.environ.get(HOME_ENV)
+    home = Path(override) if override else Path(platformdirs.user_state_dir("lambda-lab"))
+    home.mkdir(parents=True, exist_ok=True)
+    return home

@@ -1,0 +1,234 @@
+"""Create-or-update a function idempotently, wait until it is Active, and invoke it.
+
+``deploy_function`` packages the handler (refusing a zip that would not import on
+Lambda, before any API call), then creates the function or updates only what
+changed: the code when its ``CodeSha256`` differs, the configuration when a field
+differs. Running a notebook twice therefore redeploys nothing.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from . import packaging
+from .clients import arn, client
+from .config import DEFAULT_RUNTIME, Backend, resolve_backend
+from .errors import LabError
+
+EXECUTION_ROLE = "lambda-lab-execution"
+READY_DEADLINE_S = 60.0
+TAGS = {"managed-by": "lambda-lab"}
+
+_TRUST_POLICY = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
+
+
+@dataclass
+class Deployment:
+    name: str
+    action: str  # "created" | "updated" | "unchanged"
+    configuration: dict
+    package: packaging.Package
+
+    @property
+    def arn(self) -> str:
+        return self.configuration["FunctionArn"]
+
+
+def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None) -> str:
+    """The ARN of an execution role Lambda can assume, created if missing."""
+    iam = client("iam", backend)
+    try:
+        return iam.get_role(RoleName=name)["Role"]["Arn"]
+    except ClientError as err:
+        if err.response["Error"]["Code"] not in ("NoSuchEntity", "NoSuchEntityException"):
+            raise
+    try:
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=_TRUST_POLICY)["Role"]["Arn"]
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "EntityAlreadyExists":
+            raise
+        return arn("iam", f"role/{name}")
+
+
+def function_environment(backend: Backend, variables: dict[str, str] | None) -> dict[str, str]:
+    """The function's variables plus ``AWS_ENDPOINT_URL`` so its own boto3 calls reach
+    the emulator. LocalStack sets that variable inside its containers itself, and a
+    host-side 127.0.0.1 address would be wrong there, so it is left to LocalStack."""
+    env = dict(variables or {})
+    if backend.kind != "localstack":
+        env.setdefault("AWS_ENDPOINT_URL", backend.endpoint)
+    return env
+
+
+def wait_ready(name: str, backend: Backend | None = None, deadline_s: float = READY_DEADLINE_S) -> dict:
+    """Poll until the function is Active and no update is in progress."""
+    lam = client("lambda", backend)
+    end = time.monotonic() + deadline_s
+    delay = 0.05
+    while True:
+        conf = lam.get_function_configuration(FunctionName=name)
+        state, update = conf.get("State", "Active"), conf.get("LastUpdateStatus", "Successful")
+        if state == "Failed" or update == "Failed":
+            reason = conf.get("StateReason") or conf.get("LastUpdateStatusReason") or "no reason given"
+            raise LabError(f"Function {name} failed to become ready: {reason}")
+        if state == "Active" and update != "InProgress":
+            return conf
+        if time.monotonic() > end:
+            raise LabError(f"Function {name} was still {state}/{update} after {deadline_s:.0f} s.")
+        time.sleep(delay)
+        delay = min(delay * 2, 1.0)
+
+
+def _config_drift(current: dict, wanted: dict) -> dict:
+    """The subset of ``wanted`` configuration that differs from ``current``."""
+    drift = {}
+    for key, value in wanted.items():
+        if key == "Environment":
+            if current.get("Environment", {}).get("Variables", {}) != value["Variables"]:
+                drift[key] = value
+        elif key == "Layers":
+            if [layer["Arn"] for layer in current.get("Layers", [])] != value:
+                drift[key] = value
+        elif current.get(key) != value:
+            drift[key] = value
+    return drift
+
+
+def deploy_function(
+    name: str,
+    module: str | os.PathLike,
+    *,
+    environment: dict[str, str] | None = None,
+    requirements: tuple[str, ...] | list[str] | None = None,
+    runtime: str = DEFAULT_RUNTIME,
+    timeout: int = 30,
+    memory_size: int = 256,
+    description: str = "",
+    backend: Backend | None = None,
+    **extra: Any,
+) -> Deployment:
+    """Package ``module`` and create or update the function ``name`` until it is Active.
+
+    ``extra`` passes further ``CreateFunction`` fields through (``Layers``,
+    ``DeadLetterConfig``, ``TracingConfig``, ``EphemeralStorage`` ...).
+    """
+    backend = backend or resolve_backend()
+    env = function_environment(backend, environment)
+    package = packaging.build_checked(module, requirements, env, runtime)
+    lam = client("lambda", backend)
+    wanted = {
+        "Runtime": runtime,
+        "Handler": package.handler,
+        "Role": ensure_role(backend=backend),
+        "Timeout": timeout,
+        "MemorySize": memory_size,
+        "Description": description,
+        "Environment": {"Variables": env},
+        **extra,
+    }
+    try:
+        current = lam.get_function_configuration(FunctionName=name)
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
+        current = None
+    if current is None:
+        try:
+            lam.create_function(
+                FunctionName=name, Code={"ZipFile": package.zip_bytes}, PackageType="Zip",
+                Tags=TAGS, **wanted,
+            )
+            return Deployment(name, "created", wait_ready(name, backend), package)
+        except ClientError as err:
+            if err.response["Error"]["Code"] != "ResourceConflictException":
+                raise
+            current = wait_ready(name, backend)  # created meanwhile by another caller
+    action = "unchanged"
+    if current.get("CodeSha256") != package.code_sha256:
+        wait_ready(name, backend)
+        lam.update_function_code(FunctionName=name, ZipFile=package.zip_bytes)
+        action = "updated"
+    drift = _config_drift(current, wanted)
+    if drift:
+        wait_ready(name, backend)
+        lam.update_function_configuration(FunctionName=name, **drift)
+        action = "updated"
+    return Deployment(name, action, wait_ready(name, backend), package)
+
+
+def delete_function(name: str, backend: Backend | None = None) -> bool:
+    """Delete the function if it exists; True when something was deleted."""
+    try:
+        client("lambda", backend).delete_function(FunctionName=name)
+        return True
+    except ClientError as err:
+        if err.response["Error"]["Code"] == "ResourceNotFoundException":
+            return False
+        raise
+
+
+@dataclass
+class Invocation:
+    """The result of one synchronous invoke, as a notebook wants to show it."""
+
+    status_code: int
+    payload: Any
+    function_error: str | None
+    request_id: str
+    log_tail: str
+    elapsed_ms: float
+    function: str = ""
+    started_ms: int = 0  # wall clock, for finding this invocation in CloudWatch
+
+
+    @property
+    def ok(self) -> bool:
+        return self.function_error is None
+
+    def logs(self, backend: Backend | None = None):
+        """This invocation's CloudWatch block (START … REPORT), see :mod:`.logs`."""
+        from .logs import invocation_log
+
+        return invocation_log(self.function, self.request_id, self.started_ms - 100, backend=backend)
+
+
+def invoke(name: str, event: Any = None, backend: Backend | None = None, **kwargs: Any) -> Invocation:
+    """Invoke ``name`` synchronously with ``event`` (JSON-serialisable) and decode the answer."""
+    lam = client("lambda", backend)
+    started_ms = int(time.time() * 1000)
+    started = time.perf_counter()
+    resp = lam.invoke(
+        FunctionName=name, Payload=json.dumps(event if event is not None else {}).encode(),
+        LogType="Tail", **kwargs,
+    )
+    elapsed = (time.perf_counter() - started) * 1000
+    raw = resp["Payload"].read()
+    try:
+        payload = json.loads(raw) if raw else None
+    except ValueError:
+        payload = raw.decode(errors="replace")
+    tail = base64.b64decode(resp.get("LogResult", "")).decode(errors="replace")
+    return Invocation(
+        status_code=resp["StatusCode"],
+        payload=payload,
+        function_error=resp.get("FunctionError"),
+        request_id=resp["ResponseMetadata"].get("RequestId", ""),
+        log_tail=tail,
+        elapsed_ms=elapsed,
+        function=name,
+        started_ms=started_ms,
+    )

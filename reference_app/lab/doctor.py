@@ -1,0 +1,74 @@
+"""Environment checks behind ``lambda-lab doctor`` and the first notebook."""
+
+from __future__ import annotations
+
+import importlib.metadata as md
+import sys
+from dataclasses import dataclass
+
+from .config import DEFAULT_RUNTIME, Backend, resolve_backend
+from .emulator import emulator_name, health, port_in_use
+
+PACKAGES = ("boto3", "botocore", "ministack", "aws-lambda-powertools", "jupyterlab", "moto", "nbval")
+
+
+@dataclass
+class Check:
+    name: str
+    level: str  # "ok" | "warn" | "fail"
+    detail: str
+
+
+def _version(dist: str) -> str | None:
+    try:
+        return md.version(dist)
+    except md.PackageNotFoundError:
+        return None
+
+
+def host_runtime_check(runtime: str = DEFAULT_RUNTIME) -> Check:
+    host = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if host == runtime:
+        return Check("runtime", "ok", f"functions declare {runtime}, the host runs {host}")
+    return Check(
+        "runtime",
+        "warn",
+        f"functions declare {runtime} but the embedded emulator runs them on this host's {host}: "
+        "language features newer than the host's fail here, and compiled wheels built here do not load on AWS",
+    )
+
+
+def run_checks(backend: Backend | None = None) -> list[Check]:
+    backend = backend or resolve_backend()
+    checks: list[Check] = []
+    py = sys.version_info
+    checks.append(
+        Check("python", "ok" if py >= (3, 11) else "fail", f"{sys.version.split()[0]} ({sys.executable})"
+              + ("" if py >= (3, 11) else "; the kit needs Python 3.11 or newer"))
+    )
+    for dist in PACKAGES:
+        version = _version(dist)
+        optional = dist in ("moto", "nbval")
+        if version:
+            checks.append(Check(dist, "ok", version))
+        else:
+            checks.append(Check(dist, "warn" if optional else "fail",
+                                "not installed" + (" (only the tests need it: pip install -e '.[dev]')" if optional else "; run pip install -e '.[dev]'")))
+    doc = health(backend.endpoint)
+    if doc is not None:
+        checks.append(Check("emulator", "ok", f"{emulator_name(doc)} {doc.get('version', '')} healthy at {backend.endpoint}"))
+    elif backend.kind == "url":
+        checks.append(Check("emulator", "fail", f"nothing healthy answers at {backend.endpoint}"))
+    elif port_in_use(backend.port):
+        checks.append(Check("port", "fail", f"port {backend.port} is taken by something that is not an emulator; set LAMBDA_LAB_PORT to another port"))
+    else:
+        checks.append(Check("port", "ok", f"{backend.port} is free; `lambda-lab up` will start the emulator there"))
+    if backend.kind == "localstack":
+        from . import localstack
+
+        docker = localstack.docker_problem()
+        checks.append(Check("docker", "fail" if docker else "ok", docker or "Docker engine is running"))
+        token = localstack.token_problem()
+        checks.append(Check("localstack token", "fail" if token else "ok", token or f"image {localstack.image()} needs no token, or one is set"))
+    checks.append(host_runtime_check())
+    return checks

@@ -1,0 +1,109 @@
+"""The LocalStack backend: ``localstack/docker-compose.yml`` driven through Docker Compose."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from .config import Backend
+from .errors import LabError
+
+DEFAULT_IMAGE = "localstack/localstack:4.14.0"
+LAST_TOKENLESS = (4, 14, 0)
+COMPOSE_FILE_ENV = "LAMBDA_LAB_LOCALSTACK_COMPOSE"
+
+
+def compose_file() -> Path:
+    override = os.environ.get(COMPOSE_FILE_ENV)
+    path = Path(override) if override else Path(__file__).resolve().parents[2] / "localstack" / "docker-compose.yml"
+    if not path.is_file():
+        raise LabError(f"LocalStack's compose file is not at {path}; set {COMPOSE_FILE_ENV} to its path.")
+    return path
+
+
+def image() -> str:
+    return os.environ.get("LOCALSTACK_IMAGE", DEFAULT_IMAGE)
+
+
+def image_needs_token(name: str) -> bool:
+    """True when the image tag is newer than 4.14.0 (or ``latest``), which needs an auth token."""
+    tag = name.rsplit(":", 1)[1] if ":" in name.rsplit("/", 1)[-1] else "latest"
+    match = re.match(r"(\d+)\.(\d+)(?:\.(\d+))?", tag)
+    if not match:
+        return True
+    version = tuple(int(part or 0) for part in match.groups())
+    return version > LAST_TOKENLESS
+
+
+def docker_problem() -> str | None:
+    """One sentence on why Docker cannot run LocalStack here, or None when it can."""
+    if shutil.which("docker") is None:
+        return "Docker is not installed; install Docker, or use the embedded backend (the default)."
+    try:
+        result = subprocess.run(["docker", "info"], capture_output=True, timeout=10)
+    except (OSError, subprocess.TimeoutExpired):
+        result = None
+    if result is None or result.returncode != 0:
+        return "Docker is installed but its engine is not running; start Docker, or use the embedded backend."
+    return None
+
+
+def token_problem() -> str | None:
+    name = image()
+    if image_needs_token(name) and not os.environ.get("LOCALSTACK_AUTH_TOKEN"):
+        return (
+            f"The image {name} needs LOCALSTACK_AUTH_TOKEN (free at app.localstack.cloud); "
+            f"export it, or unset LOCALSTACK_IMAGE to use {DEFAULT_IMAGE}."
+        )
+    return None
+
+
+def _compose(*args: str) -> None:
+    env = {**os.environ, "LOCALSTACK_IMAGE": image()}
+    result = subprocess.run(
+        ["docker", "compose", "-f", str(compose_file()), *args], env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        last = (result.stderr.strip().splitlines() or ["no output"])[-1]
+        raise LabError(f"docker compose {args[0]} failed: {last}")
+
+
+def up(backend: Backend, deadline_s: float = 120.0):
+    from .emulator import health, port_in_use, status
+
+    doc = health(backend.endpoint)
+    if doc is not None:
+        return status(backend, doc)
+    for problem in (docker_problem(), token_problem()):
+        if problem:
+            raise LabError(problem)
+    if port_in_use(backend.port):
+        raise LabError(
+            f"Port {backend.port} is in use by something that is not an AWS emulator; "
+            f"pick another with LAMBDA_LAB_PORT={backend.port + 1}."
+        )
+    _compose("up", "-d")
+    end = time.monotonic() + deadline_s
+    while time.monotonic() < end:
+        doc = health(backend.endpoint)
+        if doc is not None:
+            return status(backend, doc)
+        time.sleep(1)
+    raise LabError(f"LocalStack did not become healthy within {deadline_s:.0f} s; see `docker logs lambda-lab-localstack`.")
+
+
+def down(backend: Backend) -> str:
+    if docker_problem():
+        return "Docker is not running, so there is no LocalStack container to stop."
+    _compose("down")
+    return f"Stopped LocalStack at {backend.endpoint}."
+
+
+def restart(backend: Backend) -> str:
+    down(backend)
+    up(backend)
+    return f"Restarted LocalStack at {backend.endpoint}: every resource is gone."

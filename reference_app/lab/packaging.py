@@ -1,0 +1,291 @@
+"""Build a deployment zip from one handler module plus its declared dependencies,
+and prove it imports on its own before anything is deployed.
+
+Why the proof matters here: the embedded emulator runs functions on the host's
+interpreter, with the host's site-packages visible, so a handler that imports a
+package missing from its zip works locally and fails on AWS with
+``Runtime.ImportModuleError``. :func:`check_imports` runs the import in an
+isolated interpreter (``python -I -S``: no site-packages, no PYTHON* variables)
+that sees only the zip's contents plus boto3 and its dependencies, which is what
+the Lambda Python runtime provides.
+
+A handler declares its third-party distributions as a module-level literal,
+``REQUIREMENTS = ("aws-lambda-powertools[parser]", "pillow")``, read here with
+``ast`` so the module is never imported on the host to be packaged. Their files
+are copied from the environment the kit is installed in, so packaging needs no
+network. That is exact for pure-Python packages; for packages with compiled
+extensions (Pillow, pydantic-core) it is exact only when the host's Python and
+platform match the function's runtime; :class:`Package` lists a warning
+otherwise, and the way to build for AWS is ``pip install --platform
+manylinux2014_x86_64 --python-version 3.13 --only-binary=:all: -t build/``.
+"""
+
+from __future__ import annotations
+
+import ast
+import base64
+import hashlib
+import importlib.metadata as md
+import importlib.util
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
+
+from .config import DEFAULT_RUNTIME, lab_home
+from .errors import LabError
+
+# Lambda's limits for a .zip deployment package uploaded directly.
+MAX_ZIPPED_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+
+# What the Lambda Python runtime provides: boto3 and its dependency closure.
+RUNTIME_PROVIDED = ("boto3",)
+
+_ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass
+class Package:
+    """A built deployment package."""
+
+    module: str  # the module's name at the zip root, e.g. "users_api"
+    source: Path
+    zip_bytes: bytes
+    requirements: tuple[str, ...]
+    distributions: list[str]
+    unzipped_bytes: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def handler(self) -> str:
+        return f"{self.module}.lambda_handler"
+
+    @property
+    def code_sha256(self) -> str:
+        """The digest Lambda reports as ``CodeSha256`` (base64 of the SHA-256)."""
+        return base64.b64encode(hashlib.sha256(self.zip_bytes).digest()).decode()
+
+    @property
+    def size(self) -> int:
+        return len(self.zip_bytes)
+
+
+def find_module_file(module: str | os.PathLike) -> Path:
+    """The source file of a dotted module name or a path to a ``.py`` file."""
+    text = os.fspath(module)
+    if text.endswith(".py") or os.sep in text:
+        path = Path(text)
+        if not path.is_file():
+            raise LabError(f"There is no handler file at {path}.")
+        return path.resolve()
+    try:
+        spec = importlib.util.find_spec(text)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+        raise LabError(f"There is no handler module named {text!r}; check the name, e.g. 'reference_app.handlers.users_api'.")
+    return Path(spec.origin)
+
+
+def declared_requirements(path: Path) -> tuple[str, ...]:
+    """The module's top-level ``REQUIREMENTS`` literal (``()`` when absent)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        if any(isinstance(t, ast.Name) and t.id == "REQUIREMENTS" for t in targets) and node.value is not None:
+            try:
+                value = ast.literal_eval(node.value)
+            except ValueError:
+                raise LabError(f"REQUIREMENTS in {path.name} must be a literal tuple of strings.") from None
+            return tuple(value)
+    return ()
+
+
+def _closure(requirements: tuple[str, ...] | list[str]) -> dict[str, md.Distribution]:
+    """Every installed distribution the requirements need, keyed by canonical name."""
+    found: dict[str, md.Distribution] = {}
+    queue = [Requirement(r) for r in requirements]
+    seen: set[tuple[str, frozenset[str]]] = set()
+    while queue:
+        req = queue.pop()
+        key = (canonicalize_name(req.name), frozenset(req.extras))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            dist = md.distribution(req.name)
+        except md.PackageNotFoundError:
+            raise LabError(
+                f"The requirement {req.name!r} is not installed in this environment; "
+                f"`pip install {req.name}` first, then package again."
+            ) from None
+        found[key[0]] = dist
+        for raw in dist.requires or []:
+            sub = Requirement(raw)
+            envs = [{"extra": e} for e in (req.extras or {""})] + [{"extra": ""}]
+            if sub.marker is None or any(sub.marker.evaluate(env) for env in envs):
+                queue.append(sub)
+    return found
+
+
+def runtime_provided() -> dict[str, md.Distribution]:
+    return _closure(RUNTIME_PROVIDED)
+
+
+def _dist_files(dist: md.Distribution):
+    for rel in dist.files or []:
+        if rel.parts[0] == ".." or "__pycache__" in rel.parts or rel.suffix == ".pyc":
+            continue
+        src = Path(dist.locate_file(rel))
+        if src.is_file():
+            yield rel.as_posix(), src
+
+
+def _add(zf: zipfile.ZipFile, arcname: str, data: bytes) -> None:
+    info = zipfile.ZipInfo(arcname, date_time=_ZIP_EPOCH)
+    info.external_attr = 0o644 << 16
+    info.compress_type = zipfile.ZIP_DEFLATED
+    zf.writestr(info, data, compresslevel=6)
+
+
+def build_zip(
+    module: str | os.PathLike,
+    requirements: tuple[str, ...] | list[str] | None = None,
+    runtime: str = DEFAULT_RUNTIME,
+) -> Package:
+    """Zip ``module`` (as ``<name>.py`` at the root) with its requirements' files.
+
+    The zip is deterministic: the same sources give the same bytes, so a deploy
+    can tell from ``CodeSha256`` that nothing changed.
+    """
+    source = find_module_file(module)
+    reqs = tuple(requirements) if requirements is not None else declared_requirements(source)
+    provided = runtime_provided()
+    dists = {name: d for name, d in _closure(reqs).items() if name not in provided}
+    entries: dict[str, Path] = {}
+    for dist in dists.values():
+        for arcname, src in _dist_files(dist):
+            entries[arcname] = src
+    name = source.stem
+    buf = io.BytesIO()
+    unzipped = 0
+    with zipfile.ZipFile(buf, "w") as zf:
+        data = source.read_bytes()
+        unzipped += len(data)
+        _add(zf, f"{name}.py", data)
+        for arcname in sorted(entries):
+            data = entries[arcname].read_bytes()
+            unzipped += len(data)
+            if unzipped > MAX_UNZIPPED_BYTES:
+                raise LabError(f"{name}'s package is over Lambda's 250 MB unzipped limit; trim its REQUIREMENTS or use a layer or a container image.")
+            _add(zf, arcname, data)
+    package = Package(
+        module=name,
+        source=source,
+        zip_bytes=buf.getvalue(),
+        requirements=reqs,
+        distributions=sorted(f"{d.metadata['Name']}=={d.version}" for d in dists.values()),
+        unzipped_bytes=unzipped,
+    )
+    if package.size > MAX_ZIPPED_BYTES:
+        raise LabError(
+            f"{name}'s zip is {package.size / 2**20:.1f} MB, over Lambda's 50 MB limit for a direct upload; "
+            "upload it to S3 and deploy from there, or use a layer or a container image."
+        )
+    host = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    native = sorted({a.split("/")[0] for a in entries if a.endswith((".so", ".pyd"))})
+    if native and host != runtime:
+        package.warnings.append(
+            f"{', '.join(native)} contain compiled code built for {host} on this machine; "
+            f"on AWS ({runtime}) build them with pip's --platform manylinux2014_x86_64 --python-version {runtime[6:]}."
+        )
+    return package
+
+
+def _sdk_dir() -> Path:
+    """A folder that holds links to boto3 and its dependencies, and nothing else."""
+    dists = runtime_provided()
+    stamp = hashlib.sha256(",".join(sorted(f"{n}={d.version}" for n, d in dists.items())).encode()).hexdigest()[:12]
+    target = lab_home() / "runtime-sdk" / stamp
+    if target.is_dir():
+        return target
+    staging = Path(tempfile.mkdtemp(dir=lab_home()))
+    for dist in dists.values():
+        for rel in dist.files or []:
+            top = rel.parts[0]
+            if top == ".." or (staging / top).exists():
+                continue
+            src = Path(dist.locate_file(top))
+            if src.exists():
+                (staging / top).symlink_to(src)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        staging.rename(target)
+    except OSError:  # another process made it first
+        pass
+    return target
+
+
+def _check_marker(package: Package) -> Path:
+    return lab_home() / "import-checks" / hashlib.sha256(package.zip_bytes).hexdigest()
+
+
+def check_imports(package: Package, env: dict[str, str] | None = None, timeout: float = 120) -> None:
+    """Import the handler module in an isolated interpreter that sees only the zip
+    and boto3; raise a LabError naming the first missing module otherwise.
+
+    A passing result is remembered by the zip's digest, so re-deploying the same
+    code costs nothing.
+    """
+    marker = _check_marker(package)
+    if marker.exists():
+        return
+    with tempfile.TemporaryDirectory(prefix="lambda-lab-check-") as tmp:
+        with zipfile.ZipFile(io.BytesIO(package.zip_bytes)) as zf:
+            zf.extractall(tmp)
+        code = (
+            "import importlib, sys\n"
+            f"sys.path[:0] = [{tmp!r}, {str(_sdk_dir())!r}]\n"
+            f"importlib.import_module({package.module!r})\n"
+        )
+        run_env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", **(env or {})}
+        try:
+            result = subprocess.run(
+                [sys.executable, "-I", "-S", "-c", code],
+                cwd=tmp, env=run_env, capture_output=True, text=True, timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise LabError(f"Importing {package.module} took over {timeout:.0f} s; does it do work at import time?") from None
+    if result.returncode == 0:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+        return
+    lines = result.stderr.strip().splitlines() or ["no error output"]
+    missing = re.search(r"No module named '([^']+)'", result.stderr)
+    if missing:
+        raise LabError(
+            f"{package.module} would fail on Lambda: it imports {missing.group(1)!r}, which is not in its zip; "
+            f"add the distribution that provides it to REQUIREMENTS in {package.source.name}."
+        )
+    raise LabError(f"{package.module} fails to import on its own: {lines[-1]}")
+
+
+def build_checked(
+    module: str | os.PathLike,
+    requirements: tuple[str, ...] | list[str] | None = None,
+    env: dict[str, str] | None = None,
+    runtime: str = DEFAULT_RUNTIME,
+) -> Package:
+    """:func:`build_zip` then :func:`check_imports`: a package that is safe to deploy."""
+    package = build_zip(module, requirements, runtime)
+    check_imports(package, env)
+    return package
