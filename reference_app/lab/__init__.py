@@ -1,1 +1,48 @@
-"""Lab tooling: emulator lifecycle, client factory, packaging, deployment, triggers, logs and the CLI."""
+"""Lab tooling: emulator lifecycle, client factory, packaging, deployment, triggers, logs and the CLI.
+
+Notebooks use it as ``from reference_app import lab`` and call ``lab.up()``,
+``lab.client("s3")``, ``lab.deploy_function(...)``, ``lab.invoke(...)`` and so on;
+the names below are loaded on first use so importing the package stays cheap.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {
+    "LabError": "errors",
+    "resolve_backend": "config",
+    "client": "clients",
+    "resource": "clients",
+    "arn": "clients",
+    "up": "emulator",
+    "down": "emulator",
+    "status": "emulator",
+    "require": "emulator",
+    "reset": "emulator",
+    "build_zip": "packaging",
+    "check_imports": "packaging",
+    "deploy_function": "deploy",
+    "delete_function": "deploy",
+    "invoke": "deploy",
+    "force_cold_start": "deploy",
+    "invocations": "logs",
+    "wait_for_invocations": "logs",
+    "invocation_log": "logs",
+    "run_checks": "doctor",
+    "show_checks": "notebook",
+    "summary": "notebook",
+    "load_event": "events",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'reference_app.lab' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value

@@ -90,7 +90,10 @@ def wait_ready(name: str, backend: Backend | None = None, deadline_s: float = RE
         if time.monotonic() > end:
             raise LabError(f"Function {name} was still {state}/{update} after {deadline_s:.0f} s.")
         time.sleep(delay)
-        delay = min(delay * 2, 1.0)
+        # Poll briskly at first (the emulators flip to Active in about half a second),
+        # then back off for the slow cases.
+        if time.monotonic() > end - deadline_s + 2:
+            delay = min(delay * 2, 1.0)
 
 
 def _config_drift(current: dict, wanted: dict) -> dict:
@@ -203,7 +206,10 @@ class Invocation:
         """This invocation's CloudWatch block (START … REPORT), see :mod:`.logs`."""
         from .logs import invocation_log
 
-        return invocation_log(self.function, self.request_id, self.started_ms - 100, backend=backend)
+        return invocation_log(
+            self.function, self.request_id, self.started_ms - 100, backend=backend,
+            near_ms=self.started_ms + int(self.elapsed_ms),
+        )
 
 
 def invoke(name: str, event: Any = None, backend: Backend | None = None, **kwargs: Any) -> Invocation:
@@ -232,3 +238,17 @@ def invoke(name: str, event: Any = None, backend: Backend | None = None, **kwarg
         function=name,
         started_ms=started_ms,
     )
+
+
+def force_cold_start(name: str, backend: Backend | None = None) -> None:
+    """Make the next invoke start a fresh execution environment.
+
+    Any configuration change retires the current environments, on AWS and on the
+    emulators; this one stamps a variable the function does not read.
+    """
+    lam = client("lambda", backend)
+    conf = wait_ready(name, backend)
+    variables = dict(conf.get("Environment", {}).get("Variables", {}))
+    variables["LAB_ENVIRONMENT_STAMP"] = str(time.time_ns())
+    lam.update_function_configuration(FunctionName=name, Environment={"Variables": variables})
+    wait_ready(name, backend)

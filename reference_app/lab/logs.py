@@ -106,17 +106,27 @@ def wait_for_invocations(
 
 
 def invocation_log(
-    function: str, request_id: str | None = None, since_ms: int = 0, timeout_s: float = 10.0,
+    function: str,
+    request_id: str | None = None,
+    since_ms: int = 0,
+    timeout_s: float = 10.0,
     backend: Backend | None = None,
+    near_ms: int | None = None,
 ) -> LoggedInvocation | None:
-    """The log block of one invocation: by request id when the emulator's ids match
-    the Invoke response (AWS, LocalStack), else the first one logged since ``since_ms``."""
+    """The log block of one invocation.
+
+    By request id where the emulator's ids match the Invoke response (AWS,
+    LocalStack). The embedded emulator gives the caller a different id than the
+    function sees, so there the block logged since ``since_ms`` whose timestamp is
+    nearest ``near_ms`` (when the invoke returned) is taken instead.
+    """
     end = time.monotonic() + timeout_s
     while True:
         done = [i for i in invocations(function, since_ms, backend) if i.complete]
         match = next((i for i in done if i.request_id == request_id), None)
         if match is None and done:
-            match = done[0]
+            target = near_ms if near_ms is not None else since_ms
+            match = min(done, key=lambda i: abs(i.started_ms - target))
         if match is not None or time.monotonic() > end:
             return match
         time.sleep(0.2)

@@ -1,0 +1,62 @@
+"""Idempotent deploys against the embedded emulator."""
+
+import textwrap
+
+import pytest
+from botocore.exceptions import ClientError
+
+from reference_app.lab import clients, deploy, logs
+from reference_app.lab.errors import LabError
+
+pytestmark = pytest.mark.integration
+
+
+def test_deploy_is_idempotent_and_updates_only_what_changed(backend):
+    name = "it-deploy-hello"
+    deploy.delete_function(name, backend)
+    first = deploy.deploy_function(name, "reference_app.handlers.hello", environment={"GREETING": "Hi"}, backend=backend)
+    again = deploy.deploy_function(name, "reference_app.handlers.hello", environment={"GREETING": "Hi"}, backend=backend)
+    changed = deploy.deploy_function(name, "reference_app.handlers.hello", environment={"GREETING": "Hey"}, backend=backend)
+    assert (first.action, again.action, changed.action) == ("created", "unchanged", "updated")
+    assert changed.configuration["State"] == "Active"
+    variables = changed.configuration["Environment"]["Variables"]
+    assert variables["AWS_ENDPOINT_URL"] == backend.endpoint
+    result = deploy.invoke(name, {"name": "Ada"}, backend)
+    assert result.ok and result.payload["message"] == "Hey, Ada!"
+
+
+def test_new_code_is_deployed(backend, tmp_path):
+    name = "it-deploy-code"
+    path = tmp_path / "versioned.py"
+    for version in (1, 2):
+        path.write_text(f"def lambda_handler(event, context):\n    return {version}\n")
+        dep = deploy.deploy_function(name, path, backend=backend)
+        assert deploy.invoke(name, {}, backend).payload == version
+    assert dep.action == "updated"
+
+
+def test_zip_missing_a_dependency_is_refused_before_any_api_call(backend, tmp_path):
+    path = tmp_path / "undeclared.py"
+    path.write_text(textwrap.dedent("""
+        import pydantic
+        REQUIREMENTS = ()
+        def lambda_handler(event, context):
+            return {}
+        """))
+    with pytest.raises(LabError, match="'pydantic'"):
+        deploy.deploy_function("it-undeclared", path, backend=backend)
+    with pytest.raises(ClientError):
+        clients.client("lambda", backend).get_function(FunctionName="it-undeclared")
+
+
+def test_invocation_logs_come_from_cloudwatch(backend):
+    name = "it-deploy-logs"
+    deploy.deploy_function(name, "reference_app.handlers.hello", backend=backend)
+    deploy.force_cold_start(name, backend)
+    cold = deploy.invoke(name, {}, backend)
+    warm = deploy.invoke(name, {}, backend)
+    assert cold.payload["cold_start"] and not warm.payload["cold_start"]
+    block = cold.logs(backend)
+    assert block.complete and any('"cold_start": true' in line for line in block.output)
+    assert warm.logs(backend).request_id != block.request_id
+    assert len(logs.invocations(name, cold.started_ms - 100, backend)) == 2

@@ -1,0 +1,93 @@
+"""Emulator lifecycle: start, reuse, refuse a foreign port, stop only what the kit started."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from reference_app.lab import emulator
+from reference_app.lab.config import lab_home, resolve_backend
+from reference_app.lab.errors import LabError
+
+pytestmark = pytest.mark.integration
+
+
+def test_up_twice_is_harmless(backend):
+    first = emulator.up(backend)
+    second = emulator.up(backend)
+    assert first.healthy and second.healthy
+    assert first.pid == second.pid is not None
+
+
+def test_embedded_emulator_is_confined(backend):
+    # GIVEN the emulator the kit started
+    pid = emulator.owned_pid(backend)
+    proc = psutil.Process(pid)
+    env = proc.environ()
+    home = str(lab_home())
+    # THEN its state, S3 data and temp files live under the per-user home, not /tmp/ministack-*
+    for key in ("STATE_DIR", "S3_DATA_DIR", "TMPDIR"):
+        assert env[key].startswith(home), key
+    # AND it listens on loopback only, on one port (no MQTT 8883, no SFTP)
+    listening = {c.laddr for c in proc.net_connections(kind="inet") if c.status == psutil.CONN_LISTEN}
+    assert listening == {("127.0.0.1", backend.port)}
+    # AND the learner's AWS variables never reach it (or the functions it spawns)
+    assert env["AWS_ACCESS_KEY_ID"] == "test" and "AWS_PROFILE" not in env
+
+
+def test_require_without_emulator_says_run_up(free_port):
+    backend = resolve_backend("embedded", free_port)
+    with pytest.raises(LabError, match=rf"No emulator at http://127.0.0.1:{free_port} — run `lambda-lab up`\."):
+        emulator.require(backend)
+
+
+def test_port_taken_by_something_else_is_named(free_port):
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", free_port))
+        squatter.listen()
+        backend = resolve_backend("embedded", free_port)
+        with pytest.raises(LabError, match=rf"Port {free_port} is in use .* LAMBDA_LAB_PORT={free_port + 1}"):
+            emulator.up(backend)
+        with pytest.raises(LabError, match=f"Port {free_port} is in use"):
+            emulator.require(backend)
+
+
+def test_own_emulator_starts_fast_and_stops(free_port):
+    backend = resolve_backend("embedded", free_port)
+    started = time.monotonic()
+    status = emulator.up(backend)
+    took = time.monotonic() - started
+    try:
+        assert status.healthy and status.pid and psutil.pid_exists(status.pid)
+        assert took < emulator.START_DEADLINE_S
+    finally:
+        message = emulator.down(backend)
+    assert "Stopped" in message
+    assert not psutil.pid_exists(status.pid) or psutil.Process(status.pid).status() == psutil.STATUS_ZOMBIE
+    assert emulator.health(backend.endpoint) is None
+    assert "No emulator is running" in emulator.down(backend)
+
+
+def test_down_leaves_an_emulator_it_did_not_start(free_port, tmp_path):
+    # GIVEN a ministack someone else started on a port
+    env = {**os.environ, "GATEWAY_PORT": str(free_port), "BIND_HOST": "127.0.0.1", "IOT_MTLS_ENABLED": "0",
+           "TMPDIR": str(tmp_path), "STATE_DIR": str(tmp_path / "s"), "S3_DATA_DIR": str(tmp_path / "d")}
+    foreign = subprocess.Popen([sys.executable, "-m", "ministack"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    backend = resolve_backend("embedded", free_port)
+    try:
+        deadline = time.monotonic() + 20
+        while emulator.health(backend.endpoint) is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # WHEN the kit is asked to bring it up, then down
+        assert emulator.up(backend).pid is None  # reused, not owned
+        message = emulator.down(backend)
+        # THEN it says so and leaves it running
+        assert "not started by lambda-lab" in message
+        assert foreign.poll() is None and emulator.health(backend.endpoint) is not None
+    finally:
+        emulator.stop_pid(foreign.pid)

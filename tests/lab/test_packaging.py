@@ -1,0 +1,116 @@
+"""Packaging: zips built from a module plus its declared requirements, proven to import alone."""
+
+import io
+import textwrap
+import zipfile
+
+import pytest
+
+from reference_app.lab import packaging
+from reference_app.lab.errors import LabError
+
+
+def _module(tmp_path, name, body):
+    path = tmp_path / f"{name}.py"
+    path.write_text(textwrap.dedent(body))
+    return path
+
+
+def _names(package):
+    return zipfile.ZipFile(io.BytesIO(package.zip_bytes)).namelist()
+
+
+def test_module_without_requirements_zips_alone():
+    package = packaging.build_zip("reference_app.handlers.hello")
+    assert _names(package) == ["hello.py"]
+    assert package.handler == "hello.lambda_handler"
+    assert package.distributions == []
+
+
+def test_zip_is_deterministic():
+    first = packaging.build_zip("reference_app.handlers.hello")
+    second = packaging.build_zip("reference_app.handlers.hello")
+    assert first.zip_bytes == second.zip_bytes and first.code_sha256 == second.code_sha256
+
+
+def test_requirements_are_read_without_importing(tmp_path):
+    path = _module(tmp_path, "h", """
+        raise SystemExit("importing me is a bug")
+        REQUIREMENTS = ("fastjsonschema",)
+        """)
+    assert packaging.declared_requirements(path) == ("fastjsonschema",)
+
+
+def test_declared_requirements_and_their_dependencies_are_included_but_not_boto3(tmp_path):
+    path = _module(tmp_path, "h", """
+        import boto3
+        import fastjsonschema
+        import pydantic
+        REQUIREMENTS = ("fastjsonschema", "pydantic")
+        def lambda_handler(event, context):
+            return {}
+        """)
+    package = packaging.build_checked(path)
+    names = _names(package)
+    tops = {n.split("/")[0] for n in names}
+    assert {"h.py", "fastjsonschema", "pydantic", "pydantic_core"} <= tops
+    assert not {"boto3", "botocore"} & tops
+    assert any(d.startswith("typing_extensions") or d.startswith("typing-extensions") for d in package.distributions)
+
+
+def test_zip_missing_a_dependency_is_refused_naming_the_module(tmp_path):
+    # GIVEN a handler that imports a package it does not declare (the host has it installed)
+    path = _module(tmp_path, "needs_pil", """
+        from PIL import Image
+        REQUIREMENTS = ()
+        def lambda_handler(event, context):
+            return {}
+        """)
+    package = packaging.build_zip(path)
+    # WHEN its zip is checked in an isolated interpreter; THEN it is refused by name
+    with pytest.raises(LabError, match="'PIL'.*REQUIREMENTS in needs_pil.py"):
+        packaging.check_imports(package)
+
+
+def test_declaring_the_dependency_fixes_it(tmp_path):
+    path = _module(tmp_path, "needs_pil_ok", """
+        from PIL import Image
+        REQUIREMENTS = ("pillow",)
+        def lambda_handler(event, context):
+            return {}
+        """)
+    packaging.build_checked(path)
+
+
+def test_import_time_error_is_reported_in_one_line(tmp_path):
+    path = _module(tmp_path, "broken", """
+        import os
+        TABLE = os.environ["USERS_TABLE"]
+        """)
+    with pytest.raises(LabError, match="KeyError"):
+        packaging.build_checked(path)
+    packaging.build_checked(path, env={"USERS_TABLE": "users"})
+
+
+@pytest.mark.parametrize("module", ["reference_app.handlers.does_not_exist", "no_such_top_level", "/nowhere/handler.py"])
+def test_missing_module_is_a_clear_error(module):
+    with pytest.raises(LabError, match="no handler"):
+        packaging.build_zip(module)
+
+
+def test_requirement_not_installed_is_a_clear_error(tmp_path):
+    path = _module(tmp_path, "h", 'REQUIREMENTS = ("surely-not-installed-dist",)\n')
+    with pytest.raises(LabError, match="pip install surely-not-installed-dist"):
+        packaging.build_zip(path)
+
+
+def test_non_literal_requirements_are_refused(tmp_path):
+    path = _module(tmp_path, "h", 'REQUIREMENTS = tuple(["x"])\n')
+    with pytest.raises(LabError, match="literal"):
+        packaging.build_zip(path)
+
+
+def test_zip_over_the_size_limit_is_refused(monkeypatch):
+    monkeypatch.setattr(packaging, "MAX_ZIPPED_BYTES", 100)
+    with pytest.raises(LabError, match="50 MB"):
+        packaging.build_zip("reference_app.handlers.hello")
