@@ -164,13 +164,16 @@ def lab(
     with out.status(f"Starting the {backend.kind} emulator ..."):
         st = emulator.up(backend)
     out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
-    env = {**os.environ}
-    try:
-        code = subprocess.call(
-            [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={_notebooks_dir()}", *ctx.args], env=env
-        )
-    except KeyboardInterrupt:
-        code = 0
+    command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={_notebooks_dir()}"]
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")  # containers and CI often run as root; Jupyter refuses otherwise
+    jupyter = subprocess.Popen([*command, *ctx.args])
+    while True:
+        try:
+            code = jupyter.wait()
+            break
+        except KeyboardInterrupt:
+            continue  # Ctrl-C reaches JupyterLab too; it asks, then exits, and we wait for it
     if st.pid and not keep:
         out.print(emulator.down(backend))
     raise typer.Exit(code)
