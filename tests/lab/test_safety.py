@@ -36,6 +36,7 @@ def real_looking_env(monkeypatch):
     clients._session.cache_clear()
 
 
+@pytest.mark.filterwarnings("ignore:A test tried to use socket")
 def test_socket_guard_blocks_non_loopback():
     # GIVEN the suite's socket guard; WHEN connect() is called for a non-loopback
     # address (on a stand-in socket, so nothing could be sent even without the guard)
