@@ -1,0 +1,249 @@
+"""Process objects uploaded to S3: images, text/CSV and JSON, one outcome per record.
+
+What it demonstrates
+    The seed's Go S3 handler, in Python and corrected:
+    - keys arrive URL-encoded in S3 events (a space is ``+``); they are decoded with
+      ``urllib.parse.unquote_plus`` before any API call (the seed used them raw, so every
+      key with a space or non-ASCII character failed ``HeadObject``);
+    - a missing or unusual ``Content-Type`` is skipped and logged, never dereferenced (the
+      seed panicked on a nil pointer); ``text/plain; charset=utf-8`` counts as ``text/plain``;
+    - one bad object never stops the others: each record gets its own outcome
+      (``processed`` / ``invalid`` / ``skipped`` / ``deleted`` / ``failed``), written to the
+      results table and returned in a summary. Failures are recorded, not raised, so S3's
+      asynchronous retry does not re-run the records that succeeded;
+    - images get their dimensions and a thumbnail written under ``thumbnails/``. Keys
+      already under ``thumbnails/`` are skipped: the thumbnail write would otherwise trigger
+      this function again, which writes another thumbnail... the recursive-trigger trap.
+      Scope the bucket notification to a prefix (``uploads/``) as well; skipping here is the
+      second line of defence, and Lambda's recursive-loop detection is the third;
+    - text and CSV get line / word / character (and row / column) statistics;
+    - JSON is validated against ``USERS_IMPORT_SCHEMA`` with the Powertools ``validation``
+      utility (fastjsonschema); a document that fails it is recorded as ``invalid``;
+    - ``ObjectRemoved`` events delete the derived thumbnail and record a ``deleted`` outcome.
+    Powertools' ``S3Event`` data class decodes keys for you; the raw event is used here on
+    purpose, to show what it does.
+
+Trigger
+    S3 event notifications (``s3:ObjectCreated:*`` and ``s3:ObjectRemoved:*``), asynchronous
+    invocation. An ``s3:TestEvent`` (no ``Records``) is answered with an empty summary.
+
+Environment
+    ``RESULTS_TABLE``        DynamoDB table (logical ``results``), key ``bucket`` + ``object_key``
+    ``POWERTOOLS_LOG_LEVEL`` optional
+
+Notebooks
+    04_triggers (S3 events, key encoding, recursion), 05_errors (per-record isolation),
+    07_performance_cost (Pillow in the package, memory size vs image work).
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+import os
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+from urllib.parse import unquote_plus
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
+from PIL import Image
+
+REQUIREMENTS = ("aws-lambda-powertools", "fastjsonschema", "pillow")
+
+THUMBNAIL_PREFIX = "thumbnails/"
+THUMBNAIL_SIZE = (128, 128)
+MAX_OBJECT_BYTES = 10 * 1024 * 1024
+IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
+TEXT_TYPES = frozenset({"text/plain", "text/csv"})
+JSON_TYPES = frozenset({"application/json"})
+
+USERS_IMPORT_SCHEMA: dict[str, Any] = {
+    "$schema": "http://json-schema.org/draft-07/schema#",
+    "title": "users import file",
+    "type": "object",
+    "required": ["users"],
+    "additionalProperties": False,
+    "properties": {
+        "users": {
+            "type": "array",
+            "maxItems": 1000,
+            "items": {
+                "type": "object",
+                "required": ["user_id", "name", "email"],
+                "additionalProperties": False,
+                "properties": {
+                    "user_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"},
+                    "name": {"type": "string", "minLength": 1, "maxLength": 100},
+                    "email": {"type": "string", "format": "email", "maxLength": 254},
+                },
+            },
+        }
+    },
+}
+
+logger = Logger(service="s3-processor")
+
+
+@functools.cache
+def _s3() -> Any:
+    return boto3.client("s3")
+
+
+@functools.cache
+def _results_table() -> Any:
+    return boto3.resource("dynamodb").Table(os.environ["RESULTS_TABLE"])
+
+
+def media_type(content_type: str | None) -> str:
+    """``"Text/CSV; charset=utf-8"`` -> ``"text/csv"``; ``None`` -> ``""``."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def object_location(record: dict[str, Any]) -> tuple[str, str]:
+    """Bucket and *decoded* key of an S3 event record."""
+    return record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
+
+
+# --- per content type: pure functions of the object's bytes (plus S3 for the thumbnail) ---
+def describe_image(s3: Any, bucket: str, key: str, data: bytes) -> tuple[str, dict[str, Any]]:
+    with Image.open(io.BytesIO(data)) as image:
+        width, height, source_format = image.width, image.height, image.format
+        thumbnail = image.copy()  # first frame of an animation
+    thumbnail.thumbnail(THUMBNAIL_SIZE)
+    out_format = "JPEG" if source_format in ("JPEG", "MPO") else "PNG"
+    if out_format == "JPEG" and thumbnail.mode not in ("RGB", "L", "CMYK"):
+        thumbnail = thumbnail.convert("RGB")
+    buffer = io.BytesIO()
+    thumbnail.save(buffer, format=out_format)
+    thumbnail_key = THUMBNAIL_PREFIX + key
+    s3.put_object(Bucket=bucket, Key=thumbnail_key, Body=buffer.getvalue(), ContentType=Image.MIME[out_format])
+    return "processed", {
+        "width": width,
+        "height": height,
+        "format": source_format or "unknown",
+        "thumbnail_key": thumbnail_key,
+        "thumbnail_width": thumbnail.width,
+        "thumbnail_height": thumbnail.height,
+    }
+
+
+def text_statistics(text: str, *, is_csv: bool) -> dict[str, int]:
+    stats = {
+        "lines": len(text.splitlines()),
+        "words": len(text.split()),
+        "characters": len(text),
+    }
+    if is_csv:
+        rows = [row for row in csv.reader(io.StringIO(text, newline="")) if row]
+        columns = len(rows[0]) if rows else 0
+        stats.update(
+            columns=columns,
+            rows=max(len(rows) - 1, 0),  # the first row is the header
+            ragged_rows=sum(1 for row in rows[1:] if len(row) != columns),
+        )
+    return stats
+
+
+def check_json_document(data: bytes) -> tuple[str, dict[str, Any]]:
+    try:
+        document = json.loads(data.decode("utf-8"))
+    except (ValueError, RecursionError):
+        return "invalid", {"reason": "not valid UTF-8 JSON"}
+    try:
+        validate(event=document, schema=USERS_IMPORT_SCHEMA)
+    except SchemaValidationError as exc:
+        # fastjsonschema messages name the path and the rule ("data.users[0].email must be email"),
+        # not the offending value; keep it that way if you change this.
+        return "invalid", {"reason": "schema validation failed", "validation_error": str(exc.validation_message)}
+    return "processed", {"users": len(document["users"])}
+
+
+# --- one record ----------------------------------------------------------------------------
+def process_record(s3: Any, record: dict[str, Any]) -> dict[str, Any]:
+    """Work out the outcome of one S3 event record. May raise (the caller isolates it)."""
+    bucket, key = object_location(record)
+    event_name = str(record.get("eventName", ""))
+    outcome: dict[str, Any] = {
+        "bucket": bucket,
+        "object_key": key,
+        "event_name": event_name,
+        "event_time": record.get("eventTime"),
+    }
+    if key.startswith(THUMBNAIL_PREFIX):
+        return {**outcome, "status": "skipped", "reason": "derived object (thumbnails/): not re-processed"}
+    if event_name.startswith("ObjectRemoved"):
+        s3.delete_object(Bucket=bucket, Key=THUMBNAIL_PREFIX + key)  # no error when there is none
+        return {**outcome, "status": "deleted"}
+    if not event_name.startswith("ObjectCreated"):
+        return {**outcome, "status": "skipped", "reason": "event type not handled"}
+
+    head = s3.head_object(Bucket=bucket, Key=key)
+    content_type = media_type(head.get("ContentType"))
+    size = int(head.get("ContentLength", 0))
+    outcome.update(content_type=content_type or "(none)", size=size)
+    if content_type not in IMAGE_TYPES | TEXT_TYPES | JSON_TYPES:
+        logger.info("unsupported content type, skipped", extra={"key": key, "content_type": content_type})
+        return {**outcome, "status": "skipped", "reason": "unsupported content type"}
+    if size > MAX_OBJECT_BYTES:
+        return {**outcome, "status": "skipped", "reason": f"larger than {MAX_OBJECT_BYTES} bytes"}
+
+    data = s3.get_object(Bucket=bucket, Key=key)["Body"].read()
+    if content_type in IMAGE_TYPES:
+        status, details = describe_image(s3, bucket, key, data)
+    elif content_type in TEXT_TYPES:
+        text = data.decode("utf-8", errors="replace")
+        status, details = "processed", text_statistics(text, is_csv=content_type == "text/csv")
+    else:
+        status, details = check_json_document(data)
+    return {**outcome, "status": status, "details": details}
+
+
+def save_outcome(table: Any, outcome: dict[str, Any]) -> None:
+    item = {k: v for k, v in outcome.items() if v is not None}
+    table.put_item(Item={**item, "processed_at": datetime.now(timezone.utc).isoformat()})
+
+
+def process_event(s3: Any, table: Any, event: dict[str, Any]) -> dict[str, Any]:
+    """Process every record; one failure never stops the others. Returns a summary."""
+    outcomes = []
+    for record in event.get("Records", []):
+        try:
+            outcome = process_record(s3, record)
+        except Exception as exc:  # isolation boundary: record the failure, keep going
+            logger.exception("record failed", extra={"record": record.get("s3", {}).get("object")})
+            bucket, key = _location_or_unknown(record)
+            outcome = {"bucket": bucket, "object_key": key, "status": "failed", "error_type": type(exc).__name__}
+        try:
+            save_outcome(table, outcome)
+        except Exception:  # the outcome is still logged and returned
+            logger.exception("could not save outcome", extra={"outcome": outcome})
+        outcomes.append(outcome)
+    counts = Counter(outcome["status"] for outcome in outcomes)
+    return {
+        "records": len(outcomes),
+        **{status: counts.get(status, 0) for status in ("processed", "invalid", "skipped", "deleted", "failed")},
+        "outcomes": [
+            {"object_key": o["object_key"], "status": o["status"], **({"reason": o["reason"]} if "reason" in o else {})}
+            for o in outcomes
+        ],
+    }
+
+
+def _location_or_unknown(record: Any) -> tuple[str, str]:
+    try:
+        return object_location(record)
+    except (KeyError, TypeError, AttributeError):
+        return "(unknown)", "(unknown)"
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    summary = process_event(_s3(), _results_table(), event)
+    logger.info("batch done", extra={k: v for k, v in summary.items() if k != "outcomes"})
+    return summary

@@ -1,0 +1,166 @@
+"""DynamoDB Streams -> audit trail table + SNS change notifications, with partial batch failures.
+
+What it demonstrates
+    - Reading INSERT / MODIFY / REMOVE stream records with old and new images (the users
+      table streams ``NEW_AND_OLD_IMAGES``), through Powertools' ``DynamoDBRecord`` data class.
+    - An audit trail: one item per change, keyed by the changed item (``entity_id``) and the
+      stream ``SequenceNumber`` zero-padded to 40 digits, so a ``Query`` returns an item's
+      history in order. Images are stored in DynamoDB's own attribute-value form (lossless).
+      The write is idempotent: a retried record overwrites its own audit item.
+    - An SNS notification per change that matters (MODIFY only when an attribute actually
+      changed), carrying keys and the names of changed fields but not the images (the
+      images hold personal data; subscribers fetch what they are allowed to see). The
+      ``event`` message attribute lets subscriptions filter by change type.
+    - Partial batch failures with ``BatchProcessor(EventType.DynamoDBStreams)`` and
+      ``process_partial_response``: a failing record is reported by its
+      ``dynamodb.SequenceNumber`` in ``batchItemFailures``; Lambda then retries from the
+      lowest reported sequence number, so records after it may be seen again (hence the
+      idempotent audit write, and SNS subscribers must tolerate duplicates). This only works
+      when the event source mapping has ``FunctionResponseTypes=["ReportBatchItemFailures"]``;
+      set ``BisectBatchOnFunctionError`` and an on-failure destination too.
+    - ``raise_on_entire_batch_failure=False``: when every record fails, they are all
+      reported in the response instead of the invocation raising (same retry effect, one
+      response shape to explain).
+
+Trigger
+    DynamoDB Streams event source mapping on the users table.
+
+Environment
+    ``AUDIT_TABLE``          DynamoDB table (logical ``audit``)
+    ``TOPIC_ARN``            SNS topic for change notifications
+    ``POWERTOOLS_LOG_LEVEL`` optional
+
+Notebooks
+    04_triggers (stream records), 05_errors (partial batch failures, retries),
+    09_patterns (change data capture, audit log, fan-out).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+import boto3
+from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+REQUIREMENTS = ("aws-lambda-powertools",)
+
+SEQUENCE_WIDTH = 40  # DynamoDB Streams sequence numbers have 21 to 40 digits
+
+logger = Logger(service="stream-processor")
+processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+
+
+class MalformedStreamRecord(ValueError):
+    """A stream record without the fields an audit entry needs."""
+
+
+@functools.cache
+def _dynamodb() -> Any:
+    return boto3.client("dynamodb")
+
+
+@functools.cache
+def _sns() -> Any:
+    return boto3.client("sns")
+
+
+def table_name_from_arn(stream_arn: str | None) -> str:
+    # arn:aws:dynamodb:us-east-1:123456789012:table/lab-users/stream/2024-01-12T10:00:00.000
+    parts = (stream_arn or "").split("/")
+    return parts[1] if len(parts) > 2 and parts[0].endswith(":table") else "unknown-table"
+
+
+def entity_id(table_name: str, keys: dict[str, Any]) -> str:
+    """``lab-users#user_id=u-1001`` (key attributes sorted, so composite keys are stable)."""
+    return table_name + "#" + "&".join(f"{name}={keys[name]}" for name in sorted(keys))
+
+
+def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    return sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
+
+
+def build_change(record: DynamoDBRecord) -> dict[str, Any]:
+    """Pure: the audit item (attribute-value form) and the notification for one stream record."""
+    stream = record.dynamodb
+    raw = record.raw_event.get("dynamodb") or {}
+    if stream is None or not raw.get("Keys") or not stream.sequence_number or record.event_name is None:
+        raise MalformedStreamRecord("stream record lacks Keys, SequenceNumber or eventName")
+    event_name = record.event_name.name
+    table = table_name_from_arn(record.event_source_arn)
+    keys = stream.keys
+    changes = changed_fields(stream.old_image, stream.new_image)
+    created = stream.approximate_creation_date_time
+    changed_at = datetime.fromtimestamp(created, timezone.utc).isoformat() if created else None
+    by_ttl = (record.raw_event.get("userIdentity") or {}).get("principalId") == "dynamodb.amazonaws.com"
+
+    item: dict[str, Any] = {
+        "entity_id": {"S": entity_id(table, keys)},
+        "sequence_number": {"S": stream.sequence_number.zfill(SEQUENCE_WIDTH)},
+        "event_name": {"S": event_name},
+        "event_id": {"S": record.event_id or ""},
+        "source_table": {"S": table},
+        "keys": {"M": raw["Keys"]},
+        "removed_by_ttl": {"BOOL": by_ttl},
+    }
+    if changed_at:
+        item["changed_at"] = {"S": changed_at}
+    if raw.get("OldImage"):
+        item["old_image"] = {"M": raw["OldImage"]}
+    if raw.get("NewImage"):
+        item["new_image"] = {"M": raw["NewImage"]}
+    if changes:
+        item["changed_fields"] = {"L": [{"S": name} for name in changes]}
+
+    notify = event_name != "MODIFY" or bool(changes)
+    message = {
+        "event": event_name,
+        "entity_id": entity_id(table, keys),
+        "table": table,
+        "keys": keys,
+        "changed_fields": changes,
+        "sequence_number": stream.sequence_number,
+        "removed_by_ttl": by_ttl,
+    }
+    return {"audit_item": item, "notification": message if notify else None}
+
+
+def record_change(dynamodb: Any, sns: Any, audit_table: str, topic_arn: str, record: DynamoDBRecord) -> dict[str, Any]:
+    """Write the audit item, then publish; a failure in either fails only this record."""
+    change = build_change(record)
+    dynamodb.put_item(TableName=audit_table, Item=change["audit_item"])
+    message = change["notification"]
+    if message is not None:
+        sns.publish(
+            TopicArn=topic_arn,
+            Subject=f"{message['table']} {message['event']}"[:100],
+            Message=json.dumps(message, default=_json_default),
+            MessageAttributes={"event": {"DataType": "String", "StringValue": message["event"]}},
+        )
+    return {"entity_id": change["audit_item"]["entity_id"]["S"], "notified": message is not None}
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def record_handler(record: DynamoDBRecord) -> dict[str, Any]:
+    return record_change(_dynamodb(), _sns(), os.environ["AUDIT_TABLE"], os.environ["TOPIC_ARN"], record)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,177 @@
+"""stream_processor: DynamoDB stream records -> audit items + SNS, with partial batch failures."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Callable
+from typing import Any
+
+import boto3
+import pytest
+from boto3.dynamodb.conditions import Key
+
+from reference_app.handlers import stream_processor
+
+ENTITY = "lab-users#user_id=u-1001"
+
+
+@pytest.fixture
+def audit_table(make_table: Callable[..., Any]) -> Any:
+    return make_table("audit", env="AUDIT_TABLE")
+
+
+@pytest.fixture
+def published(sns: Any, sqs: Any, monkeypatch: pytest.MonkeyPatch, drain: Callable[[str], list[dict[str, Any]]]):
+    """Create the topic (TOPIC_ARN) with an SQS subscriber; calling the fixture's value returns what was published."""
+    topic_arn = sns.create_topic(Name="lab-changes")["TopicArn"]
+    queue_url = sqs.create_queue(QueueName="lab-changes-spy")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+    monkeypatch.setenv("TOPIC_ARN", topic_arn)
+
+    def messages() -> list[dict[str, Any]]:
+        return [json.loads(json.loads(m["Body"])["Message"]) for m in drain(queue_url)]
+
+    return messages
+
+
+def history(table: Any, entity: str = ENTITY) -> list[dict[str, Any]]:
+    return table.query(KeyConditionExpression=Key("entity_id").eq(entity))["Items"]
+
+
+def test_insert_modify_remove_are_audited_in_order_and_notified(audit_table, published, event, lambda_context):
+    # GIVEN the bundled INSERT, MODIFY, REMOVE batch for one user
+    # WHEN it is processed
+    response = stream_processor.lambda_handler(event("dynamodb_stream_batch"), lambda_context)
+    # THEN nothing failed, the audit trail holds the three changes in sequence order...
+    assert response == {"batchItemFailures": []}
+    trail = history(audit_table)
+    assert [item["event_name"] for item in trail] == ["INSERT", "MODIFY", "REMOVE"]
+    assert all(len(item["sequence_number"]) == 40 for item in trail)
+    insert, modify, remove = trail
+    # (images are stored as DynamoDB maps, so a Table resource reads them back as plain values)
+    assert insert["new_image"]["email"] == "ada@example.com" and "old_image" not in insert
+    assert modify["changed_fields"] == ["email"]
+    assert (modify["old_image"]["email"], modify["new_image"]["email"]) == ("ada@example.com", "ada@analytical.example")
+    assert "new_image" not in remove and remove["removed_by_ttl"] is False
+    # ...and one notification per change, without the images (personal data)
+    messages = published()
+    assert [m["event"] for m in messages] == ["INSERT", "MODIFY", "REMOVE"]
+    assert messages[1]["changed_fields"] == ["email"] and messages[1]["keys"] == {"user_id": "u-1001"}
+    assert all("ada@" not in json.dumps(m) for m in messages)
+
+
+def test_modify_without_changes_is_audited_but_not_notified(audit_table, published, event, lambda_context):
+    batch = event("dynamodb_stream_modify")
+    record = batch["Records"][0]["dynamodb"]
+    record["NewImage"] = copy.deepcopy(record["OldImage"])
+    stream_processor.lambda_handler(batch, lambda_context)
+    assert len(history(audit_table)) == 1
+    assert published() == []
+
+
+def test_malformed_record_is_the_only_failure_reported(audit_table, published, event, lambda_context):
+    # GIVEN a batch whose middle record lost its Keys
+    batch = event("dynamodb_stream_batch")
+    del batch["Records"][1]["dynamodb"]["Keys"]
+    bad_sequence = batch["Records"][1]["dynamodb"]["SequenceNumber"]
+    # WHEN it is processed
+    response = stream_processor.lambda_handler(batch, lambda_context)
+    # THEN exactly that record is reported, by its SequenceNumber, and the others went through
+    assert response == {"batchItemFailures": [{"itemIdentifier": bad_sequence}]}
+    assert [item["event_name"] for item in history(audit_table)] == ["INSERT", "REMOVE"]
+    assert [m["event"] for m in published()] == ["INSERT", "REMOVE"]
+
+
+def test_whole_batch_failing_is_reported_not_raised(audit_table, monkeypatch, event, lambda_context):
+    # GIVEN the topic does not exist, so every publish fails
+    monkeypatch.setenv("TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:missing")
+    batch = event("dynamodb_stream_batch")
+    # WHEN the batch is processed
+    response = stream_processor.lambda_handler(batch, lambda_context)
+    # THEN every record is reported (Lambda retries from the first); audit writes are idempotent on retry
+    assert response["batchItemFailures"] == [
+        {"itemIdentifier": r["dynamodb"]["SequenceNumber"]} for r in batch["Records"]
+    ]
+
+
+def test_retried_batch_does_not_duplicate_audit_items(audit_table, published, event, lambda_context):
+    batch = event("dynamodb_stream_batch")
+    stream_processor.lambda_handler(batch, lambda_context)
+    stream_processor.lambda_handler(event("dynamodb_stream_batch"), lambda_context)
+    assert len(history(audit_table)) == 3
+
+
+def test_ttl_removal_is_flagged(audit_table, published, event, lambda_context):
+    batch = event("dynamodb_stream_remove")
+    batch["Records"][0]["userIdentity"] = {"type": "Service", "principalId": "dynamodb.amazonaws.com"}
+    stream_processor.lambda_handler(batch, lambda_context)
+    assert history(audit_table)[0]["removed_by_ttl"] is True
+    assert published()[0]["removed_by_ttl"] is True
+
+
+@pytest.mark.parametrize(
+    ("sequence", "padded"),
+    [("111", "0" * 37 + "111"), ("4" * 40, "4" * 40), ("100000000000000000001", "0" * 19 + "100000000000000000001")],
+)
+def test_sequence_numbers_sort_numerically_as_strings(sequence, padded):
+    assert sequence.zfill(stream_processor.SEQUENCE_WIDTH) == padded
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ({"a": 1, "b": 2}, {"a": 1, "b": 3}, ["b"]),
+        ({"a": 1}, {"a": 1, "c": 0}, ["c"]),
+        ({"a": 1, "b": 2}, {"a": 1}, ["b"]),
+        ({"s": {"x", "y"}}, {"s": {"y", "x"}}, []),
+        ({}, {}, []),
+    ],
+)
+def test_changed_fields(old, new, expected):
+    assert stream_processor.changed_fields(old, new) == expected
+
+
+@pytest.mark.parametrize(
+    ("arn", "table"),
+    [
+        ("arn:aws:dynamodb:us-east-1:123456789012:table/lab-users/stream/2024-01-12T10:00:00.000", "lab-users"),
+        ("eventsource_arn", "unknown-table"),
+        (None, "unknown-table"),
+    ],
+)
+def test_table_name_from_stream_arn(arn, table):
+    assert stream_processor.table_name_from_arn(arn) == table
+
+
+def test_real_stream_records_from_users_api_writes(users_table, audit_table, published, dynamodb, lambda_context):
+    # GIVEN users_api's core writing to the users table, whose stream moto records
+    from reference_app.handlers import users_api
+
+    users_api.create_user(users_table, {"user_id": "u-7", "name": "Grace", "email": "grace@example.com"})
+    users_table.update_item(
+        Key={"user_id": "u-7"}, UpdateExpression="SET email = :e", ExpressionAttributeValues={":e": "g@navy.example"}
+    )
+    users_api.delete_user(users_table, "u-7")
+    # WHEN the stream's records are delivered the way the event source mapping would
+    stream_arn = dynamodb.describe_table(TableName=users_table.name)["Table"]["LatestStreamArn"]
+    streams = boto3.client("dynamodbstreams")
+    shard = streams.describe_stream(StreamArn=stream_arn)["StreamDescription"]["Shards"][0]["ShardId"]
+    iterator = streams.get_shard_iterator(StreamArn=stream_arn, ShardId=shard, ShardIteratorType="TRIM_HORIZON")
+    records = streams.get_records(ShardIterator=iterator["ShardIterator"])["Records"]
+    for record in records:  # GetRecords returns a datetime; the Lambda event carries epoch seconds
+        record["dynamodb"]["ApproximateCreationDateTime"] = record["dynamodb"][
+            "ApproximateCreationDateTime"
+        ].timestamp()
+        record["eventSourceARN"] = stream_arn
+    response = stream_processor.lambda_handler({"Records": records}, lambda_context)
+    # THEN the audit trail and the notifications follow the three changes
+    assert response == {"batchItemFailures": []}
+    trail = history(audit_table, "lab-users#user_id=u-7")
+    assert [(item["event_name"], item.get("changed_fields")) for item in trail] == [
+        ("INSERT", ["created_at", "email", "name", "user_id"]),
+        ("MODIFY", ["email"]),
+        ("REMOVE", ["created_at", "email", "name", "user_id"]),
+    ]
+    assert [m["event"] for m in published()] == ["INSERT", "MODIFY", "REMOVE"]

@@ -1,0 +1,128 @@
+"""users_api_powertools: the same service with APIGatewayRestResolver + a parser model."""
+
+from __future__ import annotations
+
+import importlib
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from reference_app.handlers import users_api_powertools
+
+ADA = {"user_id": "u-1001", "name": "Ada Lovelace", "email": "ada@example.com"}
+
+
+@pytest.fixture
+def call(event: Callable[[str], dict[str, Any]], lambda_context: Any) -> Callable[..., tuple[int, dict[str, str], Any]]:
+    """``call("POST", "/users", body=...)`` through a REST v1 event."""
+
+    def send(
+        method: str, path: str, *, body: Any = None, raw_body: str | None = None, query: dict[str, str] | None = None
+    ):
+        request = event("apigw_rest_post_user" if method == "POST" else "apigw_rest_get_user")
+        request.update(httpMethod=method, path=path, queryStringParameters=query, pathParameters=None)
+        request["requestContext"]["httpMethod"] = method
+        request["body"] = raw_body if raw_body is not None else (json.dumps(body) if body is not None else None)
+        response = users_api_powertools.lambda_handler(request, lambda_context)
+        payload = json.loads(response["body"]) if response.get("body") else None
+        # The REST resolver answers with multiValueHeaders (API Gateway v1 accepts both forms).
+        headers = {name: ", ".join(values) for name, values in (response.get("multiValueHeaders") or {}).items()}
+        return response["statusCode"], {**headers, **(response.get("headers") or {})}, payload
+
+    return send
+
+
+def test_post_creates_user(users_table, call, scan):
+    status, _, body = call("POST", "/users", body=ADA)
+    assert status == 201
+    assert {k: body[k] for k in ADA} == ADA and body["created_at"].endswith("Z")
+    assert scan(users_table) == [body]
+
+
+def test_duplicate_is_409_and_original_untouched(users_table, call, scan):
+    call("POST", "/users", body=ADA)
+    original = scan(users_table)
+    status, _, body = call("POST", "/users", body={**ADA, "name": "Impostor"})
+    assert status == 409 and body == {"statusCode": 409, "message": "user already exists"}
+    assert scan(users_table) == original
+
+
+@pytest.mark.parametrize(
+    ("raw_body", "where"),
+    [
+        ("{oops", "body"),
+        ("[]", "body"),
+        (json.dumps({"name": "Ada", "email": "ada@example.com"}), "user_id"),
+        (json.dumps({**ADA, "role": "admin"}), "role"),
+        (json.dumps({**ADA, "user_id": 7}), "user_id"),
+        (json.dumps({**ADA, "name": ""}), "name"),
+        (json.dumps({**ADA, "name": "tab\there"}), "name"),
+        (json.dumps({**ADA, "email": "not-an-email"}), "email"),
+    ],
+)
+def test_invalid_body_is_400_and_writes_nothing(users_table, call, scan, raw_body, where):
+    status, _, body = call("POST", "/users", raw_body=raw_body)
+    assert status == 400 and body["message"].startswith(where)
+    for echoed in ("admin", "not-an-email", "tab\there", "oops"):  # the offending input is never echoed
+        assert echoed not in body["message"]
+    assert scan(users_table) == []
+
+
+def test_get_and_delete(users_table, call, scan):
+    _, _, created = call("POST", "/users", body=ADA)
+    assert call("GET", "/users/u-1001") == (200, {"Content-Type": "application/json"}, created)
+    assert call("DELETE", "/users/u-1001")[0] == 204
+    assert scan(users_table) == []
+    assert call("GET", "/users/u-1001")[0] == 404
+    assert call("DELETE", "/users/u-1001")[0] == 404
+
+
+def test_list_pages_through_every_user_once(users_table, call):
+    expected = {f"u-{n}" for n in range(5)}
+    for user_id in expected:
+        call("POST", "/users", body={"user_id": user_id, "name": "N", "email": "n@example.com"})
+    seen, query = [], {"limit": "2"}
+    for _ in range(10):
+        status, _, page = call("GET", "/users", query=query)
+        assert status == 200
+        seen.extend(item["user_id"] for item in page["items"])
+        if not page["next"]:
+            break
+        query = {"limit": "2", "next": page["next"]}
+    assert sorted(seen) == sorted(expected)
+
+
+@pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "x"}, {"next": "%%%"}, {"next": "Li4vZXRj"}])
+def test_bad_query_is_400(users_table, call, query):
+    assert call("GET", "/users", query=query)[0] == 400
+
+
+@pytest.mark.parametrize(("method", "path"), [("PUT", "/users"), ("PATCH", "/users/u-1"), ("POST", "/users/u-1")])
+def test_other_methods_are_405_with_allow(users_table, call, method, path):
+    status, headers, _ = call(method, path)
+    assert status == 405 and "GET" in headers["Allow"]
+
+
+def test_sdk_failure_is_generic_500(aws, monkeypatch, call):
+    monkeypatch.setenv("USERS_TABLE", "no-such-table")
+    status, _, body = call("GET", "/users/u-1")
+    assert status == 500 and body == {"statusCode": 500, "message": "internal server error"}
+
+
+@pytest.fixture
+def reload_with_cors(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
+    def reload(origin: str) -> None:
+        monkeypatch.setenv("CORS_ALLOW_ORIGIN", origin)
+        importlib.reload(users_api_powertools)
+
+    yield reload
+    monkeypatch.delenv("CORS_ALLOW_ORIGIN", raising=False)
+    importlib.reload(users_api_powertools)  # back to the import-time default (no CORS)
+
+
+def test_cors_origin_comes_from_environment(users_table, call, reload_with_cors):
+    assert "Access-Control-Allow-Origin" not in call("GET", "/users")[1]
+    reload_with_cors("https://app.example.com")
+    assert call("GET", "/users")[1]["Access-Control-Allow-Origin"] == "https://app.example.com"
