@@ -34,6 +34,21 @@ _EXPORTS = {
     "show_checks": "notebook",
     "summary": "notebook",
     "load_event": "events",
+    "FakeLambdaContext": "events",
+    "ensure_table": "resources",
+    "physical_name": "resources",
+    "s3_notification": "triggers",
+    "event_source_mapping": "triggers",
+    "sns_subscription": "triggers",
+    "eventbridge_rule": "triggers",
+    "rest_api": "triggers",
+    "http_api": "triggers",
+    "function_url": "triggers",
+    "http_call": "triggers",
+    "deploy_handler": "apps",
+    "ensure_topic": "apps",
+    "ensure_queue": "apps",
+    "order_saga_state_machine": "apps",
 }
 
 __all__ = sorted(_EXPORTS)

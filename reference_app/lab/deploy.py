@@ -48,8 +48,8 @@ class Deployment:
         return self.configuration["FunctionArn"]
 
 
-def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None) -> str:
-    """The ARN of an execution role Lambda can assume, created if missing."""
+def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None, trust_policy: str = _TRUST_POLICY) -> str:
+    """The ARN of a role (by default one Lambda can assume), created if missing."""
     iam = client("iam", backend)
     try:
         return iam.get_role(RoleName=name)["Role"]["Arn"]
@@ -57,7 +57,7 @@ def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None) -> s
         if err.response["Error"]["Code"] not in ("NoSuchEntity", "NoSuchEntityException"):
             raise
     try:
-        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=_TRUST_POLICY)["Role"]["Arn"]
+        return iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy)["Role"]["Arn"]
     except ClientError as err:
         if err.response["Error"]["Code"] != "EntityAlreadyExists":
             raise

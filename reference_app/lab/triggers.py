@@ -95,6 +95,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from botocore.exceptions import ClientError
 
+from . import resources
 from .clients import check_endpoint, client
 from .config import Backend, resolve_backend
 from .errors import LabError
@@ -208,19 +209,7 @@ def _revoke(function: str, statement_id: str, backend: Backend | None) -> None:
 
 def ensure_bucket(bucket: str, backend: Backend | None = None) -> str:
     """Create ``bucket`` unless it exists; return its name."""
-    s3 = client("s3", backend)
-    try:
-        s3.head_bucket(Bucket=bucket)
-        return bucket
-    except ClientError as err:
-        if _code(err) not in ("404", "NoSuchBucket", "NotFound"):
-            raise
-    try:
-        s3.create_bucket(Bucket=bucket)  # us-east-1 takes no LocationConstraint
-    except ClientError as err:
-        if _code(err) != "BucketAlreadyOwnedByYou":
-            raise
-    return bucket
+    return resources.ensure_bucket(client("s3", backend), bucket)
 
 
 def _filter_rules(entry: Mapping) -> list[tuple[str, str]]:
