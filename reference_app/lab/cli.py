@@ -161,6 +161,7 @@ def lab(
 ) -> None:
     """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab)."""
     backend = resolve_backend()
+    already_running = emulator.health(backend.endpoint) is not None
     with out.status(f"Starting the {backend.kind} emulator ..."):
         st = emulator.up(backend)
     out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
@@ -174,6 +175,6 @@ def lab(
             break
         except KeyboardInterrupt:
             continue  # Ctrl-C reaches JupyterLab too; it asks, then exits, and we wait for it
-    if st.pid and not keep:
+    if st.pid and not already_running and not keep:  # stop only what this command started
         out.print(emulator.down(backend))
     raise typer.Exit(code)

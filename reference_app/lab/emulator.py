@@ -68,7 +68,7 @@ def require(backend: Backend | None = None) -> dict:
     if doc is not None:
         return doc
     if backend.kind != "url" and port_in_use(backend.port):
-        raise _port_taken(backend)
+        raise port_taken_error(backend)
     hint = {
         "embedded": "run `lambda-lab up`",
         "localstack": "run `lambda-lab up --backend localstack`",
@@ -77,7 +77,7 @@ def require(backend: Backend | None = None) -> dict:
     raise LabError(f"No emulator at {backend.endpoint} — {hint}.")
 
 
-def _port_taken(backend: Backend) -> LabError:
+def port_taken_error(backend: Backend) -> LabError:
     return LabError(
         f"Port {backend.port} is in use by something that is not an AWS emulator; "
         f"pick another with LAMBDA_LAB_PORT={backend.port + 1} (or --port {backend.port + 1})."
@@ -141,7 +141,7 @@ def start_embedded(backend: Backend, deadline_s: float = START_DEADLINE_S) -> St
     if doc is not None:
         return status(backend, doc)
     if port_in_use(backend.port):
-        raise _port_taken(backend)
+        raise port_taken_error(backend)
     home = run_dir(backend)
     log_path = home / "ministack.log"
     with open(log_path, "ab") as log:

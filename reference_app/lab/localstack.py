@@ -73,7 +73,7 @@ def _compose(*args: str) -> None:
 
 
 def up(backend: Backend, deadline_s: float = 120.0):
-    from .emulator import health, port_in_use, status
+    from .emulator import health, port_in_use, port_taken_error, status
 
     doc = health(backend.endpoint)
     if doc is not None:
@@ -82,10 +82,7 @@ def up(backend: Backend, deadline_s: float = 120.0):
         if problem:
             raise LabError(problem)
     if port_in_use(backend.port):
-        raise LabError(
-            f"Port {backend.port} is in use by something that is not an AWS emulator; "
-            f"pick another with LAMBDA_LAB_PORT={backend.port + 1}."
-        )
+        raise port_taken_error(backend)
     _compose("up", "-d")
     end = time.monotonic() + deadline_s
     while time.monotonic() < end:
