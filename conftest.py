@@ -14,6 +14,18 @@ import tempfile
 import pytest
 
 TEST_PORT = os.environ.get("LAMBDA_LAB_TEST_PORT", "4587")
+
+# The whole session, notebooks included, runs with an AWS identity that looks real.
+# Nothing may use it: the kit's clients ignore it, the emulator is started without
+# it, and the socket guard (pyproject.toml) fails any connection outside loopback.
+REAL_LOOKING_AWS = {
+    "AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+    "AWS_SECRET_ACCESS_KEY": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    "AWS_PROFILE": "prod-admin",
+    "AWS_DEFAULT_REGION": "eu-west-1",
+    "AWS_REGION": "eu-west-1",
+    "AWS_ENDPOINT_URL": "https://lambda.eu-west-1.amazonaws.com",
+}
 _home: str | None = None
 
 
@@ -21,6 +33,7 @@ def pytest_configure(config: pytest.Config) -> None:
     global _home
     _home = tempfile.mkdtemp(prefix="lambda-lab-tests-")
     os.environ.update(
+        REAL_LOOKING_AWS,
         LAMBDA_LAB_BACKEND="embedded",
         LAMBDA_LAB_PORT=TEST_PORT,
         LAMBDA_LAB_HOME=_home,
