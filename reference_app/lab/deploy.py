@@ -25,6 +25,7 @@ from .errors import LabError
 EXECUTION_ROLE = "lambda-lab-execution"
 READY_DEADLINE_S = 60.0
 TAGS = {"managed-by": "lambda-lab"}
+COLD_START_STAMP = "LAB_ENVIRONMENT_STAMP"
 
 _TRUST_POLICY = json.dumps(
     {
@@ -101,7 +102,9 @@ def _config_drift(current: dict, wanted: dict) -> dict:
     drift = {}
     for key, value in wanted.items():
         if key == "Environment":
-            if current.get("Environment", {}).get("Variables", {}) != value["Variables"]:
+            variables = dict(current.get("Environment", {}).get("Variables", {}))
+            variables.pop(COLD_START_STAMP, None)  # force_cold_start's, not the learner's
+            if variables != value["Variables"]:
                 drift[key] = value
         elif key == "Layers":
             if [layer["Arn"] for layer in current.get("Layers", [])] != value:
@@ -249,6 +252,6 @@ def force_cold_start(name: str, backend: Backend | None = None) -> None:
     lam = client("lambda", backend)
     conf = wait_ready(name, backend)
     variables = dict(conf.get("Environment", {}).get("Variables", {}))
-    variables["LAB_ENVIRONMENT_STAMP"] = str(time.time_ns())
+    variables[COLD_START_STAMP] = str(time.time_ns())
     lam.update_function_configuration(FunctionName=name, Environment={"Variables": variables})
     wait_ready(name, backend)

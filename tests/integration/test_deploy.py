@@ -60,3 +60,11 @@ def test_invocation_logs_come_from_cloudwatch(backend):
     assert block.complete and any('"cold_start": true' in line for line in block.output)
     assert warm.logs(backend).request_id != block.request_id
     assert len(logs.invocations(name, cold.started_ms - 100, backend)) == 2
+
+
+def test_forcing_a_cold_start_does_not_count_as_drift(backend):
+    name = "it-deploy-stamp"
+    deploy.deploy_function(name, "reference_app.handlers.hello", backend=backend)
+    deploy.force_cold_start(name, backend)
+    assert deploy.deploy_function(name, "reference_app.handlers.hello", backend=backend).action == "unchanged"
+    assert deploy.invoke(name, {}, backend).payload["cold_start"]
