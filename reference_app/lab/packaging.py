@@ -176,22 +176,11 @@ def build_zip(
         for arcname, src in _dist_files(dist):
             entries[arcname] = src
     name = source.stem
-    buf = io.BytesIO()
-    unzipped = 0
-    with zipfile.ZipFile(buf, "w") as zf:
-        data = source.read_bytes()
-        unzipped += len(data)
-        _add(zf, f"{name}.py", data)
-        for arcname in sorted(entries):
-            data = entries[arcname].read_bytes()
-            unzipped += len(data)
-            if unzipped > MAX_UNZIPPED_BYTES:
-                raise LabError(f"{name}'s package is over Lambda's 250 MB unzipped limit; trim its REQUIREMENTS or use a layer or a container image.")
-            _add(zf, arcname, data)
+    zip_bytes, unzipped = _cached_zip(name, source, dists, entries)
     package = Package(
         module=name,
         source=source,
-        zip_bytes=buf.getvalue(),
+        zip_bytes=zip_bytes,
         requirements=reqs,
         distributions=sorted(f"{d.metadata['Name']}=={d.version}" for d in dists.values()),
         unzipped_bytes=unzipped,
@@ -209,6 +198,57 @@ def build_zip(
             f"on AWS ({runtime}) build them with pip's --platform manylinux2014_x86_64 --python-version {runtime[6:]}."
         )
     return package
+
+
+_BUILD_FORMAT = "1"  # bump when the zip layout changes, to retire cached builds
+_BUILDS_KEPT = 64
+
+
+def _write_zip(name: str, source_bytes: bytes, entries: dict[str, Path]) -> tuple[bytes, int]:
+    buf = io.BytesIO()
+    unzipped = len(source_bytes)
+    with zipfile.ZipFile(buf, "w") as zf:
+        _add(zf, f"{name}.py", source_bytes)
+        for arcname in sorted(entries):
+            data = entries[arcname].read_bytes()
+            unzipped += len(data)
+            if unzipped > MAX_UNZIPPED_BYTES:
+                raise LabError(
+                    f"{name}'s package is over Lambda's 250 MB unzipped limit; "
+                    "trim its REQUIREMENTS or use a layer or a container image."
+                )
+            _add(zf, arcname, data)
+    return buf.getvalue(), unzipped
+
+
+def _cached_zip(name: str, source: Path, dists: dict[str, md.Distribution], entries: dict[str, Path]) -> tuple[bytes, int]:
+    """The zip for these inputs, from the build cache when the same source and the
+    same installed distributions were zipped before (re-running a notebook cell
+    then costs a hash, not a rebuild)."""
+    source_bytes = source.read_bytes()
+    key = hashlib.sha256(
+        "\n".join(
+            [_BUILD_FORMAT, name, hashlib.sha256(source_bytes).hexdigest()]
+            + sorted(f"{n}=={d.version}@{d.locate_file('')}" for n, d in dists.items())
+        ).encode()
+    ).hexdigest()
+    cache = lab_home() / "builds"
+    zip_path, size_path = cache / f"{key}.zip", cache / f"{key}.unzipped"
+    try:
+        return zip_path.read_bytes(), int(size_path.read_text())
+    except (OSError, ValueError):
+        pass
+    zip_bytes, unzipped = _write_zip(name, source_bytes, entries)
+    cache.mkdir(parents=True, exist_ok=True)
+    size_path.write_text(str(unzipped))
+    tmp = zip_path.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_bytes(zip_bytes)
+    tmp.replace(zip_path)  # atomic: a concurrent reader sees all of it or nothing
+    builds = sorted(cache.glob("*.zip"), key=lambda p: p.stat().st_mtime)
+    for old in builds[:-_BUILDS_KEPT]:
+        old.unlink(missing_ok=True)
+        old.with_suffix(".unzipped").unlink(missing_ok=True)
+    return zip_bytes, unzipped
 
 
 def _sdk_dir() -> Path:

@@ -114,3 +114,14 @@ def test_zip_over_the_size_limit_is_refused(monkeypatch):
     monkeypatch.setattr(packaging, "MAX_ZIPPED_BYTES", 100)
     with pytest.raises(LabError, match="50 MB"):
         packaging.build_zip("reference_app.handlers.hello")
+
+
+def test_build_cache_serves_unchanged_sources_and_misses_on_an_edit(tmp_path):
+    path = _module(tmp_path, "cached", 'REQUIREMENTS = ("fastjsonschema",)\nVERSION = 1\n')
+    first = packaging.build_zip(path)
+    again = packaging.build_zip(path)
+    path.write_text('REQUIREMENTS = ("fastjsonschema",)\nVERSION = 2\n')
+    edited = packaging.build_zip(path)
+    assert first.zip_bytes == again.zip_bytes and first.unzipped_bytes == again.unzipped_bytes
+    assert edited.zip_bytes != first.zip_bytes
+    assert zipfile.ZipFile(io.BytesIO(edited.zip_bytes)).read("cached.py").endswith(b"VERSION = 2\n")
