@@ -165,7 +165,11 @@ def lab(
     with out.status(f"Starting the {backend.kind} emulator ..."):
         st = emulator.up(backend)
     out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
-    command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={_notebooks_dir()}"]
+    command = [
+        sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={_notebooks_dir()}",
+        # The kit works offline and asks nothing of the internet: no news feed, no update check.
+        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+    ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI often run as root; Jupyter refuses otherwise
     jupyter = subprocess.Popen([*command, *ctx.args])
