@@ -161,12 +161,13 @@ def lab(
 ) -> None:
     """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab)."""
     backend = resolve_backend()
+    notebooks = _notebooks_dir()  # fail before starting anything
     already_running = emulator.health(backend.endpoint) is not None
     with out.status(f"Starting the {backend.kind} emulator ..."):
         st = emulator.up(backend)
     out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
     command = [
-        sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={_notebooks_dir()}",
+        sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={notebooks}",
         # The kit works offline and asks nothing of the internet: no news feed, no update check.
         "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
