@@ -273,4 +273,9 @@ def test_order_saga_happy_path_and_compensation(backend):
     final, entered = _run(backend, machine, declined)
     assert final["status"] == "FAILED"
     assert "ChargePayment" in entered and "ReleaseInventory" in entered and "ShipOrder" not in entered
+    # On AWS the Catch on PaymentDeclined goes straight to ReleaseInventory. The embedded
+    # emulator reports every Lambda error as Runtime.HandlerError, so the States.ALL
+    # fallback runs the full (idempotent) compensation. The lesson shows both; if this
+    # changes in a new ministack, update order_saga.py's docstring and the notebooks.
+    assert entered[entered.index("ChargePayment") + 1] == "RefundPayment"
     assert saga.get_item(Key={"order_id": declined["order_id"]})["Item"]["reservation_status"] == "RELEASED"
