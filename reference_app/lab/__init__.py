@@ -54,6 +54,18 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 
+def _in_ipython() -> bool:
+    import sys
+
+    return "IPython" in sys.modules
+
+
+if _in_ipython():  # notebooks: the kit's errors read as one sentence, not a traceback
+    from .notebook import install_error_display
+
+    install_error_display()
+
+
 def __getattr__(name: str) -> Any:
     module = _EXPORTS.get(name)
     if module is None:

@@ -40,3 +40,52 @@ class _Summary:
 def summary(items: dict[str, bool]) -> _Summary:
     """A green (or red) box listing what passed; ``.ok`` is True when all did."""
     return _Summary(items)
+
+
+def friendly_error(exc: BaseException) -> str | None:
+    """The one sentence a learner should see for ``exc``, or None for other errors."""
+    from botocore.exceptions import EndpointConnectionError
+
+    from .errors import LabError
+
+    if isinstance(exc, LabError):
+        return str(exc)
+    if isinstance(exc, EndpointConnectionError):
+        endpoint = str(exc.kwargs.get("endpoint_url", ""))
+        parts = endpoint.split("/")
+        base = "/".join(parts[:3]) if len(parts) >= 3 else endpoint
+        return f"No emulator at {base} — run `lab.up()` here, or `lambda-lab up` in a terminal."
+    return None
+
+
+def install_error_display() -> bool:
+    """In IPython/Jupyter, show the kit's errors as one red sentence, not a traceback.
+
+    Any other exception keeps IPython's usual traceback. The cell still fails
+    (nbval and "Run All" stop there), only the display is shorter. Returns True
+    when installed.
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    from botocore.exceptions import EndpointConnectionError
+
+    from .errors import LabError
+
+    def handler(self, etype, value, tb, tb_offset=None):
+        message = friendly_error(value)
+        if message is None:
+            stb = self.InteractiveTB.structured_traceback(etype, value, tb, tb_offset=tb_offset)
+        else:
+            stb = [f"\x1b[0;31m{etype.__name__}:\x1b[0m {message}"]
+        # IPython discards what a custom handler returns; showing it is the handler's job.
+        # In a kernel this sends the usual error message, so the cell still fails.
+        self._showtraceback(etype, value, stb)
+        return None
+
+    shell.set_custom_exc((LabError, EndpointConnectionError), handler)
+    return True
