@@ -14,8 +14,17 @@ import shutil
 import tempfile
 import time
 
-HANDLERS = ["hello", "users_api", "users_api_powertools", "s3_processor", "stream_processor",
-            "queue_worker", "notifier", "scheduled_report", "order_saga"]
+HANDLERS = [
+    "hello",
+    "users_api",
+    "users_api_powertools",
+    "s3_processor",
+    "stream_processor",
+    "queue_worker",
+    "notifier",
+    "scheduled_report",
+    "order_saga",
+]
 
 
 def main() -> None:
@@ -36,7 +45,10 @@ def main() -> None:
             t3 = time.perf_counter()
             packaging.check_imports(package)
             t4 = time.perf_counter()
-            print(f"{handler:<22}{package.size / 2**20:>8.1f}{t1 - t0:>9.2f}{t2 - t1:>10.3f}{t3 - t2:>9.2f}{t4 - t3:>9.3f}")
+            print(
+                f"{handler:<22}{package.size / 2**20:>8.1f}{t1 - t0:>9.2f}"
+                f"{t2 - t1:>10.3f}{t3 - t2:>9.2f}{t4 - t3:>9.3f}"
+            )
     finally:
         shutil.rmtree(home, ignore_errors=True)
 

@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import os
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import boto3
@@ -108,7 +108,7 @@ def record_order(table: Any, *, order: Order | dict[str, Any]) -> dict[str, Any]
             ":customer": order.customer_id,
             ":amount": order.amount_cents,
             ":currency": order.currency,
-            ":now": datetime.now(timezone.utc).isoformat(),
+            ":now": datetime.now(UTC).isoformat(),
             ":one": 1,
         },
     )

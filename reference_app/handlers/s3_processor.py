@@ -44,7 +44,7 @@ import io
 import json
 import os
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
@@ -206,7 +206,7 @@ def process_record(s3: Any, record: dict[str, Any]) -> dict[str, Any]:
 
 def save_outcome(table: Any, outcome: dict[str, Any]) -> None:
     item = {k: v for k, v in outcome.items() if v is not None}
-    table.put_item(Item={**item, "processed_at": datetime.now(timezone.utc).isoformat()})
+    table.put_item(Item={**item, "processed_at": datetime.now(UTC).isoformat()})
 
 
 def process_event(s3: Any, table: Any, event: dict[str, Any]) -> dict[str, Any]:

@@ -31,7 +31,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -67,7 +67,7 @@ def scheduled_time(event: dict[str, Any]) -> datetime:
         when = None
     if when is None:
         raise InvalidScheduleEvent("event has no ISO-8601 'time'")
-    return when.astimezone(timezone.utc) if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when.astimezone(UTC) if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def report_key(when: datetime) -> str:

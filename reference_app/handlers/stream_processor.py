@@ -40,7 +40,7 @@ from __future__ import annotations
 import functools
 import json
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -98,7 +98,7 @@ def build_change(record: DynamoDBRecord) -> dict[str, Any]:
     keys = stream.keys
     changes = changed_fields(stream.old_image, stream.new_image)
     created = stream.approximate_creation_date_time
-    changed_at = datetime.fromtimestamp(created, timezone.utc).isoformat() if created else None
+    changed_at = datetime.fromtimestamp(created, UTC).isoformat() if created else None
     by_ttl = (record.raw_event.get("userIdentity") or {}).get("principalId") == "dynamodb.amazonaws.com"
 
     item: dict[str, Any] = {

@@ -62,7 +62,7 @@ import re
 import sys
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -103,7 +103,7 @@ class _JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "level": record.levelname,
-            "timestamp": datetime.fromtimestamp(record.created, timezone.utc).isoformat(),
+            "timestamp": datetime.fromtimestamp(record.created, UTC).isoformat(),
             "logger": record.name,
             "message": record.getMessage(),
         }
@@ -197,9 +197,9 @@ def parse_request(event: Any) -> Request:
     if event.get("version") == "2.0" and isinstance(http, dict):
         method, path = http.get("method"), event.get("rawPath")
         stage = context.get("stage")
-        if isinstance(path, str) and isinstance(stage, str) and stage != "$default":
-            if path == f"/{stage}" or path.startswith(f"/{stage}/"):
-                path = path[len(stage) + 1 :] or "/"
+        staged = isinstance(path, str) and isinstance(stage, str) and stage != "$default"
+        if staged and (path == f"/{stage}" or path.startswith(f"/{stage}/")):
+            path = path[len(stage) + 1 :] or "/"
     else:
         method, path = event.get("httpMethod"), event.get("path")
     if not isinstance(method, str) or not isinstance(path, str):
@@ -272,7 +272,7 @@ def validate_new_user(payload: dict[str, Any]) -> dict[str, str]:
 
 def utc_now_iso() -> str:
     """Current time as ISO-8601 UTC with milliseconds, e.g. ``2024-01-12T10:15:30.123Z``."""
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def create_user(table: Any, payload: dict[str, Any], now: str | None = None) -> dict[str, str]:

@@ -38,7 +38,7 @@ import functools
 import json
 import os
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import boto3
@@ -98,7 +98,7 @@ def create_user() -> tuple[dict[str, Any], int]:
         raise BadRequestError(f"{where}: {first['msg']}") from None
     if not user.name.isprintable():  # control characters and lone surrogates
         raise BadRequestError("name: must be printable text")
-    now = datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     item = {**user.model_dump(), "created_at": now}  # same format as users_api: part of the table layout
     try:
         _table().put_item(Item=item, ConditionExpression="attribute_not_exists(user_id)")

@@ -8,7 +8,7 @@ the names below are loaded on first use so importing the package stays cheap.
 from __future__ import annotations
 
 import importlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
     "LabError": "errors",
@@ -44,7 +44,11 @@ _EXPORTS = {
     "rest_api": "triggers",
     "http_api": "triggers",
     "function_url": "triggers",
-    "http_call": "triggers",
+    "http_call": "http",
+    "HttpResponse": "http",
+    "list_events": "events",
+    "fidelity": "fidelity",
+    "handler_names": "apps",
     "deploy_handler": "apps",
     "ensure_topic": "apps",
     "ensure_queue": "apps",
@@ -52,6 +56,31 @@ _EXPORTS = {
 }
 
 __all__ = sorted(_EXPORTS)
+
+if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they load on first use
+    from .apps import deploy_handler, ensure_queue, ensure_topic, handler_names, order_saga_state_machine
+    from .clients import arn, client, resource
+    from .config import resolve_backend
+    from .deploy import delete_function, deploy_function, force_cold_start, invoke
+    from .doctor import run_checks
+    from .emulator import down, require, reset, status, up
+    from .errors import LabError
+    from .events import FakeLambdaContext, list_events, load_event
+    from .fidelity import fidelity
+    from .http import HttpResponse, http_call
+    from .logs import invocation_log, invocations, wait_for_invocations
+    from .notebook import show_checks, summary
+    from .packaging import build_zip, check_imports
+    from .resources import ensure_table, physical_name
+    from .triggers import (
+        event_source_mapping,
+        eventbridge_rule,
+        function_url,
+        http_api,
+        rest_api,
+        s3_notification,
+        sns_subscription,
+    )
 
 
 def _in_ipython() -> bool:
@@ -64,6 +93,11 @@ if _in_ipython():  # notebooks: the kit's errors read as one sentence, not a tra
     from .notebook import install_error_display
 
     install_error_display()
+
+
+def __dir__() -> list[str]:
+    """Tab completion in a notebook lists the lazy exports too."""
+    return sorted(set(globals()) | set(_EXPORTS))
 
 
 def __getattr__(name: str) -> Any:

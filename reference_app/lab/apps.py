@@ -19,6 +19,7 @@ from . import resources
 from .clients import arn, client
 from .config import Backend, resolve_backend
 from .deploy import Deployment, deploy_function, ensure_role
+from .errors import UnknownName, aws_code
 
 
 def ensure_topic(name: str, backend: Backend | None = None) -> str:
@@ -32,12 +33,14 @@ def ensure_queue(name: str, backend: Backend | None = None, **attributes: str) -
     try:
         return sqs.get_queue_url(QueueName=name)["QueueUrl"]
     except ClientError as err:
-        if err.response["Error"]["Code"] not in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
+        if aws_code(err) not in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"):
             raise
     return sqs.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
 
 
-def ensure_resource(kind: str, logical: str, backend: Backend | None = None, prefix: str = resources.NAME_PREFIX) -> str:
+def ensure_resource(
+    kind: str, logical: str, backend: Backend | None = None, prefix: str = resources.NAME_PREFIX
+) -> str:
     """Create the resource a handler's variable names; return the value the variable holds."""
     name = f"{prefix}{logical}"
     if kind == "table":
@@ -48,10 +51,18 @@ def ensure_resource(kind: str, logical: str, backend: Backend | None = None, pre
         return ensure_topic(name, backend)
     if kind == "queue":
         return ensure_queue(name, backend)
-    raise ValueError(f"unknown resource kind {kind!r}")
+    raise UnknownName("resource kind", kind, ("table", "bucket", "topic", "queue"))
 
 
-def handler_environment(handler: str, backend: Backend | None = None, prefix: str = resources.NAME_PREFIX) -> dict[str, str]:
+def handler_names() -> list[str]:
+    """The reference handlers ``deploy_handler`` knows (modules of ``reference_app.handlers``)."""
+    folder = importlib_resources.files("reference_app.handlers")
+    return sorted(e.name[:-3] for e in folder.iterdir() if e.name.endswith(".py") and not e.name.startswith("_"))
+
+
+def handler_environment(
+    handler: str, backend: Backend | None = None, prefix: str = resources.NAME_PREFIX
+) -> dict[str, str]:
     """The environment ``handler`` needs, with every resource it names created."""
     wiring = resources.HANDLER_ENVIRONMENT.get(handler, {})
     return {var: ensure_resource(kind, logical, backend, prefix) for var, (kind, logical) in wiring.items()}
@@ -73,6 +84,8 @@ def deploy_handler(
     ``environment`` adds or overrides variables; ``kwargs`` go to
     :func:`~reference_app.lab.deploy.deploy_function`.
     """
+    if handler not in handler_names():
+        raise UnknownName("reference handler", handler, handler_names())
     backend = backend or resolve_backend()
     env = handler_environment(handler, backend, prefix)
     env.update(environment or {})
@@ -80,10 +93,14 @@ def deploy_handler(
     return deploy_function(function, f"reference_app.handlers.{handler}", environment=env, backend=backend, **kwargs)
 
 
-_STATES_TRUST = json.dumps({
-    "Version": "2012-10-17",
-    "Statement": [{"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}],
-})
+_STATES_TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 
 
 def order_saga_definition(function_arns: dict[str, str] | str) -> str:
@@ -92,11 +109,13 @@ def order_saga_definition(function_arns: dict[str, str] | str) -> str:
     from reference_app.handlers import order_saga
 
     text = importlib_resources.files("reference_app.handlers").joinpath("order_saga.asl.json").read_text()
-    arns = function_arns if isinstance(function_arns, dict) else dict.fromkeys(order_saga.ASL_PLACEHOLDERS, function_arns)
+    arns = (
+        function_arns if isinstance(function_arns, dict) else dict.fromkeys(order_saga.ASL_PLACEHOLDERS, function_arns)
+    )
     for placeholder, value in arns.items():
-        text = text.replace("${%s}" % placeholder, value)
+        text = text.replace(f"${{{placeholder}}}", value)
     if "${" in text:
-        raise ValueError(f"order_saga.asl.json still has a placeholder: {text[text.index('${'):][:40]}")
+        raise ValueError(f"order_saga.asl.json still has a placeholder: {text[text.index('${') :][:40]}")
     return text
 
 
@@ -111,7 +130,7 @@ def order_saga_state_machine(
     try:
         current = sfn.describe_state_machine(stateMachineArn=machine_arn)
     except ClientError as err:
-        if err.response["Error"]["Code"] != "StateMachineDoesNotExist":
+        if aws_code(err) != "StateMachineDoesNotExist":
             raise
         return sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
     if json.loads(current["definition"]) != json.loads(definition):

@@ -12,7 +12,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from botocore.exceptions import EndpointConnectionError
@@ -20,7 +20,7 @@ from rich.console import Console
 from rich.table import Table
 
 from . import doctor as doctor_mod
-from . import emulator
+from . import embedded, emulator, net
 from .config import BACKEND_ENV, PORT_ENV, lab_home, resolve_backend
 from .errors import LabError
 
@@ -56,8 +56,13 @@ def _friendly(func):
 
 @app.callback()
 def main(
-    backend: Annotated[Optional[str], typer.Option("--backend", "-b", help="embedded (default), localstack, or an emulator URL.", envvar=BACKEND_ENV)] = None,
-    port: Annotated[Optional[int], typer.Option("--port", "-p", help="Local port of the emulator (default 4566).", envvar=PORT_ENV)] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option("--backend", "-b", help="embedded (default), localstack, or an emulator URL.", envvar=BACKEND_ENV),
+    ] = None,
+    port: Annotated[
+        int | None, typer.Option("--port", "-p", help="Local port of the emulator (default 4566).", envvar=PORT_ENV)
+    ] = None,
 ) -> None:
     """Choose the backend once; every command below uses it."""
     if backend:
@@ -120,15 +125,31 @@ def doctor() -> None:
 @app.command()
 @_friendly
 def reset(
-    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    yes: Annotated[
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (an emulator on this machine only).")
+    ] = False,
 ) -> None:
     """Delete every resource in the emulator (ministack's reset; LocalStack is restarted)."""
     backend = resolve_backend()
-    emulator.require(backend)
-    if not yes and not typer.confirm(f"Delete every resource in the emulator at {backend.endpoint}?"):
-        raise typer.Exit(1)
+    confirm_host = None
+    if net.is_remote(backend):
+        # Someone else's emulator: its resources are other people's work too. Always ask,
+        # and make the learner type the host, before anything is sent there.
+        net.check_endpoint(backend.endpoint)
+        err.print(
+            f"The emulator at {backend.endpoint} is not on this machine: a reset deletes everyone's resources there."
+        )
+        confirm_host = typer.prompt(f"Type its host name ({backend.host}) to reset it", default="", show_default=False)
+        if confirm_host != backend.host:
+            out.print("Nothing was reset.")
+            return
+    else:
+        emulator.require(backend)
+        if not yes and not typer.confirm(f"Delete every resource in the emulator at {backend.endpoint}?"):
+            out.print("Nothing was reset.")
+            return
     with out.status("Resetting ..."):
-        out.print(emulator.reset(backend))
+        out.print(emulator.reset(backend, confirm_host=confirm_host))
 
 
 @app.command()
@@ -138,9 +159,8 @@ def paths() -> None:
     backend = resolve_backend()
     out.print(f"home      {lab_home()}")
     if backend.kind == "embedded":
-        run = emulator.run_dir(backend)
-        out.print(f"emulator  {run}")
-        out.print(f"log       {run / 'ministack.log'}")
+        out.print(f"emulator  {embedded.run_dir(backend)}")
+        out.print(f"log       {embedded.log_file(backend)}")
 
 
 def _notebooks_dir() -> Path:
@@ -162,14 +182,19 @@ def lab(
     """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab)."""
     backend = resolve_backend()
     notebooks = _notebooks_dir()  # fail before starting anything
-    already_running = emulator.health(backend.endpoint) is not None
+    already_running = net.health(backend.endpoint) is not None
     with out.status(f"Starting the {backend.kind} emulator ..."):
         st = emulator.up(backend)
     out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
     command = [
-        sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={notebooks}",
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--notebook-dir={notebooks}",
         # The kit works offline and asks nothing of the internet: no news feed, no update check.
-        "--LabApp.news_url=None", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI often run as root; Jupyter refuses otherwise

@@ -28,8 +28,9 @@ import boto3
 import botocore.session
 from botocore.config import Config
 
-from .config import ACCOUNT_ID, REGION, Backend, is_local_host, remote_allowed, resolve_backend
+from .config import ACCOUNT_ID, REGION, Backend, resolve_backend
 from .errors import LabError
+from .net import check_endpoint
 
 DUMMY_KEY = "test"
 DUMMY_SECRET = "test"
@@ -48,16 +49,6 @@ _ISOLATED_VARS = {
     "config_file": (None, None, os.devnull, None),
     "credentials_file": (None, None, os.devnull, None),
 }
-
-
-def check_endpoint(endpoint: str) -> None:
-    """Refuse an endpoint that is not on this machine unless the learner opted in."""
-    host = urlsplit(endpoint).hostname or ""
-    if not is_local_host(host) and not remote_allowed():
-        raise LabError(
-            f"Refusing to send AWS requests to {endpoint}: it is not on this machine. "
-            "Set LAMBDA_LAB_ALLOW_REMOTE=1 if you really mean that emulator."
-        )
 
 
 def _pin_host(endpoint: str):

@@ -20,7 +20,8 @@ from botocore.exceptions import ClientError
 from . import packaging
 from .clients import arn, client
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
-from .errors import LabError
+from .errors import LabError, aws_code
+from .poll import attempts
 
 EXECUTION_ROLE = "lambda-lab-execution"
 READY_DEADLINE_S = 60.0
@@ -55,12 +56,12 @@ def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None, trus
     try:
         return iam.get_role(RoleName=name)["Role"]["Arn"]
     except ClientError as err:
-        if err.response["Error"]["Code"] not in ("NoSuchEntity", "NoSuchEntityException"):
+        if aws_code(err) not in ("NoSuchEntity", "NoSuchEntityException"):
             raise
     try:
         return iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust_policy)["Role"]["Arn"]
     except ClientError as err:
-        if err.response["Error"]["Code"] != "EntityAlreadyExists":
+        if aws_code(err) != "EntityAlreadyExists":
             raise
         return arn("iam", f"role/{name}")
 
@@ -78,9 +79,9 @@ def function_environment(backend: Backend, variables: dict[str, str] | None) -> 
 def wait_ready(name: str, backend: Backend | None = None, deadline_s: float = READY_DEADLINE_S) -> dict:
     """Poll until the function is Active and no update is in progress."""
     lam = client("lambda", backend)
-    end = time.monotonic() + deadline_s
-    delay = 0.05
-    while True:
+    state = update = "unknown"
+    # Brisk at first (the emulators flip to Active in about half a second), then backing off.
+    for _ in attempts(deadline_s, first=0.05, cap=1.0, factor=1.25):
         conf = lam.get_function_configuration(FunctionName=name)
         state, update = conf.get("State", "Active"), conf.get("LastUpdateStatus", "Successful")
         if state == "Failed" or update == "Failed":
@@ -88,13 +89,7 @@ def wait_ready(name: str, backend: Backend | None = None, deadline_s: float = RE
             raise LabError(f"Function {name} failed to become ready: {reason}")
         if state == "Active" and update != "InProgress":
             return conf
-        if time.monotonic() > end:
-            raise LabError(f"Function {name} was still {state}/{update} after {deadline_s:.0f} s.")
-        time.sleep(delay)
-        # Poll briskly at first (the emulators flip to Active in about half a second),
-        # then back off for the slow cases.
-        if time.monotonic() > end - deadline_s + 2:
-            delay = min(delay * 2, 1.0)
+    raise LabError(f"Function {name} was still {state}/{update} after {deadline_s:.0f} s.")
 
 
 def _config_drift(current: dict, wanted: dict) -> dict:
@@ -149,7 +144,7 @@ def deploy_function(
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except ClientError as err:
-        if err.response["Error"]["Code"] != "ResourceNotFoundException":
+        if aws_code(err) != "ResourceNotFoundException":
             raise
         current = None
     if current is None:
@@ -160,7 +155,7 @@ def deploy_function(
             )
             return Deployment(name, "created", wait_ready(name, backend), package)
         except ClientError as err:
-            if err.response["Error"]["Code"] != "ResourceConflictException":
+            if aws_code(err) != "ResourceConflictException":
                 raise
             current = wait_ready(name, backend)  # created meanwhile by another caller
     action = "unchanged"
@@ -182,7 +177,7 @@ def delete_function(name: str, backend: Backend | None = None) -> bool:
         client("lambda", backend).delete_function(FunctionName=name)
         return True
     except ClientError as err:
-        if err.response["Error"]["Code"] == "ResourceNotFoundException":
+        if aws_code(err) == "ResourceNotFoundException":
             return False
         raise
 

@@ -7,7 +7,8 @@ import sys
 from dataclasses import dataclass
 
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
-from .emulator import emulator_name, health, port_in_use
+from .errors import LabError
+from .net import check_endpoint, emulator_name, health, port_in_use
 
 PACKAGES = ("boto3", "botocore", "ministack", "aws-lambda-powertools", "jupyterlab", "moto", "nbval")
 
@@ -43,8 +44,12 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
     checks: list[Check] = []
     py = sys.version_info
     checks.append(
-        Check("python", "ok" if py >= (3, 11) else "fail", f"{sys.version.split()[0]} ({sys.executable})"
-              + ("" if py >= (3, 11) else "; the kit needs Python 3.11 or newer"))
+        Check(
+            "python",
+            "ok" if py >= (3, 11) else "fail",
+            f"{sys.version.split()[0]} ({sys.executable})"
+            + ("" if py >= (3, 11) else "; the kit needs Python 3.11 or newer"),
+        )
     )
     for dist in PACKAGES:
         version = _version(dist)
@@ -52,15 +57,40 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
         if version:
             checks.append(Check(dist, "ok", version))
         else:
-            checks.append(Check(dist, "warn" if optional else "fail",
-                                "not installed" + (" (only the tests need it: pip install -e '.[dev]')" if optional else "; run pip install -e '.[dev]'")))
+            checks.append(
+                Check(
+                    dist,
+                    "warn" if optional else "fail",
+                    "not installed"
+                    + (
+                        " (only the tests need it: pip install -e '.[dev]')"
+                        if optional
+                        else "; run pip install -e '.[dev]'"
+                    ),
+                )
+            )
+    try:
+        check_endpoint(backend.endpoint)
+    except LabError as refused:
+        checks.append(Check("emulator", "fail", str(refused)))
+        checks.append(host_runtime_check())
+        return checks
     doc = health(backend.endpoint)
     if doc is not None:
-        checks.append(Check("emulator", "ok", f"{emulator_name(doc)} {doc.get('version', '')} healthy at {backend.endpoint}"))
+        checks.append(
+            Check("emulator", "ok", f"{emulator_name(doc)} {doc.get('version', '')} healthy at {backend.endpoint}")
+        )
     elif backend.kind == "url":
         checks.append(Check("emulator", "fail", f"nothing healthy answers at {backend.endpoint}"))
     elif port_in_use(backend.port):
-        checks.append(Check("port", "fail", f"port {backend.port} is taken by something that is not an emulator; set LAMBDA_LAB_PORT to another port"))
+        checks.append(
+            Check(
+                "port",
+                "fail",
+                f"port {backend.port} is taken by something that is not an emulator; "
+                "set LAMBDA_LAB_PORT to another port",
+            )
+        )
     else:
         checks.append(Check("port", "ok", f"{backend.port} is free; `lambda-lab up` will start the emulator there"))
     if backend.kind == "localstack":
@@ -69,6 +99,12 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
         docker = localstack.docker_problem()
         checks.append(Check("docker", "fail" if docker else "ok", docker or "Docker engine is running"))
         token = localstack.token_problem()
-        checks.append(Check("localstack token", "fail" if token else "ok", token or f"image {localstack.image()} needs no token, or one is set"))
+        checks.append(
+            Check(
+                "localstack token",
+                "fail" if token else "ok",
+                token or f"image {localstack.image()} needs no token, or one is set",
+            )
+        )
     checks.append(host_runtime_check())
     return checks

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 
+from .errors import UnknownName
+
 _EVENT_NAME = re.compile(r"[A-Za-z0-9_-]+")
 
 
@@ -31,11 +33,9 @@ def load_event(name: str) -> dict[str, Any]:
 
 @functools.cache
 def _event_text(name: str) -> str:
-    if not _EVENT_NAME.fullmatch(name):
-        raise ValueError(f"invalid event name {name!r}")
-    path = resources.files("reference_app").joinpath("events", f"{name}.json")
-    if not path.is_file():
-        raise FileNotFoundError(f"no bundled event {name!r}; known: {', '.join(list_events())}")
+    valid = _EVENT_NAME.fullmatch(name) is not None
+    if not valid or not (path := resources.files("reference_app").joinpath("events", f"{name}.json")).is_file():
+        raise UnknownName("bundled event", name, list_events(), "`lab.list_events()`")
     return path.read_text(encoding="utf-8")
 
 

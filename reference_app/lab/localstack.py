@@ -6,11 +6,12 @@ import os
 import re
 import shutil
 import subprocess
-import time
 from pathlib import Path
 
 from .config import Backend
 from .errors import LabError
+from .net import health, port_in_use
+from .poll import attempts
 
 DEFAULT_IMAGE = "localstack/localstack:4.14.0"
 LAST_TOKENLESS = (4, 14, 0)
@@ -72,25 +73,25 @@ def _compose(*args: str) -> None:
         raise LabError(f"docker compose {args[0]} failed: {last}")
 
 
-def up(backend: Backend, deadline_s: float = 120.0):
-    from .emulator import health, port_in_use, port_taken_error, status
-
-    doc = health(backend.endpoint)
-    if doc is not None:
-        return status(backend, doc)
+def up(backend: Backend, deadline_s: float = 120.0) -> None:
+    """Start the LocalStack container unless a healthy emulator already answers."""
+    if health(backend.endpoint) is not None:
+        return
     for problem in (docker_problem(), token_problem()):
         if problem:
             raise LabError(problem)
     if port_in_use(backend.port):
-        raise port_taken_error(backend)
+        raise LabError(
+            f"Port {backend.port} is in use by something that is not an AWS emulator; "
+            f"pick another with LAMBDA_LAB_PORT={backend.port + 1}."
+        )
     _compose("up", "-d")
-    end = time.monotonic() + deadline_s
-    while time.monotonic() < end:
-        doc = health(backend.endpoint)
-        if doc is not None:
-            return status(backend, doc)
-        time.sleep(1)
-    raise LabError(f"LocalStack did not become healthy within {deadline_s:.0f} s; see `docker logs lambda-lab-localstack`.")
+    for _ in attempts(deadline_s, first=1.0, cap=1.0):
+        if health(backend.endpoint) is not None:
+            return
+    raise LabError(
+        f"LocalStack did not become healthy within {deadline_s:.0f} s; see `docker logs lambda-lab-localstack`."
+    )
 
 
 def down(backend: Backend) -> str:

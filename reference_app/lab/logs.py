@@ -17,13 +17,14 @@ land in CloudWatch everywhere.
 from __future__ import annotations
 
 import re
-import time
 from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
 from .clients import client
 from .config import Backend
+from .errors import aws_code
+from .poll import attempts
 
 _START = re.compile(r"^START RequestId: (\S+)")
 _REPORT = re.compile(r"^REPORT RequestId: (\S+)")
@@ -48,7 +49,8 @@ class LoggedInvocation:
     @property
     def output(self) -> list[str]:
         """The function's own lines, without START/END/REPORT."""
-        return [l for l in self.lines if not l.startswith(("START RequestId", "END RequestId", "REPORT RequestId"))]
+        markers = ("START RequestId", "END RequestId", "REPORT RequestId")
+        return [line for line in self.lines if not line.startswith(markers)]
 
 
 def log_group(function: str) -> str:
@@ -65,7 +67,7 @@ def invocations(function: str, since_ms: int = 0, backend: Backend | None = None
         ):
             events += page["events"]
     except ClientError as err:
-        if err.response["Error"]["Code"] == "ResourceNotFoundException":
+        if aws_code(err) == "ResourceNotFoundException":
             return []
         raise
     events.sort(key=lambda e: (e["timestamp"], e.get("ingestionTime", 0)))
@@ -97,12 +99,12 @@ def wait_for_invocations(
     backend: Backend | None = None,
 ) -> list[LoggedInvocation]:
     """Poll until at least ``count`` complete invocations are logged; return what is there."""
-    end = time.monotonic() + timeout_s
-    while True:
+    done: list[LoggedInvocation] = []
+    for _ in attempts(timeout_s, first=0.2, cap=0.5):
         done = [i for i in invocations(function, since_ms, backend) if i.complete]
-        if len(done) >= count or time.monotonic() > end:
-            return done
-        time.sleep(0.2)
+        if len(done) >= count:
+            break
+    return done
 
 
 def invocation_log(
@@ -120,13 +122,12 @@ def invocation_log(
     function sees, so there the block logged since ``since_ms`` whose timestamp is
     nearest ``near_ms`` (when the invoke returned) is taken instead.
     """
-    end = time.monotonic() + timeout_s
-    while True:
+    for _ in attempts(timeout_s, first=0.2, cap=0.5):
         done = [i for i in invocations(function, since_ms, backend) if i.complete]
         match = next((i for i in done if i.request_id == request_id), None)
         if match is None and done:
             target = near_ms if near_ms is not None else since_ms
             match = min(done, key=lambda i: abs(i.started_ms - target))
-        if match is not None or time.monotonic() > end:
+        if match is not None:
             return match
-        time.sleep(0.2)
+    return None

@@ -92,7 +92,9 @@ def find_module_file(module: str | os.PathLike) -> Path:
     except (ImportError, ValueError):
         spec = None
     if spec is None or not spec.origin or not spec.origin.endswith(".py"):
-        raise LabError(f"There is no handler module named {text!r}; check the name, e.g. 'reference_app.handlers.users_api'.")
+        raise LabError(
+            f"There is no handler module named {text!r}; check the name, e.g. 'reference_app.handlers.users_api'."
+        )
     return Path(spec.origin)
 
 
@@ -100,7 +102,9 @@ def declared_requirements(path: Path) -> tuple[str, ...]:
     """The module's top-level ``REQUIREMENTS`` literal (``()`` when absent)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in tree.body:
-        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        targets = (
+            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
+        )
         if any(isinstance(t, ast.Name) and t.id == "REQUIREMENTS" for t in targets) and node.value is not None:
             try:
                 value = ast.literal_eval(node.value)
@@ -221,15 +225,21 @@ def _write_zip(name: str, source_bytes: bytes, entries: dict[str, Path]) -> tupl
     return buf.getvalue(), unzipped
 
 
-def _cached_zip(name: str, source: Path, dists: dict[str, md.Distribution], entries: dict[str, Path]) -> tuple[bytes, int]:
+def _cached_zip(
+    name: str, source: Path, dists: dict[str, md.Distribution], entries: dict[str, Path]
+) -> tuple[bytes, int]:
     """The zip for these inputs, from the build cache when the same source and the
     same installed distributions were zipped before (re-running a notebook cell
     then costs a hash, not a rebuild)."""
     source_bytes = source.read_bytes()
     key = hashlib.sha256(
         "\n".join(
-            [_BUILD_FORMAT, name, hashlib.sha256(source_bytes).hexdigest()]
-            + sorted(f"{n}=={d.version}@{d.locate_file('')}" for n, d in dists.items())
+            [
+                _BUILD_FORMAT,
+                name,
+                hashlib.sha256(source_bytes).hexdigest(),
+                *sorted(f"{n}=={d.version}@{d.locate_file('')}" for n, d in dists.items()),
+            ]
         ).encode()
     ).hexdigest()
     cache = lab_home() / "builds"
@@ -297,14 +307,25 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
             f"sys.path[:0] = [{tmp!r}, {str(_sdk_dir())!r}]\n"
             f"importlib.import_module({package.module!r})\n"
         )
-        run_env = {"PATH": os.environ.get("PATH", ""), "AWS_DEFAULT_REGION": "us-east-1", "AWS_REGION": "us-east-1", **(env or {})}
+        run_env = {
+            "PATH": os.environ.get("PATH", ""),
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_REGION": "us-east-1",
+            **(env or {}),
+        }
         try:
             result = subprocess.run(
                 [sys.executable, "-I", "-S", "-c", code],
-                cwd=tmp, env=run_env, capture_output=True, text=True, timeout=timeout,
+                cwd=tmp,
+                env=run_env,
+                capture_output=True,
+                text=True,
+                timeout=timeout,
             )
         except subprocess.TimeoutExpired:
-            raise LabError(f"Importing {package.module} took over {timeout:.0f} s; does it do work at import time?") from None
+            raise LabError(
+                f"Importing {package.module} took over {timeout:.0f} s; does it do work at import time?"
+            ) from None
     if result.returncode == 0:
         marker.parent.mkdir(parents=True, exist_ok=True)
         marker.touch()

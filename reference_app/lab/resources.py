@@ -18,6 +18,8 @@ from typing import Any, Final
 
 from botocore.exceptions import ClientError
 
+from .errors import UnknownName, aws_code
+
 #: Prefix for physical names derived from logical ones (``users`` -> ``lab-users``).
 NAME_PREFIX: Final = "lab-"
 
@@ -108,7 +110,7 @@ def table_spec(logical_name: str) -> dict[str, Any]:
     try:
         return copy.deepcopy(TABLES[logical_name])
     except KeyError:
-        raise ValueError(f"unknown table {logical_name!r}; known: {', '.join(sorted(TABLES))}") from None
+        raise UnknownName("table definition", logical_name, TABLES) from None
 
 
 def ensure_table(dynamodb_client: Any, logical_name: str, table_name: str | None = None) -> str:
@@ -122,7 +124,7 @@ def ensure_table(dynamodb_client: Any, logical_name: str, table_name: str | None
     try:
         dynamodb_client.create_table(TableName=name, **spec)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] != "ResourceInUseException":
+        if aws_code(exc) != "ResourceInUseException":
             raise
     dynamodb_client.get_waiter("table_exists").wait(TableName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
     ttl_attribute = TTL_ATTRIBUTES.get(logical_name)
@@ -153,7 +155,7 @@ def ensure_bucket(s3_client: Any, name: str) -> str:
         s3_client.create_bucket(**kwargs)
     except ClientError as exc:
         # BucketAlreadyExists means someone else owns the name: that is a real error.
-        if exc.response["Error"]["Code"] != "BucketAlreadyOwnedByYou":
+        if aws_code(exc) != "BucketAlreadyOwnedByYou":
             raise
     s3_client.get_waiter("bucket_exists").wait(Bucket=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30})
     return name

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, event as label, given, settings
+from hypothesis import HealthCheck, given, settings
+from hypothesis import event as label
 from hypothesis import strategies as st
 
 from reference_app.handlers import users_api

@@ -38,5 +38,18 @@ def test_conda_pins_nothing_that_pyproject_does_not_declare():
 
 
 def test_notebook_and_test_tooling_is_declared():
-    deps = {Requirement(r).name.lower() for r in _project()["dependencies"] + _project()["optional-dependencies"]["dev"]}
-    assert {"boto3", "ministack", "jupyterlab", "ipywidgets", "pandas", "matplotlib", "moto", "pytest", "nbval", "hypothesis"} <= deps
+    deps = {
+        Requirement(r).name.lower() for r in _project()["dependencies"] + _project()["optional-dependencies"]["dev"]
+    }
+    assert {
+        "boto3",
+        "ministack",
+        "jupyterlab",
+        "ipywidgets",
+        "pandas",
+        "matplotlib",
+        "moto",
+        "pytest",
+        "nbval",
+        "hypothesis",
+    } <= deps

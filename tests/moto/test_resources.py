@@ -39,7 +39,7 @@ def test_definitions_are_not_shared_mutable_state():
 
 
 def test_unknown_table_is_a_clear_error(dynamodb):
-    with pytest.raises(ValueError, match="unknown table 'nope'"):
+    with pytest.raises(LookupError, match="no table definition 'nope'"):
         resources.ensure_table(dynamodb, "nope")
 
 

@@ -16,6 +16,7 @@ from aws_lambda_powertools.utilities.parser.models import (
     SqsModel,
 )
 
+from reference_app.lab.errors import LabError
 from reference_app.lab.events import FakeLambdaContext, list_events, load_event
 
 MODELS = {
@@ -67,12 +68,15 @@ def test_each_load_returns_a_fresh_copy():
     assert load_event("s3_put.json")["Records"][0]["s3"]["object"]["key"] != "changed"
 
 
-@pytest.mark.parametrize(
-    ("name", "error"), [("../pyproject", ValueError), ("no_such_event", FileNotFoundError), ("", ValueError)]
-)
-def test_bad_names_are_rejected(name, error):
-    with pytest.raises(error):
+@pytest.mark.parametrize("name", ["../pyproject", "no_such_event", ""])
+def test_bad_names_are_rejected_in_one_sentence(name):
+    with pytest.raises(LabError, match=r"^There is no bundled event .*[.?)]$"):
         load_event(name)
+
+
+def test_a_typo_gets_a_suggestion():
+    with pytest.raises(LookupError, match="did you mean 's3_put'"):
+        load_event("s3_pt")
 
 
 def test_fake_context_has_what_powertools_reads():

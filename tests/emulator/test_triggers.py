@@ -19,12 +19,11 @@ from reference_app.lab import deploy, logs, triggers
 from reference_app.lab.clients import client
 from reference_app.lab.errors import LabError
 
-pytestmark = pytest.mark.integration
-
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
 # --- fixtures and helpers ----------------------------------------------------------------
+
 
 @pytest.fixture
 def uid() -> str:
@@ -82,8 +81,7 @@ def policy(backend, function: str) -> list[dict]:
 
 def grants(statements: list[dict], service: str, source_arn: str) -> bool:
     return any(
-        s["Principal"] == {"Service": service}
-        and s["Condition"]["ArnLike"]["AWS:SourceArn"] == source_arn
+        s["Principal"] == {"Service": service} and s["Condition"]["ArnLike"]["AWS:SourceArn"] == source_arn
         for s in statements
     )
 
@@ -96,6 +94,7 @@ def queue(backend, name: str, **attributes: str) -> tuple[str, str]:
 
 # --- S3 ----------------------------------------------------------------------------------
 
+
 def test_s3_notification_invokes_for_matching_keys_and_keeps_other_configs(backend, functions, uid):
     # GIVEN a bucket that already notifies a queue, and an echo function
     fn = functions()
@@ -105,7 +104,9 @@ def test_s3_notification_invokes_for_matching_keys_and_keeps_other_configs(backe
     _, queue_arn = queue(backend, f"trig-s3-{uid}")
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
-        NotificationConfiguration={"QueueConfigurations": [{"Id": "audit", "QueueArn": queue_arn, "Events": ["s3:ObjectRemoved:*"]}]},
+        NotificationConfiguration={
+            "QueueConfigurations": [{"Id": "audit", "QueueArn": queue_arn, "Events": ["s3:ObjectRemoved:*"]}]
+        },
     )
 
     # WHEN the function is wired twice for uploads under in/ and two objects are put
@@ -143,6 +144,7 @@ def test_s3_notification_creates_a_missing_bucket(backend, functions, uid):
 
 
 # --- event source mappings -------------------------------------------------------------
+
 
 def test_sqs_mapping_delivers_messages_once_wired_twice(backend, functions, uid):
     # GIVEN a queue and an echo function
@@ -272,7 +274,9 @@ def test_kinesis_mapping_delivers_records_from_trim_horizon(backend, functions, 
     kinesis.put_record(StreamName=f"trig-{uid}", Data=b'{"reading": 21.5}', PartitionKey="sensor-1")
 
     # WHEN the stream is mapped from its oldest record
-    triggers.event_source_mapping(fn.name, stream_arn, batch_size=100, starting_position="TRIM_HORIZON", backend=backend)
+    triggers.event_source_mapping(
+        fn.name, stream_arn, batch_size=100, starting_position="TRIM_HORIZON", backend=backend
+    )
 
     # THEN the function saw that record, base64-encoded as Kinesis delivers it
     [event] = logged_events(backend, fn.name)
@@ -283,6 +287,7 @@ def test_kinesis_mapping_delivers_records_from_trim_horizon(backend, functions, 
 
 
 # --- SNS and EventBridge -----------------------------------------------------------------
+
 
 def test_sns_subscription_delivers_published_message(backend, functions, uid):
     fn = functions()
@@ -312,10 +317,12 @@ def test_eventbridge_rule_delivers_matching_events_only(backend, functions, uid)
     rule_arn = triggers.eventbridge_rule(f"trig-{uid}", fn.arn, event_pattern=pattern, backend=backend)
     again = triggers.eventbridge_rule(f"trig-{uid}", fn.arn, event_pattern=pattern, backend=backend)
     events = client("events", backend)
-    events.put_events(Entries=[
-        {"Source": source, "DetailType": "OrderCancelled", "Detail": json.dumps({"id": "o-0"})},
-        {"Source": source, "DetailType": "OrderPlaced", "Detail": json.dumps({"id": "o-1"})},
-    ])
+    events.put_events(
+        Entries=[
+            {"Source": source, "DetailType": "OrderCancelled", "Detail": json.dumps({"id": "o-0"})},
+            {"Source": source, "DetailType": "OrderPlaced", "Detail": json.dumps({"id": "o-1"})},
+        ]
+    )
 
     assert again == rule_arn
     assert [t["Arn"] for t in events.list_targets_by_rule(Rule=f"trig-{uid}")["Targets"]] == [fn.arn]
@@ -341,6 +348,7 @@ def test_eventbridge_schedule_rule_is_created(backend, functions, uid):
 
 # --- HTTP: REST API, HTTP API, function URL ----------------------------------------------
 
+
 def test_rest_api_proxies_every_path_and_method(backend, functions, uid):
     # GIVEN an echo function behind a REST API, wired twice
     fn = functions()
@@ -365,8 +373,11 @@ def test_rest_api_proxies_every_path_and_method(backend, functions, uid):
     apigw = client("apigateway", backend)
     [api] = [a for a in apigw.get_rest_apis()["items"] if a["name"] == f"trig-{uid}"]
     assert len(apigw.get_deployments(restApiId=api["id"])["items"]) == 1
-    assert grants(policy(backend, fn.name), "apigateway.amazonaws.com",
-                  f"arn:aws:execute-api:us-east-1:000000000000:{api['id']}/*")
+    assert grants(
+        policy(backend, fn.name),
+        "apigateway.amazonaws.com",
+        f"arn:aws:execute-api:us-east-1:000000000000:{api['id']}/*",
+    )
     # the AWS-shaped host name works too: http_call sends *.localhost to 127.0.0.1
     host_form = triggers.http_call(f"http://{api['id']}.execute-api.localhost:{backend.port}/dev/ping")
     assert (host_form.status, host_form.json()["path"]) == (200, "/ping")
@@ -377,8 +388,9 @@ def test_http_api_default_route_uses_payload_v2(backend, functions, uid):
     url = triggers.http_api(f"trig-{uid}", fn.arn, backend=backend)
     assert triggers.http_api(f"trig-{uid}", fn.arn, backend=backend) == url
 
-    response = triggers.http_call(url + "users/7?fields=name", "PUT", '{"name": "Ada"}',
-                                  {"Content-Type": "application/json"})
+    response = triggers.http_call(
+        url + "users/7?fields=name", "PUT", '{"name": "Ada"}', {"Content-Type": "application/json"}
+    )
 
     event = response.json()
     assert response.status == 200
@@ -414,7 +426,11 @@ def test_function_url_is_public_until_switched_to_iam(backend, functions):
     # THEN the function saw a payload-format-2.0 event, and the policy has both public statements
     event = response.json()
     assert response.status == 200
-    assert (event["rawPath"], event["queryStringParameters"], event["body"]) == ("/hello", {"name": "Ada"}, "plain text")
+    assert (event["rawPath"], event["queryStringParameters"], event["body"]) == (
+        "/hello",
+        {"name": "Ada"},
+        "plain text",
+    )
     actions = {s["Action"] for s in policy(backend, fn.name) if s["Principal"] == "*"}
     assert actions == {"lambda:InvokeFunctionUrl", "lambda:InvokeFunction"}
 

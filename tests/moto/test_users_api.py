@@ -6,7 +6,7 @@ import base64
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -59,7 +59,7 @@ def cors(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
 @pytest.mark.parametrize("v2", [False, True], ids=["rest-v1", "http-v2"])
 def test_post_creates_user_with_server_side_utc_timestamp(users_table, post, scan, v2):
     # GIVEN an empty table
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     # WHEN a valid user is posted
     status, headers, body = post(ADA, v2=v2)
     # THEN 201 with the stored user, and created_at is "now" in ISO-8601 UTC (not a request id)
@@ -68,7 +68,7 @@ def test_post_creates_user_with_server_side_utc_timestamp(users_table, post, sca
     assert {k: body[k] for k in ADA} == ADA
     created = datetime.fromisoformat(body["created_at"])
     assert body["created_at"].endswith("Z") and created.utcoffset() == timedelta(0)
-    assert before - timedelta(seconds=1) <= created <= datetime.now(timezone.utc) + timedelta(seconds=1)
+    assert before - timedelta(seconds=1) <= created <= datetime.now(UTC) + timedelta(seconds=1)
     assert scan(users_table) == [body]
 
 

@@ -18,7 +18,6 @@ from PIL import Image
 from reference_app.lab import apps, clients, triggers
 from reference_app.lab.events import load_event
 
-pytestmark = pytest.mark.integration
 PREFIX = "e2e-"
 
 
@@ -49,6 +48,7 @@ def _drain(backend, queue_url, expected, timeout_s=30.0):
 
 
 # --- users_api: API Gateway REST (AWS_PROXY) -> Lambda -> DynamoDB ------------------------
+
 
 @pytest.fixture(scope="module")
 def users_url(backend):
@@ -95,6 +95,7 @@ def test_users_api_powertools_over_http(backend):
 
 # --- s3_processor: S3 put -> Lambda -> results table (+ thumbnails/) ----------------------
 
+
 def _png(width=300, height=200) -> bytes:
     buf = io.BytesIO()
     Image.new("RGB", (width, height), (200, 30, 30)).save(buf, format="PNG")
@@ -132,6 +133,7 @@ def test_s3_processor_on_real_uploads(backend):
 
 # --- stream_processor: DynamoDB Streams -> Lambda -> audit table + SNS --------------------
 
+
 def test_stream_processor_audits_every_change(backend):
     prefix = f"{PREFIX}stream-"
     dep = apps.deploy_handler("stream_processor", "e2e-stream-processor", prefix=prefix, backend=backend)
@@ -141,28 +143,44 @@ def test_stream_processor_audits_every_change(backend):
     watch = apps.ensure_queue(f"{prefix}watch-{uuid.uuid4().hex[:6]}", backend)
     sqs = clients.client("sqs", backend)
     watch_arn = sqs.get_queue_attributes(QueueUrl=watch, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    clients.client("sns", backend).subscribe(TopicArn=topic, Protocol="sqs", Endpoint=watch_arn,
-                                             Attributes={"RawMessageDelivery": "true"})
+    clients.client("sns", backend).subscribe(
+        TopicArn=topic, Protocol="sqs", Endpoint=watch_arn, Attributes={"RawMessageDelivery": "true"}
+    )
     table_arn = clients.client("dynamodb", backend).describe_table(TableName=users)["Table"]["TableArn"]
     triggers.event_source_mapping(dep.name, table_arn, starting_position="LATEST", backend=backend)
 
     user_id = f"s{uuid.uuid4().hex[:8]}"
     table = _table(backend, users)
-    table.put_item(Item={"user_id": user_id, "name": "Ada", "email": "ada@example.com", "created_at": "2026-11-28T00:00:00+00:00"})
-    table.update_item(Key={"user_id": user_id}, UpdateExpression="SET #n = :n",
-                      ExpressionAttributeNames={"#n": "name"}, ExpressionAttributeValues={":n": "Ada L."})
+    table.put_item(
+        Item={"user_id": user_id, "name": "Ada", "email": "ada@example.com", "created_at": "2026-11-28T00:00:00+00:00"}
+    )
+    table.update_item(
+        Key={"user_id": user_id},
+        UpdateExpression="SET #n = :n",
+        ExpressionAttributeNames={"#n": "name"},
+        ExpressionAttributeValues={":n": "Ada L."},
+    )
     table.delete_item(Key={"user_id": user_id})
 
     audit = _table(backend, f"{prefix}audit")
-    trail = eventually(lambda: (lambda items: items if len(items) >= 3 else None)(
-        audit.query(KeyConditionExpression=Key("entity_id").eq(f"{users}#user_id={user_id}"))["Items"]), timeout_s=60)
+    trail = eventually(
+        lambda: (lambda items: items if len(items) >= 3 else None)(
+            audit.query(KeyConditionExpression=Key("entity_id").eq(f"{users}#user_id={user_id}"))["Items"]
+        ),
+        timeout_s=60,
+    )
     assert trail, "three changes should leave three audit entries"
-    assert [entry["event_name"] for entry in sorted(trail, key=lambda e: e["sequence_number"])] == ["INSERT", "MODIFY", "REMOVE"]
+    assert [entry["event_name"] for entry in sorted(trail, key=lambda e: e["sequence_number"])] == [
+        "INSERT",
+        "MODIFY",
+        "REMOVE",
+    ]
     notes = _drain(backend, watch, expected=3)
     assert len(notes) >= 3 and user_id in json.dumps(notes)
 
 
 # --- queue_worker: SQS -> Lambda (partial batch failures, idempotency) --------------------
+
 
 def test_queue_worker_processes_each_order_once_and_dead_letters_poison(backend):
     prefix = f"{PREFIX}queue-"
@@ -170,7 +188,9 @@ def test_queue_worker_processes_each_order_once_and_dead_letters_poison(backend)
     sqs = clients.client("sqs", backend)
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     queue = apps.ensure_queue(
-        f"{prefix}orders", backend, VisibilityTimeout="5",
+        f"{prefix}orders",
+        backend,
+        VisibilityTimeout="5",
         RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"}),
     )
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -208,18 +228,22 @@ def test_queue_worker_processes_each_order_once_and_dead_letters_poison(backend)
 
 # --- notifier: SNS -> Lambda -> SQS + table ----------------------------------------------
 
+
 def test_notifier_forwards_sns_messages(backend):
     prefix = f"{PREFIX}notify-"
     dep = apps.deploy_handler("notifier", "e2e-notifier", prefix=prefix, backend=backend)
     topic = apps.ensure_topic(f"{prefix}alerts", backend)
     triggers.sns_subscription(topic, dep.arn, backend=backend)
     marker = uuid.uuid4().hex
-    clients.client("sns", backend).publish(TopicArn=topic, Subject="Disk almost full", Message=f"volume {marker} at 91%")
+    clients.client("sns", backend).publish(
+        TopicArn=topic, Subject="Disk almost full", Message=f"volume {marker} at 91%"
+    )
     forwarded = _drain(backend, dep.configuration["Environment"]["Variables"]["FORWARD_QUEUE_URL"], expected=1)
     assert forwarded and marker in json.dumps(forwarded)
 
 
 # --- scheduled_report: EventBridge -> Lambda -> S3 ----------------------------------------
+
 
 def test_scheduled_report_writes_a_summary(backend):
     prefix = f"{PREFIX}report-"
@@ -227,18 +251,32 @@ def test_scheduled_report_writes_a_summary(backend):
     env = dep.configuration["Environment"]["Variables"]
     users = _table(backend, env["USERS_TABLE"])
     for n, domain in enumerate(["example.com", "example.com", "example.org"]):
-        users.put_item(Item={"user_id": f"r{n}", "name": f"User {n}", "email": f"u{n}@{domain}",
-                             "created_at": f"2026-11-2{n}T10:00:00+00:00"})
+        users.put_item(
+            Item={
+                "user_id": f"r{n}",
+                "name": f"User {n}",
+                "email": f"u{n}@{domain}",
+                "created_at": f"2026-11-2{n}T10:00:00+00:00",
+            }
+        )
     # the production trigger is a schedule; the test sends the same event shape on demand
     triggers.eventbridge_rule("e2e-nightly-report", dep.arn, schedule="cron(0 2 * * ? *)", backend=backend)
     source = f"lambda-lab.e2e.{uuid.uuid4().hex[:6]}"
     triggers.eventbridge_rule("e2e-report-now", dep.arn, event_pattern={"source": [source]}, backend=backend)
     scheduled = load_event("eventbridge_scheduled")
-    clients.client("events", backend).put_events(Entries=[{
-        "Source": source, "DetailType": scheduled["detail-type"], "Detail": json.dumps(scheduled["detail"]),
-    }])
+    clients.client("events", backend).put_events(
+        Entries=[
+            {
+                "Source": source,
+                "DetailType": scheduled["detail-type"],
+                "Detail": json.dumps(scheduled["detail"]),
+            }
+        ]
+    )
     s3 = clients.client("s3", backend)
-    keys = eventually(lambda: [o["Key"] for o in s3.list_objects_v2(Bucket=env["REPORT_BUCKET"]).get("Contents", [])], timeout_s=30)
+    keys = eventually(
+        lambda: [o["Key"] for o in s3.list_objects_v2(Bucket=env["REPORT_BUCKET"]).get("Contents", [])], timeout_s=30
+    )
     assert keys, "the report should be written to the bucket"
     report = json.loads(s3.get_object(Bucket=env["REPORT_BUCKET"], Key=keys[-1])["Body"].read())
     assert "3" in json.dumps(report) and "example.org" in json.dumps(report)
@@ -246,11 +284,14 @@ def test_scheduled_report_writes_a_summary(backend):
 
 # --- order_saga: Step Functions -> Lambda steps and compensations -------------------------
 
+
 def _run(backend, machine, order, timeout_s=60):
     sfn = clients.client("stepfunctions", backend)
     execution = sfn.start_execution(stateMachineArn=machine, input=json.dumps({"order": order}))["executionArn"]
-    final = eventually(lambda: (lambda d: d if d["status"] != "RUNNING" else None)(
-        sfn.describe_execution(executionArn=execution)), timeout_s=timeout_s)
+    final = eventually(
+        lambda: (lambda d: d if d["status"] != "RUNNING" else None)(sfn.describe_execution(executionArn=execution)),
+        timeout_s=timeout_s,
+    )
     history = sfn.get_execution_history(executionArn=execution, maxResults=1000)["events"]
     entered = [e["stateEnteredEventDetails"]["name"] for e in history if "stateEnteredEventDetails" in e]
     return final, entered

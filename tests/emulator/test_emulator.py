@@ -9,11 +9,9 @@ import time
 import psutil
 import pytest
 
-from reference_app.lab import emulator
+from reference_app.lab import embedded, emulator
 from reference_app.lab.config import lab_home, resolve_backend
 from reference_app.lab.errors import LabError
-
-pytestmark = pytest.mark.integration
 
 
 def test_up_twice_is_harmless(backend):
@@ -25,7 +23,7 @@ def test_up_twice_is_harmless(backend):
 
 def test_embedded_emulator_is_confined(backend):
     # GIVEN the emulator the kit started
-    pid = emulator.owned_pid(backend)
+    pid = embedded.owned_pid(backend)
     proc = psutil.Process(pid)
     env = proc.environ()
     home = str(lab_home())
@@ -63,7 +61,7 @@ def test_own_emulator_starts_fast_and_stops(free_port):
     took = time.monotonic() - started
     try:
         assert status.healthy and status.pid and psutil.pid_exists(status.pid)
-        assert took < emulator.START_DEADLINE_S
+        assert took < embedded.START_DEADLINE_S
     finally:
         message = emulator.down(backend)
     assert "Stopped" in message
@@ -90,4 +88,4 @@ def test_down_leaves_an_emulator_it_did_not_start(free_port, tmp_path):
         assert "not started by lambda-lab" in message
         assert foreign.poll() is None and emulator.health(backend.endpoint) is not None
     finally:
-        emulator.stop_pid(foreign.pid)
+        embedded.stop_pid(foreign.pid)

@@ -34,22 +34,30 @@ def test_zip_is_deterministic():
 
 
 def test_requirements_are_read_without_importing(tmp_path):
-    path = _module(tmp_path, "h", """
+    path = _module(
+        tmp_path,
+        "h",
+        """
         raise SystemExit("importing me is a bug")
         REQUIREMENTS = ("fastjsonschema",)
-        """)
+        """,
+    )
     assert packaging.declared_requirements(path) == ("fastjsonschema",)
 
 
 def test_declared_requirements_and_their_dependencies_are_included_but_not_boto3(tmp_path):
-    path = _module(tmp_path, "h", """
+    path = _module(
+        tmp_path,
+        "h",
+        """
         import boto3
         import fastjsonschema
         import pydantic
         REQUIREMENTS = ("fastjsonschema", "pydantic")
         def lambda_handler(event, context):
             return {}
-        """)
+        """,
+    )
     package = packaging.build_checked(path)
     names = _names(package)
     tops = {n.split("/")[0] for n in names}
@@ -60,12 +68,16 @@ def test_declared_requirements_and_their_dependencies_are_included_but_not_boto3
 
 def test_zip_missing_a_dependency_is_refused_naming_the_module(tmp_path):
     # GIVEN a handler that imports a package it does not declare (the host has it installed)
-    path = _module(tmp_path, "needs_pil", """
+    path = _module(
+        tmp_path,
+        "needs_pil",
+        """
         from PIL import Image
         REQUIREMENTS = ()
         def lambda_handler(event, context):
             return {}
-        """)
+        """,
+    )
     package = packaging.build_zip(path)
     # WHEN its zip is checked in an isolated interpreter; THEN it is refused by name
     with pytest.raises(LabError, match="'PIL'.*REQUIREMENTS in needs_pil.py"):
@@ -73,26 +85,36 @@ def test_zip_missing_a_dependency_is_refused_naming_the_module(tmp_path):
 
 
 def test_declaring_the_dependency_fixes_it(tmp_path):
-    path = _module(tmp_path, "needs_pil_ok", """
+    path = _module(
+        tmp_path,
+        "needs_pil_ok",
+        """
         from PIL import Image
         REQUIREMENTS = ("pillow",)
         def lambda_handler(event, context):
             return {}
-        """)
+        """,
+    )
     packaging.build_checked(path)
 
 
 def test_import_time_error_is_reported_in_one_line(tmp_path):
-    path = _module(tmp_path, "broken", """
+    path = _module(
+        tmp_path,
+        "broken",
+        """
         import os
         TABLE = os.environ["USERS_TABLE"]
-        """)
+        """,
+    )
     with pytest.raises(LabError, match="KeyError"):
         packaging.build_checked(path)
     packaging.build_checked(path, env={"USERS_TABLE": "users"})
 
 
-@pytest.mark.parametrize("module", ["reference_app.handlers.does_not_exist", "no_such_top_level", "/nowhere/handler.py"])
+@pytest.mark.parametrize(
+    "module", ["reference_app.handlers.does_not_exist", "no_such_top_level", "/nowhere/handler.py"]
+)
 def test_missing_module_is_a_clear_error(module):
     with pytest.raises(LabError, match="no handler"):
         packaging.build_zip(module)

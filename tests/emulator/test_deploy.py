@@ -8,15 +8,19 @@ from botocore.exceptions import ClientError
 from reference_app.lab import clients, deploy, logs
 from reference_app.lab.errors import LabError
 
-pytestmark = pytest.mark.integration
-
 
 def test_deploy_is_idempotent_and_updates_only_what_changed(backend):
     name = "it-deploy-hello"
     deploy.delete_function(name, backend)
-    first = deploy.deploy_function(name, "reference_app.handlers.hello", environment={"GREETING": "Hi"}, backend=backend)
-    again = deploy.deploy_function(name, "reference_app.handlers.hello", environment={"GREETING": "Hi"}, backend=backend)
-    changed = deploy.deploy_function(name, "reference_app.handlers.hello", environment={"GREETING": "Hey"}, backend=backend)
+    first = deploy.deploy_function(
+        name, "reference_app.handlers.hello", environment={"GREETING": "Hi"}, backend=backend
+    )
+    again = deploy.deploy_function(
+        name, "reference_app.handlers.hello", environment={"GREETING": "Hi"}, backend=backend
+    )
+    changed = deploy.deploy_function(
+        name, "reference_app.handlers.hello", environment={"GREETING": "Hey"}, backend=backend
+    )
     assert (first.action, again.action, changed.action) == ("created", "unchanged", "updated")
     assert changed.configuration["State"] == "Active"
     variables = changed.configuration["Environment"]["Variables"]
@@ -37,12 +41,14 @@ def test_new_code_is_deployed(backend, tmp_path):
 
 def test_zip_missing_a_dependency_is_refused_before_any_api_call(backend, tmp_path):
     path = tmp_path / "undeclared.py"
-    path.write_text(textwrap.dedent("""
+    path.write_text(
+        textwrap.dedent("""
         import pydantic
         REQUIREMENTS = ()
         def lambda_handler(event, context):
             return {}
-        """))
+        """)
+    )
     with pytest.raises(LabError, match="'pydantic'"):
         deploy.deploy_function("it-undeclared", path, backend=backend)
     with pytest.raises(ClientError):

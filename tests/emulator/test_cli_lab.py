@@ -9,12 +9,9 @@ import urllib.request
 from pathlib import Path
 
 import psutil
-import pytest
 
 from reference_app.lab import emulator
 from reference_app.lab.config import resolve_backend
-
-pytestmark = pytest.mark.integration
 
 
 def _get(url: str):
@@ -28,9 +25,18 @@ def test_lab_serves_the_notebooks_and_stops_its_emulator(tmp_path, free_port):
     cli = Path(sys.executable).with_name("lambda-lab")
     env = {**os.environ, "LAMBDA_LAB_PORT": str(emulator_port), "JUPYTER_RUNTIME_DIR": str(tmp_path)}
     proc = subprocess.Popen(
-        [str(cli), "lab", "--no-browser", f"--ServerApp.port={jupyter_port}", "--ServerApp.token=t0ken",
-         "--ServerApp.port_retries=0"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [
+            str(cli),
+            "lab",
+            "--no-browser",
+            f"--ServerApp.port={jupyter_port}",
+            "--ServerApp.token=t0ken",
+            "--ServerApp.port_retries=0",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
     )
     backend = resolve_backend("embedded", emulator_port)
     try:
@@ -41,7 +47,11 @@ def test_lab_serves_the_notebooks_and_stops_its_emulator(tmp_path, free_port):
                 listing = _get(f"http://127.0.0.1:{jupyter_port}/api/contents?token=t0ken")
             except OSError:
                 time.sleep(0.3)
-        assert listing is not None, proc.stdout.read().decode(errors="replace")[-2000:] if proc.poll() is not None else "JupyterLab did not answer"
+        assert listing is not None, (
+            proc.stdout.read().decode(errors="replace")[-2000:]
+            if proc.poll() is not None
+            else "JupyterLab did not answer"
+        )
         assert "00_setup.ipynb" in {item["name"] for item in listing["content"]}
         assert emulator.health(backend.endpoint) is not None
     finally:

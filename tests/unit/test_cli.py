@@ -18,6 +18,8 @@ def _restore_backend_env(monkeypatch):
             monkeypatch.setenv(key, os.environ[key])
         else:
             monkeypatch.delenv(key, raising=False)
+
+
 COMMANDS = ["up", "down", "status", "doctor", "reset", "paths", "lab"]
 
 
@@ -38,7 +40,7 @@ def test_status_without_emulator_says_what_to_do(monkeypatch, free_port):
 def test_reset_without_emulator_is_one_line(free_port):
     result = runner.invoke(app, ["--port", str(free_port), "reset", "--yes"])
     assert result.exit_code == 1
-    lines = [l for l in result.output.splitlines() if l.strip()]
+    lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) <= 2 and "lambda-lab up" in result.output  # rich may wrap one sentence
 
 
@@ -51,7 +53,11 @@ def test_bad_backend_is_one_sentence():
 def test_localstack_without_docker_says_so(monkeypatch, free_port):
     from reference_app.lab import localstack
 
-    monkeypatch.setattr(localstack, "docker_problem", lambda: "Docker is not installed; install Docker, or use the embedded backend (the default).")
+    monkeypatch.setattr(
+        localstack,
+        "docker_problem",
+        lambda: "Docker is not installed; install Docker, or use the embedded backend (the default).",
+    )
     result = runner.invoke(app, ["--backend", "localstack", "--port", str(free_port), "up"])
     assert result.exit_code == 1
     assert "Docker is not installed" in result.output
