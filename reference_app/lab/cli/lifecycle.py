@@ -1,13 +1,7 @@
-"""``lambda-lab``: the kit's command line.
-
-Every command takes ``--backend`` (``embedded``, ``localstack`` or a URL) and
-``--port``; both default to ``LAMBDA_LAB_BACKEND`` / ``LAMBDA_LAB_PORT``. Problems a
-learner can fix are printed as one sentence, never as a traceback.
-"""
+"""Emulator lifecycle commands: up, down, status, doctor, reset, paths, lab."""
 
 from __future__ import annotations
 
-import functools
 import os
 import subprocess
 import sys
@@ -15,64 +9,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from botocore.exceptions import EndpointConnectionError
-from rich.console import Console
 from rich.table import Table
 
-from . import doctor as doctor_mod
-from . import embedded, emulator, net
-from .config import BACKEND_ENV, PORT_ENV, lab_home, resolve_backend
-from .errors import LabError
-
-app = typer.Typer(
-    help="Run the AWS Lambda workshop: a local emulator, JupyterLab, and checks.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-out = Console()
-err = Console(stderr=True)
+from .. import doctor as doctor_mod
+from .. import embedded, emulator, net
+from ..config import lab_home, resolve_backend
+from ..errors import LabError
+from .base import app, err, friendly, out
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
 
-def _friendly(func):
-    """Turn LabError (and an unreachable endpoint) into one line on stderr and exit 1."""
-
-    @functools.wraps(func)
-    def wrapper(*args, **kwargs):
-        try:
-            return func(*args, **kwargs)
-        except LabError as exc:
-            err.print(f"[red]error:[/] {exc}")
-            raise typer.Exit(1) from None
-        except EndpointConnectionError:
-            backend = resolve_backend()
-            err.print(f"[red]error:[/] No emulator at {backend.endpoint} — run `lambda-lab up`.")
-            raise typer.Exit(1) from None
-
-    return wrapper
-
-
-@app.callback()
-def main(
-    backend: Annotated[
-        str | None,
-        typer.Option("--backend", "-b", help="embedded (default), localstack, or an emulator URL.", envvar=BACKEND_ENV),
-    ] = None,
-    port: Annotated[
-        int | None, typer.Option("--port", "-p", help="Local port of the emulator (default 4566).", envvar=PORT_ENV)
-    ] = None,
-) -> None:
-    """Choose the backend once; every command below uses it."""
-    if backend:
-        os.environ[BACKEND_ENV] = backend
-    if port:
-        os.environ[PORT_ENV] = str(port)
-
-
 @app.command()
-@_friendly
+@friendly
 def up() -> None:
     """Start the emulator (or find one already running) and wait until it is healthy."""
     backend = resolve_backend()
@@ -83,14 +32,14 @@ def up() -> None:
 
 
 @app.command()
-@_friendly
+@friendly
 def down() -> None:
     """Stop the emulator that lambda-lab started (never one it did not start)."""
     out.print(emulator.down())
 
 
 @app.command()
-@_friendly
+@friendly
 def status() -> None:
     """Show the backend, its endpoint and health, and the functions deployed."""
     backend = resolve_backend()
@@ -110,7 +59,7 @@ def status() -> None:
 
 
 @app.command()
-@_friendly
+@friendly
 def doctor() -> None:
     """Check Python, packages, the port or emulator, Docker and token (localstack), and runtimes."""
     checks = doctor_mod.run_checks()
@@ -123,7 +72,7 @@ def doctor() -> None:
 
 
 @app.command()
-@_friendly
+@friendly
 def reset(
     yes: Annotated[
         bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (an emulator on this machine only).")
@@ -153,7 +102,7 @@ def reset(
 
 
 @app.command()
-@_friendly
+@friendly
 def paths() -> None:
     """Show where the kit keeps emulator state, logs and caches."""
     backend = resolve_backend()
@@ -174,7 +123,7 @@ def _notebooks_dir() -> Path:
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-@_friendly
+@friendly
 def lab(
     ctx: typer.Context,
     keep: Annotated[bool, typer.Option("--keep", help="Leave the emulator running when JupyterLab exits.")] = False,
