@@ -40,6 +40,10 @@ def pytest_configure(config: pytest.Config) -> None:
         LAMBDA_LAB_BACKEND="embedded",
         LAMBDA_LAB_PORT=TEST_PORT,
         LAMBDA_LAB_HOME=_home,
+        # CI proves every notebook end to end: exercises load from solutions/, and a check that
+        # does not pass fails its cell.
+        LAMBDA_LAB_SOLUTIONS="1",
+        LAMBDA_LAB_CHECKS_MUST_PASS="1",
     )
     os.environ.pop("LAMBDA_LAB_ALLOW_REMOTE", None)
 

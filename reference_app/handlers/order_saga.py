@@ -51,8 +51,8 @@ Environment
     ``POWERTOOLS_LOG_LEVEL`` optional
 
 Notebooks
-    05_errors (Retry / Catch, error names across environments), 09_patterns (saga),
-    10_interview (distributed transactions without 2PC).
+    05_error_handling (Retry / Catch, error names across environments), 09_patterns (saga),
+    10_interview_prep (distributed transactions without 2PC).
 """
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ Environment
     ``POWERTOOLS_LOG_LEVEL`` optional
 
 Notebooks
-    04_triggers (SQS batches), 05_errors (poison messages, DLQ, partial failures),
+    04_triggers (SQS batches), 05_error_handling (poison messages, DLQ, partial failures),
     09_patterns (idempotent consumers).
 """
 

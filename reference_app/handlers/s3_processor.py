@@ -32,8 +32,8 @@ Environment
     ``POWERTOOLS_LOG_LEVEL`` optional
 
 Notebooks
-    04_triggers (S3 events, key encoding, recursion), 05_errors (per-record isolation),
-    07_performance_cost (Pillow in the package, memory size vs image work).
+    04_triggers (S3 events, key encoding, recursion), 05_error_handling (per-record isolation),
+    07_performance_and_cost (Pillow in the package, memory size vs image work).
 """
 
 from __future__ import annotations

@@ -20,7 +20,7 @@ Environment
     ``POWERTOOLS_LOG_LEVEL`` optional
 
 Notebooks
-    04_triggers (schedules), 07_performance_cost (scan cost, pagination),
+    04_triggers (schedules), 07_performance_and_cost (scan cost, pagination),
     09_patterns (scheduled jobs, idempotent outputs).
 """
 

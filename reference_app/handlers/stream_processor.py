@@ -31,7 +31,7 @@ Environment
     ``POWERTOOLS_LOG_LEVEL`` optional
 
 Notebooks
-    04_triggers (stream records), 05_errors (partial batch failures, retries),
+    04_triggers (stream records), 05_error_handling (partial batch failures, retries),
     09_patterns (change data capture, audit log, fan-out).
 """
 

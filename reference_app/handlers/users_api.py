@@ -42,7 +42,7 @@ Environment
     ``LOG_LEVEL``           optional, default ``INFO``
 
 Notebooks
-    02_handler (anatomy, raw events), 05_errors (error translation, 500 without leaks),
+    02_handler (anatomy, raw events), 05_error_handling (error translation, 500 without leaks),
     06_security (input validation, CORS), 09_patterns (side by side with the Powertools version).
 
 Seed bugs corrected

@@ -27,7 +27,7 @@ Environment
     ``POWERTOOLS_LOG_LEVEL`` optional, default ``INFO``
 
 Notebooks
-    09_patterns (raw vs Powertools), 08_observability (Logger output), 07_performance_cost
+    09_patterns (raw vs Powertools), 08_observability (Logger output), 07_performance_and_cost
     (import cost of a framework on a cold start).
 """
 

@@ -47,8 +47,14 @@ _EXPORTS = {
     "http_call": "http",
     "HttpResponse": "http",
     "list_events": "events",
-    "fidelity": "fidelity",
+    "fidelity": "known_differences",
     "handler_names": "apps",
+    "start_lesson": "lesson",
+    "check": "grader",
+    "hint": "grader",
+    "reset_exercise": "grader",
+    "try_exercise": "grader",
+    "progress": "progress_store",
     "deploy_handler": "apps",
     "ensure_topic": "apps",
     "ensure_queue": "apps",
@@ -66,11 +72,14 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .emulator import down, require, reset, status, up
     from .errors import LabError
     from .events import FakeLambdaContext, list_events, load_event
-    from .fidelity import fidelity
+    from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
+    from .known_differences import fidelity
+    from .lesson import start_lesson
     from .logs import invocation_log, invocations, wait_for_invocations
     from .notebook import show_checks, summary
     from .packaging import build_zip, check_imports
+    from .progress_store import progress
     from .resources import ensure_table, physical_name
     from .triggers import (
         event_source_mapping,

@@ -130,6 +130,9 @@ def _validate(course: Course) -> None:
     if ids != sorted(ids):
         problems.append("modules are not in order")
     for m in course.modules:
+        texts = (m.title, *m.objectives, *m.prerequisites, *m.handlers, *m.exercises, *m.quiz_topics)
+        if not all(isinstance(t, str) and t for t in texts):
+            problems.append(f"{m.id}: every title, objective and name must be a non-empty string (quote ': ')")
         if m.status not in STATUSES:
             problems.append(f"{m.id}: status must be one of {STATUSES}")
         problems += [f"{m.id}: unknown prerequisite {p}" for p in m.prerequisites if p not in ids]

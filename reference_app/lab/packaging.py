@@ -141,6 +141,59 @@ def _closure(requirements: tuple[str, ...] | list[str]) -> dict[str, md.Distribu
     return found
 
 
+# Reference modules a function's code may import; packaging bundles them into its zip.
+BUNDLABLE_PACKAGE = "reference_app.handlers"
+_LAB_PACKAGE = "reference_app.lab"
+
+
+def _imported_names(tree: ast.AST) -> set[str]:
+    """Absolute module names a module imports (``from pkg import sub`` yields ``pkg.sub`` too)."""
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+    return names
+
+
+def bundled_modules(source: Path) -> dict[str, Path]:
+    """The ``reference_app.handlers`` modules ``source`` imports (transitively), as zip
+    entries with their package ``__init__`` files, so an exercise that imports a
+    reference handler deploys as one self-contained zip. The lab tooling is never
+    bundled: a function that imports it is refused."""
+    entries: dict[str, Path] = {}
+    queue, seen = [source], set()
+    while queue:
+        path = queue.pop()
+        if path in seen:
+            continue
+        seen.add(path)
+        for name in sorted(_imported_names(ast.parse(path.read_text(), filename=str(path)))):
+            if name == _LAB_PACKAGE or name.startswith(_LAB_PACKAGE + "."):
+                raise LabError(
+                    f"{source.name} imports {name}: Lambda code cannot use the lab tooling; "
+                    "import only reference_app.handlers modules."
+                )
+            if not name.startswith(BUNDLABLE_PACKAGE + "."):
+                continue
+            try:
+                spec = importlib.util.find_spec(name)
+            except (ImportError, ValueError):
+                spec = None
+            if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+                continue  # ``from pkg import function``: not a module
+            parts = name.split(".")
+            for depth in range(1, len(parts)):
+                init = importlib.util.find_spec(".".join(parts[:depth]))
+                if init is not None and init.origin:
+                    entries["/".join(parts[:depth]) + "/__init__.py"] = Path(init.origin)
+            entries["/".join(parts) + ".py"] = Path(spec.origin)
+            queue.append(Path(spec.origin))
+    return entries
+
+
 def runtime_provided() -> dict[str, md.Distribution]:
     return _closure(RUNTIME_PROVIDED)
 
@@ -173,14 +226,18 @@ def build_zip(
     """
     source = find_module_file(module)
     reqs = tuple(requirements) if requirements is not None else declared_requirements(source)
+    local = bundled_modules(source)
+    for path in sorted(set(local.values())):
+        reqs += tuple(r for r in declared_requirements(path) if r not in reqs)
     provided = runtime_provided()
     dists = {name: d for name, d in _closure(reqs).items() if name not in provided}
     entries: dict[str, Path] = {}
     for dist in dists.values():
         for arcname, src in _dist_files(dist):
             entries[arcname] = src
+    entries.update(local)
     name = source.stem
-    zip_bytes, unzipped = _cached_zip(name, source, dists, entries)
+    zip_bytes, unzipped = _cached_zip(name, source, dists, entries, local)
     package = Package(
         module=name,
         source=source,
@@ -204,7 +261,7 @@ def build_zip(
     return package
 
 
-_BUILD_FORMAT = "1"  # bump when the zip layout changes, to retire cached builds
+_BUILD_FORMAT = "2"  # bump when the zip layout changes, to retire cached builds
 _BUILDS_KEPT = 64
 
 
@@ -226,7 +283,11 @@ def _write_zip(name: str, source_bytes: bytes, entries: dict[str, Path]) -> tupl
 
 
 def _cached_zip(
-    name: str, source: Path, dists: dict[str, md.Distribution], entries: dict[str, Path]
+    name: str,
+    source: Path,
+    dists: dict[str, md.Distribution],
+    entries: dict[str, Path],
+    local: dict[str, Path] | None = None,
 ) -> tuple[bytes, int]:
     """The zip for these inputs, from the build cache when the same source and the
     same installed distributions were zipped before (re-running a notebook cell
@@ -239,6 +300,7 @@ def _cached_zip(
                 name,
                 hashlib.sha256(source_bytes).hexdigest(),
                 *sorted(f"{n}=={d.version}@{d.locate_file('')}" for n, d in dists.items()),
+                *sorted(f"{a}#{hashlib.sha256(p.read_bytes()).hexdigest()}" for a, p in (local or {}).items()),
             ]
         ).encode()
     ).hexdigest()

@@ -32,3 +32,12 @@ def test_type_checkers_see_the_same_names():
     assert imported == set(lab.__all__)
     for name, module in lab._EXPORTS.items():
         assert name in modules.get(module, set()) or name in modules.get(f"{module}", set()), (name, module)
+
+
+def test_no_export_shadows_a_submodule():
+    # `from reference_app.lab import progress_store` sets the package attribute of that name;
+    # an export with a submodule's name would then be the module, not the function.
+    import pkgutil
+
+    submodules = {m.name for m in pkgutil.iter_modules(lab.__path__)}
+    assert not submodules & set(lab.__all__)

@@ -147,3 +147,23 @@ def test_build_cache_serves_unchanged_sources_and_misses_on_an_edit(tmp_path):
     assert first.zip_bytes == again.zip_bytes and first.unzipped_bytes == again.unzipped_bytes
     assert edited.zip_bytes != first.zip_bytes
     assert zipfile.ZipFile(io.BytesIO(edited.zip_bytes)).read("cached.py").endswith(b"VERSION = 2\n")
+
+
+def test_an_exercise_zip_bundles_the_reference_handler_it_imports():
+    import io
+    import zipfile
+
+    from reference_app.lab import course
+
+    package = packaging.build_checked(course.solution_path("handler-validation"))
+    names = zipfile.ZipFile(io.BytesIO(package.zip_bytes)).namelist()
+    assert {"create_user.py", "reference_app/__init__.py", "reference_app/handlers/__init__.py",
+            "reference_app/handlers/users_api.py"} <= set(names)
+    assert not any(n.startswith("reference_app/lab") for n in names)
+
+
+def test_function_code_that_imports_the_lab_tooling_is_refused(tmp_path):
+    handler = tmp_path / "uses_lab.py"
+    handler.write_text("from reference_app.lab import client\n\ndef lambda_handler(e, c):\n    return 1\n")
+    with pytest.raises(LabError, match="cannot use the lab tooling"):
+        packaging.build_zip(handler)

@@ -5,13 +5,14 @@ Every command takes ``--backend`` (``embedded``, ``localstack`` or a URL) and
 learner can fix are printed as one sentence, never as a traceback.
 
 The commands live in modules by what a reader looks for: :mod:`.lifecycle`
-(up, down, status, doctor, reset, paths, lab). Each registers on :data:`app`,
+(up, down, status, doctor, reset, paths, lab) and :mod:`.course` (check,
+hint, exercise reset/list, generate). Each registers on :data:`app`,
 defined in :mod:`.base`.
 """
 
 from __future__ import annotations
 
-from . import lifecycle  # noqa: F401  (registers its commands)
+from . import course, lifecycle  # noqa: F401  (register their commands)
 from .base import app
 
 __all__ = ["app"]

@@ -13,7 +13,7 @@ next (an ARN, a mapping UUID, a URL).
 * :mod:`.apigateway`: REST and HTTP APIs; :mod:`.function_urls`: function URLs.
 
 Calling the URLs they return is :func:`reference_app.lab.http.http_call`; where the
-emulator differs from AWS for any of them is :mod:`reference_app.lab.fidelity`.
+emulator differs from AWS for any of them is :mod:`reference_app.lab.known_differences`.
 """
 
 from __future__ import annotations

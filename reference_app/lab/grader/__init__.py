@@ -1,0 +1,281 @@
+"""The exercise grader: ``lambda-lab check ID`` and ``lab.check("ID")``.
+
+Each exercise's checks run against the learner's file (``exercises/…``, or the
+solution when ``LAMBDA_LAB_SOLUTIONS=1``): fast unit checks under moto first, then
+a deploy-and-drive check on the emulator through the exercise's real trigger. The
+result is recorded in the learner's progress. ``hint`` gives three levels of help,
+the last one the solution as a diff against the learner's file; ``reset_exercise``
+restores a stub after saving the learner's version beside it.
+
+When ``LAMBDA_LAB_CHECKS_MUST_PASS=1`` (the test suite sets it, so CI runs every
+notebook in solutions mode with passing checks), a check that does not pass raises.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import os
+import time
+import uuid
+from dataclasses import dataclass, field
+from html import escape
+from pathlib import Path
+
+from .. import course
+from .. import progress_store as progress
+from ..build import clean_solution, stub_from_solution
+from ..errors import LabError
+from .framework import (
+    FAILED,
+    NOT_STARTED,
+    PASSED,
+    SKIPPED,
+    CheckFailed,
+    CheckResult,
+    Context,
+    Exercise,
+    isolated_aws,
+    moto_resources,
+    run_check,
+    syntax_problem,
+)
+
+MUST_PASS_ENV = "LAMBDA_LAB_CHECKS_MUST_PASS"
+RESOURCE_PREFIX = "lab-ex-"
+_ICON = {PASSED: "✅", FAILED: "❌", NOT_STARTED: "⏳", SKIPPED: "⏭️"}
+
+__all__ = ["CheckFailed", "Exercise", "Report", "check", "definition", "hint", "reset_exercise", "try_exercise"]
+
+
+class ExerciseNotPassed(LabError):
+    """Raised by ``check`` in must-pass mode (CI) when an exercise does not pass."""
+
+
+@dataclass
+class Report:
+    exercise: course.Exercise
+    path: Path
+    status: str  # "passed" | "failed" | "not started yet" | "syntax error"
+    results: list[CheckResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def failed_checks(self) -> list[CheckResult]:
+        return [r for r in self.results if r.status == FAILED]
+
+    def headline(self) -> str:
+        where = _display_path(self.path)
+        return {
+            PASSED: f"✅ {self.exercise.id}: all {len(self.results)} checks passed ({where}, {self.seconds:.1f} s).",
+            NOT_STARTED: f"⏳ {self.exercise.id}: not started yet; edit {where}.",
+            "syntax error": f"❌ {self.exercise.id}: {self.results[0].reason if self.results else 'syntax error'}",
+        }.get(
+            self.status,
+            f"❌ {self.exercise.id}: {len(self.failed_checks)} of {len(self.results)} checks failed ({where}).",
+        )
+
+    def __str__(self) -> str:
+        lines = [self.headline()]
+        for r in self.results:
+            lines.append(f"  {_ICON.get(r.status, '?')} {r.name}" + (f": {r.reason}" if r.reason else ""))
+        return "\n".join(lines)
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        colour = "#1a7f37" if self.passed else "#9a6700" if self.status == NOT_STARTED else "#cf222e"
+        rows = "".join(
+            f"<tr><td>{_ICON.get(r.status, '?')}</td><td>{escape(r.name)}</td>"
+            f"<td style='text-align:left'>{escape(r.reason)}</td></tr>"
+            for r in self.results
+        )
+        return (
+            f'<div style="border-left:6px solid {colour};padding:.4em 1em"><b>{escape(self.headline())}</b>'
+            f'<table style="margin-top:.4em">{rows}</table></div>'
+        )
+
+
+def _display_path(path: Path) -> str:
+    for root in (course.course_root(), course.kit_root()):
+        try:
+            return str(path.resolve().relative_to(root.resolve()))
+        except ValueError:
+            continue
+    return str(path)
+
+
+def definition(exercise_id: str) -> Exercise:
+    """The checks of ``exercise_id`` (``grader/checks/<id with underscores>.py``)."""
+    course.exercise(exercise_id)  # a one-sentence error for an unknown id
+    module = importlib.import_module(f".checks.{exercise_id.replace('-', '_')}", __name__)
+    return module.EXERCISE
+
+
+def stub_text(exercise_id: str) -> str:
+    solution = course.solution_path(exercise_id)
+    return stub_from_solution(solution.read_text(encoding="utf-8"), solution.name)
+
+
+def _physical(resources: dict[str, tuple[str, str]]) -> dict[str, str]:
+    return {var: f"{RESOURCE_PREFIX}{logical}" for var, (_, logical) in resources.items()}
+
+
+def run(exercise_id: str, path: str | os.PathLike | None = None) -> Report:
+    """Run every check of ``exercise_id`` against ``path`` (default: the learner's file)."""
+    meta = course.exercise(exercise_id)
+    target = Path(path) if path is not None else course.exercise_path(exercise_id)
+    if not target.is_file():
+        raise LabError(f"There is no {target}; `lambda-lab exercise reset {exercise_id}` puts the exercise back.")
+    started = time.perf_counter()
+    problem = syntax_problem(target)
+    if problem:
+        report = Report(meta, target, "syntax error", [CheckResult("the file compiles", "syntax", FAILED, problem)])
+        return _finish(report, started)
+    spec = definition(exercise_id)
+    ctx = Context(spec, target, _physical(spec.resources), run_id=uuid.uuid4().hex[:8])
+    results: list[CheckResult] = []
+    for unit in (c for c in spec.checks if c.kind == "unit"):
+        with isolated_aws(ctx.env):  # a fresh mock per check: no state leaks from one to the next
+            moto_resources(spec.resources, ctx.env)
+            results.append(run_check(unit, ctx))
+    live = [c for c in spec.checks if c.kind == "live"]
+    blocked = _live_blocked(results) if live else ""
+    if live and not blocked:
+        from ..apps import ensure_resource
+
+        for kind, logical in spec.resources.values():
+            ensure_resource(kind, logical, prefix=RESOURCE_PREFIX)
+    for c in live:
+        if blocked:
+            results.append(CheckResult(c.name, "live", SKIPPED, blocked))
+            continue
+        results.append(run_check(c, ctx))
+        if results[-1].status != PASSED:
+            blocked = "skipped after the check above failed."
+    unchanged = target.read_text(encoding="utf-8") == stub_text(exercise_id)
+    if all(r.status in (PASSED,) for r in results):
+        status = PASSED
+    elif unchanged or any(r.status == NOT_STARTED for r in results):
+        status = NOT_STARTED
+    else:
+        status = FAILED
+    return _finish(Report(meta, target, status, results), started)
+
+
+def _live_blocked(unit_results: list[CheckResult]) -> str:
+    if any(r.status == NOT_STARTED for r in unit_results):
+        return "waits until the function is written."
+    if any(r.status != PASSED for r in unit_results):
+        return "waits until the checks above pass."
+    from ..emulator import require
+
+    try:
+        require()
+    except LabError as exc:
+        return str(exc)
+    return ""
+
+
+def _finish(report: Report, started: float) -> Report:
+    report.seconds = time.perf_counter() - started
+    if os.path.realpath(report.path) == os.path.realpath(course.exercise_path(report.exercise.id)):
+        progress.record_attempt(report.exercise.id, report.status, [r.name for r in report.failed_checks])
+    return report
+
+
+def check(exercise_id: str, path: str | os.PathLike | None = None) -> Report:
+    """Run the exercise's checks and return the report (a notebook shows it as a table)."""
+    report = run(exercise_id, path)
+    if os.environ.get(MUST_PASS_ENV, "").strip() in ("1", "true", "yes") and not report.passed:
+        raise ExerciseNotPassed(str(report).replace("\n", " | "))
+    return report
+
+
+def try_exercise(exercise_id: str, path: str | os.PathLike | None = None):
+    """Deploy the learner's file and drive it once through its trigger, for a
+    break-and-debug exercise: returns what the exercise's ``demo`` shows (its logs)."""
+    spec = definition(exercise_id)
+    if spec.demo is None:
+        raise LabError(f"{exercise_id} has no demo; run lab.check({exercise_id!r}) instead.")
+    target = Path(path) if path is not None else course.exercise_path(exercise_id)
+    problem = syntax_problem(target)
+    if problem:
+        raise LabError(problem)
+    from ..apps import ensure_resource
+    from ..emulator import require
+
+    require()
+    for kind, logical in spec.resources.values():
+        ensure_resource(kind, logical, prefix=RESOURCE_PREFIX)
+    return spec.demo(Context(spec, target, _physical(spec.resources), run_id=uuid.uuid4().hex[:8]))
+
+
+# --- hints and resets ----------------------------------------------------------------------------
+
+
+@dataclass
+class Hint:
+    exercise_id: str
+    level: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"Hint {self.level} of 3 for {self.exercise_id}:\n{self.text}"
+
+    __repr__ = __str__
+
+    def _repr_html_(self) -> str:
+        body = f"<pre>{escape(self.text)}</pre>" if self.level == 3 else f"<p>{escape(self.text)}</p>"
+        return f"<div style='border-left:6px solid #0969da;padding:.4em 1em'><b>Hint {self.level} of 3</b>{body}</div>"
+
+
+def hint(exercise_id: str, level: int | None = None) -> Hint:
+    """Hint ``level`` (1-3) for the exercise; by default the next one after the last shown.
+    Level 3 is the solution, as a diff against the learner's file."""
+    meta = course.exercise(exercise_id)
+    if level is None:
+        level = min(progress.hint_level(exercise_id) + 1, 3)
+    if level not in (1, 2, 3):
+        raise LabError("A hint level is 1, 2 or 3.")
+    progress.record_hint(exercise_id, level)
+    if level < 3:
+        return Hint(exercise_id, level, meta.hints[level - 1])
+    mine_path = course.exercise_path(exercise_id, solutions=False)
+    mine = mine_path.read_text(encoding="utf-8") if mine_path.is_file() else ""
+    solution = clean_solution(course.solution_path(exercise_id).read_text(encoding="utf-8"))
+    diff = difflib.unified_diff(
+        mine.splitlines(keepends=True),
+        solution.splitlines(keepends=True),
+        fromfile=f"yours: {mine_path.name}",
+        tofile=f"solution: {mine_path.name}",
+    )
+    text = "".join(diff) or "Your file already matches the solution."
+    return Hint(exercise_id, 3, "Lines to remove start with -, lines to add with +:\n" + text)
+
+
+def reset_exercise(exercise_id: str) -> tuple[Path, Path | None]:
+    """Put the exercise's stub back; the learner's version is saved beside it first.
+    Returns (the exercise file, the saved copy or None when there was nothing to keep)."""
+    target = course.exercise_path(exercise_id, solutions=False)
+    stub = stub_text(exercise_id)
+    saved = None
+    if target.is_file():
+        current = target.read_text(encoding="utf-8")
+        if current == stub:
+            return target, None
+        saved = target.with_name(f"{target.stem}.mine-{time.strftime('%Y%m%d-%H%M%S')}{target.suffix}")
+        n = 1
+        while saved.exists():
+            saved = target.with_name(f"{target.stem}.mine-{time.strftime('%Y%m%d-%H%M%S')}-{n}{target.suffix}")
+            n += 1
+        saved.write_text(current, encoding="utf-8")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.write_text(stub, encoding="utf-8")
+    tmp.replace(target)
+    return target, saved

@@ -1,0 +1,1 @@
+"""One module per exercise, named after its id (``handler-validation`` -> ``handler_validation``)."""

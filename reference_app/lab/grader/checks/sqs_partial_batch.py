@@ -1,0 +1,122 @@
+"""Checks for sqs-partial-batch (05_error_handling): report only the messages that failed."""
+
+from __future__ import annotations
+
+import json
+import time
+
+from ... import clients
+from ...apps import ensure_queue
+from ...poll import attempts
+from ...triggers import event_source_mapping
+from ..framework import CheckFailed, Context, Exercise
+from ._common import context, sqs_record, table_items
+
+EXERCISE = Exercise("sqs-partial-batch", resources={"ORDERS_TABLE": ("table", "orders")}, timeout=5)
+QUEUE = "lab-ex-orders-queue"
+
+
+def _batch(run: str) -> tuple[list[dict], str]:
+    good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": 10 * n}), f"good-{run}-{n}") for n in (1, 2, 3)]
+    poison = sqs_record("this is not an order", f"poison-{run}")
+    return [good[0], poison, good[1], good[2]], poison["messageId"]
+
+
+def _failures(response: object, what: str) -> list[str]:
+    if not isinstance(response, dict) or not isinstance(response.get("batchItemFailures"), list):
+        raise CheckFailed(f"{what}: return {{'batchItemFailures': [...]}}, not {response!r:.80}.")
+    ids = []
+    for entry in response["batchItemFailures"]:
+        if not isinstance(entry, dict) or "itemIdentifier" not in entry:
+            raise CheckFailed(f"{what}: each failure is {{'itemIdentifier': <messageId>}}, not {entry!r:.60}.")
+        ids.append(entry["itemIdentifier"])
+    return ids
+
+
+@EXERCISE.unit("one poison message in a batch: only its messageId is reported, the good orders are stored")
+def one_poison(ctx: Context) -> None:
+    module = ctx.load()
+    records, poison = _batch("u")
+    try:
+        response = module.lambda_handler({"Records": records}, context())
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        raise CheckFailed(
+            f"the handler raised {type(exc).__name__} on the poison message: the whole batch, good orders "
+            "included, would come back; catch the error per record and report it."
+        ) from None
+    reported = _failures(response, "a batch with one poison message")
+    if reported != [poison]:
+        raise CheckFailed(f"expected batchItemFailures to name only {poison!r}, got {reported}.")
+    stored = sorted(item["order_id"] for item in table_items(ctx.env["ORDERS_TABLE"]))
+    if stored != ["u-1", "u-2", "u-3"]:
+        raise CheckFailed(f"the three good orders should be stored, the table holds {stored}.")
+
+
+@EXERCISE.unit("a batch that all succeeds reports an empty list")
+def all_good(ctx: Context) -> None:
+    module = ctx.load()
+    records = [r for r in _batch("g")[0] if r["messageId"].startswith("good")]
+    if _failures(module.lambda_handler({"Records": records}, context()), "an all-good batch"):
+        raise CheckFailed("an all-good batch must answer {'batchItemFailures': []}.")
+
+
+@EXERCISE.unit("a batch of only poison reports every message, without raising")
+def all_bad(ctx: Context) -> None:
+    module = ctx.load()
+    records = [sqs_record("{}", "p1"), sqs_record("not json", "p2")]
+    try:
+        reported = _failures(module.lambda_handler({"Records": records}, context()), "an all-poison batch")
+    except CheckFailed:
+        raise
+    except NotImplementedError:
+        raise
+    except Exception as exc:
+        raise CheckFailed(
+            f"the handler raised {type(exc).__name__} on an all-poison batch; report, don't raise."
+        ) from None
+    if sorted(reported) != ["p1", "p2"]:
+        raise CheckFailed(f"an all-poison batch should report ['p1', 'p2'], got {reported}.")
+
+
+@EXERCISE.live(
+    "on the emulator, through an SQS event source mapping: the good orders leave the queue, the poison stays"
+)
+def live(ctx: Context) -> None:
+    dep = ctx.deploy()
+    sqs = clients.client("sqs")
+    url = ensure_queue(QUEUE, VisibilityTimeout="30")
+    sqs.purge_queue(QueueUrl=url)  # the poison of an earlier run must not count
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    event_source_mapping(dep.name, arn, batch_size=10, maximum_batching_window_s=1)
+    run = f"l{ctx.run_id}"
+    records, _ = _batch(run)
+    sqs.send_message_batch(
+        QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": r["body"]} for i, r in enumerate(records)]
+    )
+    table = clients.resource("dynamodb").Table(ctx.env["ORDERS_TABLE"])
+    wanted = {f"{run}-{n}" for n in (1, 2, 3)}
+    for _ in attempts(deadline_s=20, first=0.2, cap=0.5):
+        found = {i["order_id"] for i in table.scan()["Items"] if i["order_id"].startswith(run)}
+        if found == wanted:
+            break
+    else:
+        raise CheckFailed(
+            f"after 20 s the table holds {sorted(found)} of the three good orders; check the function's logs."
+        )
+    left = -1
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        left = int(counts["ApproximateNumberOfMessages"]) + int(counts["ApproximateNumberOfMessagesNotVisible"])
+        if left <= 1:
+            break
+        time.sleep(0.3)
+    if left == 4:
+        raise CheckFailed(
+            "all four messages are still on the queue: the whole batch failed, "
+            "so the good orders would be processed again."
+        )
+    if left != 1:
+        raise CheckFailed(f"{left} messages are left on the queue; exactly one (the poison) should be.")

@@ -1,0 +1,236 @@
+"""How an exercise's checks are declared and run.
+
+An exercise's checks live in ``grader/checks/<exercise_id>.py`` as one
+:class:`Exercise` (its resources and an ordered list of checks). A check is a
+function that takes a :class:`Context` and either returns (passed) or raises
+:class:`CheckFailed` with one sentence the learner can act on.
+
+* ``unit`` checks import the learner's module fresh and call it under moto's
+  ``mock_aws`` (no emulator, a second or less);
+* ``live`` checks deploy the learner's file as a real zip on the emulator and
+  drive it through its real trigger. They run only when every unit check passed.
+
+Whatever the learner's code does, a check never shows a traceback: a stub's
+``NotImplementedError`` is "not started yet", a syntax error is one sentence with
+its line number, and any other exception is named with the line of the learner's
+file it came from.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import io
+import itertools
+import os
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from ..errors import LabError
+
+PASSED, FAILED, NOT_STARTED, SKIPPED = "passed", "failed", "not started yet", "skipped"
+_module_counter = itertools.count()
+
+
+class CheckFailed(AssertionError):
+    """A check's verdict: the reason is one sentence the learner can act on."""
+
+
+@dataclass
+class CheckResult:
+    name: str
+    kind: str  # "syntax" | "unit" | "live"
+    status: str
+    reason: str = ""
+    seconds: float = 0.0
+    output: str = ""  # what the learner's code printed during the check
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    kind: str  # "unit" | "live"
+    func: Callable[[Context], None]
+
+
+@dataclass
+class Exercise:
+    """The checks of one exercise, in the order they run."""
+
+    id: str
+    #: environment variable -> (kind, logical name), created under the ``lab-ex-`` prefix
+    resources: dict[str, tuple[str, str]] = field(default_factory=dict)
+    checks: list[Check] = field(default_factory=list)
+    timeout: int = 10  # the deployed function's timeout, seconds
+    demo: Callable[[Context], Any] | None = None  # break-and-debug: deploy and trigger once, show the logs
+
+    def unit(self, name: str):
+        def register(func):
+            self.checks.append(Check(name, "unit", func))
+            return func
+
+        return register
+
+    def show(self, func):
+        """Register the demo ``lab.try_exercise`` runs (deploy, trigger once, return its logs)."""
+        self.demo = func
+        return func
+
+    def live(self, name: str):
+        def register(func):
+            self.checks.append(Check(name, "live", func))
+            return func
+
+        return register
+
+
+@dataclass
+class Context:
+    """What a check gets: the learner's file, and helpers to load or deploy it."""
+
+    exercise: Exercise
+    path: Path
+    env: dict[str, str] = field(default_factory=dict)  # resource variables -> physical names
+    run_id: str = ""
+    _deployment: Any = None
+
+    @property
+    def function_name(self) -> str:
+        return f"lab-ex-{self.exercise.id}"
+
+    def load(self) -> ModuleType:
+        """The learner's module, imported fresh (its lazy clients are created inside the check)."""
+        name = f"lab_exercise_{self.exercise.id.replace('-', '_')}_{next(_module_counter)}"
+        spec = importlib.util.spec_from_file_location(name, self.path)
+        if spec is None or spec.loader is None:
+            raise LabError(f"Cannot load {self.path} as a Python module.")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    def deploy(self):
+        """Deploy the learner's file as ``lab-ex-<id>`` (once per run); the Deployment."""
+        if self._deployment is None:
+            from ..deploy import deploy_function
+
+            self._deployment = deploy_function(
+                self.function_name,
+                self.path,
+                environment=self.env,
+                timeout=self.exercise.timeout,
+                description=f"lambda-lab exercise {self.exercise.id}",
+            )
+        return self._deployment
+
+
+# --- running ---------------------------------------------------------------------------------
+
+
+def syntax_problem(path: Path) -> str | None:
+    """One sentence for a file that does not compile, or None."""
+    try:
+        compile(path.read_text(encoding="utf-8"), str(path), "exec")
+    except SyntaxError as exc:
+        where = f"line {exc.lineno}" if exc.lineno else "somewhere"
+        return f"{path.name} has a syntax error on {where}: {exc.msg}."
+    except (UnicodeDecodeError, ValueError) as exc:
+        return f"{path.name} cannot be read as Python source ({exc})."
+    return None
+
+
+def explain(exc: BaseException, path: Path) -> str:
+    """One sentence for an exception raised by the learner's code (or by a check)."""
+    if isinstance(exc, LabError):
+        return str(exc)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+    where = f" ({path.name}, line {frames[-1].lineno})" if frames else ""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"your code raised {type(exc).__name__}{': ' + message if message else ''}{where}."
+
+
+def _is_not_implemented(exc: BaseException) -> bool:
+    while exc is not None:
+        if isinstance(exc, NotImplementedError):
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+def run_check(check: Check, ctx: Context) -> CheckResult:
+    started = time.perf_counter()
+    printed = io.StringIO()
+    try:
+        with contextlib.redirect_stdout(printed):
+            check.func(ctx)
+        status, reason = PASSED, ""
+    except CheckFailed as exc:
+        status, reason = FAILED, str(exc)
+    except Exception as exc:  # the learner's code, whatever it raised
+        if _is_not_implemented(exc):
+            status, reason = NOT_STARTED, "the function still raises NotImplementedError."
+        else:
+            status, reason = FAILED, explain(exc, ctx.path)
+    return CheckResult(check.name, check.kind, status, reason, time.perf_counter() - started, printed.getvalue())
+
+
+# --- the AWS environment of a unit check -----------------------------------------------------
+
+
+@contextlib.contextmanager
+def isolated_aws(env: dict[str, str]) -> Iterator[None]:
+    """moto's ``mock_aws`` with the learner's and the kit's AWS settings out of the way:
+    no profile, no endpoint URL, dummy credentials, us-east-1, plus ``env``."""
+    from moto import mock_aws
+
+    saved = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
+    for key in saved:
+        del os.environ[key]
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        AWS_SESSION_TOKEN="testing",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    previous = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        with mock_aws():
+            yield
+    finally:
+        for key in [k for k in os.environ if k.startswith("AWS_")]:
+            del os.environ[key]
+        os.environ.update(saved)
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def moto_resources(resources: dict[str, tuple[str, str]], env: dict[str, str]) -> None:
+    """Create the exercise's tables, buckets and queues inside the current mock."""
+    import boto3
+
+    from .. import resources as definitions
+
+    for var, (kind, logical) in resources.items():
+        if kind == "table":
+            definitions.ensure_table(boto3.client("dynamodb", region_name="us-east-1"), logical, env[var])
+        elif kind == "bucket":
+            definitions.ensure_bucket(boto3.client("s3", region_name="us-east-1"), env[var])
+        elif kind == "queue":
+            boto3.client("sqs", region_name="us-east-1").create_queue(QueueName=env[var])
+        else:
+            raise LabError(f"Unknown resource kind {kind!r} in an exercise definition.")
+
+
+def forget_module(module: ModuleType) -> None:
+    sys.modules.pop(module.__name__, None)

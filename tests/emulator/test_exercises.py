@@ -1,0 +1,48 @@
+"""Every exercise's checks can pass and can fail, end to end on the emulator.
+
+Three ways per exercise: the solution passes every check (live ones included: a
+real zip, deployed and driven through its trigger); the stub is "not started yet"
+with no traceback; each deliberately wrong variant kept in exercise_variants/
+fails at least one check, with a reason.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from reference_app.lab import course, grader
+
+VARIANTS = Path(__file__).parent / "exercise_variants"
+EXERCISES = [e.id for e in course.load().exercises]
+WRONG = sorted(VARIANTS.glob("*/*.py"))
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_the_solution_passes_every_check(backend, exercise_id):
+    report = grader.run(exercise_id, course.solution_path(exercise_id))
+    assert report.passed, str(report)
+    assert any(r.kind == "live" for r in report.results)
+
+
+@pytest.mark.parametrize("exercise_id", EXERCISES)
+def test_the_stub_is_not_started_yet(backend, exercise_id):
+    report = grader.run(exercise_id, course.kit_root() / "exercises" / course.exercise(exercise_id).file)
+    assert report.status == "not started yet" and "Traceback" not in str(report)
+
+
+@pytest.mark.parametrize("variant", WRONG, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_a_wrong_variant_fails_with_a_reason(backend, variant):
+    report = grader.run(variant.parent.name, variant)
+    assert report.status == "failed", str(report)
+    assert all(r.reason for r in report.failed_checks)
+
+
+def test_every_exercise_has_a_wrong_variant():
+    assert {p.parent.name for p in WRONG} == set(EXERCISES)
+
+
+def test_the_debug_exercise_shows_the_failure_in_the_functions_log(backend):
+    stub = course.kit_root() / "exercises" / course.exercise("debug-s3-keys").file
+    shown = grader.try_exercise("debug-s3-keys", stub)
+    assert len(shown.invocations) == 2 and len(shown.failed) == 1
+    assert "with+spaces" in str(shown)

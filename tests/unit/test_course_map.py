@@ -1,0 +1,81 @@
+"""Every module reference in the repository is tied to the course map; no dead links."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from reference_app.lab import build, course
+
+ROOT = course.kit_root()
+MODULE_ID = re.compile(r"\b(?:0\d|10)_[a-z][a-z_]*[a-z]\b")
+IDS = {m.id for m in course.modules()}
+
+
+def test_the_planned_modules_in_order():
+    assert [m.id for m in course.modules()] == [
+        "00_setup", "01_architecture", "02_handler", "03_infrastructure_as_code", "04_triggers",
+        "05_error_handling", "06_security", "07_performance_and_cost", "08_observability", "09_patterns",
+        "10_interview_prep",
+    ]
+
+
+@pytest.mark.parametrize("module", course.modules(), ids=lambda m: m.id)
+def test_written_means_a_source_and_a_notebook(module):
+    assert (build.lessons_dir() / f"{module.id}.py").is_file() == module.written
+    assert (build.notebooks_dir() / module.notebook).is_file() == module.written
+
+
+def _files_naming_modules():
+    yield from (ROOT / "reference_app" / "handlers").glob("*.py")
+    yield ROOT / "reference_app" / "handlers" / "README.md"
+    yield ROOT / "README.md"
+    yield from (ROOT / "lessons").glob("*.py")
+    yield from (ROOT / "solutions").rglob("*.py")
+    yield from (ROOT / "reference_app" / "lab").rglob("*.py")
+
+
+@pytest.mark.parametrize("path", list(_files_naming_modules()), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_module_id_named_in_the_repo_is_in_the_course_map(path):
+    unknown = sorted(set(MODULE_ID.findall(path.read_text(encoding="utf-8"))) - IDS)
+    assert not unknown, f"{path.name} names modules the course map does not have: {unknown}"
+
+
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_no_notebook_links_to_a_notebook_that_does_not_exist(notebook):
+    cells = json.loads(notebook.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    for target in re.findall(r"\]\(([^)#\s]+\.ipynb)\)", text):
+        assert (notebook.parent / target).is_file(), f"{notebook.name} links to missing {target}"
+
+
+def test_each_notebook_ends_with_the_next_module_from_the_map():
+    for module in course.modules():
+        if module.written:
+            cells = json.loads((ROOT / "notebooks" / module.notebook).read_text())["cells"]
+            assert "".join(cells[-1]["source"]) == build.footer_markdown(module)
+
+
+def test_every_exercise_has_a_solution_a_stub_and_checks():
+    from reference_app.lab import grader
+
+    for exercise in course.load().exercises:
+        assert course.solution_path(exercise.id).is_file()
+        assert (ROOT / "exercises" / exercise.file).is_file()
+        assert grader.definition(exercise.id).id == exercise.id
+        assert Path(exercise.file).parts[0] == exercise.module
+
+
+def test_handlers_named_by_modules_exist():
+    from reference_app.lab.apps import handler_names
+
+    for module in course.modules():
+        assert set(module.handlers) <= set(handler_names()), module.id
+
+
+def test_lessons_open_with_start_lesson_after_the_setup():
+    for module in course.modules():
+        if module.written and module.id != "00_setup":
+            source = (build.lessons_dir() / f"{module.id}.py").read_text()
+            assert f'lab.start_lesson("{module.id}")' in source, module.id
