@@ -2,14 +2,76 @@
 
 * :mod:`.bank` loads ``reference_app/course/questions/<module>.yml`` and validates it
   against the course map;
-* :mod:`.widget` is the notebook quiz (``lab.quiz("02_handler")``) and the mock interview;
-* :mod:`.drill` is the terminal drill's engine (``lambda-lab drill``): Leitner boxes,
-  progress kept in the per-user home, the timed mock interview;
+* :mod:`.widget` is the notebook quiz (``lab.quiz("02_handler")``) and the mock interview
+  (``lab.mock_interview()``);
+* :mod:`.drill` is the spaced-repetition engine and the terminal session behind
+  ``lambda-lab drill``;
 * :mod:`.anki` exports the bank to an Anki deck.
+
+Importing this package stays light (no ipywidgets): the notebook functions below load
+:mod:`.widget` on first call.
 """
 
 from __future__ import annotations
 
+import sys
+import types
+from typing import TYPE_CHECKING
+
 from .bank import Bank, Proof, Question, load
 
-__all__ = ["Bank", "Proof", "Question", "load"]
+if TYPE_CHECKING:
+    from .widget import MockInterview, Quiz
+
+
+def quiz(
+    module: str | None = None,
+    *,
+    level: str | None = None,
+    topic: str | None = None,
+    count: int | None = None,
+    shuffle: bool = False,
+    seed: int | None = None,
+    record: bool = True,
+) -> Quiz:
+    """An ipywidgets quiz: ``quiz("02_handler")`` for a module, or a mix (``count=12, shuffle=True``).
+
+    Multiple-choice cards check the answer and explain it; free-recall cards reveal the model
+    answer and key points and ask for a self-rating. Answers are scored and recorded in the drill's
+    spaced-repetition progress.
+    """
+    from .widget import quiz as _quiz
+
+    return _quiz(module, level=level, topic=topic, count=count, shuffle=shuffle, seed=seed, record=record)
+
+
+def mock_interview(
+    count: int = 6,
+    *,
+    module: str | None = None,
+    topic: str | None = None,
+    seed: int | None = None,
+    record: bool = True,
+) -> MockInterview:
+    """A timed mock interview widget: ``count`` questions, a mix of levels, a clock per question."""
+    from .widget import mock_interview as _mock
+
+    return _mock(count, module=module, topic=topic, seed=seed, record=record)
+
+
+class _CallablePackage(types.ModuleType):
+    """``reference_app.lab.quiz`` is this package *and* the export ``lab.quiz(...)``.
+
+    Importing a submodule binds it on its parent package, so once anything has imported
+    ``reference_app.lab.quiz.bank`` (the CLI does), ``lab.quiz`` is this package, not the function.
+    Calling the package does what calling the function does, so ``lab.quiz("02_handler")`` works
+    either way.
+    """
+
+    def __call__(self, *args, **kwargs):
+        return quiz(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallablePackage
+
+__all__ = ["Bank", "Proof", "Question", "load", "mock_interview", "quiz"]

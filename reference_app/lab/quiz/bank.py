@@ -191,7 +191,8 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
     if problems:
         return None, problems
 
-    texts = {key: _text(item.get(key)) for key in ("id", "module", "level", "topic", "kind", "question", "model_answer")}
+    keys = ("id", "module", "level", "topic", "kind", "question", "model_answer")
+    texts = {key: _text(item.get(key)) for key in keys}
     problems += [f"{name}: {key} must be text" for key, value in texts.items() if value is None]
     key_points, sources = _strings(item["key_points"]), _strings(item["sources"])
     if key_points is None or len(key_points) < 2:
@@ -220,7 +221,7 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
     return question, _check_question(question, file_module)
 
 
-def _check_question(q: Question, file_module: str) -> list[str]:  # noqa: C901 - one line per rule reads best
+def _check_question(q: Question, file_module: str) -> list[str]:
     problems = []
     if not ID_PATTERN.match(q.id):
         problems.append(f"{q.id}: id must be kebab-case")
