@@ -55,8 +55,8 @@ _EXPORTS = {
     "reset_exercise": "grader",
     "try_exercise": "grader",
     "progress": "progress_store",
-    "quiz": "quiz",
-    "mock_interview": "quiz",
+    "quiz": "questions",
+    "mock_interview": "questions",
     "deploy_handler": "apps",
     "ensure_topic": "apps",
     "ensure_queue": "apps",
@@ -82,7 +82,7 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .notebook import show_checks, summary
     from .packaging import build_zip, check_imports
     from .progress_store import progress
-    from .quiz import mock_interview, quiz
+    from .questions import mock_interview, quiz
     from .resources import ensure_table, physical_name
     from .triggers import (
         event_source_mapping,

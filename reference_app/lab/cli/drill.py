@@ -18,8 +18,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import LabError
-from ..quiz import bank as bank_mod
-from ..quiz import drill as engine
+from ..questions import bank as bank_mod
+from ..questions import drill as engine
 from .base import app, friendly, out
 
 
@@ -63,7 +63,7 @@ def drill(
     if not questions:
         raise LabError("No question matches those filters; try fewer of --level, --topic and --module.")
     if anki is not None:
-        from ..quiz import anki as anki_mod
+        from ..questions import anki as anki_mod
 
         written = anki_mod.export(anki, questions)
         out.print(f"Wrote {written} cards to {anki} (File > Import in Anki).")

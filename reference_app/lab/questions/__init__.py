@@ -14,8 +14,6 @@ Importing this package stays light (no ipywidgets): the notebook functions below
 
 from __future__ import annotations
 
-import sys
-import types
 from typing import TYPE_CHECKING
 
 from .bank import Bank, Proof, Question, load
@@ -58,20 +56,5 @@ def mock_interview(
 
     return _mock(count, module=module, topic=topic, seed=seed, record=record)
 
-
-class _CallablePackage(types.ModuleType):
-    """``reference_app.lab.quiz`` is this package *and* the export ``lab.quiz(...)``.
-
-    Importing a submodule binds it on its parent package, so once anything has imported
-    ``reference_app.lab.quiz.bank`` (the CLI does), ``lab.quiz`` is this package, not the function.
-    Calling the package does what calling the function does, so ``lab.quiz("02_handler")`` works
-    either way.
-    """
-
-    def __call__(self, *args, **kwargs):
-        return quiz(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallablePackage
 
 __all__ = ["Bank", "Proof", "Question", "load", "mock_interview", "quiz"]
