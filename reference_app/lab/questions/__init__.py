@@ -6,7 +6,8 @@
   (``lab.mock_interview()``);
 * :mod:`.drill` is the spaced-repetition engine and the terminal session behind
   ``lambda-lab drill``;
-* :mod:`.anki` exports the bank to an Anki deck.
+* :mod:`.anki` exports the bank to an Anki deck;
+* :mod:`.tables` summarises the bank and your progress for the interview-prep notebook.
 
 Importing this package stays light (no ipywidgets): the notebook functions below load
 :mod:`.widget` on first call.
@@ -17,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .bank import Bank, Proof, Question, load
+from .tables import drill_stats, overview, seed_questions
 
 if TYPE_CHECKING:
     from .widget import MockInterview, Quiz
@@ -57,4 +59,6 @@ def mock_interview(
     return _mock(count, module=module, topic=topic, seed=seed, record=record)
 
 
-__all__ = ["Bank", "Proof", "Question", "load", "mock_interview", "quiz"]
+__all__ = [
+    "Bank", "Proof", "Question", "drill_stats", "load", "mock_interview", "overview", "quiz", "seed_questions",
+]
