@@ -25,6 +25,7 @@ from . import bank as bank_mod
 from . import drill
 from .bank import LEVELS, Question
 
+_AUTO = {"layout": {"width": "auto"}}  # buttons as wide as their label
 _COLOURS = {"got": "#1a7f37", "partly": "#9a6700", "missed": "#cf222e"}
 
 
@@ -71,13 +72,13 @@ class Card:
             self.choices = w.RadioButtons(
                 options=[(c, i) for i, c in enumerate(q.choices)], value=None, layout=w.Layout(width="100%")
             )
-            self.check = w.Button(description="Check answer", button_style="primary")
+            self.check = w.Button(description="Check answer", button_style="primary", **_AUTO)
             self.check.on_click(self._on_check)
             body = [self.choices, self.check]
         else:
             self.text = w.Textarea(placeholder="Type your answer, or just think it through.",
                                    layout=w.Layout(width="100%", height="5em"))
-            self.reveal = w.Button(description="Reveal model answer", button_style="primary")
+            self.reveal = w.Button(description="Reveal model answer", button_style="primary", **_AUTO)
             self.reveal.on_click(self._on_reveal)
             self.rate_buttons = {
                 rating: w.Button(description=drill.LABELS[rating].capitalize(), disabled=True,
@@ -206,7 +207,7 @@ class Quiz:
     def scoreboard(self) -> w.VBox:
         """A refreshable panel: the score plot and the missed questions with links to their proofs."""
         output = w.Output()
-        button = w.Button(description="Update my scores", icon="refresh")
+        button = w.Button(description="Update my scores", icon="refresh", **_AUTO)
 
         def render(_button=None) -> None:
             from IPython.display import HTML, display
@@ -256,8 +257,8 @@ class MockInterview:
         self._seconds = 0.0
         self.header = w.HTML()
         self.body = w.HTML()
-        self.start_button = w.Button(description="Start the clock", button_style="primary")
-        self.reveal_button = w.Button(description="Reveal model answer", disabled=True)
+        self.start_button = w.Button(description="Start the clock", button_style="primary", **_AUTO)
+        self.reveal_button = w.Button(description="Reveal model answer", disabled=True, **_AUTO)
         self.rate_buttons = {
             r: w.Button(description=drill.LABELS[r].capitalize(), disabled=True) for r in drill.RATINGS
         }
