@@ -50,6 +50,7 @@ _EXPORTS = {
     "fidelity": "known_differences",
     "handler_names": "apps",
     "start_lesson": "lesson",
+    "show_source": "lesson",
     "check": "grader",
     "hint": "grader",
     "reset_exercise": "grader",
@@ -77,7 +78,7 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
     from .known_differences import fidelity
-    from .lesson import start_lesson
+    from .lesson import show_source, start_lesson
     from .logs import invocation_log, invocations, wait_for_invocations
     from .notebook import show_checks, summary
     from .packaging import build_zip, check_imports

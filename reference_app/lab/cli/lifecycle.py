@@ -113,10 +113,15 @@ def paths() -> None:
 
 
 def _notebooks_dir() -> Path:
+    from .. import course
+
     here = Path.cwd() / "notebooks"
     if here.is_dir():
         return here
-    repo = Path(__file__).resolve().parents[2] / "notebooks"
+    if course.installed_from_wheel():
+        raise LabError("There is no notebooks/ folder here; run `lambda-lab init my-workshop`, then "
+                       "`lambda-lab lab` inside my-workshop.")
+    repo = course.kit_root() / "notebooks"
     if repo.is_dir():
         return repo
     raise LabError("Cannot find the notebooks/ folder; run `lambda-lab lab` from the kit's checkout.")
