@@ -88,10 +88,28 @@ def _table() -> Any:
     return boto3.resource("dynamodb").Table(os.environ["USERS_TABLE"])
 
 
+def _json_body() -> Any:
+    """The request body as JSON. API Gateway base64-encodes bodies of binary media types
+    (``isBase64Encoded``), so decode those first; ``BadRequestError`` for anything unreadable."""
+    event = app.current_event
+    body = event.body
+    if not body:
+        raise BadRequestError("body: request body is required")
+    try:
+        raw = base64.b64decode(body, validate=True) if event.is_base64_encoded else body.encode("utf-8")
+        text = raw.decode("utf-8")  # JSON over HTTP is UTF-8 (RFC 8259)
+    except ValueError:  # binascii.Error, UnicodeError, and b64decode's own "only ASCII characters"
+        raise BadRequestError("body: not valid base64 or UTF-8") from None
+    try:
+        return json.loads(text)
+    except (ValueError, RecursionError):  # deeply nested input raises RecursionError, not ValueError
+        raise BadRequestError("body: Invalid JSON") from None
+
+
 @app.post("/users")
 def create_user() -> tuple[dict[str, Any], int]:
     try:
-        user = parse(event=app.current_event.body or "", model=NewUser)
+        user = parse(event=_json_body(), model=NewUser)
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False)[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"

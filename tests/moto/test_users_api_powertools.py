@@ -126,3 +126,14 @@ def test_cors_origin_comes_from_environment(users_table, call, reload_with_cors)
     assert "Access-Control-Allow-Origin" not in call("GET", "/users")[1]
     reload_with_cors("https://app.example.com")
     assert call("GET", "/users")[1]["Access-Control-Allow-Origin"] == "https://app.example.com"
+
+
+def test_base64_encoded_body_is_decoded_before_parsing(users_table, event, lambda_context, scan):
+    # GIVEN the POST as API Gateway sends it for a binary media type: the JSON body base64-encoded
+    request = event("apigw_rest_post_user_base64")
+    assert request["isBase64Encoded"] is True
+    # WHEN the Powertools twin handles it
+    response = users_api_powertools.lambda_handler(request, lambda_context)
+    # THEN the user is created, exactly as users_api does for the same event
+    assert response["statusCode"] == 201, response["body"]
+    assert [item["user_id"] for item in scan(users_table)] == ["u-1001"]
