@@ -89,8 +89,13 @@ def test_users_api_powertools_over_http(backend):
     user = {"user_id": f"p{uuid.uuid4().hex[:8]}", "name": "Grace Hopper", "email": "grace@example.com"}
     assert triggers.http_call(url + "users", "POST", user).status == 201
     assert triggers.http_call(url + "users", "POST", user).status == 409
-    assert triggers.http_call(url + "users", "POST", {"user_id": "p2"}).status in (400, 422)
+    assert triggers.http_call(url + "users", "POST", {"user_id": "p2"}).status == 400
     assert triggers.http_call(url + f"users/{user['user_id']}").json()["name"] == "Grace Hopper"
+    # client errors are 4xx with a JSON message, never the 502 of an unhandled exception
+    superscript_two = triggers.http_call(url + "users?limit=%C2%B2")
+    assert superscript_two.status == 400 and superscript_two.json()["message"].startswith("limit")
+    options = triggers.http_call(url + "users", "OPTIONS")
+    assert options.status == 204 and options.headers["Allow"] == "GET, POST, OPTIONS"
 
 
 # --- s3_processor: S3 put -> Lambda -> results table (+ thumbnails/) ----------------------
