@@ -202,7 +202,9 @@ def test_queue_worker_processes_each_order_once_and_dead_letters_poison(backend)
     dep = apps.deploy_handler("queue_worker", "e2e-queue-worker", prefix=prefix, backend=backend, timeout=5)
     triggers.event_source_mapping(dep.name, queue_arn, batch_size=10, backend=backend)
 
-    order = lambda oid: json.dumps({"order_id": oid, "customer_id": "c-1", "amount_cents": 1999, "currency": "EUR"})  # noqa: E731
+    def order(oid: str, amount_cents: int = 1999) -> str:
+        return json.dumps({"order_id": oid, "customer_id": "c-1", "amount_cents": amount_cents, "currency": "EUR"})
+
     run = uuid.uuid4().hex[:6]
     ids = [f"o-{run}-{n}" for n in range(3)]
     entries = [{"Id": str(n), "MessageBody": order(oid)} for n, oid in enumerate(ids)]
@@ -221,14 +223,24 @@ def test_queue_worker_processes_each_order_once_and_dead_letters_poison(backend)
     assert int(items[0]["charge_count"]) == 1  # the duplicate was not charged again
     assert all(int(item["charge_count"]) == 1 for item in items)
 
-    # the poison message failed alone; after maxReceiveCount receives SQS moved it to the DLQ
-    def poison_in_dlq():
+    # an order id reused with another amount is not a duplicate: it fails every receive
+    conflict = order(ids[1], amount_cents=99_999)
+    sqs.send_message(QueueUrl=queue, MessageBody=conflict)
+
+    # the poison message and the conflict failed alone; after maxReceiveCount receives SQS
+    # moved them to the DLQ
+    dead: set[str] = set()
+
+    def both_dead_lettered():
         resp = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10, WaitTimeSeconds=1)
         for message in resp.get("Messages", []):
+            dead.add(message["Body"])
             sqs.delete_message(QueueUrl=dlq, ReceiptHandle=message["ReceiptHandle"])
-        return [m["Body"] for m in resp.get("Messages", []) if m["Body"] == "{not json"]
+        return {"{not json", conflict} <= dead
 
-    assert eventually(poison_in_dlq, timeout_s=45)
+    assert eventually(both_dead_lettered, timeout_s=60), dead
+    stored = orders.get_item(Key={"order_id": ids[1]})["Item"]
+    assert (int(stored["amount_cents"]), int(stored["charge_count"])) == (1999, 1)
 
 
 # --- notifier: SNS -> Lambda -> SQS + table ----------------------------------------------
