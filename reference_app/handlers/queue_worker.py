@@ -77,6 +77,7 @@ class ConflictingOrder(Exception):
 class Order(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
+    # the kit's id rule, copied (tests/unit/test_shared_rules.py keeps the copies equal)
     order_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     customer_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     amount_cents: Annotated[StrictInt, Field(gt=0, le=10_000_000)]

@@ -80,6 +80,8 @@ MAX_PAGE_SIZE = 100
 MAX_TOKEN_CHARS = 512
 USER_FIELDS = ("user_id", "name", "email")
 
+# The user-id and e-mail rules are copied in other handlers (each is packaged alone);
+# tests/unit/test_shared_rules.py fails when the copies stop accepting the same strings.
 USER_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # WHATWG HTML "valid e-mail address" (https://html.spec.whatwg.org/#valid-e-mail-address).
 EMAIL_PATTERN = re.compile(
