@@ -155,6 +155,7 @@ def create_user() -> tuple[dict[str, Any], int]:
     except ValidationError as exc:
         first = exc.errors(include_url=False, include_input=False, include_context=False)[0]
         where = ".".join(str(part) for part in first["loc"]) or "body"
+        where = where if len(where) <= 64 else where[:64] + "..."  # an unknown field's name is client input
         raise BadRequestError(f"{where}: {first['msg']}") from None
     now = datetime.now(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
     item = {**user.model_dump(), "created_at": now}  # same format as users_api: part of the table layout

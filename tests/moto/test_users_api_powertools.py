@@ -71,6 +71,12 @@ def test_invalid_body_is_400_and_writes_nothing(users_table, call, scan, raw_bod
     assert scan(users_table) == []
 
 
+def test_unknown_field_name_is_not_echoed_in_full(users_table, call, scan):
+    status, _, body = call("POST", "/users", body={**ADA, "x" * 10_000: 1})
+    assert status == 400 and len(body["message"]) < 200
+    assert scan(users_table) == []
+
+
 def test_get_and_delete(users_table, call, scan):
     _, _, created = call("POST", "/users", body=ADA)
     assert call("GET", "/users/u-1001") == (200, {"Content-Type": "application/json"}, created)
