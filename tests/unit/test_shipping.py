@@ -80,7 +80,10 @@ def test_the_hooks_own_checks_pass_on_the_repository():
 
 
 @pytest.mark.parametrize("text", [
-    "Runtime: python3.9\n", '"Runtime": "nodejs18.x"', 'runtime = "python3.8"', 'Runtime="go1.x",',
+    "Runtime: python3.9\n",  # runtime-check: allow
+    '"Runtime": "nodejs18.x"',  # runtime-check: allow
+    'runtime = "python3.8"',  # runtime-check: allow
+    'Runtime="go1.x",',  # runtime-check: allow
 ])
 def test_the_runtime_hook_catches_a_deprecated_declaration(tmp_path, text):
     path = tmp_path / "template.yaml"
@@ -95,6 +98,12 @@ def test_the_runtime_hook_catches_a_deprecated_declaration(tmp_path, text):
 def test_the_runtime_hook_leaves_current_runtimes_and_prose_alone(tmp_path, text):
     path = tmp_path / "template.yaml"
     path.write_text(text)
+    assert repo_checks.main(["runtimes", str(path)]) == 0
+
+
+def test_a_line_that_quotes_an_old_runtime_on_purpose_says_so(tmp_path):
+    path = tmp_path / "lesson.py"
+    path.write_text('SEED = "Runtime: python3.9"  # runtime-check: allow\n')
     assert repo_checks.main(["runtimes", str(path)]) == 0
 
 
