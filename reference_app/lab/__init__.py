@@ -56,6 +56,8 @@ _EXPORTS = {
     "reset_exercise": "grader",
     "try_exercise": "grader",
     "progress": "progress_store",
+    "quiz": "questions",
+    "mock_interview": "questions",
     "deploy_handler": "apps",
     "ensure_topic": "apps",
     "ensure_queue": "apps",
@@ -81,6 +83,7 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .notebook import show_checks, summary
     from .packaging import build_zip, check_imports
     from .progress_store import progress
+    from .questions import mock_interview, quiz
     from .resources import ensure_table, physical_name
     from .triggers import (
         event_source_mapping,
