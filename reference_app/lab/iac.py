@@ -374,3 +374,52 @@ def leftovers(resources: list[StackResource], backend: Backend | None = None):
         for r in resources
     ]
     return pd.DataFrame(rows, columns=["logical id", "type", "physical id", "exists"])
+
+
+# --- SAM ------------------------------------------------------------------------------------
+
+
+def sam_translate(template: str | os.PathLike | dict, region: str = "us-east-1") -> dict:
+    """The plain CloudFormation a SAM template expands to, from the same translator
+    (aws-sam-translator) CloudFormation runs for ``Transform: AWS::Serverless-2016-10-31``.
+
+    Managed-policy names are not looked up (no IAM call), so a ``Policies`` entry that
+    names an AWS managed policy by name stays as it is written.
+    """
+    from types import SimpleNamespace
+
+    try:
+        from samtranslator.translator.transform import transform
+    except ImportError:
+        raise LabError("Expanding SAM templates needs aws-sam-translator: pip install -e .") from None
+    from cfnlint.decode import decode_str
+
+    data = template if isinstance(template, dict) else decode_str(template_text(template))[0]
+    if not isinstance(data, dict):
+        raise LabError("That SAM template does not parse; lint it first (lab.iac.lint).")
+    import logging
+
+    logging.getLogger("samtranslator").setLevel(logging.ERROR)  # "unpublished metrics" noise
+    saved = os.environ.get("AWS_DEFAULT_REGION")
+    os.environ["AWS_DEFAULT_REGION"] = region
+    try:
+        return transform(json.loads(json.dumps(data, default=str)), {}, SimpleNamespace(load=lambda: {}))
+    except Exception as exc:  # samtranslator raises InvalidDocumentException with the reasons
+        causes = getattr(exc, "causes", None) or [exc]
+        raise LabError(f"SAM cannot expand the template: {getattr(causes[0], 'message', causes[0])}") from None
+    finally:
+        if saved is None:
+            os.environ.pop("AWS_DEFAULT_REGION", None)
+        else:
+            os.environ["AWS_DEFAULT_REGION"] = saved
+
+
+def resource_types(template: dict):
+    """How many resources of each type a (translated) template declares, as a table."""
+    import pandas as pd
+
+    counts: dict[str, list[str]] = {}
+    for logical, resource in (template.get("Resources") or {}).items():
+        counts.setdefault(resource.get("Type", "?"), []).append(logical)
+    rows = [{"type": t, "logical ids": ", ".join(sorted(ids))} for t, ids in sorted(counts.items())]
+    return pd.DataFrame(rows, columns=["type", "logical ids"])
