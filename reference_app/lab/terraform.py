@@ -279,3 +279,29 @@ def destroy(name: str, source: str | os.PathLike, variables: dict[str, Any] | No
         return
     env = _environment(folder, backend)
     _run(["destroy", "-auto-approve", "-input=false", *_var_args(variables)], folder, env, timeout)
+
+
+# --- the lesson's configuration -------------------------------------------------------------------
+
+
+def _users_api_vars(name: str) -> tuple[Path, dict[str, Any]]:
+    from .iac import template_path
+    from .packaging import build_checked
+
+    package = build_checked("reference_app.handlers.users_api")
+    zip_path = lab_home() / "terraform" / f"{name}-users_api.zip"
+    zip_path.parent.mkdir(parents=True, exist_ok=True)
+    if not zip_path.is_file() or zip_path.read_bytes() != package.zip_bytes:
+        zip_path.write_bytes(package.zip_bytes)
+    return template_path("terraform/main.tf"), {"package_path": zip_path}
+
+
+def apply_users_api(name: str = "lab-03-tf", backend: Backend | None = None) -> dict[str, Any]:
+    """Apply ``reference_app/iac/terraform/main.tf`` with the kit's users_api zip; its outputs."""
+    source, variables = _users_api_vars(name)
+    return apply(name, source, variables, backend)
+
+
+def destroy_users_api(name: str = "lab-03-tf", backend: Backend | None = None) -> None:
+    source, variables = _users_api_vars(name)
+    destroy(name, source, variables, backend)
