@@ -400,18 +400,24 @@ def sam_translate(template: str | os.PathLike | dict, region: str = "us-east-1")
     import logging
 
     logging.getLogger("samtranslator").setLevel(logging.ERROR)  # "unpublished metrics" noise
-    saved = os.environ.get("AWS_DEFAULT_REGION")
-    os.environ["AWS_DEFAULT_REGION"] = region
+    # The translator asks boto3 for the Region and partition: give it ours, never the learner's profile.
+    clean = {"AWS_DEFAULT_REGION": region, "AWS_CONFIG_FILE": os.devnull, "AWS_SHARED_CREDENTIALS_FILE": os.devnull}
+    dropped = ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_REGION", "AWS_ENDPOINT_URL")
+    saved = {k: os.environ.get(k) for k in (*clean, *dropped)}
+    os.environ.update(clean)
+    for key in dropped:
+        os.environ.pop(key, None)
     try:
         return transform(json.loads(json.dumps(data, default=str)), {}, SimpleNamespace(load=lambda: {}))
     except Exception as exc:  # samtranslator raises InvalidDocumentException with the reasons
         causes = getattr(exc, "causes", None) or [exc]
         raise LabError(f"SAM cannot expand the template: {getattr(causes[0], 'message', causes[0])}") from None
     finally:
-        if saved is None:
-            os.environ.pop("AWS_DEFAULT_REGION", None)
-        else:
-            os.environ["AWS_DEFAULT_REGION"] = saved
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def resource_types(template: dict):
