@@ -61,8 +61,11 @@ def _blocks(tree: dict, kind: str) -> list[tuple[str, str, dict]]:
     found = []
     for block in tree.get(kind, []):
         for rtype, named in block.items():
+            if rtype.startswith("__") or not isinstance(named, dict):
+                continue  # python-hcl2 8 marks blocks with "__is_block__"
             for name, body in named.items():
-                found.append((rtype.strip('"'), name.strip('"'), body))
+                if not name.startswith("__"):
+                    found.append((rtype.strip('"'), name.strip('"'), body))
     return found
 
 
@@ -75,7 +78,7 @@ def required_providers(tree: dict) -> dict[str, dict]:
     found: dict[str, dict] = {}
     for block in tree.get("terraform", []):
         for req in block.get("required_providers", []):
-            found.update(req)
+            found.update({k: v for k, v in req.items() if not k.startswith("__")})
     return found
 
 
