@@ -128,7 +128,7 @@ def lint(template: str | os.PathLike | dict, *, informational: bool = False, reg
         from cfnlint.api import ManualArgs
         from cfnlint.api import lint as cfn_lint
     except ImportError:
-        raise LabError("Linting templates needs cfn-lint: pip install -e . (it is one of the kit's dependencies).") from None
+        raise LabError("Linting templates needs cfn-lint, one of the kit's dependencies: pip install -e .") from None
     text = template_text(template)
     config = ManualArgs(regions=list(regions))
     if informational:

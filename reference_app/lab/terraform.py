@@ -129,8 +129,9 @@ def review(path: str | os.PathLike) -> list[Problem]:
         problems.append(Problem(f"aws_api_gateway_deployment.*.{attribute}", f"{attribute} was removed from the "
                                 "deployment in provider 6.0", f"aws_api_gateway_stage.<name>.{attribute}", _V6))
     if "aws_lambda_event_source_mapping" in text and "stream_arn" in text and "dynamodb:GetRecords" not in text:
-        problems.append(Problem("aws_lambda_event_source_mapping.*", "the role cannot read the stream: AWS refuses "
-                                "the mapping without dynamodb:GetRecords, GetShardIterator, DescribeStream, ListStreams",
+        problems.append(Problem("aws_lambda_event_source_mapping.*",
+                                "the role cannot read the stream: AWS refuses the mapping without "
+                                "dynamodb:GetRecords, GetShardIterator, DescribeStream and ListStreams",
                                 "grant them on the stream (or attach AWSLambdaDynamoDBExecutionRole)",
                                 "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
                                 "iam-policy-example-lamda-process-dynamodb-streams.html"))

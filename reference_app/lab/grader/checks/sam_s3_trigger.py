@@ -78,10 +78,13 @@ def least_privilege(ctx: Context) -> None:
     for role in resources_of(expanded, "AWS::IAM::Role").values():
         for policy in role.get("Properties", {}).get("Policies", []):
             statements += policy.get("PolicyDocument", {}).get("Statement", [])
-    actions = {a for s in statements for a in ([s["Action"]] if isinstance(s.get("Action"), str) else s.get("Action", []))}
+    actions = set()
+    for statement in statements:
+        action = statement.get("Action", [])
+        actions |= {action} if isinstance(action, str) else set(action)
     for needed in ("s3:GetObject", "dynamodb:PutItem"):
         if needed not in actions:
-            raise CheckFailed(f"the function's role does not allow {needed}; add the SAM policy template that grants it.")
+            raise CheckFailed(f"the function's role does not allow {needed}; add the SAM policy template for it.")
     for statement in statements:
         if statement.get("Resource") in ("*", ["*"]):
             raise CheckFailed(f"a statement allows {statement.get('Action')} on every resource ('*'); scope it.")
