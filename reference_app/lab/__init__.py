@@ -62,6 +62,11 @@ _EXPORTS = {
     "ensure_topic": "apps",
     "ensure_queue": "apps",
     "order_saga_state_machine": "apps",
+    "lint": "iac",
+    "deploy_stack": "iac",
+    "stack_outputs": "iac",
+    "delete_stack": "iac",
+    "upload_code": "iac",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -77,6 +82,7 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .events import FakeLambdaContext, list_events, load_event
     from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
+    from .iac import delete_stack, deploy_stack, lint, stack_outputs, upload_code
     from .known_differences import fidelity
     from .lesson import show_source, start_lesson
     from .logs import invocation_log, invocations, wait_for_invocations

@@ -125,6 +125,37 @@ DIFFERENCES: tuple[Difference, ...] = (
         kit="stated",
         source="services/s3.py _put_bucket_notification",
     ),
+    Difference(
+        "cfn-no-deploy-validation",
+        "cloudformation",
+        aws="A stack fails when a resource is refused: an S3 notification whose Lambda permission does not exist yet "
+        "('Unable to validate the following destination configurations'), a DynamoDB-stream mapping whose role "
+        "cannot read the stream, a runtime past its block-create date.",
+        emulator="The seed's template creates as written: permissions and roles are not checked, any runtime is "
+        "accepted.",
+        kit="stated",
+        note="Lesson 03 lints the template (cfn-lint) and reviews what no linter sees; a green stack here is not "
+        "proof that it creates on AWS.",
+        source="services/cloudformation/provisioners.py",
+    ),
+    Difference(
+        "sam-any-method",
+        "cloudformation",
+        aws="An OpenAPI body's x-amazon-apigateway-any-method (what SAM writes for an Api event with Method: ANY) "
+        "becomes an ANY method.",
+        emulator="It is ignored on import: the resource has no method and answers 403 Missing Authentication Token.",
+        kit="stated",
+        note="The kit's SAM template declares one event per route (get, post, delete).",
+        source="services/apigateway_v1.py _import_paths (_OPENAPI_HTTP_METHODS)",
+    ),
+    Difference(
+        "cfn-stack-speed",
+        "cloudformation",
+        aws="Creating a stack with an API, a function and a table takes tens of seconds to minutes.",
+        emulator="It completes in well under a second.",
+        kit="stated",
+        note="deploy_stack polls briskly, then backs off, so the same code waits correctly on AWS.",
+    ),
 )
 
 KIT_MEANINGS = {

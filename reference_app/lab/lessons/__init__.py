@@ -1,0 +1,1 @@
+"""Helpers that one lesson needs and no other (``seed_iac`` for 03_infrastructure_as_code)."""
