@@ -12,11 +12,11 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
 
+from . import runtime
 from .config import Backend, lab_home
 from .errors import LabError
 from .net import health, port_in_use
@@ -96,7 +96,7 @@ def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
     log_path = log_file(backend)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ministack"],
+            runtime.emulator_command(),
             cwd=home,
             env=emulator_env(backend, home),
             stdin=subprocess.DEVNULL,
