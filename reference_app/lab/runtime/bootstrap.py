@@ -15,8 +15,8 @@ gives it:
 * errors shaped as ``{"errorMessage", "errorType", "requestId", "stackTrace"}``
   with the function's own frames only, and the ``Runtime.*`` errors of a handler
   that cannot be loaded or a result that cannot be marshalled;
-* the context object, ``Init Duration``, the peak memory, ``MemorySize`` enforced,
-  and an exit as soon as the emulator that started it is gone.
+* the context object, ``Init Duration``, the peak memory (the emulator side
+  enforces ``MemorySize``), and an exit as soon as the emulator that started it is gone.
 
 This file runs inside the worker, on the host's interpreter and the standard
 library only; it never imports the kit. Log events go to stderr, one per line, as
@@ -75,8 +75,7 @@ _KEEP_PREFIXES = ("AWS_", "_AWS_", "_X_AMZN_", "_MINISTACK_", "LC_")
 _KEEP_NAMES = {"PATH", "LANG", "TZ", "TMPDIR", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER",
                "LD_LIBRARY_PATH", "SYSTEMROOT", "SSL_CERT_FILE"}
 # Internal to the emulator or the kit: read here, then removed from the function's view.
-_PRIVATE = ("_LAMBDA_LAYERS_DIRS", "_LAMBDA_FUNCTION_ARN", "_LAMBDA_TIMEOUT", "_LAB_SDK_DIR", "_LAB_LOG_STREAM",
-            "_LAB_WATCH_INTERVAL")
+_PRIVATE = ("_LAMBDA_LAYERS_DIRS", "_LAMBDA_FUNCTION_ARN", "_LAMBDA_TIMEOUT", "_LAB_SDK_DIR", "_LAB_LOG_STREAM")
 
 # awslambdaric/bootstrap.py: the text format of the root logger's handler, and the
 # indentation of an error log's traceback lines (NO-BREAK SPACE).
@@ -381,6 +380,14 @@ class LambdaContext:
 
 # --- the environment the function sees ----------------------------------------------------------------------
 def peak_memory_mb() -> int:
+    """This environment's peak resident memory (Linux: the high-water mark since the interpreter started)."""
+    try:
+        with open("/proc/self/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return math.ceil(int(line.split()[1]) / 1024)
+    except OSError:
+        pass
     try:
         import resource
     except ImportError:  # Windows
@@ -437,31 +444,18 @@ class _AfterImport(importlib.abc.MetaPathFinder):
         return spec
 
 
-# --- the emulator gone, or memory exceeded ------------------------------------------------------------------
-class Watchdog:
-    """Exit when the emulator that started this worker is gone; enforce ``MemorySize`` as Lambda does."""
+# --- the emulator gone -------------------------------------------------------------------------------------
+def watch_parent(interval_s: float = 0.5) -> None:
+    """Exit as soon as the emulator that started this worker is gone, even in the middle of a handler."""
+    parent = os.getppid()
 
-    def __init__(self, worker: "Worker", limit_mb: int, interval_s: float):
-        self.worker, self.limit_mb, self.interval_s = worker, limit_mb, interval_s
-        self.parent = os.getppid()
-        self.busy = threading.Event()
-
-    def start(self) -> None:
-        threading.Thread(target=self._run, name="lambda-lab-watchdog", daemon=True).start()
-
-    def _run(self) -> None:
-        idle_checks = 0
+    def watch() -> None:
         while True:
-            time.sleep(self.interval_s)
-            if self.busy.is_set():
-                if self.limit_mb and peak_memory_mb() > self.limit_mb:
-                    self.worker.out_of_memory()
-            else:
-                idle_checks += 1
-                if idle_checks % 10:
-                    continue
-            if os.getppid() != self.parent:
+            time.sleep(interval_s)
+            if os.getppid() != parent:
                 os._exit(1)
+
+    threading.Thread(target=watch, name="lambda-lab-parent-watch", daemon=True).start()
 
 
 # --- the worker ---------------------------------------------------------------------------------------------
@@ -480,26 +474,21 @@ class Worker:
         self.stderr = LineWriter(self.sink, 2)
         sys.stdin = open(os.devnull)  # noqa: SIM115  (the process's stdin, open for its lifetime)
         sys.stdout, sys.stderr = self.stdout, self.stderr
-        self._answer_lock = threading.Lock()
-        self._answered = False
         self.handler = None
         self.init_error: dict | None = None
         self.init_ms: float | None = None
         self.request_id = ""
         self.log_format = "Text"
+        self.first = True
+        self.started = self.clock = 0.0
 
-    def answer(self, message: dict, result_json: str | None = None) -> bool:
-        """Send one answer (``result_json``, already encoded, becomes its ``result``); False if one was sent."""
+    def answer(self, message: dict, result_json: str | None = None) -> None:
+        """Send one answer; ``result_json``, already encoded, becomes its ``result``."""
         text = json.dumps(message)
         if result_json is not None:
             text = text[:-1] + ', "result": ' + result_json + "}"
-        with self._answer_lock:
-            if self._answered:
-                return False
-            self._answered = True
-            self._out.write(text + "\n")
-            self._out.flush()
-            return True
+        self._out.write(text + "\n")
+        self._out.flush()
 
     def _flush_output(self) -> None:
         self.stdout.drain()
@@ -514,7 +503,6 @@ class Worker:
         layers = [d for d in os.environ.get("_LAMBDA_LAYERS_DIRS", "").split(os.pathsep) if d]
         sdk_dir = os.environ.get("_LAB_SDK_DIR", "")
         self.timeout_s = float(os.environ.get("_LAMBDA_TIMEOUT", "3"))
-        watch_interval = float(os.environ.get("_LAB_WATCH_INTERVAL", "0.05"))
         if os.environ.get("_LAB_LOG_STREAM"):
             os.environ["AWS_LAMBDA_LOG_STREAM_NAME"] = os.environ["_LAB_LOG_STREAM"]
         os.environ.setdefault("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + init.get("function_name", ""))
@@ -529,9 +517,7 @@ class Worker:
                 depth_hook()
             else:
                 sys.meta_path.insert(0, _AfterImport("botocore.handlers", depth_hook))
-        memory = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", init.get("memory", 128)) or 0)
-        self.watchdog = Watchdog(self, memory, watch_interval)
-        self.watchdog.start()
+        watch_parent()
         try:
             self.handler = load_handler(init.get("module", "") + "." + init.get("handler", ""))
             if init.get("snapstart"):
@@ -547,19 +533,14 @@ class Worker:
 
     def serve(self) -> None:
         init = self.init()
-        first = True
         while True:
             line = self._in.readline()
             if not line:
                 return
             message = json.loads(line)
             answer, result_json = self.invoke(init, message.get("event"), message.get("ctx") or {})
-            if first:
-                answer["lab"]["init_ms"] = round(self.init_ms, 2)
-                first = False
-            if not self.answer(answer, result_json):
-                return  # the watchdog answered (out of memory) and is ending the process
-            self._answered = False
+            self.first = False
+            self.answer(answer, result_json)
             if self.init_error is not None:
                 return  # as on Lambda, a failed init is retried in a fresh environment
 
@@ -570,9 +551,8 @@ class Worker:
         _tenant_id = ctx.get("tenant_id")
         _set_invocation_environment(ctx)
         timeout_ms = int(ctx.get("timeout_ms") or self.timeout_s * 1000)
-        started = time.time()
-        clock = time.perf_counter()
-        self.watchdog.busy.set()
+        self.started = started = time.time()
+        self.clock = time.perf_counter()
         error = None
         body = None
         try:
@@ -585,13 +565,10 @@ class Worker:
                 body = marshal(self.handler(event, context))
         except Exception as exc:
             error = error_from_exception(exc, request_id)
-        finally:
-            self.watchdog.busy.clear()
-        duration_ms = (time.perf_counter() - clock) * 1000
         if error is not None and self.init_error is None:
             log_error(self.sink, error, self.log_format)
+        lab = self.timings()
         self._flush_output()
-        lab = {"started_ms": int(started * 1000), "duration_ms": round(duration_ms, 2), "peak_mb": peak_memory_mb()}
         if error is None:
             return {"status": "ok", "lab": lab}, body
         lab["error"] = error
@@ -601,18 +578,13 @@ class Worker:
         # ("ok" tells ministack not to stop this worker; the emulator side reports the error.)
         return {"status": "ok", "lab": lab}, None
 
-    def out_of_memory(self) -> None:
-        """Lambda stops an environment that passes its memory size; so does this one."""
-        limit = self.watchdog.limit_mb
-        error = {"errorType": "Runtime.OutOfMemory",
-                 "errorMessage": f"RequestId: {self.request_id} Error: Runtime exited with error: signal: killed"}
-        try:
-            self.sink.end_of_output()
-        except OSError:
-            pass
-        self.answer({"status": "error", "error": error["errorMessage"],
-                     "lab": {"error": error, "peak_mb": limit, "oom": True}})
-        os._exit(137)
+    def timings(self) -> dict:
+        """When the invocation started, how long it ran, the peak memory; the init duration on the first."""
+        duration_ms = round((time.perf_counter() - self.clock) * 1000, 2)
+        lab = {"started_ms": int(self.started * 1000), "duration_ms": duration_ms, "peak_mb": peak_memory_mb()}
+        if self.first:
+            lab["init_ms"] = round(self.init_ms, 2)
+        return lab
 
 
 def _set_invocation_environment(ctx: dict) -> None:

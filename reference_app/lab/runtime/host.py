@@ -35,6 +35,7 @@ import math
 import os
 import queue
 import re
+import subprocess
 import sys
 import threading
 import time
@@ -162,9 +163,40 @@ def log_stream_name(config: dict) -> str:
     return f"{now:%Y/%m/%d}/[{config.get('Version', '$LATEST')}]{uuid.uuid4().hex}"
 
 
+class _IsolatedPython:
+    """``subprocess`` for lambda_runtime: the Python worker starts as ``python -I -S`` (no site-packages).
+
+    The bootstrap re-executes itself that way when it was not; starting it so saves
+    a second interpreter start on every cold start.
+    """
+
+    def __getattr__(self, name):
+        return getattr(subprocess, name)
+
+    @staticmethod
+    def Popen(args, *more, **kwargs):  # noqa: N802  (subprocess's name)
+        if isinstance(args, list) and len(args) == 2 and args[0] == sys.executable and args[1].endswith("_worker.py"):
+            args = [args[0], "-I", "-S", args[1]]
+        return subprocess.Popen(args, *more, **kwargs)
+
+
 def _patch_runtime(lr, settings: Settings) -> None:
     lr._PYTHON_WORKER_SCRIPT = lr.INVOKE_DEPTH_BOOTSTRAP + lr._sub_runtime_tokens(BOOTSTRAP.read_text())
+    lr.subprocess = _IsolatedPython()
+    lab_worker = lr.LabWorker = _worker_class(lr)
+    original_class_for = lr._worker_class_for
 
+    def worker_class_for(config: dict):
+        if str(config.get("Runtime", "")).startswith("python") and not config.get("ImageUri"):
+            return lab_worker
+        return original_class_for(config)
+
+    lr._worker_class_for = worker_class_for
+    threading.Thread(target=_reap_forever, args=(lr, settings), name="lambda-lab-reaper", daemon=True).start()
+    threading.Thread(target=_guard_memory, args=(lr, lab_worker), name="lambda-lab-memory", daemon=True).start()
+
+
+def _worker_class(lr) -> type:
     class LabWorker(lr.Worker):
         """ministack's Python worker, speaking to :mod:`.bootstrap`."""
 
@@ -173,16 +205,22 @@ def _patch_runtime(lr, settings: Settings) -> None:
             variables = dict((config.get("Environment") or {}).get("Variables") or {})
             super().__init__(func_name, {**config, "Environment": {"Variables": variables}}, code_zip)
             self.log_stream = ""
+            self.peak_mb = 0
+            self.memory_mb = int(config.get("MemorySize") or 128)
+            self.out_of_memory = False
+            self.process = None
 
         def _spawn(self):
             # Each process is a new execution environment, with a log stream of its own.
             self.log_stream = log_stream_name(self.config)
+            self.peak_mb = 0
             variables = self.config["Environment"]["Variables"]
             variables.update(runtime_variables(self.config))
             variables.setdefault("TZ", ":UTC")
             variables["_LAB_SDK_DIR"] = variables["LAMBDA_RUNTIME_DIR"] = _runtime_sdk_dir()
             variables["_LAB_LOG_STREAM"] = self.log_stream
             super()._spawn()
+            self.process = self._proc  # kept past ministack dropping it, for the exit status
 
         def _read_stderr(self):
             try:
@@ -195,37 +233,85 @@ def _patch_runtime(lr, settings: Settings) -> None:
                 pass
 
         def _drain_stderr_bounded(self, *args, **kwargs) -> str:
-            """The invocation's output, up to the worker's end-of-output mark (written before its answer)."""
-            lines = []
-            deadline = time.monotonic() + OUTPUT_GRACE_S
-            while (remaining := deadline - time.monotonic()) > 0:
-                try:
-                    line = self._stderr_queue.get(timeout=remaining)
-                except queue.Empty:
-                    break
-                if line == END_OF_OUTPUT:
-                    break
-                lines.append(line)
-            return "\n".join(lines)
+            return _output_until_end(self._stderr_queue, self._stderr_thread)
 
         def _drain_stderr(self) -> str:
             return "\n".join(line for line in super()._drain_stderr().split("\n") if line and line != END_OF_OUTPUT)
 
+        def stop_for_memory(self) -> None:
+            """Lambda stops an environment whose memory passes its memory size (``signal: killed``)."""
+            proc = self._proc
+            if proc is not None and proc.poll() is None:
+                self.out_of_memory = True
+                proc.kill()
+
         def invoke(self, event, request_id: str, **kwargs) -> dict:
-            answer = super().invoke(event, request_id, **kwargs)
+            self.out_of_memory = False
+            started = time.time()
+            answer = _complete_answer(lr, self, super().invoke(event, request_id, **kwargs), request_id, started)
             _answers[request_id] = (self, answer)
             return answer
 
-    original_class_for = lr._worker_class_for
+    return LabWorker
 
-    def worker_class_for(config: dict):
-        if str(config.get("Runtime", "")).startswith("python") and not config.get("ImageUri"):
-            return LabWorker
-        return original_class_for(config)
 
-    lr._worker_class_for = worker_class_for
-    lr.LabWorker = LabWorker
-    threading.Thread(target=_reap_forever, args=(lr, settings), name="lambda-lab-reaper", daemon=True).start()
+def _output_until_end(lines: queue.Queue, reader: threading.Thread | None) -> str:
+    """An invocation's output: the worker's lines up to its end-of-output mark (written before its answer)."""
+    output = []
+    deadline = time.monotonic() + OUTPUT_GRACE_S
+    while time.monotonic() < deadline:
+        try:
+            line = lines.get(timeout=0.05)
+        except queue.Empty:
+            if reader is None or not reader.is_alive():
+                break  # the process is gone: nothing more will come
+            continue
+        if line == END_OF_OUTPUT:
+            break
+        output.append(line)
+    return "\n".join(output)
+
+
+def _complete_answer(lr, worker, answer: dict, request_id: str, started: float) -> dict:
+    """A worker's answer with what only the emulator side knows: a peak past the memory size, a timeout, an exit."""
+    lab = answer.get("lab")
+    if lab is not None:
+        worker.peak_mb = max(worker.peak_mb, int(lab.get("peak_mb") or 0))
+        if worker.peak_mb > worker.memory_mb:  # a peak between two of the memory guard's looks
+            worker.stop_for_memory()
+            proc, worker._proc = worker._proc, None
+            lr._collect(proc, time.monotonic() + lr._REAP_GRACE)
+    elif "timed out" in str(answer.get("error", "")):
+        answer["lab"] = lab = {"peak_mb": worker.peak_mb, "timed_out": True}
+    exited = lab is None and answer.get("error") == "Worker process died"
+    if worker.out_of_memory or exited:
+        code = worker.process.returncode if worker.process is not None else None
+        how = f"exit status {code}" if code is not None and code >= 0 else "signal: killed"
+        error = {"errorType": "Runtime.OutOfMemory" if worker.out_of_memory else "Runtime.ExitError",
+                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {how}"}
+        lab = lab or {}
+        answer["lab"] = {**lab, "started_ms": int(started * 1000), "error": error, "oom": worker.out_of_memory,
+                         "exited": True, "duration_ms": lab.get("duration_ms", (time.time() - started) * 1000)}
+    return answer
+
+
+def _guard_memory(lr, worker_class: type, interval_s: float = 0.05) -> None:
+    """Stop a busy worker whose resident memory (its children's included) passes the function's memory size."""
+    import psutil
+
+    while True:
+        time.sleep(interval_s)
+        with lr._lock:
+            busy = [w for entries in lr._workers.values() for w in entries
+                    if w.in_use and isinstance(w, worker_class) and w._proc is not None]
+        for worker in busy:
+            try:
+                proc = psutil.Process(worker._proc.pid)
+                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
+            except (psutil.Error, AttributeError):
+                continue
+            if rss > worker.memory_mb * 1024 * 1024:
+                worker.stop_for_memory()
 
 
 # --- reclaiming idle workers --------------------------------------------------------------------------------
@@ -331,10 +417,10 @@ def build_log_block(
     version = config.get("Version", "$LATEST")
     memory = int(config.get("MemorySize", 128))
     now = int(time.time() * 1000)
-    started = int(lab.get("started_ms") or (output[0][0] if output else now))
     duration = float(lab.get("duration_ms") or 0.0)
     if status == "timeout":
         duration = float(config.get("Timeout", 3)) * 1000
+    started = int(lab.get("started_ms") or now - duration)
     init = lab.get("init_ms")
     peak = memory if lab.get("oom") else min(memory, int(lab.get("peak_mb") or 0))
     billed = math.ceil(duration + (init or 0))
@@ -388,8 +474,8 @@ def _result_of(config: dict, request_id: str, worker, answer: dict, result: dict
     output = parse_output(answer.get("log", ""))
     error = lab.get("error")
     status, error_type = "success", None
-    timed_out = not lab and "timed out" in str(answer.get("error", ""))
-    if lab.get("oom"):
+    timed_out = bool(lab.get("timed_out"))
+    if lab.get("exited"):
         status, error_type = "error", error["errorType"]
     elif error is not None:
         status = "error"
