@@ -39,7 +39,7 @@ from __future__ import annotations
 import os
 import sys
 import warnings
-from importlib import metadata
+from pathlib import Path
 
 SUPPORTED_EMULATOR = "1.5.33"
 RAW_ENV = "LAMBDA_LAB_RAW_EMULATOR"
@@ -54,6 +54,17 @@ class EmulatorVersionWarning(UserWarning):
 
 
 def installed_version() -> str | None:
+    """ministack's installed version (read from its ``.dist-info`` folder: ``up`` pays for every import)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("ministack")
+    if spec is None or not spec.origin:
+        return None
+    folders = list(Path(spec.origin).parent.parent.glob("ministack-*.dist-info"))
+    if len(folders) == 1:
+        return folders[0].name[len("ministack-"):-len(".dist-info")]
+    from importlib import metadata
+
     try:
         return metadata.version("ministack")
     except metadata.PackageNotFoundError:

@@ -47,8 +47,7 @@ def _isolate() -> None:
 if __name__ == "__main__":
     _isolate()
 
-import decimal  # noqa: E402  (after the re-exec: nothing above may be imported twice)
-import importlib  # noqa: E402
+import importlib  # noqa: E402  (after the re-exec: nothing above may be imported twice)
 import importlib.abc  # noqa: E402
 import importlib.machinery  # noqa: E402
 import json  # noqa: E402
@@ -302,6 +301,8 @@ def log_error(sink: LogSink, error: dict, log_format: str) -> None:
 
 # --- marshalling: json as the runtime's simplejson encoder does it ------------------------------------------
 def _encode_default(value):
+    import decimal  # here, not at the top: a cold start pays for every import
+
     if isinstance(value, decimal.Decimal):
         if value.is_nan():
             return math.nan

@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from . import HEALTH_KEY, SUPPORTED_EMULATOR
+from . import HEALTH_KEY, SUPPORTED_EMULATOR, installed_version
 from .bootstrap import END_OF_OUTPUT, FRAME, NEWLINE_ESCAPE
 
 logger = logging.getLogger("lambda_lab.runtime")
@@ -105,9 +105,7 @@ _installed = False
 def install(settings: Settings | None = None) -> None:
     """Patch ministack for the kit's runtime; a no-op (with a log line) on another version."""
     global _installed
-    from importlib import metadata
-
-    version = metadata.version("ministack")
+    version = installed_version()
     if version != SUPPORTED_EMULATOR:
         logger.warning("lambda-lab runtime not applied: ministack %s is not %s", version, SUPPORTED_EMULATOR)
         return
