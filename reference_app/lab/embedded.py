@@ -5,6 +5,10 @@ own, with its state, S3 data, temp files (the function workers live there), log
 and pid file in a per-user folder (``lambda-lab paths`` prints it), and its extra
 listeners (IoT MQTT on 8883, SFTP) switched off. If a healthy emulator already
 answers on the endpoint, the kit uses it and starts nothing.
+
+The command that starts it comes from :mod:`.runtime` (ministack, through the kit's
+Lambda runtime when it applies). ``down``, and the next ``up`` after an emulator was
+killed, stop leftover function workers and clear the code folders in ``tmp/``.
 """
 
 from __future__ import annotations
