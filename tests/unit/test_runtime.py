@@ -8,6 +8,7 @@ and the formats checked against ``awslambdaric``, AWS's own Python runtime clien
 from __future__ import annotations
 
 import ast
+import copy
 import json
 import logging
 import os
@@ -286,25 +287,26 @@ def _record(exc_info=None) -> logging.LogRecord:
     return record
 
 
-def test_formats_match_awslambdaric():
+def test_formats_match_awslambdaric(monkeypatch):
     ric = pytest.importorskip("awslambdaric.bootstrap")
     utils = pytest.importorskip("awslambdaric.lambda_runtime_log_utils")
     literals = pytest.importorskip("awslambdaric.lambda_literals")
-    logging.Formatter.converter = time.gmtime
+    monkeypatch.setattr(logging.Formatter, "converter", time.gmtime)  # as both runtimes set it; undone after
     try:
         raise ValueError("bad stock")
     except ValueError:
         exc_info = sys.exc_info()
     # the JSON format, with and without an exception
-    for make in (_record, lambda: _record(exc_info)):
-        assert bootstrap.JsonFormatter().format(make()) == utils.JsonFormatter().format(make())
+    for record in (_record(), _record(exc_info)):
+        assert bootstrap.JsonFormatter().format(copy.copy(record)) == utils.JsonFormatter().format(copy.copy(record))
     # the text format of the root logger's handler
     handler_format = logging.Formatter(bootstrap._TEXT_FORMAT, bootstrap._TEXT_DATE_FORMAT)
     sink = Sink()
     ric._setup_logging(utils.LogFormat.TEXT, "", sink)
     try:
         theirs_handler = logging.getLogger().handlers[-1]
-        assert handler_format.format(_record()) == theirs_handler.format(_record())
+        record = _record()
+        assert handler_format.format(copy.copy(record)) == theirs_handler.format(copy.copy(record))
     finally:
         logging.getLogger().removeHandler(logging.getLogger().handlers[-1])
     # the error object, and the error log line of an unhandled exception
