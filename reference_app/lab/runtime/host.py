@@ -21,7 +21,9 @@ ministack's modules as they are imported, so start-up costs nothing extra:
     the request id of an Invoke call is handed to the invocation, and the health
     document says this module is active (:data:`~reference_app.lab.runtime.HEALTH_KEY`).
 
-A reaper thread reclaims idle workers (the settings are in the package docstring).
+A reaper thread reclaims idle workers (the settings are in the package docstring),
+and a memory guard stops a busy worker whose memory passes its function's
+``MemorySize``, as Lambda does (``Runtime.OutOfMemory``).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from __future__ import annotations
 import contextvars
 import importlib.abc
 import importlib.machinery
+import itertools
 import json
 import logging
 import math
@@ -236,10 +239,10 @@ def _worker_class(lr) -> type:
         def _drain_stderr(self) -> str:
             return "\n".join(line for line in super()._drain_stderr().split("\n") if line and line != END_OF_OUTPUT)
 
-        def stop_for_memory(self) -> None:
+        def stop_for_memory(self, proc=None) -> None:
             """Lambda stops an environment whose memory passes its memory size (``signal: killed``)."""
-            proc = self._proc
-            if proc is not None and proc.poll() is None:
+            proc = proc or self._proc
+            if proc is not None and proc is self._proc and proc.poll() is None:
                 self.out_of_memory = True
                 proc.kill()
 
@@ -294,22 +297,31 @@ def _complete_answer(lr, worker, answer: dict, request_id: str, started: float) 
 
 
 def _guard_memory(lr, worker_class: type, interval_s: float = 0.05) -> None:
-    """Stop a busy worker whose resident memory (its children's included) passes the function's memory size."""
+    """Stop a busy worker whose resident memory (its children's included) passes the function's memory size.
+
+    Its own memory is read every ``interval_s``; finding its children means reading
+    every process's status, so their memory is refreshed ten times less often.
+    """
     import psutil
 
-    while True:
+    children_mb: dict[int, float] = {}
+    for tick in itertools.count():
         time.sleep(interval_s)
         with lr._lock:
-            busy = [w for entries in lr._workers.values() for w in entries
+            busy = [(w, w._proc) for entries in lr._workers.values() for w in entries
                     if w.in_use and isinstance(w, worker_class) and w._proc is not None]
-        for worker in busy:
+        for worker, popen in busy:
             try:
-                proc = psutil.Process(worker._proc.pid)
-                rss = proc.memory_info().rss + sum(c.memory_info().rss for c in proc.children(recursive=True))
-            except (psutil.Error, AttributeError):
+                proc = psutil.Process(popen.pid)
+                own = proc.memory_info().rss / 2**20
+                if tick % 10 == 0 or proc.pid not in children_mb:
+                    children_mb[proc.pid] = sum(c.memory_info().rss for c in proc.children(recursive=True)) / 2**20
+            except psutil.Error:
                 continue
-            if rss > worker.memory_mb * 1024 * 1024:
-                worker.stop_for_memory()
+            if own + children_mb[proc.pid] > worker.memory_mb:
+                worker.stop_for_memory(popen)
+        for pid in set(children_mb) - {popen.pid for _, popen in busy}:
+            del children_mb[pid]
 
 
 # --- reclaiming idle workers --------------------------------------------------------------------------------
