@@ -26,7 +26,7 @@ from packaging.requirements import Requirement
 
 from reference_app.lab import runtime
 from reference_app.lab.logs import group_blocks, platform_record
-from reference_app.lab.runtime import bootstrap, host
+from reference_app.lab.runtime import bootstrap, log_block, workers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -104,7 +104,7 @@ class Worker:
         output = []
         while (line := self.proc.stderr.readline().rstrip("\n")) != bootstrap.END_OF_OUTPUT:
             output.append(line)
-        return answer, [message for _, message in host.parse_output("\n".join(output))]
+        return answer, [message for _, message in log_block.parse_output("\n".join(output))]
 
     def close(self) -> None:
         self.proc.stdin.close()
@@ -210,7 +210,7 @@ LAB = {"started_ms": 1_000_000, "duration_ms": 12.345, "peak_mb": 41, "init_ms":
 
 
 def test_the_text_block_is_start_output_end_report():
-    block = host.build_log_block(CONFIG, "r-1", "2024/01/01/[$LATEST]ab", [(1_000_001, "hi\n")], LAB)
+    block = log_block.build_log_block(CONFIG, "r-1", "2024/01/01/[$LATEST]ab", [(1_000_001, "hi\n")], LAB)
     lines = [m for _, m in block.events]
     assert block.group == "/aws/lambda/f" and lines[:3] == ["START RequestId: r-1 Version: $LATEST\n", "hi\n",
                                                            "END RequestId: r-1\n"]
@@ -223,18 +223,19 @@ def test_the_json_block_filters_application_levels_and_drops_platform_records_at
     config = {**CONFIG, "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "ERROR"}}
     output = [(1_000_001, '{"level": "INFO", "message": "a"}'), (1_000_002, '{"level": "ERROR", "message": "b"}'),
               (1_000_003, "plain print")]
-    block = host.build_log_block(config, "r-2", "s", output, LAB)
+    block = log_block.build_log_block(config, "r-2", "s", output, LAB)
     records = [json.loads(m) for _, m in block.events]
     assert [r.get("type") or r.get("message") for r in records] == ["platform.start", "b", "platform.report"]
     assert records[-1]["record"]["metrics"] == {"durationMs": 12.35, "billedDurationMs": 163, "memorySizeMB": 256,
                                                 "maxMemoryUsedMB": 41, "initDurationMs": 150.5}
     assert platform_record(block.events[-1][1].rstrip("\n"))[2]["Init Duration"] == 150.5
     quiet = {**config, "LoggingConfig": {**config["LoggingConfig"], "SystemLogLevel": "WARN"}}
-    assert [json.loads(m)["message"] for _, m in host.build_log_block(quiet, "r-3", "s", output, LAB).events] == ["b"]
+    quiet_block = log_block.build_log_block(quiet, "r-3", "s", output, LAB)
+    assert [json.loads(m)["message"] for _, m in quiet_block.events] == ["b"]
 
 
 def test_a_timeout_is_reported_as_lambda_reports_it():
-    block = host.build_log_block(CONFIG, "r-4", "s", [], {"peak_mb": 30}, status="timeout")
+    block = log_block.build_log_block(CONFIG, "r-4", "s", [], {"peak_mb": 30}, status="timeout")
     lines = [m for _, m in block.events]
     assert lines[1].endswith(" r-4 Task timed out after 3.00 seconds\n")
     assert "Duration: 3000.00 ms" in lines[-1] and "Status: timeout" in lines[-1]
@@ -269,8 +270,8 @@ def test_idle_workers_are_reclaimed_by_lifetime_then_least_recently_used():
         "d": [FakeWorker("d", now - 10)],
         "e": [FakeWorker("e", now - 20)],
     })
-    settings = host.Settings(idle_s=300, burst_idle_s=30, max_idle_workers=2)
-    assert host.reclaim(pool, settings, now) == 3
+    settings = workers.Settings(idle_s=300, burst_idle_s=30, max_idle_workers=2)
+    assert workers.reclaim(pool, settings, now) == 3
     # a burst's extra worker after 30 s, a function's last after 300 s, then the oldest beyond two idle
     assert sorted(pool.killed) == ["a-burst", "a-last", "c-old"]
     assert {k: [w.name for w in v] for k, v in pool._workers.items()} == {"b": ["b-busy"], "d": ["d"], "e": ["e"]}

@@ -19,7 +19,8 @@ gives it:
   enforces ``MemorySize``), and an exit as soon as the emulator that started it is gone.
 
 This file runs inside the worker, on the host's interpreter and the standard
-library only; it never imports the kit. Log events go to stderr, one per line, as
+library only; it never imports the kit, and it is one file because ministack runs
+it as a script. Log events go to stderr, one per line, as
 ``\\x1e<epoch ms>\\x1e<text>`` (newlines inside an event escaped as ``\\x1f``),
 and ``\\x1e\\x1e`` ends an invocation's output, so the emulator never has to wait
 and guess whether more is coming. Lines written straight to the file descriptors
