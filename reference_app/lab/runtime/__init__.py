@@ -30,7 +30,7 @@ Settings (read by the emulator when it starts; defaults suit a laptop):
     seconds an idle worker stays warm (AWS keeps an idle environment for minutes);
     workers beyond a function's first are reclaimed after ``LAMBDA_LAB_BURST_IDLE_S`` (30).
 ``LAMBDA_LAB_WARM_WORKERS`` (8)
-    idle workers kept at most, least recently used reclaimed first. Each holds 30 to
+    idle workers kept at most, least recently used reclaimed first. Each holds 15 to
     70 MB; for one emulator a room shares, allow about two per learner.
 """
 
