@@ -190,10 +190,10 @@ def test_the_function_sees_lambdas_variables_not_the_emulators(backend, probe):
 
 
 def test_a_handler_that_logs_nothing_answers_as_fast_as_one_that_prints(backend, probe):
-    def p50(action: str) -> float:
-        deploy.invoke(probe, {"action": action}, backend)  # warm
-        return statistics.median(deploy.invoke(probe, {"action": action}, backend).elapsed_ms for _ in range(15))
-
-    silent, printing = p50("silent"), p50("print")
+    times: dict[str, list[float]] = {"silent": [], "print": []}
+    for _ in range(21):  # interleaved, so both see the same machine load
+        for action, samples in times.items():
+            samples.append(deploy.invoke(probe, {"action": action}, backend).elapsed_ms)
+    silent, printing = (statistics.median(times[a][1:]) for a in ("silent", "print"))
     # On AWS both take the same time; the raw emulator waits 50 ms for a first line that never comes.
-    assert silent <= printing + 5, (silent, printing)
+    assert silent <= printing + 20, (silent, printing)
