@@ -174,6 +174,9 @@ def clean_leftovers(backend: Backend) -> None:
     Only for an emulator that is not running: a stopped one leaves its code folders,
     a killed one (SIGKILL, out of memory) its workers too.
     """
+    tmp = run_dir(backend) / "tmp"
+    if not any(tmp.iterdir()):
+        return  # a worker runs from its code folder there: none, so no process to look for
     workers = worker_processes(backend)
     for proc in workers:
         try:
@@ -181,7 +184,7 @@ def clean_leftovers(backend: Backend) -> None:
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(workers, timeout=5)
-    for entry in (run_dir(backend) / "tmp").iterdir():
+    for entry in tmp.iterdir():
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:

@@ -67,7 +67,7 @@ class Status:
     version: str | None = None
     pid: int | None = None  # set when this kit started the process
     functions: list[str] | None = field(default_factory=list)  # None: not listed (``up`` does not)
-    memory: Memory | None = None  # set when this kit started the process
+    memory: Memory | None = None  # when this kit started the process (``up`` does not measure it)
 
 
 def require(backend: Backend | None = None) -> dict:
@@ -95,7 +95,7 @@ def up(backend: Backend | None = None) -> Status:
         localstack.up(backend)
     else:
         require(backend)
-    return status(backend, list_functions=False)  # listing needs the SDK: `up` answers faster without it
+    return status(backend, details=False)  # functions and memory take the SDK and a process scan: `up` skips them
 
 
 def down(backend: Backend | None = None) -> str:
@@ -111,15 +111,15 @@ def down(backend: Backend | None = None) -> str:
     return f"No emulator is running at {backend.endpoint}."
 
 
-def status(backend: Backend | None = None, doc: dict | None = None, list_functions: bool = True) -> Status:
-    """What answers on the backend's endpoint, which functions it holds, and (if the kit started it) its memory."""
+def status(backend: Backend | None = None, doc: dict | None = None, details: bool = True) -> Status:
+    """What answers on the backend's endpoint; with ``details``, its functions and (kit-started) its memory."""
     backend = backend or resolve_backend()
     doc = doc if doc is not None else health(backend.endpoint)
     pid = embedded.owned_pid(backend) if backend.kind == "embedded" else None
     if doc is None:
         return Status(backend, healthy=False, pid=pid)
     names: list[str] | None = None
-    if list_functions:
+    if details:
         from .clients import client
 
         names = []
@@ -133,7 +133,7 @@ def status(backend: Backend | None = None, doc: dict | None = None, list_functio
         version=str(doc.get("version", "")) or None,
         pid=pid,
         functions=names,
-        memory=memory(pid) if pid else None,
+        memory=memory(pid) if pid and details else None,
     )
 
 
