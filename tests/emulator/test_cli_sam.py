@@ -94,7 +94,7 @@ def test_logs_follow_prints_new_invocations_as_they_happen(hello):
     try:
         time.sleep(2.0)
         invoked = runner.invoke(app, ["invoke", hello, "-f", "-"], input='{"name": "followed"}')
-        request_id = json.loads(invoked.output[invoked.output.index("\n{") :])["request_id"]
+        request_id = json.loads(invoked.output[invoked.output.rindex("\n{\n") :])["request_id"]
         deadline = time.monotonic() + 15
         lines: list[str] = []
         while not any(f"REPORT RequestId: {request_id}" in line for line in lines) and time.monotonic() < deadline:

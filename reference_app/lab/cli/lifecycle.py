@@ -52,6 +52,7 @@ def status() -> None:
         table.add_row("emulator", f"{st.emulator} {st.version or ''}")
         table.add_row("started by", f"lambda-lab (pid {st.pid})" if st.pid else "someone else")
         table.add_row("functions", ", ".join(st.functions) or "none")
+        table.add_row("memory", str(st.memory) if st.memory else "unknown (not started by lambda-lab)")
     out.print(table)
     if not st.healthy:
         err.print(f"No emulator at {backend.endpoint} — run `lambda-lab up`.")
