@@ -80,17 +80,10 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
         checks.append(
             Check("emulator", "ok", f"{emulator_name(doc)} {doc.get('version', '')} healthy at {backend.endpoint}")
         )
-    elif backend.kind == "url":
-        checks.append(Check("emulator", "fail", f"nothing healthy answers at {backend.endpoint}"))
-    elif port_in_use(backend.port):
-        checks.append(
-            Check(
-                "port",
-                "fail",
-                f"port {backend.port} is taken by something that is not an emulator; "
-                "set LAMBDA_LAB_PORT to another port",
-            )
-        )
+    elif backend.kind == "url" or port_in_use(backend.port):
+        from .emulator import diagnose
+
+        checks.append(Check("emulator" if backend.kind == "url" else "port", "fail", diagnose(backend)))
     else:
         checks.append(Check("port", "ok", f"{backend.port} is free; `lambda-lab up` will start the emulator there"))
     if backend.kind == "localstack":

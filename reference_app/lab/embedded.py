@@ -79,9 +79,28 @@ def emulator_env(backend: Backend, home: Path) -> dict[str, str]:
 
 
 def port_taken_error(backend: Backend) -> LabError:
+    other = backend.port + 1 if backend.port < 65535 else backend.port - 1
     return LabError(
-        f"Port {backend.port} is in use by something that is not an AWS emulator; "
-        f"pick another with LAMBDA_LAB_PORT={backend.port + 1} (or --port {backend.port + 1})."
+        f"Port {backend.port} is in use by something that is not an AWS emulator; pick another: "
+        f"`lambda-lab up --port {other}` (or set LAMBDA_LAB_PORT={other} for every command and notebook)."
+    )
+
+
+def not_answering_error(backend: Backend, pid: int) -> LabError:
+    """The kit's own emulator (its pid file names a live ministack) does not answer."""
+    restart = "restart it: `lambda-lab down`, then `lambda-lab up`"
+    try:
+        paused = psutil.Process(pid).status() == psutil.STATUS_STOPPED
+    except psutil.Error:
+        paused = False
+    if paused:
+        return LabError(
+            f"The emulator lambda-lab started at {backend.endpoint} (pid {pid}) is paused and does not answer; "
+            f"resume it with `kill -CONT {pid}`, or {restart}."
+        )
+    return LabError(
+        f"The emulator lambda-lab started at {backend.endpoint} (pid {pid}) is running but does not answer; "
+        f"{restart} (its log is {log_file(backend)})."
     )
 
 
@@ -90,6 +109,9 @@ def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
     return the pid of the process started, or None when one was already running."""
     if health(backend.endpoint) is not None:
         return None
+    pid = owned_pid(backend)
+    if pid is not None:
+        raise not_answering_error(backend, pid)
     if port_in_use(backend.port):
         raise port_taken_error(backend)
     home = run_dir(backend)
@@ -126,10 +148,12 @@ def stop_pid(pid: int, grace_s: float = 5.0) -> None:
         return
     try:
         os.killpg(pid, signal.SIGTERM)
+        os.killpg(pid, signal.SIGCONT)  # a paused emulator handles SIGTERM (and saves its state) once resumed
     except (ProcessLookupError, PermissionError):
         for p in procs:
             try:
                 p.terminate()
+                p.resume()
             except psutil.NoSuchProcess:
                 pass
     _, alive = psutil.wait_procs(procs, timeout=grace_s)

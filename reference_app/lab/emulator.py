@@ -16,7 +16,9 @@ from .errors import LabError
 from .net import check_endpoint, emulator_name, health, is_remote, port_in_use, post
 
 # Kept importable from here: notebooks and tests use these names.
-__all__ = ["Status", "down", "health", "port_in_use", "require", "reset", "run_dir", "status", "up"]
+__all__ = [
+    "Status", "diagnose", "down", "health", "port_in_use", "require", "reset", "run_dir", "status", "unreachable", "up",
+]
 
 run_dir = embedded.run_dir
 
@@ -29,22 +31,50 @@ class Status:
     version: str | None = None
     pid: int | None = None  # set when this kit started the process
     functions: list[str] = field(default_factory=list)
+    problem: str | None = None  # when not healthy: what is wrong and what to do, one sentence
+
+
+def diagnose(backend: Backend) -> str:
+    """One sentence on why nothing healthy answers at the backend's endpoint, and what to do.
+
+    Tells apart: the kit's own emulator that no longer answers (paused or hung; its
+    pid file names it), a port held by something that is not an emulator, nothing
+    at all, and a URL backend (which the kit cannot start).
+    """
+    if backend.kind == "url":
+        return (
+            f"Nothing healthy answers at {backend.endpoint} — check the URL, or ask whoever runs that emulator."
+        )
+    if backend.kind == "embedded":
+        pid = embedded.owned_pid(backend)
+        if pid is not None:
+            return str(embedded.not_answering_error(backend, pid))
+    if port_in_use(backend.port):
+        if backend.kind == "localstack":
+            return localstack.port_taken_message(backend)
+        return str(embedded.port_taken_error(backend))
+    start = {"embedded": "`lambda-lab up`", "localstack": "`lambda-lab up --backend localstack`"}[backend.kind]
+    return f"No emulator at {backend.endpoint} — run {start}."
+
+
+def unreachable(backend: Backend, exc: BaseException | None = None) -> LabError:
+    """A LabError for a call that got no answer (refused, timed out, connection dropped)."""
+    if health(backend.endpoint, timeout=2.0) is not None:
+        what = f" ({type(exc).__name__})" if exc is not None else ""
+        return LabError(
+            f"The emulator at {backend.endpoint} is healthy but did not answer that call in time{what}; "
+            "try again, and see `lambda-lab status` if it keeps happening."
+        )
+    return LabError(diagnose(backend))
 
 
 def require(backend: Backend | None = None) -> dict:
-    """The health document of a running emulator, or a LabError saying how to start one."""
+    """The health document of a running emulator, or a LabError saying what is wrong and what to do."""
     backend = backend or resolve_backend()
     doc = health(backend.endpoint)
     if doc is not None:
         return doc
-    if backend.kind != "url" and port_in_use(backend.port):
-        raise embedded.port_taken_error(backend)
-    hint = {
-        "embedded": "run `lambda-lab up`",
-        "localstack": "run `lambda-lab --backend localstack up`",
-        "url": "check the URL, or ask whoever runs that emulator",
-    }[backend.kind]
-    raise LabError(f"No emulator at {backend.endpoint} — {hint}.")
+    raise LabError(diagnose(backend))
 
 
 def up(backend: Backend | None = None) -> Status:
@@ -78,7 +108,7 @@ def status(backend: Backend | None = None, doc: dict | None = None) -> Status:
     doc = doc if doc is not None else health(backend.endpoint)
     pid = embedded.owned_pid(backend) if backend.kind == "embedded" else None
     if doc is None:
-        return Status(backend, healthy=False, pid=pid)
+        return Status(backend, healthy=False, pid=pid, problem=diagnose(backend))
     from .clients import client
 
     names: list[str] = []

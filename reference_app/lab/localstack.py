@@ -73,6 +73,14 @@ def _compose(*args: str) -> None:
         raise LabError(f"docker compose {args[0]} failed: {last}")
 
 
+def port_taken_message(backend: Backend) -> str:
+    other = backend.port + 1 if backend.port < 65535 else backend.port - 1
+    return (
+        f"Port {backend.port} is in use by something that is not an AWS emulator; pick another: "
+        f"`lambda-lab up --backend localstack --port {other}` (or set LAMBDA_LAB_PORT={other})."
+    )
+
+
 def up(backend: Backend, deadline_s: float = 120.0) -> None:
     """Start the LocalStack container unless a healthy emulator already answers."""
     if health(backend.endpoint) is not None:
@@ -81,10 +89,7 @@ def up(backend: Backend, deadline_s: float = 120.0) -> None:
         if problem:
             raise LabError(problem)
     if port_in_use(backend.port):
-        raise LabError(
-            f"Port {backend.port} is in use by something that is not an AWS emulator; "
-            f"pick another with LAMBDA_LAB_PORT={backend.port + 1}."
-        )
+        raise LabError(port_taken_message(backend))
     _compose("up", "-d")
     for _ in attempts(deadline_s, first=1.0, cap=1.0):
         if health(backend.endpoint) is not None:

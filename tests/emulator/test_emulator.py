@@ -1,6 +1,7 @@
 """Emulator lifecycle: start, reuse, refuse a foreign port, stop only what the kit started."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -89,3 +90,28 @@ def test_down_leaves_an_emulator_it_did_not_start(free_port, tmp_path):
         assert foreign.poll() is None and emulator.health(backend.endpoint) is not None
     finally:
         embedded.stop_pid(foreign.pid)
+
+
+def test_a_frozen_emulator_of_the_kit_is_named_not_mistaken_for_a_stranger(free_port):
+    # GIVEN the kit's own emulator, paused (SIGSTOP: Ctrl-Z, a debugger, a suspended VM)
+    backend = resolve_backend("embedded", free_port)
+    pid = emulator.up(backend).pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        # WHEN the learner asks for it
+        status = emulator.status(backend)
+        with pytest.raises(LabError) as up_error:
+            emulator.up(backend)
+        with pytest.raises(LabError) as require_error:
+            emulator.require(backend)
+    finally:
+        started = time.monotonic()
+        message = emulator.down(backend)
+        took = time.monotonic() - started
+    # THEN every answer recognises it by its pid file and says what to do
+    for text in (status.problem, str(up_error.value), str(require_error.value)):
+        assert f"(pid {pid}) is paused" in text and f"kill -CONT {pid}" in text, text
+        assert "not an AWS emulator" not in text
+    # AND `down` stops it without waiting for the kill deadline (it is resumed to handle SIGTERM)
+    assert "Stopped" in message and took < 5
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE

@@ -1,5 +1,7 @@
 """The CLI: help everywhere, one-sentence errors, no tracebacks."""
 
+import socket
+
 import pytest
 from typer.testing import CliRunner
 
@@ -83,3 +85,23 @@ def test_doctor_reports_runtime_and_port(free_port):
     assert "python3.13" in result.output
     assert f"{free_port} is free" in result.output
     assert result.exit_code == 0
+
+
+def test_status_names_a_port_held_by_something_else(free_port):
+    # GIVEN a plain TCP listener on the port (not an emulator)
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", free_port))
+        squatter.listen()
+        # WHEN status is asked
+        result = runner.invoke(app, ["--port", str(free_port), "status"], terminal_width=200)
+    # THEN it says what is wrong there, not "run `lambda-lab up`" (which would fail the same way)
+    assert result.exit_code == 1
+    assert f"Port {free_port} is in use by something that is not an AWS emulator" in result.output
+    assert "run `lambda-lab up`" not in result.output
+
+
+def test_status_of_a_url_backend_does_not_say_run_up(free_port):
+    result = runner.invoke(app, ["--backend", f"http://127.0.0.1:{free_port}", "status"], terminal_width=200)
+    assert result.exit_code == 1
+    assert f"Nothing healthy answers at http://127.0.0.1:{free_port} — check the URL" in result.output
+    assert "lambda-lab up" not in result.output

@@ -54,7 +54,7 @@ def status() -> None:
         table.add_row("functions", ", ".join(st.functions) or "none")
     out.print(table)
     if not st.healthy:
-        err.print(f"No emulator at {backend.endpoint} — run `lambda-lab up`.")
+        err.print(st.problem)
         raise typer.Exit(1)
 
 
@@ -128,7 +128,10 @@ def lab(
     ctx: typer.Context,
     keep: Annotated[bool, typer.Option("--keep", help="Leave the emulator running when JupyterLab exits.")] = False,
 ) -> None:
-    """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab)."""
+    """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab).
+
+    --port is the emulator's, as for every command; JupyterLab's own port is --ServerApp.port=8889.
+    """
     backend = resolve_backend()
     notebooks = _notebooks_dir()  # fail before starting anything
     already_running = net.health(backend.endpoint) is not None
