@@ -13,8 +13,10 @@ means it (see :mod:`reference_app.lab.clients`).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -101,9 +103,42 @@ def remote_allowed() -> bool:
     return os.environ.get(ALLOW_REMOTE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def lab_home() -> Path:
-    """The per-user folder for emulator state, logs, pid files and build caches."""
+def lab_home_path() -> Path:
+    """The per-user folder for emulator state, logs, pid files and build caches (not created)."""
     override = os.environ.get(HOME_ENV)
-    home = Path(override) if override else Path(platformdirs.user_state_dir("lambda-lab"))
-    home.mkdir(parents=True, exist_ok=True)
+    return Path(override) if override else Path(platformdirs.user_state_dir("lambda-lab"))
+
+
+def lab_home() -> Path:
+    """:func:`lab_home_path`, created if missing."""
+    home = lab_home_path()
+    with writing(home):
+        home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+_WRITE_ERRORS = {
+    errno.ENOSPC: ("the disk is full", "free some space, or set {env} to a folder on another disk"),
+    errno.EDQUOT: ("you are over your disk quota", "free some space, or set {env} to a folder on another disk"),
+    errno.EROFS: ("it is on a read-only file system", "set {env} to a writable folder"),
+    errno.EACCES: ("permission denied", "fix its permissions, or set {env} to a writable folder"),
+    errno.EPERM: ("permission denied", "fix its permissions, or set {env} to a writable folder"),
+    errno.ENOTDIR: ("a file stands where a folder should be", "move that file, or set {env} to another folder"),
+}
+
+
+def write_error(folder: Path, exc: OSError) -> LabError:
+    """One sentence for a failed write under ``folder``: what is wrong there and what to do."""
+    reason, fix = _WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or str(exc), "see the message, or set {env}"))
+    return LabError(f"Cannot write to {folder}: {reason}; {fix.format(env=HOME_ENV)}.")
+
+
+@contextmanager
+def writing(folder: Path):
+    """Turn a failed write (disk full, read-only, no permission) under ``folder`` into a LabError."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            raise
+        raise write_error(folder, exc) from None

@@ -27,8 +27,25 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def host_runtime_check(runtime: str = DEFAULT_RUNTIME) -> Check:
+def host_runtime_check(backend: Backend | None = None, runtime: str = DEFAULT_RUNTIME,
+                       emulator: str | None = None) -> Check:
+    """Whether functions run on the runtime they declare, for the selected backend.
+
+    ``emulator`` is what answers there (``"ministack"``, ``"localstack"``), when known.
+    """
+    backend = backend or resolve_backend()
     host = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if emulator == "localstack" or (emulator is None and backend.kind == "localstack"):
+        return Check(
+            "runtime", "ok",
+            f"functions declare {runtime}; LocalStack runs them in the {runtime} image, whatever this host's Python",
+        )
+    if backend.kind == "url":
+        return Check(
+            "runtime", "warn",
+            f"functions declare {runtime}; the emulator at {backend.endpoint} runs them on its own host's Python, "
+            "which may differ: ask whoever runs it",
+        )
     if host == runtime:
         return Check("runtime", "ok", f"functions declare {runtime}, the host runs {host}")
     return Check(
@@ -65,7 +82,7 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
                     + (
                         " (only the tests need it: pip install -e '.[dev]')"
                         if optional
-                        else "; run pip install -e '.[dev]'"
+                        else "; run pip install -e . in the kit's folder"
                     ),
                 )
             )
@@ -73,7 +90,7 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
         check_endpoint(backend.endpoint)
     except LabError as refused:
         checks.append(Check("emulator", "fail", str(refused)))
-        checks.append(host_runtime_check())
+        checks.append(host_runtime_check(backend))
         return checks
     doc = health(backend.endpoint)
     if doc is not None:
@@ -99,5 +116,5 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
                 token or f"image {localstack.image()} needs no token, or one is set",
             )
         )
-    checks.append(host_runtime_check())
+    checks.append(host_runtime_check(backend, emulator=emulator_name(doc) if doc is not None else None))
     return checks

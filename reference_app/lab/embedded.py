@@ -17,7 +17,7 @@ from pathlib import Path
 
 import psutil
 
-from .config import Backend, lab_home
+from .config import Backend, lab_home_path, writing
 from .errors import LabError
 from .net import health, port_in_use
 from .poll import attempts
@@ -25,20 +25,26 @@ from .poll import attempts
 START_DEADLINE_S = 20.0
 
 
+def run_path(backend: Backend) -> Path:
+    """This port's folder (not created): state/, s3/, tmp/, ministack.pid and ministack.log."""
+    return lab_home_path() / f"embedded-{backend.port}"
+
+
 def run_dir(backend: Backend) -> Path:
-    """This port's folder: state/, s3/, tmp/, ministack.pid and ministack.log."""
-    path = lab_home() / f"embedded-{backend.port}"
-    for sub in ("state", "s3", "tmp"):
-        (path / sub).mkdir(parents=True, exist_ok=True)
+    """:func:`run_path`, with its state/, s3/ and tmp/ folders created."""
+    path = run_path(backend)
+    with writing(path):
+        for sub in ("state", "s3", "tmp"):
+            (path / sub).mkdir(parents=True, exist_ok=True)
     return path
 
 
 def pid_file(backend: Backend) -> Path:
-    return run_dir(backend) / "ministack.pid"
+    return run_path(backend) / "ministack.pid"
 
 
 def log_file(backend: Backend) -> Path:
-    return run_dir(backend) / "ministack.log"
+    return run_path(backend) / "ministack.log"
 
 
 def owned_pid(backend: Backend) -> int | None:

@@ -40,7 +40,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .config import DEFAULT_RUNTIME, lab_home
+from .config import DEFAULT_RUNTIME, lab_home, lab_home_path
 from .errors import LabError
 
 # Lambda's limits for a .zip deployment package uploaded directly.
@@ -204,6 +204,21 @@ def build_zip(
     return package
 
 
+def build_cache_dir() -> Path:
+    """Where built zips are kept, by the digest of their inputs."""
+    return lab_home_path() / "builds"
+
+
+def import_check_dir() -> Path:
+    """Where passed import checks are remembered, by zip digest."""
+    return lab_home_path() / "import-checks"
+
+
+def runtime_sdk_dir() -> Path:
+    """Where the import check's stand-in for the Lambda runtime's boto3 lives (links, by version)."""
+    return lab_home_path() / "runtime-sdk"
+
+
 _BUILD_FORMAT = "1"  # bump when the zip layout changes, to retire cached builds
 _BUILDS_KEPT = 64
 
@@ -242,7 +257,7 @@ def _cached_zip(
             ]
         ).encode()
     ).hexdigest()
-    cache = lab_home() / "builds"
+    cache = build_cache_dir()
     zip_path, size_path = cache / f"{key}.zip", cache / f"{key}.unzipped"
     try:
         return zip_path.read_bytes(), int(size_path.read_text())
@@ -265,7 +280,7 @@ def _sdk_dir() -> Path:
     """A folder that holds links to boto3 and its dependencies, and nothing else."""
     dists = runtime_provided()
     stamp = hashlib.sha256(",".join(sorted(f"{n}={d.version}" for n, d in dists.items())).encode()).hexdigest()[:12]
-    target = lab_home() / "runtime-sdk" / stamp
+    target = runtime_sdk_dir() / stamp
     if target.is_dir():
         return target
     staging = Path(tempfile.mkdtemp(dir=lab_home()))
@@ -286,7 +301,7 @@ def _sdk_dir() -> Path:
 
 
 def _check_marker(package: Package) -> Path:
-    return lab_home() / "import-checks" / hashlib.sha256(package.zip_bytes).hexdigest()
+    return import_check_dir() / hashlib.sha256(package.zip_bytes).hexdigest()
 
 
 def check_imports(package: Package, env: dict[str, str] | None = None, timeout: float = 120) -> None:

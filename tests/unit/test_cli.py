@@ -105,3 +105,39 @@ def test_status_of_a_url_backend_does_not_say_run_up(free_port):
     assert result.exit_code == 1
     assert f"Nothing healthy answers at http://127.0.0.1:{free_port} — check the URL" in result.output
     assert "lambda-lab up" not in result.output
+
+
+@pytest.mark.parametrize(
+    ("kind", "expected"),
+    [
+        ("embedded", "the embedded emulator runs them on this host's"),
+        ("localstack", "LocalStack runs them in the python3.99 image"),
+        ("http://127.0.0.1:9", "runs them on its own host's Python"),
+    ],
+)
+def test_runtime_check_speaks_of_the_selected_backend(kind, expected):
+    from reference_app.lab.config import resolve_backend
+    from reference_app.lab.doctor import host_runtime_check
+
+    check = host_runtime_check(resolve_backend(kind, 4711), runtime="python3.99")
+    assert expected in check.detail
+    if kind != "embedded":
+        assert "embedded" not in check.detail
+
+
+def test_paths_lists_every_folder_its_help_promises(tmp_path, monkeypatch, free_port):
+    monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path / "home"))
+    result = runner.invoke(app, ["--port", str(free_port), "paths"], terminal_width=300)
+    assert result.exit_code == 0, result.output
+    home = tmp_path / "home"
+    for name, path in [
+        ("home", home),
+        ("state", home / f"embedded-{free_port}" / "state"),
+        ("S3 objects", home / f"embedded-{free_port}" / "s3"),
+        ("log", home / f"embedded-{free_port}" / "ministack.log"),
+        ("build cache", home / "builds"),
+        ("import checks", home / "import-checks"),
+        ("runtime SDK", home / "runtime-sdk"),
+    ]:
+        assert any(line.split()[0:len(name.split())] == name.split() and str(path) in line
+                   for line in result.output.splitlines()), (name, result.output)

@@ -12,8 +12,8 @@ import typer
 from rich.table import Table
 
 from .. import doctor as doctor_mod
-from .. import embedded, emulator, net
-from ..config import lab_home, resolve_backend
+from .. import embedded, emulator, net, packaging
+from ..config import HOME_ENV, lab_home_path, resolve_backend
 from ..errors import LabError
 from .base import app, err, friendly, out
 
@@ -104,12 +104,25 @@ def reset(
 @app.command()
 @friendly
 def paths() -> None:
-    """Show where the kit keeps emulator state, logs and caches."""
+    """Show where the kit keeps emulator state, logs and caches (it creates nothing)."""
     backend = resolve_backend()
-    out.print(f"home      {lab_home()}")
+    rows = [("home", lab_home_path(), f"everything below; move it with {HOME_ENV}")]
     if backend.kind == "embedded":
-        out.print(f"emulator  {embedded.run_dir(backend)}")
-        out.print(f"log       {embedded.log_file(backend)}")
+        run = embedded.run_path(backend)
+        rows += [
+            ("emulator", run, f"the embedded emulator on port {backend.port}"),
+            ("state", run / "state", "functions, tables, queues ...: kept across down/up"),
+            ("S3 objects", run / "s3", "kept across down/up; `lambda-lab reset` empties both"),
+            ("log", embedded.log_file(backend), "the emulator's output"),
+            ("pid file", embedded.pid_file(backend), "the emulator lambda-lab started"),
+        ]
+    rows += [
+        ("build cache", packaging.build_cache_dir(), "zips, reused while source and packages match"),
+        ("import checks", packaging.import_check_dir(), "zips that passed the isolated import check"),
+        ("runtime SDK", packaging.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
+    ]
+    for name, path, note in rows:  # one line each, never cut: the terminal wraps, a path stays copyable
+        out.print(f"{name:<14} {path}  [dim]# {note}[/]", soft_wrap=True, highlight=False)
 
 
 def _notebooks_dir() -> Path:
