@@ -17,7 +17,8 @@ from .net import check_endpoint, emulator_name, health, is_remote, port_in_use, 
 
 # Kept importable from here: notebooks and tests use these names.
 __all__ = [
-    "Status", "diagnose", "down", "health", "port_in_use", "require", "reset", "run_dir", "status", "unreachable", "up",
+    "Status", "diagnose", "down", "health", "port_in_use", "require", "reset", "run_dir", "status",
+    "stopped_with_saved_state", "unreachable", "up",
 ]
 
 run_dir = embedded.run_dir
@@ -32,6 +33,7 @@ class Status:
     pid: int | None = None  # set when this kit started the process
     functions: list[str] = field(default_factory=list)
     problem: str | None = None  # when not healthy: what is wrong and what to do, one sentence
+    notice: str | None = None  # something the learner should know, e.g. the last stop lost state
 
 
 def diagnose(backend: Backend) -> str:
@@ -47,6 +49,11 @@ def diagnose(backend: Backend) -> str:
         )
     if backend.kind == "embedded":
         pid = embedded.owned_pid(backend)
+        if pid is not None and embedded.busy(backend):
+            return (
+                f"The emulator at {backend.endpoint} (pid {pid}) is starting or stopping; "
+                "try again in a few seconds."
+            )
         if pid is not None:
             return str(embedded.not_answering_error(backend, pid))
     if port_in_use(backend.port):
@@ -78,15 +85,24 @@ def require(backend: Backend | None = None) -> dict:
 
 
 def up(backend: Backend | None = None) -> Status:
-    """Make sure an emulator answers on the backend's endpoint; start one if the kit can."""
+    """Make sure an emulator answers on the backend's endpoint; start one if the kit can.
+
+    The embedded emulator keeps every resource across a clean ``down``/``up``; when
+    its last run ended without saving (killed, crashed), ``Status.notice`` says what
+    came back and what did not.
+    """
     backend = backend or resolve_backend()
+    notice = None
     if backend.kind == "embedded":
+        notice = embedded.unclean_stop(backend)
         embedded.start(backend)
     elif backend.kind == "localstack":
         localstack.up(backend)
     else:
         require(backend)
-    return status(backend)
+    st = status(backend)
+    st.notice = notice
+    return st
 
 
 def down(backend: Backend | None = None) -> str:
@@ -94,9 +110,14 @@ def down(backend: Backend | None = None) -> str:
     backend = backend or resolve_backend()
     if backend.kind == "localstack":
         return localstack.down(backend)
-    pid = embedded.stop(backend) if backend.kind == "embedded" else None
-    if pid is not None:
-        return f"Stopped the emulator at {backend.endpoint} (pid {pid})."
+    stopped = embedded.stop(backend) if backend.kind == "embedded" else None
+    if stopped is not None:
+        message = f"Stopped the emulator at {backend.endpoint} (pid {stopped.pid})"
+        if stopped.note:
+            return f"{message}, but {stopped.note}."
+        if embedded.persistence_enabled():
+            return f"{message}; `lambda-lab up` brings back every resource (`lambda-lab reset` starts clean)."
+        return f"{message}."
     if health(backend.endpoint) is not None:
         return f"The emulator at {backend.endpoint} was not started by lambda-lab; left running."
     return f"No emulator is running at {backend.endpoint}."
@@ -108,7 +129,8 @@ def status(backend: Backend | None = None, doc: dict | None = None) -> Status:
     doc = doc if doc is not None else health(backend.endpoint)
     pid = embedded.owned_pid(backend) if backend.kind == "embedded" else None
     if doc is None:
-        return Status(backend, healthy=False, pid=pid, problem=diagnose(backend))
+        notice = embedded.unclean_stop(backend) if backend.kind == "embedded" else None
+        return Status(backend, healthy=False, pid=pid, problem=diagnose(backend), notice=notice)
     from .clients import client
 
     names: list[str] = []
@@ -127,8 +149,10 @@ def status(backend: Backend | None = None, doc: dict | None = None) -> Status:
 def reset(backend: Backend | None = None, *, confirm_host: str | None = None) -> str:
     """Delete every resource in the emulator: ministack's reset, else a restart.
 
-    An emulator that is not on this machine holds other people's resources too,
-    so it is reset only when ``confirm_host`` repeats its host name.
+    The embedded emulator's saved state goes too, so the next ``up`` starts clean; when
+    it is not running, its saved state is deleted directly. An emulator that is not on
+    this machine holds other people's resources too, so it is reset only when
+    ``confirm_host`` repeats its host name.
     """
     backend = backend or resolve_backend()
     check_endpoint(backend.endpoint)
@@ -136,6 +160,12 @@ def reset(backend: Backend | None = None, *, confirm_host: str | None = None) ->
         raise LabError(
             f"The emulator at {backend.endpoint} is not on this machine and resetting it deletes "
             f"everyone's resources there; pass confirm_host={backend.host!r} if you mean it."
+        )
+    if stopped_with_saved_state(backend):
+        embedded.wipe_saved_state(backend)
+        return (
+            f"Deleted the saved state of the stopped emulator on port {backend.port}: "
+            "the next `lambda-lab up` starts clean."
         )
     doc = require(backend)
     if emulator_name(doc) == "ministack":
@@ -145,4 +175,14 @@ def reset(backend: Backend | None = None, *, confirm_host: str | None = None) ->
         return localstack.restart(backend)
     raise LabError(
         f"The emulator at {backend.endpoint} has no reset the kit can call; restart it to start clean."
+    )
+
+
+def stopped_with_saved_state(backend: Backend) -> bool:
+    """True when the embedded emulator is not running (nothing on its port) but left saved state."""
+    return (
+        backend.kind == "embedded"
+        and health(backend.endpoint) is None
+        and not port_in_use(backend.port)
+        and embedded.has_saved_state(backend)
     )

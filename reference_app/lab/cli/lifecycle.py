@@ -29,6 +29,8 @@ def up() -> None:
         st = emulator.up(backend)
     owner = f"started by lambda-lab, pid {st.pid}" if st.pid else "already running"
     out.print(f"[green]✓[/] {st.emulator} {st.version or ''} healthy at {backend.endpoint} ({owner})")
+    if st.notice:
+        err.print(f"[yellow]note:[/] {st.notice}")
 
 
 @app.command()
@@ -53,6 +55,8 @@ def status() -> None:
         table.add_row("started by", f"lambda-lab (pid {st.pid})" if st.pid else "someone else")
         table.add_row("functions", ", ".join(st.functions) or "none")
     out.print(table)
+    if st.notice:
+        err.print(f"[yellow]note:[/] {st.notice}")
     if not st.healthy:
         err.print(st.problem)
         raise typer.Exit(1)
@@ -90,6 +94,11 @@ def reset(
         )
         confirm_host = typer.prompt(f"Type its host name ({backend.host}) to reset it", default="", show_default=False)
         if confirm_host != backend.host:
+            out.print("Nothing was reset.")
+            return
+    elif emulator.stopped_with_saved_state(backend):
+        question = f"The emulator on port {backend.port} is stopped; delete the state it saved (every resource)?"
+        if not yes and not typer.confirm(question):
             out.print("Nothing was reset.")
             return
     else:
