@@ -12,13 +12,14 @@ import base64
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError
 
-from . import packaging
-from .clients import arn, client
+from . import emulator, net, packaging
+from .clients import CONTROL_PLANE_READ_TIMEOUT_S, INVOKE_MARGIN_S, arn, client, invoke_config
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
 from .errors import LabError, aws_code
 from .poll import attempts
@@ -130,17 +131,23 @@ def deploy_function(
     backend = backend or resolve_backend()
     env = function_environment(backend, environment)
     package = packaging.build_checked(module, requirements, env, runtime)
-    lam = client("lambda", backend)
+    emulator.check_answering(backend)
     wanted = {
         "Runtime": runtime,
         "Handler": package.handler,
-        "Role": ensure_role(backend=backend),
         "Timeout": timeout,
         "MemorySize": memory_size,
         "Description": description,
         "Environment": {"Variables": env},
         **extra,
     }
+    with _answers(backend):
+        return _create_or_update(name, package, wanted, backend)
+
+
+def _create_or_update(name: str, package: packaging.Package, wanted: dict, backend: Backend) -> Deployment:
+    lam = client("lambda", backend)
+    wanted = {"Role": ensure_role(backend=backend), **wanted}
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except ClientError as err:
@@ -210,15 +217,43 @@ class Invocation:
         )
 
 
-def invoke(name: str, event: Any = None, backend: Backend | None = None, **kwargs: Any) -> Invocation:
-    """Invoke ``name`` synchronously with ``event`` (JSON-serialisable) and decode the answer."""
-    lam = client("lambda", backend)
-    started_ms = int(time.time() * 1000)
-    started = time.perf_counter()
-    resp = lam.invoke(
-        FunctionName=name, Payload=json.dumps(event if event is not None else {}).encode(),
-        LogType="Tail", **kwargs,
-    )
+def invoke(
+    name: str, event: Any = None, backend: Backend | None = None, *, read_timeout: float | None = None, **kwargs: Any
+) -> Invocation:
+    """Invoke ``name`` (synchronously unless ``InvocationType`` says otherwise) with ``event``
+    (JSON-serialisable) and decode the answer.
+
+    Never retried: a retried synchronous invoke runs the function again. A synchronous
+    invoke waits the function's own ``Timeout`` plus :data:`~.clients.INVOKE_MARGIN_S`
+    (``read_timeout`` overrides that); an asynchronous invoke (``InvocationType="Event"``)
+    or a ``DryRun`` waits as long as a control-plane call. See :mod:`.clients` for the
+    policy of every call type.
+    """
+    backend = backend or resolve_backend()
+    emulator.check_answering(backend)
+    with _answers(backend):
+        if read_timeout is None:
+            if kwargs.get("InvocationType", "RequestResponse") == "RequestResponse":
+                lookup = {"Qualifier": kwargs["Qualifier"]} if "Qualifier" in kwargs else {}
+                conf = client("lambda", backend).get_function_configuration(FunctionName=name, **lookup)
+                read_timeout = float(conf.get("Timeout", 3)) + INVOKE_MARGIN_S
+            else:
+                read_timeout = float(CONTROL_PLANE_READ_TIMEOUT_S)
+        lam = client("lambda", backend, config=invoke_config(read_timeout))
+        started_ms = int(time.time() * 1000)
+        started = time.perf_counter()
+        try:
+            resp = lam.invoke(
+                FunctionName=name, Payload=json.dumps(event if event is not None else {}).encode(),
+                LogType="Tail", **kwargs,
+            )
+        except ReadTimeoutError:
+            if net.health(backend.endpoint, timeout=2.0) is None:
+                raise
+            raise LabError(
+                f"{name} did not answer within {read_timeout:.0f} s, so the kit stopped waiting; it was invoked "
+                f"once and not retried, and may still be running (see `lab.invocations({name!r})`)."
+            ) from None
     elapsed = (time.perf_counter() - started) * 1000
     raw = resp["Payload"].read()
     try:
@@ -236,6 +271,16 @@ def invoke(name: str, event: Any = None, backend: Backend | None = None, **kwarg
         function=name,
         started_ms=started_ms,
     )
+
+
+@contextmanager
+def _answers(backend: Backend):
+    """A call that found no answer (timed out, connection dropped) becomes one sentence saying why.
+    "Nothing listens" (EndpointConnectionError) is left as it is: notebooks show it as one line."""
+    try:
+        yield
+    except (ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError) as exc:
+        raise emulator.unreachable(backend, exc) from None
 
 
 def force_cold_start(name: str, backend: Backend | None = None) -> None:

@@ -17,7 +17,7 @@ from .net import check_endpoint, emulator_name, health, is_remote, port_in_use, 
 
 # Kept importable from here: notebooks and tests use these names.
 __all__ = [
-    "Status", "diagnose", "down", "health", "port_in_use", "require", "reset", "run_dir", "status",
+    "Status", "check_answering", "diagnose", "down", "health", "port_in_use", "require", "reset", "run_dir", "status",
     "stopped_with_saved_state", "unreachable", "up",
 ]
 
@@ -73,6 +73,16 @@ def unreachable(backend: Backend, exc: BaseException | None = None) -> LabError:
             "try again, and see `lambda-lab status` if it keeps happening."
         )
     return LabError(diagnose(backend))
+
+
+def check_answering(backend: Backend) -> None:
+    """Raise what is wrong when something holds the emulator's port but no emulator answers
+    there (the kit's own, paused or hung; a stranger). Nothing listening is left to the call
+    itself, whose "no emulator" error is already one sentence."""
+    if backend.kind == "url" or health(backend.endpoint) is not None:
+        return
+    if port_in_use(backend.port):
+        raise LabError(diagnose(backend))
 
 
 def require(backend: Backend | None = None) -> dict:

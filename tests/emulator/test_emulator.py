@@ -10,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from reference_app.lab import embedded, emulator
+from reference_app.lab import deploy, embedded, emulator
 from reference_app.lab.config import lab_home, resolve_backend
 from reference_app.lab.errors import LabError
 
@@ -104,12 +104,19 @@ def test_a_frozen_emulator_of_the_kit_is_named_not_mistaken_for_a_stranger(free_
             emulator.up(backend)
         with pytest.raises(LabError) as require_error:
             emulator.require(backend)
+        # AND an invoke or a deploy says so at once, instead of waiting out timeouts and retries
+        started = time.monotonic()
+        with pytest.raises(LabError) as invoke_error:
+            deploy.invoke("anything", {}, backend)
+        with pytest.raises(LabError) as deploy_error:
+            deploy.deploy_function("anything", "reference_app.handlers.hello", backend=backend)
+        assert time.monotonic() - started < 10
     finally:
         started = time.monotonic()
         message = emulator.down(backend)
         took = time.monotonic() - started
     # THEN every answer recognises it by its pid file and says what to do
-    for text in (status.problem, str(up_error.value), str(require_error.value)):
+    for text in (status.problem, *(str(e.value) for e in (up_error, require_error, invoke_error, deploy_error))):
         assert f"(pid {pid}) is paused" in text and f"kill -CONT {pid}" in text, text
         assert "not an AWS emulator" not in text
     # AND `down` stops it without waiting for the kill deadline (it is resumed to handle SIGTERM)
