@@ -118,19 +118,23 @@ def lab_home() -> Path:
 
 
 _WRITE_ERRORS = {
-    errno.ENOSPC: ("the disk is full", "free some space, or set {env} to a folder on another disk"),
-    errno.EDQUOT: ("you are over your disk quota", "free some space, or set {env} to a folder on another disk"),
-    errno.EROFS: ("it is on a read-only file system", "set {env} to a writable folder"),
-    errno.EACCES: ("permission denied", "fix its permissions, or set {env} to a writable folder"),
-    errno.EPERM: ("permission denied", "fix its permissions, or set {env} to a writable folder"),
-    errno.ENOTDIR: ("a file stands where a folder should be", "move that file, or set {env} to another folder"),
+    errno.ENOSPC: ("the disk is full", "free some space{or_move}"),
+    errno.EDQUOT: ("you are over your disk quota", "free some space{or_move}"),
+    errno.EROFS: ("it is on a read-only file system", "{move}"),
+    errno.EACCES: ("permission denied", "fix its permissions{or_move}"),
+    errno.EPERM: ("permission denied", "fix its permissions{or_move}"),
+    errno.ENOTDIR: ("a file stands where a folder should be", "move that file{or_move}"),
 }
+WRITE_ERRNOS = frozenset(_WRITE_ERRORS)
 
 
 def write_error(folder: Path, exc: OSError) -> LabError:
     """One sentence for a failed write under ``folder``: what is wrong there and what to do."""
-    reason, fix = _WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or str(exc), "see the message, or set {env}"))
-    return LabError(f"Cannot write to {folder}: {reason}; {fix.format(env=HOME_ENV)}.")
+    reason, fix = _WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or str(exc), "see its permissions and free space"))
+    ours = Path(folder).is_relative_to(lab_home_path())
+    move = f"set {HOME_ENV} to a writable folder" if ours else "make it writable"
+    or_move = f", or set {HOME_ENV} to a folder on another disk" if ours else ""
+    return LabError(f"Cannot write to {folder}: {reason}; {fix.format(move=move, or_move=or_move)}.")
 
 
 @contextmanager
@@ -141,4 +145,7 @@ def writing(folder: Path):
     except OSError as exc:
         if exc.errno not in _WRITE_ERRORS:
             raise
+        failed = Path(os.fsdecode(exc.filename)) if exc.filename else None
+        if failed is not None and not failed.is_relative_to(folder):
+            folder = failed.parent  # e.g. the system's temp folder: name the one that is full
         raise write_error(folder, exc) from None

@@ -30,6 +30,7 @@ import importlib.util
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .config import DEFAULT_RUNTIME, lab_home, lab_home_path
+from .config import DEFAULT_RUNTIME, lab_home, lab_home_path, writing
 from .errors import LabError
 
 # Lambda's limits for a .zip deployment package uploaded directly.
@@ -264,16 +265,25 @@ def _cached_zip(
     except (OSError, ValueError):
         pass
     zip_bytes, unzipped = _write_zip(name, source_bytes, entries)
-    cache.mkdir(parents=True, exist_ok=True)
-    size_path.write_text(str(unzipped))
-    tmp = zip_path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(zip_bytes)
-    tmp.replace(zip_path)  # atomic: a concurrent reader sees all of it or nothing
-    builds = sorted(cache.glob("*.zip"), key=lambda p: p.stat().st_mtime)
-    for old in builds[:-_BUILDS_KEPT]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".unzipped").unlink(missing_ok=True)
+    with writing(lab_home_path()):
+        cache.mkdir(parents=True, exist_ok=True)
+        _write_whole(zip_path, zip_bytes)
+        _write_whole(size_path, str(unzipped).encode())  # last: a hit needs both
+        builds = sorted(cache.glob("*.zip"), key=lambda p: p.stat().st_mtime)
+        for old in builds[:-_BUILDS_KEPT]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".unzipped").unlink(missing_ok=True)
     return zip_bytes, unzipped
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically: a reader (or a full disk) sees all of it or nothing."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _sdk_dir() -> Path:
@@ -283,20 +293,24 @@ def _sdk_dir() -> Path:
     target = runtime_sdk_dir() / stamp
     if target.is_dir():
         return target
-    staging = Path(tempfile.mkdtemp(dir=lab_home()))
-    for dist in dists.values():
-        for rel in dist.files or []:
-            top = rel.parts[0]
-            if top == ".." or (staging / top).exists():
-                continue
-            src = Path(dist.locate_file(top))
-            if src.exists():
-                (staging / top).symlink_to(src)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        staging.rename(target)
-    except OSError:  # another process made it first
-        pass
+    with writing(lab_home_path()):
+        staging = Path(tempfile.mkdtemp(dir=lab_home()))
+        try:
+            for dist in dists.values():
+                for rel in dist.files or []:
+                    top = rel.parts[0]
+                    if top == ".." or (staging / top).exists():
+                        continue
+                    src = Path(dist.locate_file(top))
+                    if src.exists():
+                        (staging / top).symlink_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                staging.rename(target)
+            except OSError:  # another process made it first
+                pass
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone after the rename; half-made after a failure
     return target
 
 
@@ -314,7 +328,7 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
     marker = _check_marker(package)
     if marker.exists():
         return
-    with tempfile.TemporaryDirectory(prefix="lambda-lab-check-") as tmp:
+    with writing(Path(tempfile.gettempdir())), tempfile.TemporaryDirectory(prefix="lambda-lab-check-") as tmp:
         with zipfile.ZipFile(io.BytesIO(package.zip_bytes)) as zf:
             zf.extractall(tmp)
         code = (
@@ -342,8 +356,9 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
                 f"Importing {package.module} took over {timeout:.0f} s; does it do work at import time?"
             ) from None
     if result.returncode == 0:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        with writing(lab_home_path()):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()  # empty by design: its name is the digest
         return
     lines = result.stderr.strip().splitlines() or ["no error output"]
     missing = re.search(r"No module named '([^']+)'", result.stderr)

@@ -11,13 +11,14 @@ from __future__ import annotations
 import functools
 import inspect
 import os
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from botocore.exceptions import ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from rich.console import Console
 
-from ..config import BACKEND_ENV, PORT_ENV, resolve_backend
+from ..config import BACKEND_ENV, PORT_ENV, WRITE_ERRNOS, resolve_backend, write_error
 from ..errors import LabError
 
 BackendOption = Annotated[
@@ -87,6 +88,11 @@ def friendly(func):
             from ..emulator import unreachable
 
             err.print(f"[red]error:[/] {unreachable(resolve_backend(), exc)}")
+            raise typer.Exit(1) from None
+        except OSError as exc:  # a write the kit did not expect to fail (disk full, read-only)
+            if exc.errno not in WRITE_ERRNOS or not exc.filename:
+                raise
+            err.print(f"[red]error:[/] {write_error(Path(os.fsdecode(exc.filename)).parent, exc)}")
             raise typer.Exit(1) from None
 
     return wrapper
