@@ -121,16 +121,23 @@ def deploy_function(
     memory_size: int = 256,
     description: str = "",
     backend: Backend | None = None,
+    function: str | None = None,
+    handler: str | None = None,
     **extra: Any,
 ) -> Deployment:
     """Package ``module`` and create or update the function ``name`` until it is Active.
 
-    ``extra`` passes further ``CreateFunction`` fields through (``Layers``,
-    ``DeadLetterConfig``, ``TracingConfig``, ``EphemeralStorage`` ...).
+    Lambda calls ``lambda_handler`` in the module unless ``function="main"`` (or
+    ``handler="module.main"``, as the ``Handler`` setting reads) names another; the
+    isolated import check proves it exists, is callable and takes (event, context)
+    before anything is deployed. ``extra`` passes further ``CreateFunction`` fields
+    through (``Layers``, ``DeadLetterConfig``, ``TracingConfig``, ``EphemeralStorage`` ...).
     """
     backend = backend or resolve_backend()
     env = function_environment(backend, environment)
-    package = packaging.build_checked(module, requirements, env, runtime)
+    module_name = packaging.find_module_file(module).stem
+    entry = handler_function(module_name, function, handler)
+    package = packaging.build_checked(module, requirements, env, runtime, function=entry)
     emulator.check_answering(backend)
     wanted = {
         "Runtime": runtime,
@@ -143,6 +150,25 @@ def deploy_function(
     }
     with _answers(backend):
         return _create_or_update(name, package, wanted, backend)
+
+
+def handler_function(module_name: str, function: str | None, handler: str | None) -> str:
+    """The function name from ``function=`` or ``handler="module.function"`` (default ``lambda_handler``)."""
+    if handler is None:
+        return function or packaging.DEFAULT_FUNCTION
+    wanted_module, _, wanted_function = handler.rpartition(".")
+    if not wanted_module or not wanted_function:
+        raise LabError(
+            f"handler={handler!r} must read module.function, e.g. handler='{module_name}.lambda_handler'."
+        )
+    if wanted_module != module_name:
+        raise LabError(
+            f"handler={handler!r} names module {wanted_module!r}, but the zip's module is {module_name!r} "
+            f"({module_name}.py at its root); pass handler='{module_name}.{wanted_function}'."
+        )
+    if function is not None and function != wanted_function:
+        raise LabError(f"function={function!r} and handler={handler!r} disagree; pass one of them.")
+    return wanted_function
 
 
 def _create_or_update(name: str, package: packaging.Package, wanted: dict, backend: Backend) -> Deployment:

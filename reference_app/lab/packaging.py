@@ -28,6 +28,7 @@ import hashlib
 import importlib.metadata as md
 import importlib.util
 import io
+import json
 import os
 import re
 import shutil
@@ -52,6 +53,8 @@ MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 RUNTIME_PROVIDED = ("boto3",)
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+DEFAULT_FUNCTION = "lambda_handler"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -65,10 +68,12 @@ class Package:
     distributions: list[str]
     unzipped_bytes: int
     warnings: list[str] = field(default_factory=list)
+    function: str = DEFAULT_FUNCTION  # the module's attribute Lambda calls
 
     @property
     def handler(self) -> str:
-        return f"{self.module}.lambda_handler"
+        """The function's ``Handler`` setting: ``module.function``."""
+        return f"{self.module}.{self.function}"
 
     @property
     def code_sha256(self) -> str:
@@ -166,12 +171,16 @@ def build_zip(
     module: str | os.PathLike,
     requirements: tuple[str, ...] | list[str] | None = None,
     runtime: str = DEFAULT_RUNTIME,
+    function: str = DEFAULT_FUNCTION,
 ) -> Package:
-    """Zip ``module`` (as ``<name>.py`` at the root) with its requirements' files.
+    """Zip ``module`` (as ``<name>.py`` at the root) with its requirements' files;
+    ``function`` is the module's attribute Lambda calls (``Package.handler``).
 
     The zip is deterministic: the same sources give the same bytes, so a deploy
     can tell from ``CodeSha256`` that nothing changed.
     """
+    if not _IDENTIFIER.fullmatch(function):
+        raise LabError(f"{function!r} is not a Python function name; pass the handler's name, e.g. function='main'.")
     source = find_module_file(module)
     reqs = tuple(requirements) if requirements is not None else declared_requirements(source)
     provided = runtime_provided()
@@ -189,6 +198,7 @@ def build_zip(
         requirements=reqs,
         distributions=sorted(f"{d.metadata['Name']}=={d.version}" for d in dists.values()),
         unzipped_bytes=unzipped,
+        function=function,
     )
     if package.size > MAX_ZIPPED_BYTES:
         raise LabError(
@@ -315,15 +325,64 @@ def _sdk_dir() -> Path:
 
 
 def _check_marker(package: Package) -> Path:
-    return import_check_dir() / hashlib.sha256(package.zip_bytes).hexdigest()
+    return import_check_dir() / f"{hashlib.sha256(package.zip_bytes).hexdigest()}-{package.function}"
+
+
+# Runs in the isolated interpreter after the import: the handler must exist, be callable,
+# and accept (event, context). Problems are reported as one JSON line on stderr.
+_HANDLER_PROBE = """
+import inspect, json
+fn = getattr(module, {function!r}, None)
+defined = sorted(n for n, v in vars(module).items() if inspect.isfunction(v) and not n.startswith("_")
+                 and v.__module__ == module.__name__)
+problem = None
+if fn is None:
+    problem = {{"kind": "missing", "defined": defined}}
+elif not callable(fn):
+    problem = {{"kind": "not-callable", "type": type(fn).__name__, "defined": defined}}
+else:
+    try:
+        inspect.signature(fn).bind(object(), object())
+    except TypeError as exc:
+        problem = {{"kind": "signature", "why": str(exc)}}
+    except ValueError:
+        pass  # no signature to read (a builtin): Lambda will tell
+if problem:
+    sys.stderr.write("lambda-lab-handler:" + json.dumps(problem) + "\\n")
+    sys.exit(3)
+"""
+
+
+def _handler_problem(package: Package, stderr: str) -> LabError | None:
+    line = next((x for x in stderr.splitlines() if x.startswith("lambda-lab-handler:")), None)
+    if line is None:
+        return None
+    problem = json.loads(line.split(":", 1)[1])
+    name, call = package.source.name, package.handler
+    defined = problem.get("defined") or []
+    listing = f"it defines: {', '.join(defined)}" if defined else "it defines no functions"
+    hint = f"pass function={defined[0]!r} (or handler='{package.module}.{defined[0]}')" if len(defined) == 1 else (
+        "pass function='...' with the name of its handler function"
+    )
+    if problem["kind"] == "missing":
+        return LabError(
+            f"{name} has no function {package.function!r}, so Lambda could not call {call} ({listing}); {hint}."
+        )
+    if problem["kind"] == "not-callable":
+        return LabError(f"{call} is a {problem['type']}, not a function Lambda can call ({listing}); {hint}.")
+    return LabError(
+        f"{call} cannot be called as Lambda calls it, with (event, context): {problem['why']}; "
+        "give it two parameters, e.g. def handler(event, context)."
+    )
 
 
 def check_imports(package: Package, env: dict[str, str] | None = None, timeout: float = 120) -> None:
     """Import the handler module in an isolated interpreter that sees only the zip
-    and boto3; raise a LabError naming the first missing module otherwise.
+    and boto3, and prove that its handler function (``package.function``) exists, is
+    callable and takes (event, context); raise a LabError naming the first problem.
 
-    A passing result is remembered by the zip's digest, so re-deploying the same
-    code costs nothing.
+    A passing result is remembered by the zip's digest and the function's name, so
+    re-deploying the same code costs nothing.
     """
     marker = _check_marker(package)
     if marker.exists():
@@ -334,7 +393,8 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
         code = (
             "import importlib, sys\n"
             f"sys.path[:0] = [{tmp!r}, {str(_sdk_dir())!r}]\n"
-            f"importlib.import_module({package.module!r})\n"
+            f"module = importlib.import_module({package.module!r})\n"
+            + _HANDLER_PROBE.format(function=package.function)
         )
         run_env = {
             "PATH": os.environ.get("PATH", ""),
@@ -360,6 +420,9 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()  # empty by design: its name is the digest
         return
+    handler_problem = _handler_problem(package, result.stderr)
+    if handler_problem is not None:
+        raise handler_problem
     lines = result.stderr.strip().splitlines() or ["no error output"]
     missing = re.search(r"No module named '([^']+)'", result.stderr)
     if missing:
@@ -375,8 +438,10 @@ def build_checked(
     requirements: tuple[str, ...] | list[str] | None = None,
     env: dict[str, str] | None = None,
     runtime: str = DEFAULT_RUNTIME,
+    function: str = DEFAULT_FUNCTION,
 ) -> Package:
-    """:func:`build_zip` then :func:`check_imports`: a package that is safe to deploy."""
-    package = build_zip(module, requirements, runtime)
+    """:func:`build_zip` then :func:`check_imports`: a package that is safe to deploy, whose
+    ``function`` exists, is callable and takes (event, context)."""
+    package = build_zip(module, requirements, runtime, function)
     check_imports(package, env)
     return package
