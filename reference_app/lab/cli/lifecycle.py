@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -15,6 +14,7 @@ from .. import doctor as doctor_mod
 from .. import embedded, emulator, net, packaging
 from ..config import HOME_ENV, lab_home_path, resolve_backend
 from ..errors import LabError
+from . import supervise
 from .base import app, err, friendly, out
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
@@ -153,13 +153,11 @@ def lab(
     """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab).
 
     --port is the emulator's, as for every command; JupyterLab's own port is --ServerApp.port=8889.
+    However JupyterLab ends (File > Shut Down, Ctrl-C and y, closing the terminal, kill), the
+    emulator this command started is stopped, unless --keep.
     """
     backend = resolve_backend()
     notebooks = _notebooks_dir()  # fail before starting anything
-    already_running = net.health(backend.endpoint) is not None
-    with out.status(f"Starting the {backend.kind} emulator ..."):
-        st = emulator.up(backend)
-    out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
     command = [
         sys.executable,
         "-m",
@@ -172,13 +170,30 @@ def lab(
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI often run as root; Jupyter refuses otherwise
-    jupyter = subprocess.Popen([*command, *ctx.args])
-    while True:
+    started = None
+    code = 1
+    # From here on a signal is recorded, not fatal: however the session ends, the emulator
+    # this command started is stopped (see supervise for what each signal does).
+    with supervise.watching() as signals:
         try:
-            code = jupyter.wait()
-            break
-        except KeyboardInterrupt:
-            continue  # Ctrl-C reaches JupyterLab too; it asks, then exits, and we wait for it
-    if st.pid and not already_running and not keep:  # stop only what this command started
-        out.print(emulator.down(backend))
+            already_running = net.health(backend.endpoint) is not None
+            with out.status(f"Starting the {backend.kind} emulator ..."):
+                st = emulator.up(backend)
+            started = st.pid if st.pid and not already_running else None  # stop only what this command started
+            _say(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
+            if st.notice:
+                _say(f"[yellow]note:[/] {st.notice}")
+            pending = signals.pop()
+            code = 128 + pending if pending else supervise.run([*command, *ctx.args], signals, _say)
+        finally:
+            if started and not keep:
+                _say(emulator.down(backend))
     raise typer.Exit(code)
+
+
+def _say(text: str) -> None:
+    """Print, unless the terminal is gone (closed: SIGHUP); stopping must go on regardless."""
+    try:
+        out.print(text)
+    except OSError:
+        pass
