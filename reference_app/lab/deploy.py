@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError
 
-from . import emulator, net, packaging
+from . import display, emulator, net, packaging
 from .clients import CONTROL_PLANE_READ_TIMEOUT_S, INVOKE_MARGIN_S, arn, client, invoke_config
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
 from .errors import LabError, aws_code
@@ -49,6 +49,32 @@ class Deployment:
     @property
     def arn(self) -> str:
         return self.configuration["FunctionArn"]
+
+    def _rows(self) -> list[tuple[str, str]]:
+        conf, package = self.configuration, self.package
+        contents = ", ".join([f"{package.module}.py", *package.distributions])
+        return [
+            ("state", conf.get("State", "")),
+            ("handler", conf.get("Handler", package.handler)),
+            ("runtime", conf.get("Runtime", "")),
+            ("timeout", f"{conf['Timeout']} s" if "Timeout" in conf else ""),
+            ("memory", f"{conf['MemorySize']} MB" if "MemorySize" in conf else ""),
+            ("package", f"{package.size:,} bytes zipped ({contents})"),
+            ("arn", self.arn),
+            ("warnings", "\n".join(package.warnings)),
+        ]
+
+    def _title(self) -> str:
+        return f"{self.name}: {self.action}"
+
+    def __repr__(self) -> str:
+        return display.text(self._title(), self._rows())
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        level = "warn" if self.package.warnings else "ok"
+        return display.html(self._title(), self._rows(), level)
 
 
 def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None, trust_policy: str = _TRUST_POLICY) -> str:
@@ -233,6 +259,32 @@ class Invocation:
     def ok(self) -> bool:
         return self.function_error is None
 
+    def _rows(self) -> list[tuple[str, str]]:
+        payload = self.payload
+        rows: list[tuple[str, str]] = []
+        if not self.ok and isinstance(payload, dict) and "errorMessage" in payload:
+            rows += [
+                ("error", f"{payload.get('errorType', 'Error')}: {payload['errorMessage']}"),
+                ("stack trace", "".join(_stack_lines(payload.get("stackTrace")))),
+            ]
+        else:
+            rows.append(("payload", display.pretty(payload)))
+        rows += [("request id", self.request_id), ("log tail", self.log_tail.rstrip())]
+        return rows
+
+    def _title(self) -> str:
+        outcome = "ok" if self.ok else f"failed ({self.function_error})"
+        return f"{self.function or 'invoke'}: {outcome}, status {self.status_code}, {self.elapsed_ms:.1f} ms"
+
+    def __repr__(self) -> str:
+        return display.text(self._title(), self._rows())
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        level = "ok" if self.ok else "fail"
+        return display.html(self._title(), self._rows(), level, preformatted=("payload", "stack trace", "log tail"))
+
     def logs(self, backend: Backend | None = None):
         """This invocation's CloudWatch block (START … REPORT), see :mod:`.logs`."""
         from .logs import invocation_log
@@ -241,6 +293,19 @@ class Invocation:
             self.function, self.request_id, self.started_ms - 100, backend=backend,
             near_ms=self.started_ms + int(self.elapsed_ms),
         )
+
+
+def _stack_lines(trace: Any) -> list[str]:
+    """Lambda's ``stackTrace``: a list of strings (Python's runtime) or of [file, line, function, code]."""
+    if not isinstance(trace, list):
+        return [str(trace)] if trace else []
+    lines = []
+    for frame in trace:
+        if isinstance(frame, list) and len(frame) == 4:
+            lines.append(f'  File "{frame[0]}", line {frame[1]}, in {frame[2]}\n    {frame[3]}\n')
+        else:
+            lines.append(str(frame) if str(frame).endswith("\n") else f"{frame}\n")
+    return lines
 
 
 def invoke(

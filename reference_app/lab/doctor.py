@@ -6,6 +6,7 @@ import importlib.metadata as md
 import sys
 from dataclasses import dataclass
 
+from . import display
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use
@@ -18,6 +19,36 @@ class Check:
     name: str
     level: str  # "ok" | "warn" | "fail"
     detail: str
+
+
+class Checks(list):
+    """The doctor's checks (a list of :class:`Check`), shown whole in a notebook and as text."""
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (warnings are information)."""
+        return all(c.level != "fail" for c in self)
+
+    def _level(self) -> str:
+        return "fail" if not self.ok else "warn" if any(c.level == "warn" for c in self) else "ok"
+
+    def __repr__(self) -> str:
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
+        width = max((len(c.name) for c in self), default=0)
+        return "\n".join(f"[{mark[c.level]}] {c.name.ljust(width)}  {c.detail}" for c in self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        rows = [(display.ICONS[c.level], c.name, c.detail) for c in self]
+        title = "Your lab is ready." if self.ok else "Something needs fixing (see ❌)."
+        return display.html_grid(("", "check", "detail"), rows, self._level(), title)
+
+    def to_frame(self):
+        """The checks as a pandas DataFrame, indexed by name."""
+        import pandas as pd
+
+        return pd.DataFrame([{"level": c.level, "check": c.name, "detail": c.detail} for c in self]).set_index("check")
 
 
 def _version(dist: str) -> str | None:
@@ -56,9 +87,9 @@ def host_runtime_check(backend: Backend | None = None, runtime: str = DEFAULT_RU
     )
 
 
-def run_checks(backend: Backend | None = None) -> list[Check]:
+def run_checks(backend: Backend | None = None) -> Checks:
     backend = backend or resolve_backend()
-    checks: list[Check] = []
+    checks = Checks()
     py = sys.version_info
     checks.append(
         Check(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import embedded, localstack
+from . import display, embedded, localstack
 from .config import Backend, resolve_backend
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, is_remote, port_in_use, post
@@ -34,6 +34,37 @@ class Status:
     functions: list[str] = field(default_factory=list)
     problem: str | None = None  # when not healthy: what is wrong and what to do, one sentence
     notice: str | None = None  # something the learner should know, e.g. the last stop lost state
+
+    @property
+    def started_by(self) -> str:
+        if self.pid:
+            return f"lambda-lab (pid {self.pid})"
+        return "someone else" if self.healthy else ""
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [("backend", self.backend.kind), ("endpoint", self.backend.endpoint)]
+        if self.healthy:
+            rows += [
+                ("emulator", f"{self.emulator} {self.version or ''}".strip()),
+                ("started by", self.started_by),
+                ("functions", ", ".join(self.functions) or "none"),
+            ]
+        else:
+            rows.append(("problem", self.problem or "not running"))
+        rows.append(("note", self.notice or ""))
+        return rows
+
+    def _title(self) -> str:
+        return f"Emulator {'healthy' if self.healthy else 'not healthy'} at {self.backend.endpoint}"
+
+    def __repr__(self) -> str:
+        return display.text(self._title(), self._rows())
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        level = "fail" if not self.healthy else "warn" if self.notice else "ok"
+        return display.html(self._title(), self._rows(), level)
 
 
 def diagnose(backend: Backend) -> str:
