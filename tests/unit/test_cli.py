@@ -141,3 +141,20 @@ def test_paths_lists_every_folder_its_help_promises(tmp_path, monkeypatch, free_
     ]:
         assert any(line.split()[0:len(name.split())] == name.split() and str(path) in line
                    for line in result.output.splitlines()), (name, result.output)
+
+
+def test_messages_are_printed_as_they_are_not_as_markup(monkeypatch, free_port):
+    # GIVEN messages with square brackets (rich markup would swallow "[dev]" and "[n]")
+    from reference_app.lab import doctor, emulator
+    from reference_app.lab.doctor import Check, Checks
+    from reference_app.lab.errors import LabError
+
+    def refuse(backend=None):
+        raise LabError("run pip install -e '.[dev]' first (y/[n]).")
+
+    monkeypatch.setattr(emulator, "up", refuse)
+    monkeypatch.setattr(doctor, "run_checks", lambda: Checks([Check("moto", "warn", "pip install -e '.[dev]'")]))
+    up = runner.invoke(app, ["--port", str(free_port), "up"], terminal_width=200)
+    checks = runner.invoke(app, ["doctor"], terminal_width=200)
+    assert "pip install -e '.[dev]' first (y/[n])." in " ".join(up.output.split())
+    assert "pip install -e '.[dev]'" in checks.output

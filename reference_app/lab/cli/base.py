@@ -17,6 +17,7 @@ from typing import Annotated, Any
 import typer
 from botocore.exceptions import ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
 from rich.console import Console
+from rich.markup import escape
 
 from ..config import BACKEND_ENV, PORT_ENV, WRITE_ERRNOS, resolve_backend, write_error
 from ..errors import LabError
@@ -74,6 +75,11 @@ out = Console()
 err = Console(stderr=True)
 
 
+def plain(text: object) -> str:
+    """The kit's own text, shown as it is: rich must not read "pip install -e '.[dev]'" as markup."""
+    return escape(str(text))
+
+
 def friendly(func):
     """Turn LabError (and an endpoint that does not answer) into one line on stderr and exit 1."""
 
@@ -82,17 +88,17 @@ def friendly(func):
         try:
             return func(*args, **kwargs)
         except LabError as exc:
-            err.print(f"[red]error:[/] {exc}")
+            err.print(f"[red]error:[/] {plain(exc)}")
             raise typer.Exit(1) from None
         except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError) as exc:
             from ..emulator import unreachable
 
-            err.print(f"[red]error:[/] {unreachable(resolve_backend(), exc)}")
+            err.print(f"[red]error:[/] {plain(unreachable(resolve_backend(), exc))}")
             raise typer.Exit(1) from None
         except OSError as exc:  # a write the kit did not expect to fail (disk full, read-only)
             if exc.errno not in WRITE_ERRNOS or not exc.filename:
                 raise
-            err.print(f"[red]error:[/] {write_error(Path(os.fsdecode(exc.filename)).parent, exc)}")
+            err.print(f"[red]error:[/] {plain(write_error(Path(os.fsdecode(exc.filename)).parent, exc))}")
             raise typer.Exit(1) from None
 
     return wrapper

@@ -15,7 +15,7 @@ from .. import embedded, emulator, net, packaging
 from ..config import HOME_ENV, lab_home_path, resolve_backend
 from ..errors import LabError
 from . import supervise
-from .base import app, err, friendly, out
+from .base import app, err, friendly, out, plain
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
@@ -28,16 +28,16 @@ def up() -> None:
     with out.status(f"Starting the {backend.kind} emulator at {backend.endpoint} ..."):
         st = emulator.up(backend)
     owner = f"started by lambda-lab, pid {st.pid}" if st.pid else "already running"
-    out.print(f"[green]✓[/] {st.emulator} {st.version or ''} healthy at {backend.endpoint} ({owner})")
+    out.print(f"[green]✓[/] {plain(st.emulator)} {plain(st.version or '')} healthy at {backend.endpoint} ({owner})")
     if st.notice:
-        err.print(f"[yellow]note:[/] {st.notice}")
+        err.print(f"[yellow]note:[/] {plain(st.notice)}")
 
 
 @app.command()
 @friendly
 def down() -> None:
     """Stop the emulator that lambda-lab started (never one it did not start)."""
-    out.print(emulator.down())
+    out.print(plain(emulator.down()))
 
 
 @app.command()
@@ -49,16 +49,16 @@ def status() -> None:
     table = Table(show_header=False, box=None)
     table.add_row("backend", backend.kind)
     table.add_row("endpoint", backend.endpoint)
-    table.add_row("health", "[green]healthy[/]" if st.healthy else "[red]not running[/]")
+    table.add_row("health", "[green]healthy[/]" if st.healthy else "[red]not healthy[/] (see below)")
     if st.healthy:
         table.add_row("emulator", f"{st.emulator} {st.version or ''}")
         table.add_row("started by", f"lambda-lab (pid {st.pid})" if st.pid else "someone else")
         table.add_row("functions", ", ".join(st.functions) or "none")
     out.print(table)
     if st.notice:
-        err.print(f"[yellow]note:[/] {st.notice}")
+        err.print(f"[yellow]note:[/] {plain(st.notice)}")
     if not st.healthy:
-        err.print(st.problem)
+        err.print(plain(st.problem))
         raise typer.Exit(1)
 
 
@@ -69,7 +69,7 @@ def doctor() -> None:
     checks = doctor_mod.run_checks()
     table = Table(show_header=False, box=None)
     for check in checks:
-        table.add_row(_MARK[check.level], check.name, check.detail)
+        table.add_row(_MARK[check.level], plain(check.name), plain(check.detail))
     out.print(table)
     if any(c.level == "fail" for c in checks):
         raise typer.Exit(1)
@@ -107,7 +107,7 @@ def reset(
             out.print("Nothing was reset.")
             return
     with out.status("Resetting ..."):
-        out.print(emulator.reset(backend, confirm_host=confirm_host))
+        out.print(plain(emulator.reset(backend, confirm_host=confirm_host)))
 
 
 @app.command()
@@ -131,7 +131,7 @@ def paths() -> None:
         ("runtime SDK", packaging.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
     ]
     for name, path, note in rows:  # one line each, never cut: the terminal wraps, a path stays copyable
-        out.print(f"{name:<14} {path}  [dim]# {note}[/]", soft_wrap=True, highlight=False)
+        out.print(f"{name:<14} {plain(path)}  [dim]# {plain(note)}[/]", soft_wrap=True, highlight=False)
 
 
 def _notebooks_dir() -> Path:
@@ -180,14 +180,14 @@ def lab(
             with out.status(f"Starting the {backend.kind} emulator ..."):
                 st = emulator.up(backend)
             started = st.pid if st.pid and not already_running else None  # stop only what this command started
-            _say(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
+            _say(f"[green]✓[/] {plain(st.emulator)} healthy at {backend.endpoint}")
             if st.notice:
-                _say(f"[yellow]note:[/] {st.notice}")
+                _say(f"[yellow]note:[/] {plain(st.notice)}")
             pending = signals.pop()
             code = 128 + pending if pending else supervise.run([*command, *ctx.args], signals, _say)
         finally:
             if started and not keep:
-                _say(emulator.down(backend))
+                _say(plain(emulator.down(backend)))
     raise typer.Exit(code)
 
 
