@@ -170,3 +170,15 @@ def test_after_a_kill_the_learner_is_told_what_came_back(own):
     # AND the notice is given once: the next clean cycle is quiet
     emulator.down(own)
     assert emulator.up(own).notice is None
+
+
+def test_a_sigterm_saves_like_down(own):
+    # GIVEN the emulator stopped by SIGTERM, not by `down` (the machine shutting down, a logout)
+    pid = emulator.up(own).pid
+    _make_resources(own, "term")
+    os.kill(pid, signal.SIGTERM)
+    psutil.Process(pid).wait(timeout=embedded.STOP_GRACE_S)
+    # WHEN it is started again THEN everything is back, and nothing is said about a lost state
+    st = emulator.up(own)
+    assert st.notice is None
+    assert _what_exists(own, "term") == {"function": True, "item": True, "object": True, "queue": True}
