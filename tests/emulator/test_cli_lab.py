@@ -1,10 +1,12 @@
 """`lambda-lab lab` for real: emulator up, JupyterLab serving notebooks/, emulator down however it ends."""
 
+import http.client
 import json
 import os
 import pty
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -31,7 +33,13 @@ def _lab_args(jupyter_port: int) -> list[str]:
 
 
 def _ports(free_port: int) -> tuple[int, int]:
-    return free_port, free_port + 1 if free_port < 65000 else free_port - 1
+    """The emulator's port and, for JupyterLab, another port nothing listens on."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            other = sock.getsockname()[1]
+        if other != free_port:
+            return free_port, other
 
 
 def _env(tmp_path, emulator_port: int) -> dict:
@@ -44,7 +52,7 @@ def _wait_for_jupyter(jupyter_port: int, alive, output) -> dict:
     while listing is None and time.monotonic() < deadline and alive():
         try:
             listing = _get(f"http://127.0.0.1:{jupyter_port}/api/contents?token=t0ken")
-        except OSError:
+        except (OSError, http.client.HTTPException):
             time.sleep(0.3)
     assert listing is not None, output() if not alive() else "JupyterLab did not answer"
     return listing

@@ -60,7 +60,7 @@ def test_concurrent_starts_start_one_emulator_that_down_stops(own, how):
     # GIVEN three starts at once, as three terminals or three notebooks' `lab.up()` do
     env = {**os.environ, "LAMBDA_LAB_PORT": str(own.port)}
     command = [CLI, "up"] if how == "cli" else [sys.executable, "-c", "from reference_app import lab; lab.up()"]
-    for _trial in range(2):
+    for _trial in range(1):  # before the lock, 8 starts in 10 orphaned the emulator
         procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
                  for _ in range(3)]
         outputs = [p.communicate(timeout=90)[0].decode(errors="replace") for p in procs]
