@@ -28,7 +28,6 @@ import hashlib
 import importlib.metadata as md
 import importlib.util
 import io
-import json
 import os
 import re
 import shutil
@@ -42,6 +41,7 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
+from . import handler_check
 from .config import DEFAULT_RUNTIME, lab_home, lab_home_path, writing
 from .errors import LabError
 
@@ -328,54 +328,6 @@ def _check_marker(package: Package) -> Path:
     return import_check_dir() / f"{hashlib.sha256(package.zip_bytes).hexdigest()}-{package.function}"
 
 
-# Runs in the isolated interpreter after the import: the handler must exist, be callable,
-# and accept (event, context). Problems are reported as one JSON line on stderr.
-_HANDLER_PROBE = """
-import inspect, json
-fn = getattr(module, {function!r}, None)
-defined = sorted(n for n, v in vars(module).items() if inspect.isfunction(v) and not n.startswith("_")
-                 and v.__module__ == module.__name__)
-problem = None
-if fn is None:
-    problem = {{"kind": "missing", "defined": defined}}
-elif not callable(fn):
-    problem = {{"kind": "not-callable", "type": type(fn).__name__, "defined": defined}}
-else:
-    try:
-        inspect.signature(fn).bind(object(), object())
-    except TypeError as exc:
-        problem = {{"kind": "signature", "why": str(exc)}}
-    except ValueError:
-        pass  # no signature to read (a builtin): Lambda will tell
-if problem:
-    sys.stderr.write("lambda-lab-handler:" + json.dumps(problem) + "\\n")
-    sys.exit(3)
-"""
-
-
-def _handler_problem(package: Package, stderr: str) -> LabError | None:
-    line = next((x for x in stderr.splitlines() if x.startswith("lambda-lab-handler:")), None)
-    if line is None:
-        return None
-    problem = json.loads(line.split(":", 1)[1])
-    name, call = package.source.name, package.handler
-    defined = problem.get("defined") or []
-    listing = f"it defines: {', '.join(defined)}" if defined else "it defines no functions"
-    hint = f"pass function={defined[0]!r} (or handler='{package.module}.{defined[0]}')" if len(defined) == 1 else (
-        "pass function='...' with the name of its handler function"
-    )
-    if problem["kind"] == "missing":
-        return LabError(
-            f"{name} has no function {package.function!r}, so Lambda could not call {call} ({listing}); {hint}."
-        )
-    if problem["kind"] == "not-callable":
-        return LabError(f"{call} is a {problem['type']}, not a function Lambda can call ({listing}); {hint}.")
-    return LabError(
-        f"{call} cannot be called as Lambda calls it, with (event, context): {problem['why']}; "
-        "give it two parameters, e.g. def handler(event, context)."
-    )
-
-
 def check_imports(package: Package, env: dict[str, str] | None = None, timeout: float = 120) -> None:
     """Import the handler module in an isolated interpreter that sees only the zip
     and boto3, and prove that its handler function (``package.function``) exists, is
@@ -394,7 +346,7 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
             "import importlib, sys\n"
             f"sys.path[:0] = [{tmp!r}, {str(_sdk_dir())!r}]\n"
             f"module = importlib.import_module({package.module!r})\n"
-            + _HANDLER_PROBE.format(function=package.function)
+            + handler_check.probe(package.function)
         )
         run_env = {
             "PATH": os.environ.get("PATH", ""),
@@ -420,7 +372,7 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
             marker.parent.mkdir(parents=True, exist_ok=True)
             marker.touch()  # empty by design: its name is the digest
         return
-    handler_problem = _handler_problem(package, result.stderr)
+    handler_problem = handler_check.problem(package.source.name, package.module, package.function, result.stderr)
     if handler_problem is not None:
         raise handler_problem
     lines = result.stderr.strip().splitlines() or ["no error output"]
