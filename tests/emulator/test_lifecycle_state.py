@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 from typer.testing import CliRunner
 
-from reference_app.lab import clients, deploy, embedded, emulator
+from reference_app.lab import clients, deploy, embedded, emulator, logs, triggers
 from reference_app.lab.cli import app
 from reference_app.lab.config import resolve_backend
 
@@ -116,16 +116,22 @@ def _what_exists(backend, suffix: str) -> dict[str, bool]:
 
 
 def test_every_resource_survives_down_and_up_and_reset_starts_clean(own):
-    # GIVEN a function, a table with an item, a bucket with an object and a queue
+    # GIVEN a function, a table with an item, a bucket with an object, a queue, and a queue that triggers the function
     emulator.up(own)
     _make_resources(own, "a")
-    # WHEN the emulator is stopped and started again (closing the laptop lid for the night)
+    sqs = clients.client("sqs", own)
+    trigger = sqs.create_queue(QueueName="keep-trigger-a")["QueueUrl"]
+    triggers.event_source_mapping("keep-fn-a", clients.arn("sqs", "keep-trigger-a"), batch_size=1, backend=own)
+    # WHEN the emulator is stopped and started again (the laptop lid closed for the night)
     assert "`lambda-lab up` brings back every resource" in emulator.down(own)
     st = emulator.up(own)
-    # THEN everything is back, with no warning, and the function still runs
+    # THEN everything is back, with no warning; the function still runs, and its trigger still fires
     assert _what_exists(own, "a") == {"function": True, "item": True, "object": True, "queue": True}
     assert st.notice is None and "keep-fn-a" in st.functions
     assert deploy.invoke("keep-fn-a", {"name": "Ada"}, own).ok
+    since = int(time.time() * 1000)
+    sqs.send_message(QueueUrl=trigger, MessageBody='{"name": "from the queue"}')
+    assert logs.wait_for_invocations("keep-fn-a", 1, since, timeout_s=30, backend=own)
     # AND `reset` is the way to start clean: nothing comes back after the next down/up
     assert "every resource is gone" in emulator.reset(own)
     emulator.down(own)
