@@ -26,7 +26,9 @@ Retry and timeout policy, per call type:
 * **synchronous invoke** (:func:`reference_app.lab.deploy.invoke`): one attempt,
   never retried, because a retry runs the function again; its read timeout is the
   function's own ``Timeout`` plus 30 s (cold start, emulator overhead), so the
-  client waits as long as the function may run. See :func:`invoke_config`.
+  client waits as long as the function may run. See :func:`invoke_config`. A raw
+  ``client("lambda").invoke(...)`` is never retried either, but waits only the
+  control plane's 20 s: use ``lab.invoke`` for a function that runs longer.
 * **asynchronous invoke** (``InvocationType="Event"``) and ``DryRun``: one attempt,
   never retried (a retry could queue the event twice), control-plane read timeout.
 * the kit's own health probe (:func:`reference_app.lab.net.health`): 1 s, no retry.
@@ -45,6 +47,7 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from .config import ACCOUNT_ID, REGION, Backend, resolve_backend
 from .errors import LabError
@@ -118,7 +121,22 @@ def client(service: str, backend: Backend | None = None, **kwargs: Any):
     """A boto3 client for ``service`` on the selected backend."""
     backend = backend or resolve_backend()
     kwargs.setdefault("config", _CLIENT_CONFIG)
-    return session(backend).client(service, endpoint_url=backend.endpoint, **kwargs)
+    made = session(backend).client(service, endpoint_url=backend.endpoint, **kwargs)
+    if service == "lambda":
+        made.meta.events.register_first("needs-retry.lambda.Invoke", _never_retry_invoke)
+    return made
+
+
+def _never_retry_invoke(response=None, caught_exception=None, **_: Any) -> None:
+    """Runs before botocore's retry handler for every Invoke of the kit's Lambda clients, raw
+    ``client("lambda").invoke(...)`` calls included: what botocore would raise after its last
+    attempt is raised after the first, so a function never runs twice for one call."""
+    if caught_exception is not None:
+        raise caught_exception
+    if response is not None:
+        http, parsed = response
+        if http.status_code >= 500 or http.status_code == 429:
+            raise ClientError(parsed, "Invoke")
 
 
 def resource(service: str, backend: Backend | None = None, **kwargs: Any):

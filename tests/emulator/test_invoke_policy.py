@@ -63,3 +63,14 @@ def test_the_retry_policy_is_written_down():
     text = (clients.__doc__ or "") + (deploy.invoke.__doc__ or "")
     for call in ("control plane", "synchronous invoke", "asynchronous invoke"):
         assert call in text.lower(), call
+
+
+def test_a_raw_invoke_through_the_kits_client_is_not_retried_either(backend, sleepy, short_control_plane_timeout):
+    from botocore.exceptions import ReadTimeoutError
+
+    since = int(time.time() * 1000)
+    # WHEN a notebook calls boto3's invoke on the kit's client, and the function outlasts its read timeout
+    with pytest.raises(ReadTimeoutError):
+        clients.client("lambda", backend).invoke(FunctionName=sleepy, Payload=b'{"seconds": 3}')
+    # THEN the function ran once: the kit's clients never send an Invoke twice
+    assert _executions(sleepy, since, backend, settle_s=4) == 1
