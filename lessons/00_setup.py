@@ -43,6 +43,8 @@ print(runtime.detail)
 # `lab.start_lesson()` opens every lesson: it checks your Python, starts the embedded emulator
 # (ministack) on 127.0.0.1 or reuses one that already answers (the same as `lambda-lab up` in a
 # terminal), and says whether exercises load from `exercises/` or, in solutions mode, from `solutions/`.
+# The emulator's status shows as a table; a yellow note appears if its last run ended without a
+# clean stop (your resources are kept across `lambda-lab down` and `up`).
 
 # %%
 status = lab.start_lesson("00_setup")
@@ -60,11 +62,12 @@ lab.show_source("hello")
 # `deploy_function` builds a zip from it, proves in an isolated Python that the zip imports with
 # nothing but its own contents and boto3 (as on Lambda), then creates the function or updates only
 # what changed, and waits until it is `Active`. Run the cell twice: the second time the action is
-# `unchanged`.
+# `unchanged`. (A handler whose function is not called `lambda_handler` is deployed with
+# `function="main"`; the import check proves that function exists and takes `(event, context)`.)
 
 # %%
 dep = lab.deploy_function("lab-hello", "reference_app.handlers.hello", environment={"GREETING": "Hello"})
-dep.action, dep.configuration["State"], dep.configuration["Runtime"], f"{dep.package.size:,} bytes"
+dep
 
 # %% [markdown]
 # ## 4. Invoke it: cold, then warm
@@ -80,7 +83,7 @@ lab.force_cold_start("lab-hello")
 cold = lab.invoke("lab-hello", {"name": "learner"})
 warm = lab.invoke("lab-hello", {"name": "learner"})
 assert cold.payload["cold_start"] and not warm.payload["cold_start"]
-cold.payload
+cold
 
 # %%
 import pandas as pd
@@ -96,14 +99,17 @@ pd.DataFrame(
 # first call an environment serves. The round trip of the cold invoke includes starting a
 # Python process and importing the module; the warm one does not.
 #
-# On AWS the `REPORT` line of a cold invocation also carries an `Init Duration`. Since
+# Lambda's own record of a cold start is the `REPORT` line of the invocation's log block: it
+# carries an `Init Duration` (the INIT phase) only when the environment was new. Since
 # 1 August 2025 AWS bills that INIT phase for on-demand functions too, and all duration
 # is billed per **1 ms** (the seed's "billed per 100 ms" has been wrong since December
-# 2020). Here is the log block the emulator wrote for the cold invocation:
+# 2020; see [Lambda pricing](https://aws.amazon.com/lambda/pricing/)). Here is the log block of
+# the cold invocation, from the emulator's CloudWatch Logs, and the warm one's for comparison:
 
 # %% tags=["proof-report"]
 block = cold.logs()
 print("\n".join(block.lines))
+assert block.cold and not warm.logs().cold  # Init Duration on the cold REPORT line only
 
 # %% [markdown]
 # ## 5. Summary

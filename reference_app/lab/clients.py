@@ -15,6 +15,26 @@ Two guards keep requests local: an endpoint that is not loopback (or an emulator
 host name) is refused unless ``LAMBDA_LAB_ALLOW_REMOTE=1``, and every request is
 checked just before it is sent, so nothing (a redirect, a presigned URL built
 by hand, a service whose endpoint rules add a host prefix) reaches another host.
+
+Retry and timeout policy, per call type:
+
+* **control plane** (every call of a client from :func:`client` or :func:`resource`:
+  create, update, get, list, put, send ...): connect timeout 2 s, read timeout
+  20 s, botocore's ``standard`` retry mode with 3 attempts in all (throttling,
+  5xx answers, dropped connections and read timeouts are retried). These calls
+  are idempotent, or the kit handles their conflicts (``deploy_function``).
+* **synchronous invoke** (:func:`reference_app.lab.deploy.invoke`): one attempt,
+  never retried, because a retry runs the function again; its read timeout is the
+  function's own ``Timeout`` plus 30 s (cold start, emulator overhead), so the
+  client waits as long as the function may run. See :func:`invoke_config`. A raw
+  ``client("lambda").invoke(...)`` is never retried either, but waits only the
+  control plane's 20 s: use ``lab.invoke`` for a function that runs longer.
+* **asynchronous invoke** (``InvocationType="Event"``) and ``DryRun``: one attempt,
+  never retried (a retry could queue the event twice), control-plane read timeout.
+* the kit's own health probe (:func:`reference_app.lab.net.health`): 1 s, no retry.
+
+A call that times out, or finds the emulator gone, becomes one sentence that says
+why (:func:`reference_app.lab.emulator.unreachable`), not a botocore traceback.
 """
 
 from __future__ import annotations
@@ -27,6 +47,7 @@ from urllib.parse import urlsplit
 import boto3
 import botocore.session
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 from .config import ACCOUNT_ID, REGION, Backend, resolve_backend
 from .errors import LabError
@@ -35,11 +56,24 @@ from .net import check_endpoint
 DUMMY_KEY = "test"
 DUMMY_SECRET = "test"
 
+CONNECT_TIMEOUT_S = 2
+CONTROL_PLANE_READ_TIMEOUT_S = 20
+CONTROL_PLANE_ATTEMPTS = 3
+INVOKE_MARGIN_S = 30  # on top of the function's Timeout: a cold start and the emulator's own work
+
+# The control plane's policy (see the module docstring); invokes use invoke_config().
 _CLIENT_CONFIG = Config(
-    connect_timeout=2,
-    read_timeout=70,  # a cold invoke of a 60 s function must not time out on the client side
-    retries={"max_attempts": 2, "mode": "standard"},
+    connect_timeout=CONNECT_TIMEOUT_S,
+    read_timeout=CONTROL_PLANE_READ_TIMEOUT_S,
+    retries={"total_max_attempts": CONTROL_PLANE_ATTEMPTS, "mode": "standard"},
 )
+
+
+def invoke_config(read_timeout_s: float) -> Config:
+    """The policy of an invoke: one attempt, never retried, ``read_timeout_s`` to wait for the answer."""
+    return _CLIENT_CONFIG.merge(
+        Config(read_timeout=read_timeout_s, retries={"total_max_attempts": 1, "mode": "standard"})
+    )
 
 # Session variables that would otherwise come from the learner's environment or
 # ~/.aws files: (config-file key, env var, default, converter). ``None`` for the
@@ -87,7 +121,22 @@ def client(service: str, backend: Backend | None = None, **kwargs: Any):
     """A boto3 client for ``service`` on the selected backend."""
     backend = backend or resolve_backend()
     kwargs.setdefault("config", _CLIENT_CONFIG)
-    return session(backend).client(service, endpoint_url=backend.endpoint, **kwargs)
+    made = session(backend).client(service, endpoint_url=backend.endpoint, **kwargs)
+    if service == "lambda":
+        made.meta.events.register_first("needs-retry.lambda.Invoke", _never_retry_invoke)
+    return made
+
+
+def _never_retry_invoke(response=None, caught_exception=None, **_: Any) -> None:
+    """Runs before botocore's retry handler for every Invoke of the kit's Lambda clients, raw
+    ``client("lambda").invoke(...)`` calls included: what botocore would raise after its last
+    attempt is raised after the first, so a function never runs twice for one call."""
+    if caught_exception is not None:
+        raise caught_exception
+    if response is not None:
+        http, parsed = response
+        if http.status_code >= 500 or http.status_code == 429:
+            raise ClientError(parsed, "Invoke")
 
 
 def resource(service: str, backend: Backend | None = None, **kwargs: Any):

@@ -13,8 +13,10 @@ means it (see :mod:`reference_app.lab.clients`).
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -101,9 +103,49 @@ def remote_allowed() -> bool:
     return os.environ.get(ALLOW_REMOTE_ENV, "").strip().lower() in ("1", "true", "yes")
 
 
-def lab_home() -> Path:
-    """The per-user folder for emulator state, logs, pid files and build caches."""
+def lab_home_path() -> Path:
+    """The per-user folder for emulator state, logs, pid files and build caches (not created)."""
     override = os.environ.get(HOME_ENV)
-    home = Path(override) if override else Path(platformdirs.user_state_dir("lambda-lab"))
-    home.mkdir(parents=True, exist_ok=True)
+    return Path(override) if override else Path(platformdirs.user_state_dir("lambda-lab"))
+
+
+def lab_home() -> Path:
+    """:func:`lab_home_path`, created if missing."""
+    home = lab_home_path()
+    with writing(home):
+        home.mkdir(parents=True, exist_ok=True)
     return home
+
+
+_WRITE_ERRORS = {
+    errno.ENOSPC: ("the disk is full", "free some space{or_move}"),
+    errno.EDQUOT: ("you are over your disk quota", "free some space{or_move}"),
+    errno.EROFS: ("it is on a read-only file system", "{move}"),
+    errno.EACCES: ("permission denied", "fix its permissions{or_move}"),
+    errno.EPERM: ("permission denied", "fix its permissions{or_move}"),
+    errno.ENOTDIR: ("a file stands where a folder should be", "move that file{or_move}"),
+}
+WRITE_ERRNOS = frozenset(_WRITE_ERRORS)
+
+
+def write_error(folder: Path, exc: OSError) -> LabError:
+    """One sentence for a failed write under ``folder``: what is wrong there and what to do."""
+    reason, fix = _WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or str(exc), "see its permissions and free space"))
+    ours = Path(folder).is_relative_to(lab_home_path())
+    move = f"set {HOME_ENV} to a writable folder" if ours else "make it writable"
+    or_move = f", or set {HOME_ENV} to a folder on another disk" if ours else ""
+    return LabError(f"Cannot write to {folder}: {reason}; {fix.format(move=move, or_move=or_move)}.")
+
+
+@contextmanager
+def writing(folder: Path):
+    """Turn a failed write (disk full, read-only, no permission) under ``folder`` into a LabError."""
+    try:
+        yield
+    except OSError as exc:
+        if exc.errno not in _WRITE_ERRORS:
+            raise
+        failed = Path(os.fsdecode(exc.filename)) if exc.filename else None
+        if failed is not None and not failed.is_relative_to(folder):
+            folder = failed.parent  # e.g. the system's temp folder: name the one that is full
+        raise write_error(folder, exc) from None

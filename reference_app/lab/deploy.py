@@ -12,13 +12,14 @@ import base64
 import json
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError
 
-from . import packaging
-from .clients import arn, client
+from . import display, emulator, net, packaging
+from .clients import CONTROL_PLANE_READ_TIMEOUT_S, INVOKE_MARGIN_S, arn, client, invoke_config
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
 from .errors import LabError, aws_code
 from .poll import attempts
@@ -48,6 +49,32 @@ class Deployment:
     @property
     def arn(self) -> str:
         return self.configuration["FunctionArn"]
+
+    def _rows(self) -> list[tuple[str, str]]:
+        conf, package = self.configuration, self.package
+        contents = ", ".join([f"{package.module}.py", *package.distributions])
+        return [
+            ("state", conf.get("State", "")),
+            ("handler", conf.get("Handler", package.handler)),
+            ("runtime", conf.get("Runtime", "")),
+            ("timeout", f"{conf['Timeout']} s" if "Timeout" in conf else ""),
+            ("memory", f"{conf['MemorySize']} MB" if "MemorySize" in conf else ""),
+            ("package", f"{package.size:,} bytes zipped ({contents})"),
+            ("arn", self.arn),
+            ("warnings", "\n".join(package.warnings)),
+        ]
+
+    def _title(self) -> str:
+        return f"{self.name}: {self.action}"
+
+    def __repr__(self) -> str:
+        return display.text(self._title(), self._rows())
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        level = "warn" if self.package.warnings else "ok"
+        return display.html(self._title(), self._rows(), level)
 
 
 def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None, trust_policy: str = _TRUST_POLICY) -> str:
@@ -120,27 +147,59 @@ def deploy_function(
     memory_size: int = 256,
     description: str = "",
     backend: Backend | None = None,
+    function: str | None = None,
+    handler: str | None = None,
     **extra: Any,
 ) -> Deployment:
     """Package ``module`` and create or update the function ``name`` until it is Active.
 
-    ``extra`` passes further ``CreateFunction`` fields through (``Layers``,
-    ``DeadLetterConfig``, ``TracingConfig``, ``EphemeralStorage`` ...).
+    Lambda calls ``lambda_handler`` in the module unless ``function="main"`` (or
+    ``handler="module.main"``, as the ``Handler`` setting reads) names another; the
+    isolated import check proves it exists, is callable and takes (event, context)
+    before anything is deployed. ``extra`` passes further ``CreateFunction`` fields
+    through (``Layers``, ``DeadLetterConfig``, ``TracingConfig``, ``EphemeralStorage`` ...).
     """
     backend = backend or resolve_backend()
     env = function_environment(backend, environment)
-    package = packaging.build_checked(module, requirements, env, runtime)
-    lam = client("lambda", backend)
+    module_name = packaging.find_module_file(module).stem
+    entry = handler_function(module_name, function, handler)
+    package = packaging.build_checked(module, requirements, env, runtime, function=entry)
+    emulator.check_answering(backend)
     wanted = {
         "Runtime": runtime,
         "Handler": package.handler,
-        "Role": ensure_role(backend=backend),
         "Timeout": timeout,
         "MemorySize": memory_size,
         "Description": description,
         "Environment": {"Variables": env},
         **extra,
     }
+    with _answers(backend):
+        return _create_or_update(name, package, wanted, backend)
+
+
+def handler_function(module_name: str, function: str | None, handler: str | None) -> str:
+    """The function name from ``function=`` or ``handler="module.function"`` (default ``lambda_handler``)."""
+    if handler is None:
+        return function or packaging.DEFAULT_FUNCTION
+    wanted_module, _, wanted_function = handler.rpartition(".")
+    if not wanted_module or not wanted_function:
+        raise LabError(
+            f"handler={handler!r} must read module.function, e.g. handler='{module_name}.lambda_handler'."
+        )
+    if wanted_module != module_name:
+        raise LabError(
+            f"handler={handler!r} names module {wanted_module!r}, but the zip's module is {module_name!r} "
+            f"({module_name}.py at its root); pass handler='{module_name}.{wanted_function}'."
+        )
+    if function is not None and function != wanted_function:
+        raise LabError(f"function={function!r} and handler={handler!r} disagree; pass one of them.")
+    return wanted_function
+
+
+def _create_or_update(name: str, package: packaging.Package, wanted: dict, backend: Backend) -> Deployment:
+    lam = client("lambda", backend)
+    wanted = {"Role": ensure_role(backend=backend), **wanted}
     try:
         current = lam.get_function_configuration(FunctionName=name)
     except ClientError as err:
@@ -200,6 +259,32 @@ class Invocation:
     def ok(self) -> bool:
         return self.function_error is None
 
+    def _rows(self) -> list[tuple[str, str]]:
+        payload = self.payload
+        rows: list[tuple[str, str]] = []
+        if not self.ok and isinstance(payload, dict) and "errorMessage" in payload:
+            rows += [
+                ("error", f"{payload.get('errorType', 'Error')}: {payload['errorMessage']}"),
+                ("stack trace", "".join(_stack_lines(payload.get("stackTrace")))),
+            ]
+        else:
+            rows.append(("payload", display.pretty(payload)))
+        rows += [("request id", self.request_id), ("log tail", self.log_tail.rstrip())]
+        return rows
+
+    def _title(self) -> str:
+        outcome = "ok" if self.ok else f"failed ({self.function_error})"
+        return f"{self.function or 'invoke'}: {outcome}, status {self.status_code}, {self.elapsed_ms:.1f} ms"
+
+    def __repr__(self) -> str:
+        return display.text(self._title(), self._rows())
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        level = "ok" if self.ok else "fail"
+        return display.html(self._title(), self._rows(), level, preformatted=("payload", "stack trace", "log tail"))
+
     def logs(self, backend: Backend | None = None):
         """This invocation's CloudWatch block (START … REPORT), see :mod:`.logs`."""
         from .logs import invocation_log
@@ -210,15 +295,56 @@ class Invocation:
         )
 
 
-def invoke(name: str, event: Any = None, backend: Backend | None = None, **kwargs: Any) -> Invocation:
-    """Invoke ``name`` synchronously with ``event`` (JSON-serialisable) and decode the answer."""
-    lam = client("lambda", backend)
-    started_ms = int(time.time() * 1000)
-    started = time.perf_counter()
-    resp = lam.invoke(
-        FunctionName=name, Payload=json.dumps(event if event is not None else {}).encode(),
-        LogType="Tail", **kwargs,
-    )
+def _stack_lines(trace: Any) -> list[str]:
+    """Lambda's ``stackTrace``: a list of strings (Python's runtime) or of [file, line, function, code]."""
+    if not isinstance(trace, list):
+        return [str(trace)] if trace else []
+    lines = []
+    for frame in trace:
+        if isinstance(frame, list) and len(frame) == 4:
+            lines.append(f'  File "{frame[0]}", line {frame[1]}, in {frame[2]}\n    {frame[3]}\n')
+        else:
+            lines.append(str(frame) if str(frame).endswith("\n") else f"{frame}\n")
+    return lines
+
+
+def invoke(
+    name: str, event: Any = None, backend: Backend | None = None, *, read_timeout: float | None = None, **kwargs: Any
+) -> Invocation:
+    """Invoke ``name`` (synchronously unless ``InvocationType`` says otherwise) with ``event``
+    (JSON-serialisable) and decode the answer.
+
+    Never retried: a retried synchronous invoke runs the function again. A synchronous
+    invoke waits the function's own ``Timeout`` plus :data:`~.clients.INVOKE_MARGIN_S`
+    (``read_timeout`` overrides that); an asynchronous invoke (``InvocationType="Event"``)
+    or a ``DryRun`` waits as long as a control-plane call. See :mod:`.clients` for the
+    policy of every call type.
+    """
+    backend = backend or resolve_backend()
+    emulator.check_answering(backend)
+    with _answers(backend):
+        if read_timeout is None:
+            if kwargs.get("InvocationType", "RequestResponse") == "RequestResponse":
+                lookup = {"Qualifier": kwargs["Qualifier"]} if "Qualifier" in kwargs else {}
+                conf = client("lambda", backend).get_function_configuration(FunctionName=name, **lookup)
+                read_timeout = float(conf.get("Timeout", 3)) + INVOKE_MARGIN_S
+            else:
+                read_timeout = float(CONTROL_PLANE_READ_TIMEOUT_S)
+        lam = client("lambda", backend, config=invoke_config(read_timeout))
+        started_ms = int(time.time() * 1000)
+        started = time.perf_counter()
+        try:
+            resp = lam.invoke(
+                FunctionName=name, Payload=json.dumps(event if event is not None else {}).encode(),
+                LogType="Tail", **kwargs,
+            )
+        except ReadTimeoutError:
+            if net.health(backend.endpoint, timeout=2.0) is None:
+                raise
+            raise LabError(
+                f"{name} did not answer within {read_timeout:.0f} s, so the kit stopped waiting; it was invoked "
+                f"once and not retried, and may still be running (see `lab.invocations({name!r})`)."
+            ) from None
     elapsed = (time.perf_counter() - started) * 1000
     raw = resp["Payload"].read()
     try:
@@ -236,6 +362,16 @@ def invoke(name: str, event: Any = None, backend: Backend | None = None, **kwarg
         function=name,
         started_ms=started_ms,
     )
+
+
+@contextmanager
+def _answers(backend: Backend):
+    """A call that found no answer (timed out, connection dropped) becomes one sentence saying why.
+    "Nothing listens" (EndpointConnectionError) is left as it is: notebooks show it as one line."""
+    try:
+        yield
+    except (ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError) as exc:
+        raise emulator.unreachable(backend, exc) from None
 
 
 def force_cold_start(name: str, backend: Backend | None = None) -> None:

@@ -6,6 +6,7 @@ import importlib.metadata as md
 import sys
 from dataclasses import dataclass
 
+from . import display
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use
@@ -20,6 +21,36 @@ class Check:
     detail: str
 
 
+class Checks(list):
+    """The doctor's checks (a list of :class:`Check`), shown whole in a notebook and as text."""
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed (warnings are information)."""
+        return all(c.level != "fail" for c in self)
+
+    def _level(self) -> str:
+        return "fail" if not self.ok else "warn" if any(c.level == "warn" for c in self) else "ok"
+
+    def __repr__(self) -> str:
+        mark = {"ok": "ok  ", "warn": "warn", "fail": "FAIL"}
+        width = max((len(c.name) for c in self), default=0)
+        return "\n".join(f"[{mark[c.level]}] {c.name.ljust(width)}  {c.detail}" for c in self)
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        rows = [(display.ICONS[c.level], c.name, c.detail) for c in self]
+        title = "Your lab is ready." if self.ok else "Something needs fixing (see ❌)."
+        return display.html_grid(("", "check", "detail"), rows, self._level(), title)
+
+    def to_frame(self):
+        """The checks as a pandas DataFrame, indexed by name."""
+        import pandas as pd
+
+        return pd.DataFrame([{"level": c.level, "check": c.name, "detail": c.detail} for c in self]).set_index("check")
+
+
 def _version(dist: str) -> str | None:
     try:
         return md.version(dist)
@@ -27,8 +58,25 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def host_runtime_check(runtime: str = DEFAULT_RUNTIME) -> Check:
+def host_runtime_check(backend: Backend | None = None, runtime: str = DEFAULT_RUNTIME,
+                       emulator: str | None = None) -> Check:
+    """Whether functions run on the runtime they declare, for the selected backend.
+
+    ``emulator`` is what answers there (``"ministack"``, ``"localstack"``), when known.
+    """
+    backend = backend or resolve_backend()
     host = f"python{sys.version_info.major}.{sys.version_info.minor}"
+    if emulator == "localstack" or (emulator is None and backend.kind == "localstack"):
+        return Check(
+            "runtime", "ok",
+            f"functions declare {runtime}; LocalStack runs them in the {runtime} image, whatever this host's Python",
+        )
+    if backend.kind == "url":
+        return Check(
+            "runtime", "warn",
+            f"functions declare {runtime}; the emulator at {backend.endpoint} runs them on its own host's Python, "
+            "which may differ: ask whoever runs it",
+        )
     if host == runtime:
         return Check("runtime", "ok", f"functions declare {runtime}, the host runs {host}")
     return Check(
@@ -39,9 +87,9 @@ def host_runtime_check(runtime: str = DEFAULT_RUNTIME) -> Check:
     )
 
 
-def run_checks(backend: Backend | None = None) -> list[Check]:
+def run_checks(backend: Backend | None = None) -> Checks:
     backend = backend or resolve_backend()
-    checks: list[Check] = []
+    checks = Checks()
     py = sys.version_info
     checks.append(
         Check(
@@ -65,7 +113,7 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
                     + (
                         " (only the tests need it: pip install -e '.[dev]')"
                         if optional
-                        else "; run pip install -e '.[dev]'"
+                        else "; run pip install -e . in the kit's folder"
                     ),
                 )
             )
@@ -73,24 +121,17 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
         check_endpoint(backend.endpoint)
     except LabError as refused:
         checks.append(Check("emulator", "fail", str(refused)))
-        checks.append(host_runtime_check())
+        checks.append(host_runtime_check(backend))
         return checks
     doc = health(backend.endpoint)
     if doc is not None:
         checks.append(
             Check("emulator", "ok", f"{emulator_name(doc)} {doc.get('version', '')} healthy at {backend.endpoint}")
         )
-    elif backend.kind == "url":
-        checks.append(Check("emulator", "fail", f"nothing healthy answers at {backend.endpoint}"))
-    elif port_in_use(backend.port):
-        checks.append(
-            Check(
-                "port",
-                "fail",
-                f"port {backend.port} is taken by something that is not an emulator; "
-                "set LAMBDA_LAB_PORT to another port",
-            )
-        )
+    elif backend.kind == "url" or port_in_use(backend.port):
+        from .emulator import diagnose
+
+        checks.append(Check("emulator" if backend.kind == "url" else "port", "fail", diagnose(backend)))
     else:
         checks.append(Check("port", "ok", f"{backend.port} is free; `lambda-lab up` will start the emulator there"))
     if backend.kind == "localstack":
@@ -106,5 +147,5 @@ def run_checks(backend: Backend | None = None) -> list[Check]:
                 token or f"image {localstack.image()} needs no token, or one is set",
             )
         )
-    checks.append(host_runtime_check())
+    checks.append(host_runtime_check(backend, emulator=emulator_name(doc) if doc is not None else None))
     return checks

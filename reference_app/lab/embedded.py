@@ -17,47 +17,85 @@ import os
 import shutil
 import signal
 import subprocess
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
 
 import psutil
 
+try:
+    import fcntl
+except ImportError:  # Windows: msvcrt locks instead
+    fcntl = None  # type: ignore[assignment]
+
 from . import runtime
-from .config import Backend, lab_home
+from .config import Backend, lab_home_path, writing
 from .errors import LabError
 from .net import health, port_in_use
 from .poll import attempts
 
 START_DEADLINE_S = 20.0
+STOP_GRACE_S = 15.0  # a clean stop saves every resource to state/ first
+PERSIST_ENV = "LAMBDA_LAB_PERSIST"
+LOCK_NAME = "start.lock"
+
+
+def run_path(backend: Backend) -> Path:
+    """This port's folder (not created): state/, s3/, tmp/, ministack.pid and ministack.log."""
+    return lab_home_path() / f"embedded-{backend.port}"
 
 
 def run_dir(backend: Backend) -> Path:
-    """This port's folder: state/, s3/, tmp/, ministack.pid and ministack.log."""
-    path = lab_home() / f"embedded-{backend.port}"
-    for sub in ("state", "s3", "tmp"):
-        (path / sub).mkdir(parents=True, exist_ok=True)
+    """:func:`run_path`, with its state/, s3/ and tmp/ folders created."""
+    path = run_path(backend)
+    with writing(path):
+        for sub in ("state", "s3", "tmp"):
+            (path / sub).mkdir(parents=True, exist_ok=True)
     return path
 
 
 def pid_file(backend: Backend) -> Path:
-    return run_dir(backend) / "ministack.pid"
+    return run_path(backend) / "ministack.pid"
 
 
 def log_file(backend: Backend) -> Path:
-    return run_dir(backend) / "ministack.log"
+    return run_path(backend) / "ministack.log"
+
+
+def _read_pid(backend: Backend) -> int | None:
+    try:
+        return int(pid_file(backend).read_text().strip())
+    except (OSError, ValueError):
+        return None
 
 
 def owned_pid(backend: Backend) -> int | None:
     """The pid of the emulator this kit started on this port, if it is still running."""
-    path = pid_file(backend)
+    pid = _read_pid(backend)
+    if pid is None:
+        return None
     try:
-        pid = int(path.read_text().strip())
         proc = psutil.Process(pid)
-        if "ministack" in " ".join(proc.cmdline()) and proc.status() != psutil.STATUS_ZOMBIE:
+        written = pid_file(backend).stat().st_mtime
+        if (
+            "ministack" in " ".join(proc.cmdline())
+            and proc.status() != psutil.STATUS_ZOMBIE
+            and proc.create_time() <= written + 1  # not a later process that reuses the number
+        ):
             return pid
-    except (OSError, ValueError, psutil.Error):
+    except (OSError, psutil.Error):
         pass
-    path.unlink(missing_ok=True)
     return None
+
+
+def persistence_env() -> dict[str, str]:
+    """ministack's switches that keep every resource across a clean stop (``LAMBDA_LAB_PERSIST=0``: off)."""
+    value = "1" if persistence_enabled() else "0"
+    return {"PERSIST_STATE": value, "S3_PERSIST": value}
+
+
+def persistence_enabled() -> bool:
+    return os.environ.get(PERSIST_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
 def emulator_env(backend: Backend, home: Path) -> dict[str, str]:
@@ -80,13 +118,108 @@ def emulator_env(backend: Backend, home: Path) -> dict[str, str]:
         AWS_SHARED_CREDENTIALS_FILE=os.devnull,
         PYTHONUNBUFFERED="1",
     )
+    env.update(persistence_env())
     return env
 
 
 def port_taken_error(backend: Backend) -> LabError:
+    other = backend.port + 1 if backend.port < 65535 else backend.port - 1
     return LabError(
-        f"Port {backend.port} is in use by something that is not an AWS emulator; "
-        f"pick another with LAMBDA_LAB_PORT={backend.port + 1} (or --port {backend.port + 1})."
+        f"Port {backend.port} is in use by something that is not an AWS emulator; pick another: "
+        f"`lambda-lab up --port {other}` (or set LAMBDA_LAB_PORT={other} for every command and notebook)."
+    )
+
+
+def not_answering_error(backend: Backend, pid: int) -> LabError:
+    """The kit's own emulator (its pid file names a live ministack) does not answer."""
+    restart = "restart it: `lambda-lab down`, then `lambda-lab up`"
+    try:
+        paused = psutil.Process(pid).status() == psutil.STATUS_STOPPED
+    except psutil.Error:
+        paused = False
+    if paused:
+        return LabError(
+            f"The emulator lambda-lab started at {backend.endpoint} (pid {pid}) is paused and does not answer; "
+            f"resume it with `kill -CONT {pid}`, or {restart}."
+        )
+    return LabError(
+        f"The emulator lambda-lab started at {backend.endpoint} (pid {pid}) is running but does not answer; "
+        f"{restart} (its log is {log_file(backend)})."
+    )
+
+
+# --- start and stop -------------------------------------------------------------------------
+#
+# One lock per port, a file lock in the run folder, serialises every start and stop: three
+# `lambda-lab up` (or three notebooks' `lab.up()`) at once start one emulator, and the pid
+# file always names the process that listens. The OS releases the lock if its holder dies.
+
+
+@contextmanager
+def _port_lock(backend: Backend, wait_s: float):
+    path = run_dir(backend) / LOCK_NAME
+    with writing(path.parent):
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)  # not inherited by the emulator (O_CLOEXEC)
+    try:
+        for _ in attempts(wait_s, first=0.05, cap=0.25):
+            if _try_lock(fd):
+                break
+        else:
+            raise LabError(
+                f"Another lambda-lab has been starting or stopping the emulator at {backend.endpoint} "
+                f"for over {wait_s:.0f} s; wait for it, or see {log_file(backend)}."
+            )
+        yield
+    finally:
+        os.close(fd)
+
+
+def _try_lock(fd: int) -> bool:
+    if fcntl is None:  # Windows
+        import msvcrt
+
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+            return True
+        except OSError:
+            return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        return True
+    except BlockingIOError:
+        return False
+
+
+def busy(backend: Backend) -> bool:
+    """True while some process holds this port's start/stop lock (an emulator is starting or stopping)."""
+    try:
+        fd = os.open(run_path(backend) / LOCK_NAME, os.O_RDWR)
+    except OSError:
+        return False
+    try:
+        return not _try_lock(fd)
+    finally:
+        os.close(fd)
+
+
+def _ministack_pid_file(backend: Backend) -> Path:
+    # ministack writes this in its TMPDIR when it starts and removes it when it exits cleanly,
+    # which is after it has saved its state: left behind, it means the emulator was killed.
+    return run_path(backend) / "tmp" / f"ministack-{backend.port}.pid"
+
+
+def unclean_stop(backend: Backend) -> str | None:
+    """What the learner should know when the kit's last emulator on this port ended without
+    saving its state (killed, crashed, the machine lost power); None otherwise."""
+    if not persistence_enabled() or _read_pid(backend) is None or owned_pid(backend) is not None:
+        return None
+    if not _ministack_pid_file(backend).exists():
+        return None  # it exited cleanly (a SIGTERM at shutdown saves, as `down` does)
+    return (
+        f"The emulator on port {backend.port} was not stopped cleanly last time (killed, crashed, or the "
+        "machine lost power): functions, tables, queues and the other resources are back as they were at its "
+        "last clean stop, while S3 buckets and objects are as you left them; re-run your notebook's deploy "
+        "cells (they are idempotent), or run `lambda-lab reset` to start clean."
     )
 
 
@@ -95,12 +228,26 @@ def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
     return the pid of the process started, or None when one was already running."""
     if health(backend.endpoint) is not None:
         return None
-    if port_in_use(backend.port):
-        raise port_taken_error(backend)
-    clean_leftovers(backend)  # of an emulator that was killed: its workers, its code folders
+    with _port_lock(backend, deadline_s + STOP_GRACE_S + 5):
+        if health(backend.endpoint) is not None:
+            return None  # started by another caller while this one waited for the lock
+        pid = owned_pid(backend)
+        if pid is not None:
+            raise not_answering_error(backend, pid)
+        if port_in_use(backend.port):
+            raise port_taken_error(backend)
+        clean_leftovers(backend)  # of an emulator that was killed: its workers, its code folders
+        return _spawn(backend, deadline_s)
+
+
+def _spawn(backend: Backend, deadline_s: float) -> int | None:
+    """Start the process and wait until it answers; on any failure, leave nothing running."""
     home = run_dir(backend)
     log_path = log_file(backend)
-    with open(log_path, "ab") as log:
+    with writing(home):
+        _ministack_pid_file(backend).unlink(missing_ok=True)  # a killed emulator's; reported before this
+        log = open(log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
+    with log:
         proc = subprocess.Popen(
             runtime.emulator_command(),
             cwd=home,
@@ -110,32 +257,68 @@ def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
             stderr=subprocess.STDOUT,
             start_new_session=True,  # outlives the CLI; `down` stops the whole group
         )
-    pid_file(backend).write_text(str(proc.pid))
-    for _ in attempts(deadline_s, first=0.01, cap=0.02):  # a learner waits for `up`: look often
-        if health(backend.endpoint, timeout=0.5) is not None:
-            return proc.pid
-        if proc.poll() is not None:
-            pid_file(backend).unlink(missing_ok=True)
-            tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
-            raise LabError(f"The emulator exited during start-up ({tail[0]}); see {log_path}.")
-    stop_pid(proc.pid)
-    pid_file(backend).unlink(missing_ok=True)
-    raise LabError(f"The emulator did not become healthy within {deadline_s:.0f} s; see {log_path}.")
+    try:
+        _write_pid(backend, proc.pid)
+        for _ in attempts(deadline_s, first=0.01, cap=0.02):  # a learner waits for `up`: look often
+            alive = proc.poll() is None
+            if health(backend.endpoint, timeout=0.5) is not None:
+                if alive and _listens(proc.pid, backend.port):
+                    return proc.pid
+                if not alive:  # another emulator took the port first: use it, own nothing
+                    pid_file(backend).unlink(missing_ok=True)
+                    return None
+            elif not alive:
+                tail = log_path.read_text(errors="replace").strip().splitlines()[-1:] or ["no output"]
+                raise LabError(f"The emulator exited during start-up ({tail[0]}); see {log_path}.")
+        raise LabError(f"The emulator did not become healthy within {deadline_s:.0f} s; see {log_path}.")
+    except BaseException:  # including Ctrl-C: never leave an emulator the pid file does not name
+        stop_pid(proc.pid)
+        pid_file(backend).unlink(missing_ok=True)
+        raise
 
 
-def stop_pid(pid: int, grace_s: float = 5.0) -> None:
-    """SIGTERM the process group led by ``pid``; SIGKILL whatever is left after ``grace_s``."""
+def _write_pid(backend: Backend, pid: int) -> None:
+    """Write the pid file whole or not at all."""
+    path = pid_file(backend)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        with writing(path.parent):
+            tmp.write_text(str(pid))
+            os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _listens(pid: int, port: int) -> bool:
+    """True when process ``pid`` listens on ``port`` (assumed when the OS will not say)."""
+    try:
+        proc = psutil.Process(pid)
+        conns = proc.net_connections(kind="inet") if hasattr(proc, "net_connections") else proc.connections("inet")
+    except psutil.AccessDenied:
+        return True
+    except psutil.Error:
+        return False
+    return any(c.status == psutil.CONN_LISTEN and c.laddr and c.laddr[1] == port for c in conns)
+
+
+def stop_pid(pid: int, grace_s: float = 5.0) -> bool:
+    """SIGTERM the process group led by ``pid``; SIGKILL whatever is left after ``grace_s``.
+
+    True when ``pid`` itself had to be killed (so it did not shut down, or save, on its own).
+    """
     try:
         proc = psutil.Process(pid)
         procs = [proc, *proc.children(recursive=True)]
     except psutil.NoSuchProcess:
-        return
+        return False
     try:
         os.killpg(pid, signal.SIGTERM)
+        os.killpg(pid, signal.SIGCONT)  # a paused emulator handles SIGTERM (and saves its state) once resumed
     except (ProcessLookupError, PermissionError):
         for p in procs:
             try:
                 p.terminate()
+                p.resume()
             except psutil.NoSuchProcess:
                 pass
     _, alive = psutil.wait_procs(procs, timeout=grace_s)
@@ -145,17 +328,29 @@ def stop_pid(pid: int, grace_s: float = 5.0) -> None:
         except psutil.NoSuchProcess:
             pass
     psutil.wait_procs(alive, timeout=grace_s)
+    return proc in alive
 
 
-def stop(backend: Backend) -> int | None:
-    """Stop the emulator this kit started on this port; the pid stopped, or None."""
-    pid = owned_pid(backend)
-    if pid is None:
+class Stopped(NamedTuple):
+    pid: int
+    note: str | None  # set when its state could not be saved
+
+
+def stop(backend: Backend) -> Stopped | None:
+    """Stop the emulator this kit started on this port (it saves its state as it goes)."""
+    if owned_pid(backend) is None:
         return None
-    stop_pid(pid)
-    pid_file(backend).unlink(missing_ok=True)
-    clean_leftovers(backend)
-    return pid
+    with _port_lock(backend, START_DEADLINE_S + STOP_GRACE_S + 5):
+        pid = owned_pid(backend)
+        if pid is None:
+            return None  # stopped by another caller meanwhile
+        log_path = log_file(backend)
+        offset = log_path.stat().st_size if log_path.exists() else 0
+        killed = stop_pid(pid, grace_s=STOP_GRACE_S)
+        pid_file(backend).unlink(missing_ok=True)
+        note = _stop_note(backend, killed, offset)
+        clean_leftovers(backend)
+        return Stopped(pid, note)
 
 
 def worker_processes(backend: Backend) -> list[psutil.Process]:
@@ -172,10 +367,12 @@ def clean_leftovers(backend: Backend) -> None:
     """Stop the workers and remove the code folders an emulator left in this port's ``tmp/``.
 
     Only for an emulator that is not running: a stopped one leaves its code folders,
-    a killed one (SIGKILL, out of memory) its workers too.
+    a killed one (SIGKILL, out of memory) its workers too. ministack's own pid file
+    there is kept: it is how the next start tells a clean stop from a kill.
     """
     tmp = run_dir(backend) / "tmp"
-    if not any(tmp.iterdir()):
+    keep = _ministack_pid_file(backend)
+    if not any(entry != keep for entry in tmp.iterdir()):
         return  # a worker runs from its code folder there: none, so no process to look for
     workers = worker_processes(backend)
     for proc in workers:
@@ -185,7 +382,49 @@ def clean_leftovers(backend: Backend) -> None:
             pass
     psutil.wait_procs(workers, timeout=5)
     for entry in tmp.iterdir():
+        if entry == keep:
+            continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)
         else:
             entry.unlink(missing_ok=True)
+
+
+def _stop_note(backend: Backend, killed: bool, log_offset: int) -> str | None:
+    if not persistence_enabled():
+        return None
+    if killed:
+        return (
+            f"it did not shut down within {STOP_GRACE_S:.0f} s and was killed, so the resources it held since its "
+            "last clean stop are gone at the next start (S3 objects are kept)"
+        )
+    try:
+        with open(log_file(backend), "rb") as log:
+            log.seek(log_offset)
+            failed = b"Persistence: failed to save" in log.read()
+    except OSError:
+        failed = False
+    if failed:
+        return (
+            f"it could not save all of its state (see {log_file(backend)}), "
+            "so some resources are gone at the next start"
+        )
+    return None
+
+
+def has_saved_state(backend: Backend) -> bool:
+    """True when a stopped emulator left state (or S3 objects) that the next start loads."""
+    run = run_path(backend)
+    return any(any((run / sub).iterdir()) for sub in ("state", "s3") if (run / sub).is_dir())
+
+
+def wipe_saved_state(backend: Backend) -> None:
+    """Delete the saved state of a stopped emulator, so the next start is clean."""
+    run = run_dir(backend)
+    with _port_lock(backend, START_DEADLINE_S + STOP_GRACE_S + 5), writing(run):
+        if owned_pid(backend) is not None or port_in_use(backend.port):
+            raise LabError(f"The emulator on port {backend.port} is running again; reset it with `lambda-lab reset`.")
+        for sub in ("state", "s3"):
+            shutil.rmtree(run / sub, ignore_errors=False)
+            (run / sub).mkdir()
+        _ministack_pid_file(backend).unlink(missing_ok=True)

@@ -10,13 +10,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import embedded, localstack
+from . import display, embedded, localstack
 from .config import Backend, resolve_backend
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, is_remote, port_in_use, post
 
 # Kept importable from here: notebooks and tests use these names.
-__all__ = ["Memory", "Status", "down", "health", "port_in_use", "require", "reset", "run_dir", "status", "up"]
+__all__ = [
+    "Memory", "Status", "check_answering", "diagnose", "down", "health", "port_in_use", "require", "reset",
+    "run_dir", "status", "stopped_with_saved_state", "unreachable", "up",
+]
 
 run_dir = embedded.run_dir
 
@@ -68,34 +71,121 @@ class Status:
     pid: int | None = None  # set when this kit started the process
     functions: list[str] | None = field(default_factory=list)  # None: not listed (``up`` does not)
     memory: Memory | None = None  # when this kit started the process (``up`` does not measure it)
+    problem: str | None = None  # when not healthy: what is wrong and what to do, one sentence
+    notice: str | None = None  # something the learner should know, e.g. the last stop lost state
+
+    @property
+    def started_by(self) -> str:
+        if self.pid:
+            return f"lambda-lab (pid {self.pid})"
+        return "someone else" if self.healthy else ""
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [("backend", self.backend.kind), ("endpoint", self.backend.endpoint)]
+        if self.healthy:
+            rows += [
+                ("emulator", f"{self.emulator} {self.version or ''}".strip()),
+                ("started by", self.started_by),
+            ]
+            if self.functions is not None:
+                rows.append(("functions", ", ".join(self.functions) or "none"))
+            if self.memory is not None:
+                rows.append(("memory", str(self.memory)))
+        else:
+            rows.append(("problem", self.problem or "not running"))
+        rows.append(("note", self.notice or ""))
+        return rows
+
+    def _title(self) -> str:
+        return f"Emulator {'healthy' if self.healthy else 'not healthy'} at {self.backend.endpoint}"
+
+    def __repr__(self) -> str:
+        return display.text(self._title(), self._rows())
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        level = "fail" if not self.healthy else "warn" if self.notice else "ok"
+        return display.html(self._title(), self._rows(), level)
+
+
+def diagnose(backend: Backend) -> str:
+    """One sentence on why nothing healthy answers at the backend's endpoint, and what to do.
+
+    Tells apart: the kit's own emulator that no longer answers (paused or hung; its
+    pid file names it), a port held by something that is not an emulator, nothing
+    at all, and a URL backend (which the kit cannot start).
+    """
+    if backend.kind == "url":
+        return (
+            f"Nothing healthy answers at {backend.endpoint} — check the URL, or ask whoever runs that emulator."
+        )
+    if backend.kind == "embedded":
+        pid = embedded.owned_pid(backend)
+        if pid is not None and embedded.busy(backend):
+            return (
+                f"The emulator at {backend.endpoint} (pid {pid}) is starting or stopping; "
+                "try again in a few seconds."
+            )
+        if pid is not None:
+            return str(embedded.not_answering_error(backend, pid))
+    if port_in_use(backend.port):
+        if backend.kind == "localstack":
+            return localstack.port_taken_message(backend)
+        return str(embedded.port_taken_error(backend))
+    start = {"embedded": "`lambda-lab up`", "localstack": "`lambda-lab up --backend localstack`"}[backend.kind]
+    return f"No emulator at {backend.endpoint} — run {start}."
+
+
+def unreachable(backend: Backend, exc: BaseException | None = None) -> LabError:
+    """A LabError for a call that got no answer (refused, timed out, connection dropped)."""
+    if health(backend.endpoint, timeout=2.0) is not None:
+        what = f" ({type(exc).__name__})" if exc is not None else ""
+        return LabError(
+            f"The emulator at {backend.endpoint} is healthy but did not answer that call in time{what}; "
+            "try again, and see `lambda-lab status` if it keeps happening."
+        )
+    return LabError(diagnose(backend))
+
+
+def check_answering(backend: Backend) -> None:
+    """Raise what is wrong when something holds the emulator's port but no emulator answers
+    there (the kit's own, paused or hung; a stranger). Nothing listening is left to the call
+    itself, whose "no emulator" error is already one sentence."""
+    if backend.kind == "url" or health(backend.endpoint) is not None:
+        return
+    if port_in_use(backend.port):
+        raise LabError(diagnose(backend))
 
 
 def require(backend: Backend | None = None) -> dict:
-    """The health document of a running emulator, or a LabError saying how to start one."""
+    """The health document of a running emulator, or a LabError saying what is wrong and what to do."""
     backend = backend or resolve_backend()
     doc = health(backend.endpoint)
     if doc is not None:
         return doc
-    if backend.kind != "url" and port_in_use(backend.port):
-        raise embedded.port_taken_error(backend)
-    hint = {
-        "embedded": "run `lambda-lab up`",
-        "localstack": "run `lambda-lab --backend localstack up`",
-        "url": "check the URL, or ask whoever runs that emulator",
-    }[backend.kind]
-    raise LabError(f"No emulator at {backend.endpoint} — {hint}.")
+    raise LabError(diagnose(backend))
 
 
 def up(backend: Backend | None = None) -> Status:
-    """Make sure an emulator answers on the backend's endpoint; start one if the kit can."""
+    """Make sure an emulator answers on the backend's endpoint; start one if the kit can.
+
+    The embedded emulator keeps every resource across a clean ``down``/``up``; when
+    its last run ended without saving (killed, crashed), ``Status.notice`` says what
+    came back and what did not.
+    """
     backend = backend or resolve_backend()
+    notice = None
     if backend.kind == "embedded":
+        notice = embedded.unclean_stop(backend)
         embedded.start(backend)
     elif backend.kind == "localstack":
         localstack.up(backend)
     else:
         require(backend)
-    return status(backend, details=False)  # functions and memory take the SDK and a process scan: `up` skips them
+    st = status(backend, details=False)  # functions and memory take the SDK and a process scan: `up` skips them
+    st.notice = notice
+    return st
 
 
 def down(backend: Backend | None = None) -> str:
@@ -103,9 +193,14 @@ def down(backend: Backend | None = None) -> str:
     backend = backend or resolve_backend()
     if backend.kind == "localstack":
         return localstack.down(backend)
-    pid = embedded.stop(backend) if backend.kind == "embedded" else None
-    if pid is not None:
-        return f"Stopped the emulator at {backend.endpoint} (pid {pid})."
+    stopped = embedded.stop(backend) if backend.kind == "embedded" else None
+    if stopped is not None:
+        message = f"Stopped the emulator at {backend.endpoint} (pid {stopped.pid})"
+        if stopped.note:
+            return f"{message}, but {stopped.note}."
+        if embedded.persistence_enabled():
+            return f"{message}; `lambda-lab up` brings back every resource (`lambda-lab reset` starts clean)."
+        return f"{message}."
     if health(backend.endpoint) is not None:
         return f"The emulator at {backend.endpoint} was not started by lambda-lab; left running."
     return f"No emulator is running at {backend.endpoint}."
@@ -117,7 +212,8 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
     doc = doc if doc is not None else health(backend.endpoint)
     pid = embedded.owned_pid(backend) if backend.kind == "embedded" else None
     if doc is None:
-        return Status(backend, healthy=False, pid=pid)
+        notice = embedded.unclean_stop(backend) if backend.kind == "embedded" else None
+        return Status(backend, healthy=False, pid=pid, problem=diagnose(backend), notice=notice)
     names: list[str] | None = None
     if details:
         from .clients import client
@@ -140,8 +236,10 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
 def reset(backend: Backend | None = None, *, confirm_host: str | None = None) -> str:
     """Delete every resource in the emulator: ministack's reset, else a restart.
 
-    An emulator that is not on this machine holds other people's resources too,
-    so it is reset only when ``confirm_host`` repeats its host name.
+    The embedded emulator's saved state goes too, so the next ``up`` starts clean; when
+    it is not running, its saved state is deleted directly. An emulator that is not on
+    this machine holds other people's resources too, so it is reset only when
+    ``confirm_host`` repeats its host name.
     """
     backend = backend or resolve_backend()
     check_endpoint(backend.endpoint)
@@ -149,6 +247,12 @@ def reset(backend: Backend | None = None, *, confirm_host: str | None = None) ->
         raise LabError(
             f"The emulator at {backend.endpoint} is not on this machine and resetting it deletes "
             f"everyone's resources there; pass confirm_host={backend.host!r} if you mean it."
+        )
+    if stopped_with_saved_state(backend):
+        embedded.wipe_saved_state(backend)
+        return (
+            f"Deleted the saved state of the stopped emulator on port {backend.port}: "
+            "the next `lambda-lab up` starts clean."
         )
     doc = require(backend)
     if emulator_name(doc) == "ministack":
@@ -158,4 +262,14 @@ def reset(backend: Backend | None = None, *, confirm_host: str | None = None) ->
         return localstack.restart(backend)
     raise LabError(
         f"The emulator at {backend.endpoint} has no reset the kit can call; restart it to start clean."
+    )
+
+
+def stopped_with_saved_state(backend: Backend) -> bool:
+    """True when the embedded emulator is not running (nothing on its port) but left saved state."""
+    return (
+        backend.kind == "embedded"
+        and health(backend.endpoint) is None
+        and not port_in_use(backend.port)
+        and embedded.has_saved_state(backend)
     )

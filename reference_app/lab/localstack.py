@@ -40,17 +40,26 @@ def image_needs_token(name: str) -> bool:
     return version > LAST_TOKENLESS
 
 
-def docker_problem() -> str | None:
-    """One sentence on why Docker cannot run LocalStack here, or None when it can."""
+def _docker_state() -> str | None:
+    """``"missing"`` (no docker binary), ``"stopped"`` (no engine answers), or None (usable)."""
     if shutil.which("docker") is None:
-        return "Docker is not installed; install Docker, or use the embedded backend (the default)."
+        return "missing"
     try:
         result = subprocess.run(["docker", "info"], capture_output=True, timeout=10)
     except (OSError, subprocess.TimeoutExpired):
         result = None
     if result is None or result.returncode != 0:
-        return "Docker is installed but its engine is not running; start Docker, or use the embedded backend."
+        return "stopped"
     return None
+
+
+def docker_problem() -> str | None:
+    """One sentence on why Docker cannot run LocalStack here, or None when it can."""
+    return {
+        "missing": "Docker is not installed; install Docker, or use the embedded backend (the default).",
+        "stopped": "Docker is installed but its engine is not running; start Docker, or use the embedded backend.",
+        None: None,
+    }[_docker_state()]
 
 
 def token_problem() -> str | None:
@@ -73,6 +82,14 @@ def _compose(*args: str) -> None:
         raise LabError(f"docker compose {args[0]} failed: {last}")
 
 
+def port_taken_message(backend: Backend) -> str:
+    other = backend.port + 1 if backend.port < 65535 else backend.port - 1
+    return (
+        f"Port {backend.port} is in use by something that is not an AWS emulator; pick another: "
+        f"`lambda-lab up --backend localstack --port {other}` (or set LAMBDA_LAB_PORT={other})."
+    )
+
+
 def up(backend: Backend, deadline_s: float = 120.0) -> None:
     """Start the LocalStack container unless a healthy emulator already answers."""
     if health(backend.endpoint) is not None:
@@ -81,10 +98,7 @@ def up(backend: Backend, deadline_s: float = 120.0) -> None:
         if problem:
             raise LabError(problem)
     if port_in_use(backend.port):
-        raise LabError(
-            f"Port {backend.port} is in use by something that is not an AWS emulator; "
-            f"pick another with LAMBDA_LAB_PORT={backend.port + 1}."
-        )
+        raise LabError(port_taken_message(backend))
     _compose("up", "-d")
     for _ in attempts(deadline_s, first=1.0, cap=1.0):
         if health(backend.endpoint) is not None:
@@ -95,10 +109,18 @@ def up(backend: Backend, deadline_s: float = 120.0) -> None:
 
 
 def down(backend: Backend) -> str:
-    if docker_problem():
-        return "Docker is not running, so there is no LocalStack container to stop."
+    """Stop lambda-lab's LocalStack container (its resources go with it)."""
+    state = _docker_state()
+    if state is not None:
+        reason = "Docker is not installed" if state == "missing" else "Docker's engine is not running"
+        if health(backend.endpoint) is not None:
+            return f"{reason}, so the emulator at {backend.endpoint} is not lambda-lab's LocalStack; left running."
+        return f"{reason}, so no LocalStack container of lambda-lab's is running; nothing to stop."
     _compose("down")
-    return f"Stopped LocalStack at {backend.endpoint}."
+    return (
+        f"Stopped LocalStack at {backend.endpoint}; its resources are gone "
+        "(LocalStack's free image keeps none across a restart)."
+    )
 
 
 def restart(backend: Backend) -> str:

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from html import escape
 
-import pandas as pd
-
-from .doctor import run_checks
-
-_ICON = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
+from .doctor import Checks, run_checks
 
 
-def show_checks() -> pd.DataFrame:
-    """The doctor's checks as a table; raises a LabError-free summary for the notebook."""
-    rows = [{"": _ICON[c.level], "check": c.name, "detail": c.detail} for c in run_checks()]
-    return pd.DataFrame(rows).set_index("check")
+def show_checks() -> Checks:
+    """The doctor's checks, shown whole as a table in a notebook (no cell is cut short);
+    ``.ok`` is False when one failed, ``.to_frame()`` gives a DataFrame."""
+    return run_checks()
 
 
 class _Summary:
@@ -44,7 +40,12 @@ def summary(items: dict[str, bool]) -> _Summary:
 
 def friendly_error(exc: BaseException) -> str | None:
     """The one sentence a learner should see for ``exc``, or None for other errors."""
-    from botocore.exceptions import EndpointConnectionError
+    from botocore.exceptions import (
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
 
     from .errors import LabError
 
@@ -55,6 +56,11 @@ def friendly_error(exc: BaseException) -> str | None:
         parts = endpoint.split("/")
         base = "/".join(parts[:3]) if len(parts) >= 3 else endpoint
         return f"No emulator at {base} — run `lab.up()` here, or `lambda-lab up` in a terminal."
+    if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)):
+        from .config import resolve_backend
+        from .emulator import unreachable
+
+        return str(unreachable(resolve_backend(), exc))
     return None
 
 
@@ -72,7 +78,12 @@ def install_error_display() -> bool:
     shell = get_ipython()
     if shell is None:
         return False
-    from botocore.exceptions import EndpointConnectionError
+    from botocore.exceptions import (
+        ConnectionClosedError,
+        ConnectTimeoutError,
+        EndpointConnectionError,
+        ReadTimeoutError,
+    )
 
     from .errors import LabError
 
@@ -87,5 +98,7 @@ def install_error_display() -> bool:
         self._showtraceback(etype, value, stb)
         return None
 
-    shell.set_custom_exc((LabError, EndpointConnectionError), handler)
+    shell.set_custom_exc(
+        (LabError, EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError), handler
+    )
     return True

@@ -30,6 +30,7 @@ import importlib.util
 import io
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -40,7 +41,8 @@ from pathlib import Path
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from .config import DEFAULT_RUNTIME, lab_home
+from . import handler_check
+from .config import DEFAULT_RUNTIME, lab_home, lab_home_path, writing
 from .errors import LabError
 
 # Lambda's limits for a .zip deployment package uploaded directly.
@@ -51,6 +53,8 @@ MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
 RUNTIME_PROVIDED = ("boto3",)
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
+DEFAULT_FUNCTION = "lambda_handler"
+_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 @dataclass
@@ -64,10 +68,12 @@ class Package:
     distributions: list[str]
     unzipped_bytes: int
     warnings: list[str] = field(default_factory=list)
+    function: str = DEFAULT_FUNCTION  # the module's attribute Lambda calls
 
     @property
     def handler(self) -> str:
-        return f"{self.module}.lambda_handler"
+        """The function's ``Handler`` setting: ``module.function``."""
+        return f"{self.module}.{self.function}"
 
     @property
     def code_sha256(self) -> str:
@@ -218,12 +224,16 @@ def build_zip(
     module: str | os.PathLike,
     requirements: tuple[str, ...] | list[str] | None = None,
     runtime: str = DEFAULT_RUNTIME,
+    function: str = DEFAULT_FUNCTION,
 ) -> Package:
-    """Zip ``module`` (as ``<name>.py`` at the root) with its requirements' files.
+    """Zip ``module`` (as ``<name>.py`` at the root) with its requirements' files;
+    ``function`` is the module's attribute Lambda calls (``Package.handler``).
 
     The zip is deterministic: the same sources give the same bytes, so a deploy
     can tell from ``CodeSha256`` that nothing changed.
     """
+    if not _IDENTIFIER.fullmatch(function):
+        raise LabError(f"{function!r} is not a Python function name; pass the handler's name, e.g. function='main'.")
     source = find_module_file(module)
     reqs = tuple(requirements) if requirements is not None else declared_requirements(source)
     local = bundled_modules(source)
@@ -245,6 +255,7 @@ def build_zip(
         requirements=reqs,
         distributions=sorted(f"{d.metadata['Name']}=={d.version}" for d in dists.values()),
         unzipped_bytes=unzipped,
+        function=function,
     )
     if package.size > MAX_ZIPPED_BYTES:
         raise LabError(
@@ -259,6 +270,21 @@ def build_zip(
             f"on AWS ({runtime}) build them with pip's --platform manylinux2014_x86_64 --python-version {runtime[6:]}."
         )
     return package
+
+
+def build_cache_dir() -> Path:
+    """Where built zips are kept, by the digest of their inputs."""
+    return lab_home_path() / "builds"
+
+
+def import_check_dir() -> Path:
+    """Where passed import checks are remembered, by zip digest."""
+    return lab_home_path() / "import-checks"
+
+
+def runtime_sdk_dir() -> Path:
+    """Where the import check's stand-in for the Lambda runtime's boto3 lives (links, by version)."""
+    return lab_home_path() / "runtime-sdk"
 
 
 _BUILD_FORMAT = "2"  # bump when the zip layout changes, to retire cached builds
@@ -304,70 +330,85 @@ def _cached_zip(
             ]
         ).encode()
     ).hexdigest()
-    cache = lab_home() / "builds"
+    cache = build_cache_dir()
     zip_path, size_path = cache / f"{key}.zip", cache / f"{key}.unzipped"
     try:
         return zip_path.read_bytes(), int(size_path.read_text())
     except (OSError, ValueError):
         pass
     zip_bytes, unzipped = _write_zip(name, source_bytes, entries)
-    cache.mkdir(parents=True, exist_ok=True)
-    size_path.write_text(str(unzipped))
-    tmp = zip_path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_bytes(zip_bytes)
-    tmp.replace(zip_path)  # atomic: a concurrent reader sees all of it or nothing
-    builds = sorted(cache.glob("*.zip"), key=lambda p: p.stat().st_mtime)
-    for old in builds[:-_BUILDS_KEPT]:
-        old.unlink(missing_ok=True)
-        old.with_suffix(".unzipped").unlink(missing_ok=True)
+    with writing(lab_home_path()):
+        cache.mkdir(parents=True, exist_ok=True)
+        _write_whole(zip_path, zip_bytes)
+        _write_whole(size_path, str(unzipped).encode())  # last: a hit needs both
+        builds = sorted(cache.glob("*.zip"), key=lambda p: p.stat().st_mtime)
+        for old in builds[:-_BUILDS_KEPT]:
+            old.unlink(missing_ok=True)
+            old.with_suffix(".unzipped").unlink(missing_ok=True)
     return zip_bytes, unzipped
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    """Write ``path`` atomically: a reader (or a full disk) sees all of it or nothing."""
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_bytes(data)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _sdk_dir() -> Path:
     """A folder that holds links to boto3 and its dependencies, and nothing else."""
     dists = runtime_provided()
     stamp = hashlib.sha256(",".join(sorted(f"{n}={d.version}" for n, d in dists.items())).encode()).hexdigest()[:12]
-    target = lab_home() / "runtime-sdk" / stamp
+    target = runtime_sdk_dir() / stamp
     if target.is_dir():
         return target
-    staging = Path(tempfile.mkdtemp(dir=lab_home()))
-    for dist in dists.values():
-        for rel in dist.files or []:
-            top = rel.parts[0]
-            if top == ".." or (staging / top).exists():
-                continue
-            src = Path(dist.locate_file(top))
-            if src.exists():
-                (staging / top).symlink_to(src)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        staging.rename(target)
-    except OSError:  # another process made it first
-        pass
+    with writing(lab_home_path()):
+        staging = Path(tempfile.mkdtemp(dir=lab_home()))
+        try:
+            for dist in dists.values():
+                for rel in dist.files or []:
+                    top = rel.parts[0]
+                    if top == ".." or (staging / top).exists():
+                        continue
+                    src = Path(dist.locate_file(top))
+                    if src.exists():
+                        (staging / top).symlink_to(src)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                staging.rename(target)
+            except OSError:  # another process made it first
+                pass
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)  # gone after the rename; half-made after a failure
     return target
 
 
 def _check_marker(package: Package) -> Path:
-    return lab_home() / "import-checks" / hashlib.sha256(package.zip_bytes).hexdigest()
+    return import_check_dir() / f"{hashlib.sha256(package.zip_bytes).hexdigest()}-{package.function}"
 
 
 def check_imports(package: Package, env: dict[str, str] | None = None, timeout: float = 120) -> None:
     """Import the handler module in an isolated interpreter that sees only the zip
-    and boto3; raise a LabError naming the first missing module otherwise.
+    and boto3, and prove that its handler function (``package.function``) exists, is
+    callable and takes (event, context); raise a LabError naming the first problem.
 
-    A passing result is remembered by the zip's digest, so re-deploying the same
-    code costs nothing.
+    A passing result is remembered by the zip's digest and the function's name, so
+    re-deploying the same code costs nothing.
     """
     marker = _check_marker(package)
     if marker.exists():
         return
-    with tempfile.TemporaryDirectory(prefix="lambda-lab-check-") as tmp:
+    with writing(Path(tempfile.gettempdir())), tempfile.TemporaryDirectory(prefix="lambda-lab-check-") as tmp:
         with zipfile.ZipFile(io.BytesIO(package.zip_bytes)) as zf:
             zf.extractall(tmp)
         code = (
             "import importlib, sys\n"
             f"sys.path[:0] = [{tmp!r}, {str(_sdk_dir())!r}]\n"
-            f"importlib.import_module({package.module!r})\n"
+            f"module = importlib.import_module({package.module!r})\n"
+            + handler_check.probe(package.function)
         )
         run_env = {
             "PATH": os.environ.get("PATH", ""),
@@ -389,9 +430,13 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
                 f"Importing {package.module} took over {timeout:.0f} s; does it do work at import time?"
             ) from None
     if result.returncode == 0:
-        marker.parent.mkdir(parents=True, exist_ok=True)
-        marker.touch()
+        with writing(lab_home_path()):
+            marker.parent.mkdir(parents=True, exist_ok=True)
+            marker.touch()  # empty by design: its name is the digest
         return
+    handler_problem = handler_check.problem(package.source.name, package.module, package.function, result.stderr)
+    if handler_problem is not None:
+        raise handler_problem
     lines = result.stderr.strip().splitlines() or ["no error output"]
     missing = re.search(r"No module named '([^']+)'", result.stderr)
     if missing:
@@ -407,8 +452,10 @@ def build_checked(
     requirements: tuple[str, ...] | list[str] | None = None,
     env: dict[str, str] | None = None,
     runtime: str = DEFAULT_RUNTIME,
+    function: str = DEFAULT_FUNCTION,
 ) -> Package:
-    """:func:`build_zip` then :func:`check_imports`: a package that is safe to deploy."""
-    package = build_zip(module, requirements, runtime)
+    """:func:`build_zip` then :func:`check_imports`: a package that is safe to deploy, whose
+    ``function`` exists, is callable and takes (event, context)."""
+    package = build_zip(module, requirements, runtime, function)
     check_imports(package, env)
     return package

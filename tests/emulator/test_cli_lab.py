@@ -1,7 +1,12 @@
-"""`lambda-lab lab` for real: emulator up, JupyterLab serving notebooks/, emulator down on exit."""
+"""`lambda-lab lab` for real: emulator up, JupyterLab serving notebooks/, emulator down however it ends."""
 
+import http.client
 import json
 import os
+import pty
+import select
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -9,9 +14,12 @@ import urllib.request
 from pathlib import Path
 
 import psutil
+import pytest
 
 from reference_app.lab import emulator
 from reference_app.lab.config import resolve_backend
+
+CLI = str(Path(sys.executable).with_name("lambda-lab"))
 
 
 def _get(url: str):
@@ -19,43 +27,152 @@ def _get(url: str):
         return json.loads(resp.read())
 
 
+def _lab_args(jupyter_port: int) -> list[str]:
+    return [CLI, "lab", "--no-browser", f"--ServerApp.port={jupyter_port}", "--ServerApp.token=t0ken",
+            "--ServerApp.port_retries=0"]
+
+
+def _ports(free_port: int) -> tuple[int, int]:
+    """The emulator's port and, for JupyterLab, another port nothing listens on."""
+    while True:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            other = sock.getsockname()[1]
+        if other != free_port:
+            return free_port, other
+
+
+def _env(tmp_path, emulator_port: int) -> dict:
+    return {**os.environ, "LAMBDA_LAB_PORT": str(emulator_port), "JUPYTER_RUNTIME_DIR": str(tmp_path)}
+
+
+def _wait_for_jupyter(jupyter_port: int, alive, output) -> dict:
+    listing = None
+    deadline = time.monotonic() + 90
+    while listing is None and time.monotonic() < deadline and alive():
+        try:
+            listing = _get(f"http://127.0.0.1:{jupyter_port}/api/contents?token=t0ken")
+        except (OSError, http.client.HTTPException):
+            time.sleep(0.3)
+    assert listing is not None, output() if not alive() else "JupyterLab did not answer"
+    return listing
+
+
+def _descendants(pid: int) -> list[psutil.Process]:
+    try:
+        return psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+
+
+def _assert_all_gone(procs: list[psutil.Process], backend) -> None:
+    _, alive = psutil.wait_procs(procs, timeout=30)
+    assert not alive, [p.pid for p in alive]
+    assert emulator.health(backend.endpoint) is None
+
+
+def _kill_leftovers(procs: list[psutil.Process]) -> None:
+    """After a failure, leave nothing running (JupyterLab, kernels, the emulator)."""
+    for proc in procs:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+
+
 def test_lab_serves_the_notebooks_and_stops_its_emulator(tmp_path, free_port):
-    emulator_port = free_port
-    jupyter_port = free_port + 1 if free_port < 65000 else free_port - 1
-    cli = Path(sys.executable).with_name("lambda-lab")
-    env = {**os.environ, "LAMBDA_LAB_PORT": str(emulator_port), "JUPYTER_RUNTIME_DIR": str(tmp_path)}
-    proc = subprocess.Popen(
-        [
-            str(cli),
-            "lab",
-            "--no-browser",
-            f"--ServerApp.port={jupyter_port}",
-            "--ServerApp.token=t0ken",
-            "--ServerApp.port_retries=0",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
+    emulator_port, jupyter_port = _ports(free_port)
+    proc = subprocess.Popen(_lab_args(jupyter_port), env=_env(tmp_path, emulator_port),
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     backend = resolve_backend("embedded", emulator_port)
     try:
-        listing = None
-        deadline = time.monotonic() + 60
-        while listing is None and time.monotonic() < deadline and proc.poll() is None:
-            try:
-                listing = _get(f"http://127.0.0.1:{jupyter_port}/api/contents?token=t0ken")
-            except OSError:
-                time.sleep(0.3)
-        assert listing is not None, (
-            proc.stdout.read().decode(errors="replace")[-2000:]
-            if proc.poll() is not None
-            else "JupyterLab did not answer"
-        )
+        listing = _wait_for_jupyter(jupyter_port, lambda: proc.poll() is None,
+                                    lambda: proc.stdout.read().decode(errors="replace")[-2000:])
         assert "00_setup.ipynb" in {item["name"] for item in listing["content"]}
         assert emulator.health(backend.endpoint) is not None
     finally:
         for child in psutil.Process(proc.pid).children():
-            child.terminate()  # what Ctrl-C and its confirmation do in a terminal
-        proc.wait(timeout=30)
+            child.terminate()  # JupyterLab ends by itself (File > Shut Down does the same)
+        proc.wait(timeout=60)
     assert emulator.health(backend.endpoint) is None
+
+
+@pytest.mark.parametrize(
+    ("signum", "to_group"),
+    [
+        (signal.SIGHUP, True),  # the terminal window is closed: the session's foreground group gets SIGHUP
+        (signal.SIGINT, False),  # `kill -INT <lab>`: no terminal to ask on, so it stops
+        (signal.SIGTERM, False),  # logout, a supervisor, `kill <lab>`
+    ],
+    ids=["hangup", "interrupt-alone", "terminate"],
+)
+def test_lab_stops_jupyter_and_the_emulator_on_a_signal(tmp_path, free_port, signum, to_group):
+    # GIVEN `lambda-lab lab` running in a session of its own, as in a terminal
+    emulator_port, jupyter_port = _ports(free_port)
+    proc = subprocess.Popen(_lab_args(jupyter_port), env=_env(tmp_path, emulator_port),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
+                            start_new_session=True)
+    backend = resolve_backend("embedded", emulator_port)
+    everything: list[psutil.Process] = []
+    try:
+        _wait_for_jupyter(jupyter_port, lambda: proc.poll() is None, lambda: "lab exited early")
+        assert emulator.health(backend.endpoint) is not None
+        everything = _descendants(proc.pid)
+        # WHEN the signal arrives
+        (os.killpg if to_group else os.kill)(proc.pid, signum)
+        # THEN lab ends, and JupyterLab, its kernels and the emulator are all gone
+        assert proc.wait(timeout=60) == 128 + signum
+        _assert_all_gone(everything, backend)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        _kill_leftovers(everything)
+
+
+def _read_until(fd: int, text: str, timeout: float) -> str:
+    seen = ""
+    deadline = time.monotonic() + timeout
+    while text not in seen and time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.5)
+        if ready:
+            try:
+                seen += os.read(fd, 4096).decode(errors="replace")
+            except OSError:
+                break
+    assert text in seen, seen[-2000:]
+    return seen
+
+
+def test_ctrl_c_in_a_terminal_asks_then_stops_everything(tmp_path, free_port):
+    # GIVEN `lambda-lab lab` in a real terminal (a pty is its controlling terminal)
+    emulator_port, jupyter_port = _ports(free_port)
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: lambda-lab lab, in the terminal's foreground
+        os.execve(CLI, _lab_args(jupyter_port), _env(tmp_path, emulator_port))
+    backend = resolve_backend("embedded", emulator_port)
+    everything: list[psutil.Process] = []
+    try:
+        _wait_for_jupyter(jupyter_port, lambda: psutil.pid_exists(pid), lambda: "lab exited early")
+        everything = _descendants(pid)
+        # WHEN Ctrl-C is typed, then "n": it asks, and JupyterLab keeps running
+        os.write(fd, b"\x03")
+        _read_until(fd, "Stop JupyterLab and the emulator? (y/[n])", 20)
+        os.write(fd, b"n\n")
+        time.sleep(1)
+        assert _get(f"http://127.0.0.1:{jupyter_port}/api/status?token=t0ken")
+        # AND when Ctrl-C is typed again and answered "y", everything stops
+        os.write(fd, b"\x03")
+        _read_until(fd, "Stop JupyterLab and the emulator? (y/[n])", 20)
+        os.write(fd, b"y\n")
+        _read_until(fd, "Stopped the emulator", 60)
+        _, status = os.waitpid(pid, 0)
+        assert os.waitstatus_to_exitcode(status) == 0
+        _assert_all_gone(everything, backend)
+    finally:
+        try:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+        except (ProcessLookupError, ChildProcessError):
+            pass
+        os.close(fd)
+        _kill_leftovers(everything)

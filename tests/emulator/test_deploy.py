@@ -74,3 +74,30 @@ def test_forcing_a_cold_start_does_not_count_as_drift(backend):
     deploy.force_cold_start(name, backend)
     assert deploy.deploy_function(name, "reference_app.handlers.hello", backend=backend).action == "unchanged"
     assert deploy.invoke(name, {}, backend).payload["cold_start"]
+
+
+def test_a_handler_with_another_function_name_deploys_and_runs(backend, tmp_path):
+    # GIVEN a module whose entry point is `main`, not `lambda_handler` (issue 8.8)
+    path = tmp_path / "named_entry.py"
+    path.write_text("def main(event, context):\n    return {'via': 'main'}\n")
+    name = "it-deploy-named"
+    deploy.delete_function(name, backend)
+    # WHEN it is deployed without naming the function
+    with pytest.raises(LabError, match="has no function 'lambda_handler'"):
+        deploy.deploy_function(name, path, backend=backend)
+    # THEN nothing was created (before: "created", then a failure on every invoke)
+    with pytest.raises(ClientError):
+        clients.client("lambda", backend).get_function(FunctionName=name)
+    # AND naming it, either way, deploys a function that runs
+    first = deploy.deploy_function(name, path, function="main", backend=backend)
+    again = deploy.deploy_function(name, path, handler="named_entry.main", backend=backend)
+    assert (first.action, again.action) == ("created", "unchanged")
+    assert first.configuration["Handler"] == "named_entry.main"
+    assert deploy.invoke(name, {}, backend).payload == {"via": "main"}
+
+
+def test_a_handler_naming_another_module_is_refused(backend, tmp_path):
+    path = tmp_path / "named_entry2.py"
+    path.write_text("def main(event, context):\n    return 1\n")
+    with pytest.raises(LabError, match=r"handler='other\.main' names module 'other', but the zip's module is "):
+        deploy.deploy_function("it-deploy-wrong-module", path, handler="other.main", backend=backend)

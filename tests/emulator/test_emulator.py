@@ -1,6 +1,7 @@
 """Emulator lifecycle: start, reuse, refuse a foreign port, stop only what the kit started."""
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -9,7 +10,7 @@ import time
 import psutil
 import pytest
 
-from reference_app.lab import embedded, emulator
+from reference_app.lab import deploy, embedded, emulator
 from reference_app.lab.config import lab_home, resolve_backend
 from reference_app.lab.errors import LabError
 
@@ -89,3 +90,68 @@ def test_down_leaves_an_emulator_it_did_not_start(free_port, tmp_path):
         assert foreign.poll() is None and emulator.health(backend.endpoint) is not None
     finally:
         embedded.stop_pid(foreign.pid)
+
+
+def test_a_frozen_emulator_of_the_kit_is_named_not_mistaken_for_a_stranger(free_port):
+    # GIVEN the kit's own emulator, paused (SIGSTOP: Ctrl-Z, a debugger, a suspended VM)
+    backend = resolve_backend("embedded", free_port)
+    pid = emulator.up(backend).pid
+    os.kill(pid, signal.SIGSTOP)
+    try:
+        # WHEN the learner asks for it
+        status = emulator.status(backend)
+        with pytest.raises(LabError) as up_error:
+            emulator.up(backend)
+        with pytest.raises(LabError) as require_error:
+            emulator.require(backend)
+        # AND an invoke or a deploy says so at once, instead of waiting out timeouts and retries
+        started = time.monotonic()
+        with pytest.raises(LabError) as invoke_error:
+            deploy.invoke("anything", {}, backend)
+        with pytest.raises(LabError) as deploy_error:
+            deploy.deploy_function("anything", "reference_app.handlers.hello", backend=backend)
+        assert time.monotonic() - started < 10
+    finally:
+        started = time.monotonic()
+        message = emulator.down(backend)
+        took = time.monotonic() - started
+    # THEN every answer recognises it by its pid file and says what to do
+    for text in (status.problem, *(str(e.value) for e in (up_error, require_error, invoke_error, deploy_error))):
+        assert f"(pid {pid}) is paused" in text and f"kill -CONT {pid}" in text, text
+        assert "not an AWS emulator" not in text
+    # AND `down` stops it without waiting for the kill deadline (it is resumed to handle SIGTERM)
+    assert "Stopped" in message and took < 5
+    assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
+
+
+def test_up_with_a_read_only_home_is_one_sentence_and_starts_nothing(tmp_path, monkeypatch, free_port,
+                                                                     refuse_writes):
+    from typer.testing import CliRunner
+
+    from reference_app.lab.cli import app
+
+    home = refuse_writes(tmp_path / "ro-home")
+    monkeypatch.setenv("LAMBDA_LAB_HOME", str(home))
+    monkeypatch.setenv("LAMBDA_LAB_PORT", str(free_port))
+    result = CliRunner().invoke(app, ["up"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in result.output, said
+    assert said.startswith(f"error: Cannot write to {home}") and "read-only" in said, said
+    assert not emulator.port_in_use(free_port)
+
+
+def test_a_full_disk_at_start_leaves_no_orphaned_emulator(tmp_path, monkeypatch, free_port, disk_full):
+    home = tmp_path / "full-home"
+    monkeypatch.setenv("LAMBDA_LAB_HOME", str(home))
+    backend = resolve_backend("embedded", free_port)
+    run = home / f"embedded-{free_port}"
+    disk_full(run)  # the log opens (appending needs no new file); the pid file cannot be written
+    try:
+        with pytest.raises(LabError, match=rf"Cannot write to {run}: the disk is full"):
+            emulator.up(backend)
+    finally:
+        leftover = [c.pid for c in psutil.net_connections("inet") if c.laddr and c.laddr[1] == free_port and c.pid]
+        for pid in leftover:  # only if the kit failed: do not leave it running after the test
+            embedded.stop_pid(pid)
+    assert not leftover, "an emulator was left running with no pid file"
+    assert embedded.owned_pid(backend) is None and not embedded.pid_file(backend).exists()

@@ -62,3 +62,23 @@ def test_docker_without_engine_is_one_sentence(fake_docker, monkeypatch):
 def test_no_docker_at_all(monkeypatch, tmp_path):
     monkeypatch.setenv("PATH", str(tmp_path))
     assert "Docker is not installed" in localstack.docker_problem()
+
+
+def test_down_without_docker_says_it_is_not_installed(monkeypatch, tmp_path, free_port):
+    # GIVEN no docker binary at all (issue 8.4: `down` said "Docker is not running")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    message = localstack.down(resolve_backend("localstack", free_port))
+    assert message.startswith("Docker is not installed") and "not running" not in message
+
+
+def test_down_with_a_stopped_engine_says_so(fake_docker, monkeypatch, free_port):
+    monkeypatch.setenv("FAKE_DOCKER_EXIT", "1")
+    message = localstack.down(resolve_backend("localstack", free_port))
+    assert message.startswith("Docker's engine is not running")
+    assert not [c for c in fake_docker() if c["args"][:1] == ["compose"]]
+
+
+def test_down_stops_the_container_and_says_its_resources_are_gone(fake_docker, free_port):
+    message = localstack.down(resolve_backend("localstack", free_port))
+    assert [c["args"][-1] for c in fake_docker() if c["args"][:1] == ["compose"]] == ["down"]
+    assert "Stopped LocalStack" in message and "resources are gone" in message

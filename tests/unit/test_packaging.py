@@ -105,6 +105,8 @@ def test_import_time_error_is_reported_in_one_line(tmp_path):
         """
         import os
         TABLE = os.environ["USERS_TABLE"]
+        def lambda_handler(event, context):
+            return TABLE
         """,
     )
     with pytest.raises(LabError, match="KeyError"):
@@ -167,3 +169,41 @@ def test_function_code_that_imports_the_lab_tooling_is_refused(tmp_path):
     handler.write_text("from reference_app.lab import client\n\ndef lambda_handler(e, c):\n    return 1\n")
     with pytest.raises(LabError, match="cannot use the lab tooling"):
         packaging.build_zip(handler)
+
+
+# --- 8.8: the handler's function is named, and proven to exist and be callable -------------------
+
+
+def test_a_module_without_lambda_handler_is_refused_by_default(tmp_path):
+    path = _module(tmp_path, "app_main", "def main(event, context):\n    return 1\n\ndef _private():\n    pass\n")
+    with pytest.raises(LabError) as error:
+        packaging.build_checked(path)
+    assert str(error.value) == (
+        "app_main.py has no function 'lambda_handler', so Lambda could not call app_main.lambda_handler "
+        "(it defines: main); pass function='main' (or handler='app_main.main')."
+    )
+
+
+def test_the_named_function_is_the_handler(tmp_path):
+    path = _module(tmp_path, "app_named", "def main(event, context):\n    return 1\n")
+    package = packaging.build_checked(path, function="main")
+    assert package.handler == "app_named.main" and package.function == "main"
+
+
+def test_a_name_that_is_not_callable_is_refused(tmp_path):
+    path = _module(tmp_path, "app_value", "handler = 'not a function'\n")
+    with pytest.raises(LabError, match=r"app_value\.handler is a str, not a function Lambda can call"):
+        packaging.build_checked(path, function="handler")
+
+
+def test_a_function_that_cannot_take_event_and_context_is_refused(tmp_path):
+    path = _module(tmp_path, "app_arity", "def lambda_handler(event):\n    return 1\n")
+    with pytest.raises(LabError, match=r"app_arity\.lambda_handler cannot be called as Lambda calls it"):
+        packaging.build_checked(path)
+
+
+def test_a_passed_check_for_one_function_does_not_pass_another(tmp_path):
+    path = _module(tmp_path, "app_two", "def lambda_handler(event, context):\n    return 1\n")
+    packaging.build_checked(path)
+    with pytest.raises(LabError, match="has no function 'main'"):
+        packaging.build_checked(path, function="main")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -12,10 +11,11 @@ import typer
 from rich.table import Table
 
 from .. import doctor as doctor_mod
-from .. import embedded, emulator, net
-from ..config import lab_home, resolve_backend
+from .. import embedded, emulator, net, packaging
+from ..config import HOME_ENV, lab_home_path, resolve_backend
 from ..errors import LabError
-from .base import app, err, friendly, out
+from . import supervise
+from .base import app, err, friendly, out, plain
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
@@ -28,14 +28,16 @@ def up() -> None:
     with out.status(f"Starting the {backend.kind} emulator at {backend.endpoint} ..."):
         st = emulator.up(backend)
     owner = f"started by lambda-lab, pid {st.pid}" if st.pid else "already running"
-    out.print(f"[green]✓[/] {st.emulator} {st.version or ''} healthy at {backend.endpoint} ({owner})")
+    out.print(f"[green]✓[/] {plain(st.emulator)} {plain(st.version or '')} healthy at {backend.endpoint} ({owner})")
+    if st.notice:
+        err.print(f"[yellow]note:[/] {plain(st.notice)}")
 
 
 @app.command()
 @friendly
 def down() -> None:
     """Stop the emulator that lambda-lab started (never one it did not start)."""
-    out.print(emulator.down())
+    out.print(plain(emulator.down()))
 
 
 @app.command()
@@ -47,15 +49,17 @@ def status() -> None:
     table = Table(show_header=False, box=None)
     table.add_row("backend", backend.kind)
     table.add_row("endpoint", backend.endpoint)
-    table.add_row("health", "[green]healthy[/]" if st.healthy else "[red]not running[/]")
+    table.add_row("health", "[green]healthy[/]" if st.healthy else "[red]not healthy[/] (see below)")
     if st.healthy:
         table.add_row("emulator", f"{st.emulator} {st.version or ''}")
         table.add_row("started by", f"lambda-lab (pid {st.pid})" if st.pid else "someone else")
         table.add_row("functions", ", ".join(st.functions) or "none")
         table.add_row("memory", str(st.memory) if st.memory else "unknown (not started by lambda-lab)")
     out.print(table)
+    if st.notice:
+        err.print(f"[yellow]note:[/] {plain(st.notice)}")
     if not st.healthy:
-        err.print(f"No emulator at {backend.endpoint} — run `lambda-lab up`.")
+        err.print(plain(st.problem))
         raise typer.Exit(1)
 
 
@@ -66,7 +70,7 @@ def doctor() -> None:
     checks = doctor_mod.run_checks()
     table = Table(show_header=False, box=None)
     for check in checks:
-        table.add_row(_MARK[check.level], check.name, check.detail)
+        table.add_row(_MARK[check.level], plain(check.name), plain(check.detail))
     out.print(table)
     if any(c.level == "fail" for c in checks):
         raise typer.Exit(1)
@@ -93,24 +97,42 @@ def reset(
         if confirm_host != backend.host:
             out.print("Nothing was reset.")
             return
+    elif emulator.stopped_with_saved_state(backend):
+        question = f"The emulator on port {backend.port} is stopped; delete the state it saved (every resource)?"
+        if not yes and not typer.confirm(question):
+            out.print("Nothing was reset.")
+            return
     else:
         emulator.require(backend)
         if not yes and not typer.confirm(f"Delete every resource in the emulator at {backend.endpoint}?"):
             out.print("Nothing was reset.")
             return
     with out.status("Resetting ..."):
-        out.print(emulator.reset(backend, confirm_host=confirm_host))
+        out.print(plain(emulator.reset(backend, confirm_host=confirm_host)))
 
 
 @app.command()
 @friendly
 def paths() -> None:
-    """Show where the kit keeps emulator state, logs and caches."""
+    """Show where the kit keeps emulator state, logs and caches (it creates nothing)."""
     backend = resolve_backend()
-    out.print(f"home      {lab_home()}")
+    rows = [("home", lab_home_path(), f"everything below; move it with {HOME_ENV}")]
     if backend.kind == "embedded":
-        out.print(f"emulator  {embedded.run_dir(backend)}")
-        out.print(f"log       {embedded.log_file(backend)}")
+        run = embedded.run_path(backend)
+        rows += [
+            ("emulator", run, f"the embedded emulator on port {backend.port}"),
+            ("state", run / "state", "functions, tables, queues ...: kept across down/up"),
+            ("S3 objects", run / "s3", "kept across down/up; `lambda-lab reset` empties both"),
+            ("log", embedded.log_file(backend), "the emulator's output"),
+            ("pid file", embedded.pid_file(backend), "the emulator lambda-lab started"),
+        ]
+    rows += [
+        ("build cache", packaging.build_cache_dir(), "zips, reused while source and packages match"),
+        ("import checks", packaging.import_check_dir(), "zips that passed the isolated import check"),
+        ("runtime SDK", packaging.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
+    ]
+    for name, path, note in rows:  # one line each, never cut: the terminal wraps, a path stays copyable
+        out.print(f"{name:<14} {plain(path)}  [dim]# {plain(note)}[/]", soft_wrap=True, highlight=False)
 
 
 def _notebooks_dir() -> Path:
@@ -134,13 +156,14 @@ def lab(
     ctx: typer.Context,
     keep: Annotated[bool, typer.Option("--keep", help="Leave the emulator running when JupyterLab exits.")] = False,
 ) -> None:
-    """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab)."""
+    """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab).
+
+    --port is the emulator's, as for every command; JupyterLab's own port is --ServerApp.port=8889.
+    However JupyterLab ends (File > Shut Down, Ctrl-C and y, closing the terminal, kill), the
+    emulator this command started is stopped, unless --keep.
+    """
     backend = resolve_backend()
     notebooks = _notebooks_dir()  # fail before starting anything
-    already_running = net.health(backend.endpoint) is not None
-    with out.status(f"Starting the {backend.kind} emulator ..."):
-        st = emulator.up(backend)
-    out.print(f"[green]✓[/] {st.emulator} healthy at {backend.endpoint}")
     command = [
         sys.executable,
         "-m",
@@ -153,13 +176,30 @@ def lab(
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")  # containers and CI often run as root; Jupyter refuses otherwise
-    jupyter = subprocess.Popen([*command, *ctx.args])
-    while True:
+    started = None
+    code = 1
+    # From here on a signal is recorded, not fatal: however the session ends, the emulator
+    # this command started is stopped (see supervise for what each signal does).
+    with supervise.watching() as signals:
         try:
-            code = jupyter.wait()
-            break
-        except KeyboardInterrupt:
-            continue  # Ctrl-C reaches JupyterLab too; it asks, then exits, and we wait for it
-    if st.pid and not already_running and not keep:  # stop only what this command started
-        out.print(emulator.down(backend))
+            already_running = net.health(backend.endpoint) is not None
+            with out.status(f"Starting the {backend.kind} emulator ..."):
+                st = emulator.up(backend)
+            started = st.pid if st.pid and not already_running else None  # stop only what this command started
+            _say(f"[green]✓[/] {plain(st.emulator)} healthy at {backend.endpoint}")
+            if st.notice:
+                _say(f"[yellow]note:[/] {plain(st.notice)}")
+            pending = signals.pop()
+            code = 128 + pending if pending else supervise.run([*command, *ctx.args], signals, _say)
+        finally:
+            if started and not keep:
+                _say(plain(emulator.down(backend)))
     raise typer.Exit(code)
+
+
+def _say(text: str) -> None:
+    """Print, unless the terminal is gone (closed: SIGHUP); stopping must go on regardless."""
+    try:
+        out.print(text)
+    except OSError:
+        pass
