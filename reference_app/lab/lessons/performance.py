@@ -93,7 +93,7 @@ def plot_cold_warm(df):
     return fig
 
 
-def init_scope(setup_ms: float = 100, warm: int = 5):
+def init_scope(setup_ms: float = 80, warm: int = 3):
     """The same setup at module scope and in the handler: one cold start, then ``warm`` invocations, each."""
     import pandas as pd
 
@@ -115,7 +115,7 @@ def cpu_share(memory_mb: int) -> float:
     return memory_mb / ONE_VCPU_MB
 
 
-def memory_sweep(name: str, sizes=(128, 512, 1769, 3008), work: int = WORK, repeats: int = 3):
+def memory_sweep(name: str, sizes=(128, 512, 1769, 3008), work: int = WORK, repeats: int = 2):
     """The same CPU work at each memory size: measured here, and what AWS's CPU share makes of it.
 
     The emulator gives every size the machine's cores, so the measured column barely moves.
