@@ -14,7 +14,6 @@ GET URL, valid 15 minutes>}``. Check your work with ``lab.check("large-report-s3
 from __future__ import annotations
 
 import functools
-import os
 from typing import Any
 
 import boto3
