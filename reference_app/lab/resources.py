@@ -98,6 +98,8 @@ HANDLER_ENVIRONMENT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "scheduled_report": {"USERS_TABLE": ("table", "users"), "REPORT_BUCKET": ("bucket", "reports")},
     "order_saga": {"SAGA_TABLE": ("table", "saga")},
     "perf_probe": {},
+    "checkout_api": {},
+    "plain_logging": {},
 }
 
 
