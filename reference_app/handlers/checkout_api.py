@@ -13,8 +13,8 @@ Notebooks: 08_observability.
 Powertools ``Logger`` writes one JSON object per line, with the Lambda context (function name,
 request id, cold start) injected, and the API Gateway request id as ``correlation_id``: the id a
 client gets back in ``x-amzn-RequestId``, so support can find every line of one request.
-``Metrics`` writes CloudWatch embedded metric format: ``OrdersPlaced``, ``OrderValue`` and
-``OrdersDeclined`` leave the function as log lines, with no ``PutMetricData`` call on the request
+``Metrics`` writes CloudWatch embedded metric format: ``OrdersPlaced``, ``OrderValue``,
+``OrdersDeclined`` and ``OrdersRefused`` leave the function as log lines, with no ``PutMetricData`` call on the request
 path. ``Tracer`` records a subsegment for ``place_order`` when X-Ray is there. Answers: 201 placed,
 400 bad request, 402 declined (over ``CHARGE_LIMIT_CENTS``); an order whose ``order_id`` starts with
 ``crash-`` raises, as a downstream outage would: the invocation fails (API Gateway answers 502), and
