@@ -11,8 +11,8 @@ Environment:
 Notebooks: 08_observability.
 
 Powertools ``Logger`` writes one JSON object per line, with the Lambda context (function name,
-request id, cold start) injected, and the API Gateway request id as ``correlation_id``: the id a
-client gets back in ``x-amzn-RequestId``, so support can find every line of one request.
+request id, cold start) injected, and the API Gateway request id as ``correlation_id``, which the
+client also gets back (``X-Correlation-Id``), so support can find every line of one request.
 ``Metrics`` writes CloudWatch embedded metric format: ``OrdersPlaced``, ``OrderValue``,
 ``OrdersDeclined`` and ``OrdersRefused`` leave the function as log lines, with no ``PutMetricData`` call on the request
 path. ``Tracer`` records a subsegment for ``place_order`` when X-Ray is there. Answers: 201 placed,
@@ -73,7 +73,9 @@ def place_order(order: dict) -> dict:
 
 
 def _answer(status: int, body: dict) -> dict:
-    return {"statusCode": status, "headers": {"Content-Type": "application/json"}, "body": json.dumps(body)}
+    # The correlation id goes back to the client, so a support ticket can quote it.
+    headers = {"Content-Type": "application/json", "X-Correlation-Id": logger.get_correlation_id() or ""}
+    return {"statusCode": status, "headers": headers, "body": json.dumps(body)}
 
 
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True)
