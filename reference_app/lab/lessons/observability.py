@@ -126,7 +126,7 @@ def metric_sum(namespace: str, metric: str, dimensions: dict[str, str], since: f
     """``statistic`` of a metric since ``since`` (epoch seconds), over all its data points."""
     answer = client("cloudwatch").get_metric_statistics(
         Namespace=namespace, MetricName=metric, Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
-        StartTime=dt.datetime.fromtimestamp(since - 60, tz=dt.UTC),
+        StartTime=dt.datetime.fromtimestamp(int(since), tz=dt.UTC),
         EndTime=dt.datetime.fromtimestamp(time.time() + 60, tz=dt.UTC), Period=60, Statistics=[statistic],
     )
     points = answer["Datapoints"]
