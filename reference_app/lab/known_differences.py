@@ -261,6 +261,16 @@ DIFFERENCES: tuple[Difference, ...] = (
         source="services/lambda_svc.py lambda_execute_result_to_api_proxy_response",
     ),
     Difference(
+        "apigw-request-id-header",
+        "api gateway",
+        aws="A REST API's x-amzn-RequestId response header is the request id the function sees in "
+        "requestContext.requestId.",
+        emulator="The header carries another id.",
+        kit="stated",
+        note="Lesson 08's function answers its correlation id in a header of its own (X-Correlation-Id).",
+        source="services/apigateway_v1.py",
+    ),
+    Difference(
         "proxy-missing-status",
         "api gateway",
         aws="A REST API (payload 1.0) answers 502 'Malformed Lambda proxy response' to a result without statusCode.",

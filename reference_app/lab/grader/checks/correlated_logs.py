@@ -6,6 +6,7 @@ import contextlib
 import io
 import json
 import time
+import warnings
 
 from ...events import load_event
 from ...http import http_call
@@ -25,7 +26,8 @@ def _post(order: dict) -> dict:
 
 def _run(ctx: Context, event: dict) -> tuple[dict, list[dict]]:
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
+    with contextlib.redirect_stdout(out), warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # Powertools: "No application metrics to publish" from a stub
         module = ctx.load()
         module.logger.registered_handler.stream = out  # a Powertools logger outlives the module: write here
         answer = module.lambda_handler(event, context())
