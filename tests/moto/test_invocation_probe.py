@@ -31,7 +31,7 @@ def test_one_environment_keeps_its_id_and_is_cold_only_once(fresh_probe, lambda_
 
 def test_a_new_environment_draws_a_new_id(lambda_context):
     before = invocation_probe.ENVIRONMENT_ID
-    assert importlib.reload(invocation_probe).ENVIRONMENT_ID != before
+    assert before != importlib.reload(invocation_probe).ENVIRONMENT_ID
 
 
 def test_fail_raises_after_logging_the_attempt(fresh_probe, lambda_context, capsys):
