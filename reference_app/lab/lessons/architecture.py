@@ -31,7 +31,7 @@ from ..http import http_call
 from ..logs import invocations
 from ..poll import attempts as polling
 from ..triggers import event_source_mapping, rest_api, s3_notification, sns_subscription
-from .common import Mermaid, logged, new_run_id, now_ms, wait_for_logged
+from .common import Mermaid, logged, new_run_id, now_ms, queue_depth, wait_for_logged
 
 PREFIX = "lab-01-"
 HANDLERS = {  # role in the diagram -> reference handler
@@ -250,10 +250,16 @@ def follow(arch: Architecture, traffic: Traffic, timeout_s: float = 30.0) -> Flo
         flow.thumbnails = [o["Key"] for o in listing.get("Contents", [])]
         if flow.complete:
             break
-    flow.invocations = {
-        role: len([i for i in invocations(name, traffic.started_ms) if i.complete])
-        for role, name in arch.functions.items()
-    }
+    # A function's effects can be visible a moment before its log block is complete (the REPORT
+    # line is written after the handler returns), so wait for the invocations each hop implies.
+    expected = {"api": len(traffic.requests), "stream": 1, "notify": traffic.changes, "files": len(traffic.uploads)}
+    for _ in polling(10.0, first=0.1, cap=0.5):
+        flow.invocations = {
+            role: len([i for i in invocations(name, traffic.started_ms) if i.complete])
+            for role, name in arch.functions.items()
+        }
+        if all(flow.invocations.get(role, 0) >= n for role, n in expected.items()):
+            break
     return flow
 
 
@@ -346,15 +352,6 @@ def send_and_collect(queue_url: str, function: str, count: int = 5, timeout_s: f
         for b in batches
     ]
     return pd.DataFrame(rows, columns=["invocation", "records in the batch", "bodies", "eventSource"])
-
-
-def queue_depth(queue_url: str) -> int:
-    """Messages still on the queue, visible or in flight."""
-    counts = client("sqs").get_queue_attributes(
-        QueueUrl=queue_url,
-        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
-    )["Attributes"]
-    return int(counts["ApproximateNumberOfMessages"]) + int(counts["ApproximateNumberOfMessagesNotVisible"])
 
 
 def wait_until_empty(queue_url: str, timeout_s: float = 10.0) -> int:

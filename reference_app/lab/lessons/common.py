@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..clients import client
 from ..config import Backend
 from ..logs import invocations
 from ..poll import attempts
@@ -128,3 +129,12 @@ class Mermaid:
 def mermaid_id(name: str) -> str:
     """A node id Mermaid accepts, from any resource name (``lab-01-users`` -> ``lab_01_users``)."""
     return "".join(c if c.isalnum() else "_" for c in name)
+
+
+def queue_depth(queue_url: str) -> int:
+    """Messages still on the queue, visible or in flight."""
+    counts = client("sqs").get_queue_attributes(
+        QueueUrl=queue_url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(counts["ApproximateNumberOfMessages"]) + int(counts["ApproximateNumberOfMessagesNotVisible"])

@@ -30,6 +30,7 @@ from ..events import load_event
 from ..poll import attempts
 from .common import Logged, logged, new_run_id, wait_for_logged
 from .common import now_ms as now_ms  # re-exported: lessons mark the start of a step with it
+from .common import queue_depth as queue_depth  # re-exported for the lesson
 
 PREFIX = "lab-04-"
 
