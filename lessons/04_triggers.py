@@ -69,7 +69,7 @@ for key in [*keys, f"notes/{run}/skipped.txt"]:
 # never invoked the function.
 
 # %% tags=["proof-s3-event-key"]
-events = triggers.received(s3_fn.name, since, count=3, where=triggers.mentions(run), settle_s=1.0)
+events = triggers.received(s3_fn.name, since, count=3, where=triggers.mentions(run), settle_s=0.5)
 table = triggers.s3_keys(keys, events)
 assert len(events) == 3 and (table["unquote_plus"] == table.index).all()
 assert table.loc[keys[1], "key in the event"].endswith("my+report+%28final%29.csv")
@@ -224,7 +224,7 @@ triggers.insert_modify_remove("lab-04-orders-new-and-old-images", item)
 
 # %% tags=["proof-event-filter"]
 everything = triggers.received_records(stream_fn.name, since, count=3, where=triggers.mentions(item))
-filtered = triggers.received_records(inserts_fn.name, since, count=1, where=triggers.mentions(item), settle_s=1.0)
+filtered = triggers.received_records(inserts_fn.name, since, count=1, where=triggers.mentions(item), settle_s=0.5)
 seen = {"unfiltered": [r["eventName"] for r in everything], "filtered": [r["eventName"] for r in filtered]}
 assert seen == {"unfiltered": ["INSERT", "MODIFY", "REMOVE"], "filtered": ["INSERT"]}, seen
 seen
@@ -280,6 +280,12 @@ assert receives == sorted([(b, "1") for b in bodies] + [(bodies[1], "2")]), rece
 assert triggers.mapping_settings(queue_fn.name, queue_arn)["BatchSize"] == 10
 assert triggers.queue_settings(queue)["VisibilityTimeout"] == "2"
 triggers.sqs_deliveries(delivered)
+
+# %% [markdown]
+# One of those records as the function received it:
+
+# %%
+triggers.shape(delivered[0])
 
 # %% [markdown]
 # After its second failed receive the message is moved to the dead-letter queue, and the source
@@ -424,7 +430,9 @@ apigw
 url = lab.function_url(http_fn.name, auth_type="NONE")
 run, since = triggers.new_run_id(), triggers.now_ms()
 public = lab.http_call(f"{url}hello/{run}")
-assert public.status == 200 and public.json()["payload_format"] == "2.0"
+[url_event] = triggers.received(http_fn.name, since, where=triggers.mentions(run))
+assert public.status == 200 and (url_event["version"], url_event["rawPath"]) == ("2.0", f"/hello/{run}")
+triggers.http_events([url_event])
 
 # %%
 public_grants = triggers.policy(http_fn.name, principal="*")
@@ -459,7 +467,7 @@ put = lab.client("events").put_events(Entries=[
 assert put["FailedEntryCount"] == 0
 
 # %%
-[placed] = triggers.received(events_fn.name, since, where=triggers.mentions(run), settle_s=1.0)
+[placed] = triggers.received(events_fn.name, since, where=triggers.mentions(run), settle_s=0.5)
 assert (placed["source"], placed["detail-type"], placed["detail"]) == ("lab.shop", "OrderPlaced", {"order": f"o-{run}"})
 triggers.shape(placed)
 

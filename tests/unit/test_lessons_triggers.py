@@ -14,6 +14,7 @@ def test_shape_flattens_an_event_into_paths():
     assert table.loc["Records[0].s3.object.key", "value"] == '"a+b"'
     assert table.loc["empty", "value"] == "{}"
     assert table.loc["long", "value"].endswith("…") and len(table.loc["long", "value"]) == 60
+    assert list(triggers.shape({"body": "x", "_invocation": "id"}).index) == ["body"]
 
 
 def test_s3_keys_show_what_each_decoding_gives_back():

@@ -70,7 +70,8 @@ def mentions(text: str) -> Callable[[Any], bool]:
 
 
 def shape(event: Any, max_value: int = 60):
-    """An event as a table, one row per leaf (``Records[0].s3.object.key`` -> value)."""
+    """An event as a table, one row per leaf (``Records[0].s3.object.key`` -> value); keys the kit
+    added to a record (``_invocation``) are left out."""
     import pandas as pd
 
     rows = []
@@ -86,6 +87,8 @@ def shape(event: Any, max_value: int = 60):
             text = json.dumps(value, default=str)
             rows.append({"path": path, "value": text if len(text) <= max_value else text[: max_value - 1] + "…"})
 
+    if isinstance(event, dict):  # keys the kit added (``_invocation``) are not part of the event
+        event = {k: v for k, v in event.items() if not str(k).startswith("_")}
     walk(event, "")
     return pd.DataFrame(rows).set_index("path")
 
