@@ -50,8 +50,8 @@ s3_fn = triggers.deploy_logger("lab-04-s3")
 lab.s3_notification("lab-04-uploads", s3_fn.arn, prefix="uploads/")
 
 # %% [markdown]
-# Four uploads: three under `uploads/`, one of them with spaces and parentheses in its name and one
-# with a `+` and an `=`, and one outside the prefix.
+# Four uploads: three under `uploads/` (one name with spaces and parentheses, one with a `+` and an
+# `=`), and one outside the prefix.
 
 # %%
 run = triggers.new_run_id()
