@@ -184,7 +184,7 @@ tries
 # mapping can take a few seconds to start polling (`lab.fidelity("event sources")`).
 
 # %%
-reader = lab.deploy_handler("event_logger", "lab-01-queue-reader")
+reader = lab.deploy_handler("event_logger", "lab-01-queue-reader", timeout=3)
 queue = architecture.wire_queue(reader.name, "lab-01-jobs", batch_size=10)
 
 # %% tags=["proof-poll-invoke"]

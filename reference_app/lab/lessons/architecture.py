@@ -324,7 +324,7 @@ def wire_queue(function: str, queue: str, batch_size: int = 10) -> str:
     return url
 
 
-def send_and_collect(queue_url: str, function: str, count: int = 5, timeout_s: float = 20.0):
+def send_and_collect(queue_url: str, function: str, count: int = 5, timeout_s: float = 30.0):
     """Send ``count`` messages in one call, then return the batches ``function`` received
     (a pandas DataFrame: one row per invocation) once all of them have arrived."""
     import pandas as pd
