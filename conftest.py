@@ -44,6 +44,9 @@ def pytest_configure(config: pytest.Config) -> None:
         # does not pass fails its cell.
         LAMBDA_LAB_SOLUTIONS="1",
         LAMBDA_LAB_CHECKS_MUST_PASS="1",
+        # A Terraform apply and destroy takes a minute; notebooks skip it in the suite and
+        # tests/emulator/test_iac.py applies the same configuration instead.
+        LAMBDA_LAB_TERRAFORM="0",
     )
     os.environ.pop("LAMBDA_LAB_ALLOW_REMOTE", None)
 

@@ -51,11 +51,16 @@ status
 # %% [markdown]
 # ## 3. Deploy a function
 #
-# `deploy_function` builds a zip from the handler module
-# [`reference_app/handlers/hello.py`](../reference_app/handlers/hello.py), proves in an isolated
-# Python that the zip imports with nothing but its own contents and boto3 (as on Lambda),
-# then creates the function or updates only what changed, and waits until it is `Active`.
-# Run the cell twice: the second time the action is `unchanged`.
+# The function is the handler module `reference_app/handlers/hello.py`:
+
+# %%
+lab.show_source("hello")
+
+# %% [markdown]
+# `deploy_function` builds a zip from it, proves in an isolated Python that the zip imports with
+# nothing but its own contents and boto3 (as on Lambda), then creates the function or updates only
+# what changed, and waits until it is `Active`. Run the cell twice: the second time the action is
+# `unchanged`.
 
 # %%
 dep = lab.deploy_function("lab-hello", "reference_app.handlers.hello", environment={"GREETING": "Hello"})

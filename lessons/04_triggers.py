@@ -9,7 +9,7 @@
 # 2. **the permission** that lets the source reach the function;
 # 3. **the retry behaviour**: what happens when the function fails.
 #
-# One small handler, [`event_logger`](../reference_app/handlers/event_logger.py), does the
+# One small handler, `event_logger` (`reference_app/handlers/event_logger.py` in the kit), does the
 # receiving: it prints each event as one JSON line and answers in the shape its trigger expects.
 # It is deployed once per trigger (`lab-04-s3`, `lab-04-stream` …), so each function's log and
 # policy hold one trigger's story.

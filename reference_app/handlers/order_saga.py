@@ -13,24 +13,22 @@ What it demonstrates
     ``InvalidOrder``         any step: the input (order or action) is malformed
     ``SagaStateConflict``    a step out of order (charge before reserve, reserve after release)
 
-Which Catch fires where (the notebook shows both honestly)
-    On AWS, a Python Lambda's error reaches Step Functions with ``errorType`` = the exception
-    class name, so the specific catchers match::
+Which Catch fires where
+    A Python Lambda's unhandled error reaches Step Functions with ``errorType`` = the exception
+    class name, so the specific catchers match, on AWS and on the kit's embedded emulator alike
+    (the kit runs functions the way AWS's Python runtime does, see ``reference_app/lab/runtime``)::
 
         ChargePayment  --PaymentDeclined-->  ReleaseInventory  -->  OrderFailed
+        ReserveInventory  --OutOfStock-->  OrderRejected
 
-    On the local emulator (ministack) every Lambda error arrives as ``Runtime.HandlerError``,
-    so the specific catchers never match and the ``States.ALL`` fallback that follows each
-    of them routes to the full compensation path instead::
+    The ``States.ALL`` fallback after each of them is for errors nobody anticipated (a timeout
+    after a charge succeeded, a bug): it runs the full compensation, refund then release, and
+    since compensations are idempotent, running one that was not needed is safe. A raw emulator
+    that names every Lambda error ``Runtime.HandlerError`` (ministack with
+    ``LAMBDA_LAB_RAW_EMULATOR=1``) only ever takes that fallback::
 
         ChargePayment  --States.ALL-->  RefundPayment (no-op: nothing was charged)
                        -->  ReleaseInventory  -->  OrderFailed
-
-    Both end in ``OrderFailed`` with the reservation released; on AWS one idempotent no-op is
-    skipped. The fallback is also correct on AWS, for errors nobody anticipated (a timeout
-    after a charge succeeded, a bug): compensations are idempotent, so running one that was
-    not needed is safe. Likewise ``OutOfStock`` goes straight to ``OrderRejected`` on AWS,
-    and through a no-op ``ReleaseInventory`` to ``OrderFailed`` on the emulator.
 
 State machine definition placeholders (``${Name}``, as in CloudFormation
 ``DefinitionSubstitutions``; deploy code substitutes them), listed in ``ASL_PLACEHOLDERS``:

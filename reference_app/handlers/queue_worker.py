@@ -14,6 +14,15 @@ What it demonstrates
       arrive twice; the side effect below (``charge_count`` incremented by one, standing in
       for "charge the customer") happens once. A failure inside the function deletes the
       in-progress record so a retry can run it again.
+    - A reused ``order_id`` with a different payload is not a duplicate: it fails loudly.
+      ``payload_validation_jmespath`` makes idempotency compare ``customer_id``,
+      ``amount_cents`` and ``currency`` with the first delivery's and raise
+      ``IdempotencyValidationError``; the handler logs an error naming the order and the
+      message and reports the message as a batch item failure, so it goes back to the queue
+      and, after ``maxReceiveCount`` receives, to the dead-letter queue, where someone can
+      look at it. (Acknowledging it as a duplicate would drop a different order silently.)
+      The idempotency record expires after 24 hours, so the order write is also conditional
+      on the stored order having the same payload: a conflict arriving later still fails.
     - The model ignores unknown fields (tolerant reader: producers may add fields), where the
       users API rejects them (a client request is a contract; a queue message evolves).
     - ``raise_on_entire_batch_failure=False``: an all-poison batch is reported in the response
@@ -48,18 +57,27 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent_function,
 )
+from aws_lambda_powertools.utilities.idempotency.exceptions import IdempotencyValidationError
 from aws_lambda_powertools.utilities.parser.models import SqsRecordModel
 from aws_lambda_powertools.utilities.typing import LambdaContext
+from botocore.exceptions import ClientError
 from pydantic import BaseModel, ConfigDict, Field, Json, StrictInt, StringConstraints
 
 REQUIREMENTS = ("aws-lambda-powertools", "pydantic")
 
 logger = Logger(service="queue-worker")
+# What makes two messages the same order: they must agree on these, or the second is a conflict.
+PAYLOAD_FIELDS = ("customer_id", "amount_cents", "currency")
+
+
+class ConflictingOrder(Exception):
+    """An ``order_id`` already recorded with a different customer, amount or currency."""
 
 
 class Order(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
+    # the kit's id rule, copied (tests/unit/test_shared_rules.py keeps the copies equal)
     order_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     customer_id: Annotated[str, StringConstraints(min_length=1, max_length=64)]
     amount_cents: Annotated[StrictInt, Field(gt=0, le=10_000_000)]
@@ -73,6 +91,7 @@ class OrderQueueRecord(SqsRecordModel):
 processor = BatchProcessor(event_type=EventType.SQS, model=OrderQueueRecord, raise_on_entire_batch_failure=False)
 idempotency_config = IdempotencyConfig(
     event_key_jmespath="order_id",
+    payload_validation_jmespath="[" + ", ".join(PAYLOAD_FIELDS) + "]",
     raise_on_no_idempotency_key=True,
     expires_after_seconds=24 * 60 * 60,
 )
@@ -96,27 +115,47 @@ def _idempotent_record_order() -> Callable[..., dict[str, Any]]:
 
 
 def record_order(table: Any, *, order: Order | dict[str, Any]) -> dict[str, Any]:
-    """The business step: store the order and 'charge' it. Not idempotent on its own."""
+    """The business step: store the order and 'charge' it. Not idempotent on its own, but it
+    refuses (``ConflictingOrder``) to overwrite an order stored with a different payload."""
     order = order if isinstance(order, Order) else Order.model_validate(order)
-    table.update_item(
-        Key={"order_id": order.order_id},
-        UpdateExpression=(
-            "SET customer_id = :customer, amount_cents = :amount, currency = :currency, processed_at = :now "
-            "ADD charge_count :one"
-        ),
-        ExpressionAttributeValues={
-            ":customer": order.customer_id,
-            ":amount": order.amount_cents,
-            ":currency": order.currency,
-            ":now": datetime.now(UTC).isoformat(),
-            ":one": 1,
-        },
-    )
+    try:
+        table.update_item(
+            Key={"order_id": order.order_id},
+            UpdateExpression=(
+                "SET customer_id = :customer, amount_cents = :amount, currency = :currency, processed_at = :now "
+                "ADD charge_count :one"
+            ),
+            ConditionExpression=(
+                "attribute_not_exists(order_id) OR "
+                "(customer_id = :customer AND amount_cents = :amount AND currency = :currency)"
+            ),
+            ExpressionAttributeValues={
+                ":customer": order.customer_id,
+                ":amount": order.amount_cents,
+                ":currency": order.currency,
+                ":now": datetime.now(UTC).isoformat(),
+                ":one": 1,
+            },
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            raise ConflictingOrder(f"order {order.order_id} is already recorded with another payload") from None
+        raise
     return {"order_id": order.order_id, "status": "recorded"}
 
 
 def record_handler(record: OrderQueueRecord) -> dict[str, Any]:
-    return _idempotent_record_order()(_orders_table(), order=record.body)
+    order = record.body
+    try:
+        return _idempotent_record_order()(_orders_table(), order=order)
+    except (IdempotencyValidationError, ConflictingOrder):
+        # Loud on purpose: the same business id with another payload is a producer bug or
+        # tampering. Raising makes it a batch item failure: retried, then dead-lettered.
+        logger.error(
+            "order_id reused with a different payload; message not processed",
+            extra={"order_id": order.order_id, "message_id": record.messageId, "compared": list(PAYLOAD_FIELDS)},
+        )
+        raise
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -9,8 +9,18 @@ What it demonstrates
       seed panicked on a nil pointer); ``text/plain; charset=utf-8`` counts as ``text/plain``;
     - one bad object never stops the others: each record gets its own outcome
       (``processed`` / ``invalid`` / ``skipped`` / ``deleted`` / ``failed``), written to the
-      results table and returned in a summary. Failures are recorded, not raised, so S3's
-      asynchronous retry does not re-run the records that succeeded;
+      results table and returned in a summary;
+    - permanent and transient failures are told apart. Only a problem that a retry cannot
+      fix becomes a ``failed`` outcome: the object is gone (404), its content cannot be
+      read as what its type says (a corrupt image), or the record is malformed. Anything
+      else (S3 throttling with ``SlowDown``, ``InternalError``, a timeout, ``AccessDenied``,
+      a results table that cannot be written, an unexpected exception) fails the
+      invocation with ``TransientFailure`` after the other records are done, so Lambda's
+      asynchronous retries run the event again and, when they run out, the on-failure
+      destination or DLQ keeps it. Recording such an error as an outcome would lose the
+      event; not raising when the outcome itself cannot be written would lose it silently.
+      A retry re-runs the whole event: every step is idempotent (outcomes and thumbnails
+      are overwritten under the same keys);
     - images get their dimensions and a thumbnail written under ``thumbnails/``. Keys
       already under ``thumbnails/`` are skipped: the thumbnail write would otherwise trigger
       this function again, which writes another thumbnail... the recursive-trigger trap.
@@ -52,6 +62,7 @@ import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 from aws_lambda_powertools.utilities.validation import SchemaValidationError, validate
+from botocore.exceptions import ClientError
 from PIL import Image
 
 REQUIREMENTS = ("aws-lambda-powertools", "fastjsonschema", "pillow")
@@ -63,6 +74,14 @@ IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp"})
 TEXT_TYPES = frozenset({"text/plain", "text/csv"})
 JSON_TYPES = frozenset({"application/json"})
 
+# The user-id and e-mail rules of the users table, copied from users_api (each handler is
+# packaged alone); tests/unit/test_shared_rules.py fails when the copies stop agreeing.
+USER_ID = r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+# "\$" in the class: fastjsonschema turns every unescaped "$" into "\Z" (end of string), even there.
+EMAIL = (
+    r"^[A-Za-z0-9.!#\$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+    r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$"
+)
 USERS_IMPORT_SCHEMA: dict[str, Any] = {
     "$schema": "http://json-schema.org/draft-07/schema#",
     "title": "users import file",
@@ -78,16 +97,34 @@ USERS_IMPORT_SCHEMA: dict[str, Any] = {
                 "required": ["user_id", "name", "email"],
                 "additionalProperties": False,
                 "properties": {
-                    "user_id": {"type": "string", "pattern": "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"},
+                    "user_id": {"type": "string", "pattern": USER_ID},
                     "name": {"type": "string", "minLength": 1, "maxLength": 100},
-                    "email": {"type": "string", "format": "email", "maxLength": 254},
+                    # not "format": "email": fastjsonschema's format accepts "a b@c.d" and
+                    # "a@b..c" and refuses "a@b", which users_api and the twin decide otherwise
+                    "email": {"type": "string", "pattern": EMAIL, "maxLength": 254},
                 },
             },
         }
     },
 }
 
+# S3 error codes that mean "this object is not there": retrying cannot help.
+GONE_CODES = frozenset({"404", "NoSuchKey", "NotFound", "NoSuchBucket"})
+
 logger = Logger(service="s3-processor")
+
+
+class PermanentFailure(Exception):
+    """A record no retry can fix; it becomes a ``failed`` outcome. ``reason`` is safe to store."""
+
+    def __init__(self, reason: str, error_type: str):
+        super().__init__(reason)
+        self.reason = reason
+        self.error_type = error_type
+
+
+class TransientFailure(RuntimeError):
+    """Raised at the end of an invocation when records hit errors a retry may fix."""
 
 
 @functools.cache
@@ -105,23 +142,38 @@ def media_type(content_type: str | None) -> str:
     return (content_type or "").split(";", 1)[0].strip().lower()
 
 
+class MalformedRecord(ValueError):
+    """An S3 event record without a bucket name and object key."""
+
+
 def object_location(record: dict[str, Any]) -> tuple[str, str]:
     """Bucket and *decoded* key of an S3 event record."""
-    return record["s3"]["bucket"]["name"], unquote_plus(record["s3"]["object"]["key"])
+    try:
+        bucket, key = record["s3"]["bucket"]["name"], record["s3"]["object"]["key"]
+    except (KeyError, TypeError) as exc:
+        raise MalformedRecord("record has no s3.bucket.name / s3.object.key") from exc
+    if not isinstance(bucket, str) or not isinstance(key, str):
+        raise MalformedRecord("s3.bucket.name and s3.object.key must be strings")
+    return bucket, unquote_plus(key)
 
 
 # --- per content type: pure functions of the object's bytes (plus S3 for the thumbnail) ---
 def describe_image(s3: Any, bucket: str, key: str, data: bytes) -> tuple[str, dict[str, Any]]:
-    with Image.open(io.BytesIO(data)) as image:
-        width, height, source_format = image.width, image.height, image.format
-        thumbnail = image.copy()  # first frame of an animation
-    thumbnail.thumbnail(THUMBNAIL_SIZE)
-    out_format = "JPEG" if source_format in ("JPEG", "MPO") else "PNG"
-    if out_format == "JPEG" and thumbnail.mode not in ("RGB", "L", "CMYK"):
-        thumbnail = thumbnail.convert("RGB")
-    buffer = io.BytesIO()
-    thumbnail.save(buffer, format=out_format)
-    thumbnail_key = THUMBNAIL_PREFIX + key
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height, source_format = image.width, image.height, image.format
+            thumbnail = image.copy()  # first frame of an animation
+        thumbnail.thumbnail(THUMBNAIL_SIZE)
+        out_format = "JPEG" if source_format in ("JPEG", "MPO") else "PNG"
+        if out_format == "JPEG" and thumbnail.mode not in ("RGB", "L", "CMYK"):
+            thumbnail = thumbnail.convert("RGB")
+        buffer = io.BytesIO()
+        thumbnail.save(buffer, format=out_format)
+    # Pillow reports a corrupt, truncated or hostile file with these (UnidentifiedImageError is an
+    # OSError; DecompressionBombError a plain Exception): a property of the object, not of the moment.
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise PermanentFailure("not a readable image", type(exc).__name__) from exc
+    thumbnail_key = THUMBNAIL_PREFIX + key  # the put below may fail transiently: outside the try
     s3.put_object(Bucket=bucket, Key=thumbnail_key, Body=buffer.getvalue(), ContentType=Image.MIME[out_format])
     return "processed", {
         "width": width,
@@ -210,20 +262,35 @@ def save_outcome(table: Any, outcome: dict[str, Any]) -> None:
 
 
 def process_event(s3: Any, table: Any, event: dict[str, Any]) -> dict[str, Any]:
-    """Process every record; one failure never stops the others. Returns a summary."""
+    """Process every record; one failure never stops the others. Returns a summary, or raises
+    ``TransientFailure`` once every record was tried if any hit an error a retry may fix."""
     outcomes = []
-    for record in event.get("Records", []):
+    transient: list[Exception] = []
+    records = event.get("Records", [])
+    for record in records:
         try:
             outcome = process_record(s3, record)
-        except Exception as exc:  # isolation boundary: record the failure, keep going
-            logger.exception("record failed", extra={"record": record.get("s3", {}).get("object")})
+        except Exception as exc:  # isolation boundary: sort the failure, keep going
+            reason = permanent_reason(exc)
+            if reason is None:
+                logger.exception("record failed, will be retried", extra={"record": _object_of(record)})
+                transient.append(exc)
+                continue
+            logger.exception("record failed permanently", extra={"record": _object_of(record), "reason": reason})
             bucket, key = _location_or_unknown(record)
-            outcome = {"bucket": bucket, "object_key": key, "status": "failed", "error_type": type(exc).__name__}
+            outcome = {"bucket": bucket, "object_key": key, "status": "failed", **reason_fields(exc, reason)}
         try:
             save_outcome(table, outcome)
-        except Exception:  # the outcome is still logged and returned
-            logger.exception("could not save outcome", extra={"outcome": outcome})
+        except Exception as exc:  # an outcome that exists nowhere must not be reported as done
+            logger.exception("could not save outcome, will be retried", extra={"outcome": outcome})
+            transient.append(exc)
+            continue
         outcomes.append(outcome)
+    if transient:
+        raise TransientFailure(
+            f"{len(transient)} of {len(records)} records hit an error a retry may fix; "
+            "failing the invocation so Lambda retries the event"
+        ) from transient[0]
     counts = Counter(outcome["status"] for outcome in outcomes)
     return {
         "records": len(outcomes),
@@ -235,10 +302,32 @@ def process_event(s3: Any, table: Any, event: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def permanent_reason(exc: Exception) -> str | None:
+    """Why no retry can fix this record, or None when one might (then the invocation fails)."""
+    if isinstance(exc, PermanentFailure):
+        return exc.reason
+    if isinstance(exc, ClientError) and exc.response.get("Error", {}).get("Code") in GONE_CODES:
+        code = exc.response["Error"]["Code"]
+        return f"object no longer exists ({code})"
+    if isinstance(exc, MalformedRecord):
+        return "malformed S3 event record"
+    return None
+
+
+def reason_fields(exc: Exception, reason: str) -> dict[str, str]:
+    error_type = exc.error_type if isinstance(exc, PermanentFailure) else type(exc).__name__
+    return {"error_type": error_type, "reason": reason}
+
+
+def _object_of(record: Any) -> Any:
+    s3 = record.get("s3") if isinstance(record, dict) else None
+    return s3.get("object") if isinstance(s3, dict) else None
+
+
 def _location_or_unknown(record: Any) -> tuple[str, str]:
     try:
         return object_location(record)
-    except (KeyError, TypeError, AttributeError):
+    except MalformedRecord:
         return "(unknown)", "(unknown)"
 
 

@@ -3,21 +3,34 @@
 What it demonstrates
     - Reading INSERT / MODIFY / REMOVE stream records with old and new images (the users
       table streams ``NEW_AND_OLD_IMAGES``), through Powertools' ``DynamoDBRecord`` data class.
+      Every view type is handled as AWS sends it: ``NEW_IMAGE`` has no old image,
+      ``OLD_IMAGE`` no new one, ``KEYS_ONLY`` neither. What changed is stated only when the
+      images show it (INSERT needs the new image, REMOVE the old one, MODIFY both); otherwise
+      the audit item has no ``changed_fields`` and the message says ``"changed_fields": null``
+      ("unknown"), never "every attribute, key included". A MODIFY is left un-notified only
+      when both images prove nothing changed.
     - An audit trail: one item per change, keyed by the changed item (``entity_id``) and the
       stream ``SequenceNumber`` zero-padded to 40 digits, so a ``Query`` returns an item's
       history in order. Images are stored in DynamoDB's own attribute-value form (lossless).
       The write is idempotent: a retried record overwrites its own audit item.
-    - An SNS notification per change that matters (MODIFY only when an attribute actually
-      changed), carrying keys and the names of changed fields but not the images (the
-      images hold personal data; subscribers fetch what they are allowed to see). The
-      ``event`` message attribute lets subscriptions filter by change type.
-    - Partial batch failures with ``BatchProcessor(EventType.DynamoDBStreams)`` and
-      ``process_partial_response``: a failing record is reported by its
-      ``dynamodb.SequenceNumber`` in ``batchItemFailures``; Lambda then retries from the
-      lowest reported sequence number, so records after it may be seen again (hence the
-      idempotent audit write, and SNS subscribers must tolerate duplicates). This only works
-      when the event source mapping has ``FunctionResponseTypes=["ReportBatchItemFailures"]``;
-      set ``BisectBatchOnFunctionError`` and an on-failure destination too.
+    - An SNS notification per change that matters, carrying keys and the names of changed
+      fields but not the images (the images hold personal data; subscribers fetch what they
+      are allowed to see). The ``event`` message attribute lets subscriptions filter by
+      change type.
+    - Ordering, with partial batch failures: records are processed in stream order and the
+      first failure stops the batch. That record and every record after it are reported by
+      ``dynamodb.SequenceNumber`` in ``batchItemFailures``, none of them was published, and
+      Lambda retries from the lowest reported sequence number. So subscribers see one item's
+      changes in the order the table made them, even across a transient failure (a batch that
+      went on past the failure would publish a later change before the retried earlier one).
+      The price: a record that keeps failing holds up its shard until the mapping's
+      ``MaximumRetryAttempts`` / ``MaximumRecordAgeInSeconds`` send it to the on-failure
+      destination. ``InOrderBatchProcessor`` is ``BatchProcessor(EventType.DynamoDBStreams)``
+      with that circuit breaker (as Powertools' ``SqsFifoPartialProcessor`` does for FIFO
+      queues). A retry may still re-run records that did succeed before a timeout, so the
+      audit write is idempotent and subscribers must tolerate duplicates. Partial responses
+      only work when the event source mapping has
+      ``FunctionResponseTypes=["ReportBatchItemFailures"]``; add an on-failure destination.
     - ``raise_on_entire_batch_failure=False``: when every record fails, they are all
       reported in the response instead of the invocation raising (same retry effect, one
       response shape to explain).
@@ -47,19 +60,44 @@ from typing import Any
 import boto3
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 REQUIREMENTS = ("aws-lambda-powertools",)
 
 SEQUENCE_WIDTH = 40  # DynamoDB Streams sequence numbers have 21 to 40 digits
+# Which images a change needs before we can say what it changed.
+IMAGES_NEEDED = {"INSERT": ("NewImage",), "MODIFY": ("OldImage", "NewImage"), "REMOVE": ("OldImage",)}
 
 logger = Logger(service="stream-processor")
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
 
 class MalformedStreamRecord(ValueError):
     """A stream record without the fields an audit entry needs."""
+
+
+class EarlierRecordFailed(RuntimeError):
+    """Not processed: a record before it in the batch failed, and changes must stay in order."""
+
+
+class InOrderBatchProcessor(BatchProcessor):
+    """``BatchProcessor`` for a stream that stops at the first failed record: it and every record
+    after it are reported as failures, unprocessed, so Lambda's retry replays them in order."""
+
+    _circuit_breaker = (EarlierRecordFailed, EarlierRecordFailed("an earlier record in this batch failed"), None)
+
+    def __init__(self) -> None:
+        super().__init__(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
+
+    def _process_record(self, record: dict[str, Any]) -> Any:
+        if self.fail_messages:
+            data = self._to_batch_type(record, event_type=self.event_type)
+            return self.failure_handler(record=data, exception=self._circuit_breaker)
+        return super()._process_record(record)
+
+
+processor = InOrderBatchProcessor()
 
 
 @functools.cache
@@ -87,6 +125,17 @@ def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return sorted(name for name in old.keys() | new.keys() if old.get(name) != new.get(name))
 
 
+def known_changes(record: DynamoDBRecord) -> list[str] | None:
+    """The attributes this change touched, or None when the record lacks the images to tell
+    (``KEYS_ONLY``; ``NEW_IMAGE`` for MODIFY/REMOVE; ``OLD_IMAGE`` for INSERT/MODIFY)."""
+    raw = record.raw_event.get("dynamodb") or {}
+    needed = IMAGES_NEEDED.get(record.event_name.name if record.event_name else "")
+    stream = record.dynamodb
+    if stream is None or needed is None or not all(isinstance(raw.get(image), dict) for image in needed):
+        return None
+    return changed_fields(stream.old_image, stream.new_image)
+
+
 def build_change(record: DynamoDBRecord) -> dict[str, Any]:
     """Pure: the audit item (attribute-value form) and the notification for one stream record."""
     stream = record.dynamodb
@@ -96,10 +145,11 @@ def build_change(record: DynamoDBRecord) -> dict[str, Any]:
     event_name = record.event_name.name
     table = table_name_from_arn(record.event_source_arn)
     keys = stream.keys
-    changes = changed_fields(stream.old_image, stream.new_image)
+    changes = known_changes(record)
     created = stream.approximate_creation_date_time
     changed_at = datetime.fromtimestamp(created, UTC).isoformat() if created else None
     by_ttl = (record.raw_event.get("userIdentity") or {}).get("principalId") == "dynamodb.amazonaws.com"
+    view_type = raw.get("StreamViewType")
 
     item: dict[str, Any] = {
         "entity_id": {"S": entity_id(table, keys)},
@@ -110,16 +160,18 @@ def build_change(record: DynamoDBRecord) -> dict[str, Any]:
         "keys": {"M": raw["Keys"]},
         "removed_by_ttl": {"BOOL": by_ttl},
     }
+    if isinstance(view_type, str):
+        item["stream_view_type"] = {"S": view_type}
     if changed_at:
         item["changed_at"] = {"S": changed_at}
     if raw.get("OldImage"):
         item["old_image"] = {"M": raw["OldImage"]}
     if raw.get("NewImage"):
         item["new_image"] = {"M": raw["NewImage"]}
-    if changes:
+    if changes is not None:  # absent: unknown (the view type carries no images to compare)
         item["changed_fields"] = {"L": [{"S": name} for name in changes]}
 
-    notify = event_name != "MODIFY" or bool(changes)
+    notify = event_name != "MODIFY" or changes != []  # skip only a MODIFY proven to change nothing
     message = {
         "event": event_name,
         "entity_id": entity_id(table, keys),
@@ -162,5 +214,5 @@ def record_handler(record: DynamoDBRecord) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -17,6 +17,10 @@ Routes
     ``OPTIONS``              204 with ``Allow`` (and CORS preflight headers when configured)
     anything else            405 with ``Allow``; unknown paths 404
 
+    Trailing slashes are ignored (``/users/``); methods are case-sensitive (``get`` is 405,
+    RFC 9110); a path with control characters (API Gateway decodes ``%0A``) is 400.
+    ``users_api_powertools`` answers every request the same way (its error bodies aside).
+
     Request body rules for ``POST /users`` (a JSON object, at most 16 KiB):
     ``user_id`` 1-64 of ``A-Z a-z 0-9 _ -`` starting with a letter or digit; ``name`` a
     string of 1-100 printable characters after trimming; ``email`` at most 254 characters in
@@ -76,6 +80,8 @@ MAX_PAGE_SIZE = 100
 MAX_TOKEN_CHARS = 512
 USER_FIELDS = ("user_id", "name", "email")
 
+# The user-id and e-mail rules are copied in other handlers (each is packaged alone);
+# tests/unit/test_shared_rules.py fails when the copies stop accepting the same strings.
 USER_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 # WHATWG HTML "valid e-mail address" (https://html.spec.whatwg.org/#valid-e-mail-address).
 EMAIL_PATTERN = re.compile(
@@ -87,8 +93,8 @@ MAX_NAME_CHARS = 100
 MAX_EMAIL_CHARS = 254
 LIMIT_PATTERN = re.compile(r"[0-9]{1,3}")
 
-COLLECTION_PATH = re.compile(r"/users/?")
-ITEM_PATH = re.compile(r"/users/(?P<id>[^/]+)/?")
+COLLECTION_PATH = re.compile(r"/users/*")  # trailing slashes are ignored, as Powertools' REST resolver does
+ITEM_PATH = re.compile(r"/users/(?P<id>[^/]+)/*")
 COLLECTION_METHODS = ("GET", "POST", "OPTIONS")
 ITEM_METHODS = ("GET", "DELETE", "OPTIONS")
 
@@ -351,6 +357,8 @@ def list_users(table: Any, limit: int = DEFAULT_PAGE_SIZE, start_key: dict[str, 
 # --- routing ---------------------------------------------------------------------------------
 def route(table: Any, request: Request) -> tuple[int, Any, dict[str, str]]:
     """Dispatch a request to the core; return ``(status, body, extra headers)``."""
+    if not request.path.isprintable():  # control characters (API Gateway decodes %0A) or lone surrogates
+        raise InvalidRequest("invalid characters in path", field="path")
     item_match = ITEM_PATH.fullmatch(request.path)
     if COLLECTION_PATH.fullmatch(request.path):
         allowed = COLLECTION_METHODS

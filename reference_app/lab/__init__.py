@@ -50,15 +50,23 @@ _EXPORTS = {
     "fidelity": "known_differences",
     "handler_names": "apps",
     "start_lesson": "lesson",
+    "show_source": "lesson",
     "check": "grader",
     "hint": "grader",
     "reset_exercise": "grader",
     "try_exercise": "grader",
     "progress": "progress_store",
+    "quiz": "questions",
+    "mock_interview": "questions",
     "deploy_handler": "apps",
     "ensure_topic": "apps",
     "ensure_queue": "apps",
     "order_saga_state_machine": "apps",
+    "lint": "iac",
+    "deploy_stack": "iac",
+    "stack_outputs": "iac",
+    "delete_stack": "iac",
+    "upload_code": "iac",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -74,12 +82,14 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .events import FakeLambdaContext, list_events, load_event
     from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
+    from .iac import delete_stack, deploy_stack, lint, stack_outputs, upload_code
     from .known_differences import fidelity
-    from .lesson import start_lesson
+    from .lesson import show_source, start_lesson
     from .logs import invocation_log, invocations, wait_for_invocations
     from .notebook import show_checks, summary
     from .packaging import build_zip, check_imports
     from .progress_store import progress
+    from .questions import mock_interview, quiz
     from .resources import ensure_table, physical_name
     from .triggers import (
         event_source_mapping,

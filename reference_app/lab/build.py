@@ -126,7 +126,7 @@ def notebooks_dir() -> Path:
 def header_markdown(module: course.Module) -> str:
     """The generated cell after a notebook's title: time, prerequisites, objectives."""
     prereqs = [course.module(p) for p in module.prerequisites]
-    # A prerequisite not written yet is named, not linked (no link may point at a missing notebook).
+    # A prerequisite not written yet is named, not linked (no link to a notebook that does not exist).
     links = ", ".join(f"[{p.label}]({p.notebook})" if p.written else f"{p.label} (coming soon)" for p in prereqs)
     links = links or "none"
     lines = [f"**Time:** about {module.minutes} minutes · **Prerequisites:** {links}", "", "**You will:**"]

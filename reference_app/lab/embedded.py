@@ -5,18 +5,23 @@ own, with its state, S3 data, temp files (the function workers live there), log
 and pid file in a per-user folder (``lambda-lab paths`` prints it), and its extra
 listeners (IoT MQTT on 8883, SFTP) switched off. If a healthy emulator already
 answers on the endpoint, the kit uses it and starts nothing.
+
+The command that starts it comes from :mod:`.runtime` (ministack, through the kit's
+Lambda runtime when it applies). ``down``, and the next ``up`` after an emulator was
+killed, stop leftover function workers and clear the code folders in ``tmp/``.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
-import sys
 from pathlib import Path
 
 import psutil
 
+from . import runtime
 from .config import Backend, lab_home
 from .errors import LabError
 from .net import health, port_in_use
@@ -92,11 +97,12 @@ def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
         return None
     if port_in_use(backend.port):
         raise port_taken_error(backend)
+    clean_leftovers(backend)  # of an emulator that was killed: its workers, its code folders
     home = run_dir(backend)
     log_path = log_file(backend)
     with open(log_path, "ab") as log:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "ministack"],
+            runtime.emulator_command(),
             cwd=home,
             env=emulator_env(backend, home),
             stdin=subprocess.DEVNULL,
@@ -105,7 +111,7 @@ def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
             start_new_session=True,  # outlives the CLI; `down` stops the whole group
         )
     pid_file(backend).write_text(str(proc.pid))
-    for _ in attempts(deadline_s, first=0.05, cap=0.05):
+    for _ in attempts(deadline_s, first=0.01, cap=0.02):  # a learner waits for `up`: look often
         if health(backend.endpoint, timeout=0.5) is not None:
             return proc.pid
         if proc.poll() is not None:
@@ -148,4 +154,38 @@ def stop(backend: Backend) -> int | None:
         return None
     stop_pid(pid)
     pid_file(backend).unlink(missing_ok=True)
+    clean_leftovers(backend)
     return pid
+
+
+def worker_processes(backend: Backend) -> list[psutil.Process]:
+    """Function workers running from this port's ``tmp/`` folder, whichever emulator started them."""
+    tmp = str(run_dir(backend) / "tmp") + os.sep
+    found = []
+    for proc in psutil.process_iter(["cmdline"]):
+        if any(arg.startswith(tmp) for arg in proc.info["cmdline"] or ()):
+            found.append(proc)
+    return found
+
+
+def clean_leftovers(backend: Backend) -> None:
+    """Stop the workers and remove the code folders an emulator left in this port's ``tmp/``.
+
+    Only for an emulator that is not running: a stopped one leaves its code folders,
+    a killed one (SIGKILL, out of memory) its workers too.
+    """
+    tmp = run_dir(backend) / "tmp"
+    if not any(tmp.iterdir()):
+        return  # a worker runs from its code folder there: none, so no process to look for
+    workers = worker_processes(backend)
+    for proc in workers:
+        try:
+            proc.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(workers, timeout=5)
+    for entry in tmp.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)

@@ -16,9 +16,47 @@ from .errors import LabError
 from .net import check_endpoint, emulator_name, health, is_remote, port_in_use, post
 
 # Kept importable from here: notebooks and tests use these names.
-__all__ = ["Status", "down", "health", "port_in_use", "require", "reset", "run_dir", "status", "up"]
+__all__ = ["Memory", "Status", "down", "health", "port_in_use", "require", "reset", "run_dir", "status", "up"]
 
 run_dir = embedded.run_dir
+
+
+@dataclass(frozen=True)
+class Memory:
+    """Resident memory of an emulator the kit started: its own, and its function workers'."""
+
+    emulator_mb: float
+    workers: int
+    workers_mb: float
+
+    @property
+    def total_mb(self) -> float:
+        return self.emulator_mb + self.workers_mb
+
+    def __str__(self) -> str:
+        return (f"{self.total_mb:,.0f} MB (emulator {self.emulator_mb:,.0f} MB, "
+                f"{self.workers} worker{'s' if self.workers != 1 else ''} {self.workers_mb:,.0f} MB)")
+
+
+def memory(pid: int) -> Memory | None:
+    """What the emulator process ``pid`` and every process it started hold in memory now."""
+    import psutil
+
+    try:
+        proc = psutil.Process(pid)
+        own = proc.memory_info().rss
+        children = proc.children(recursive=True)
+    except psutil.Error:
+        return None
+    workers = 0
+    total = 0
+    for child in children:
+        try:
+            total += child.memory_info().rss
+            workers += 1
+        except psutil.Error:
+            continue
+    return Memory(own / 2**20, workers, total / 2**20)
 
 
 @dataclass
@@ -28,7 +66,8 @@ class Status:
     emulator: str | None = None  # "ministack", "localstack", ...
     version: str | None = None
     pid: int | None = None  # set when this kit started the process
-    functions: list[str] = field(default_factory=list)
+    functions: list[str] | None = field(default_factory=list)  # None: not listed (``up`` does not)
+    memory: Memory | None = None  # when this kit started the process (``up`` does not measure it)
 
 
 def require(backend: Backend | None = None) -> dict:
@@ -56,7 +95,7 @@ def up(backend: Backend | None = None) -> Status:
         localstack.up(backend)
     else:
         require(backend)
-    return status(backend)
+    return status(backend, details=False)  # functions and memory take the SDK and a process scan: `up` skips them
 
 
 def down(backend: Backend | None = None) -> str:
@@ -72,25 +111,29 @@ def down(backend: Backend | None = None) -> str:
     return f"No emulator is running at {backend.endpoint}."
 
 
-def status(backend: Backend | None = None, doc: dict | None = None) -> Status:
-    """What answers on the backend's endpoint, and which functions it holds."""
+def status(backend: Backend | None = None, doc: dict | None = None, details: bool = True) -> Status:
+    """What answers on the backend's endpoint; with ``details``, its functions and (kit-started) its memory."""
     backend = backend or resolve_backend()
     doc = doc if doc is not None else health(backend.endpoint)
     pid = embedded.owned_pid(backend) if backend.kind == "embedded" else None
     if doc is None:
         return Status(backend, healthy=False, pid=pid)
-    from .clients import client
+    names: list[str] | None = None
+    if details:
+        from .clients import client
 
-    names: list[str] = []
-    for page in client("lambda", backend).get_paginator("list_functions").paginate():
-        names += [f["FunctionName"] for f in page["Functions"]]
+        names = []
+        for page in client("lambda", backend).get_paginator("list_functions").paginate():
+            names += [f["FunctionName"] for f in page["Functions"]]
+        names.sort()
     return Status(
         backend,
         healthy=True,
         emulator=emulator_name(doc),
         version=str(doc.get("version", "")) or None,
         pid=pid,
-        functions=sorted(names),
+        functions=names,
+        memory=memory(pid) if pid and details else None,
     )
 
 

@@ -35,7 +35,7 @@ def load_event(name: str) -> dict[str, Any]:
 def _event_text(name: str) -> str:
     valid = _EVENT_NAME.fullmatch(name) is not None
     if not valid or not (path := resources.files("reference_app").joinpath("events", f"{name}.json")).is_file():
-        raise UnknownName("bundled event", name, list_events(), "`lab.list_events()`")
+        raise UnknownName("bundled event", name, list_events(), "`lambda-lab events` or `lab.list_events()`")
     return path.read_text(encoding="utf-8")
 
 

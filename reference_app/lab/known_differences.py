@@ -33,9 +33,11 @@ DIFFERENCES: tuple[Difference, ...] = (
         "lambda runtime",
         aws="A function imports only its zip, its layers and the runtime's boto3.",
         emulator="Functions run on the host's Python with the host's site-packages visible.",
-        kit="guarded",
-        note="Every zip is imported in an isolated interpreter (python -I -S, zip + boto3) before it is deployed.",
-        source="core/lambda_runtime.py",
+        kit="closed",
+        note="The kit's runtime starts each worker as `python -I -S` with only the code, its layers and boto3 on "
+        "sys.path; every zip is also imported in an isolated interpreter before it is deployed, which covers "
+        "LAMBDA_LAB_RAW_EMULATOR=1 too.",
+        source="core/lambda_runtime.py _PYTHON_WORKER_SCRIPT",
     ),
     Difference(
         "runtime-version",
@@ -43,7 +45,120 @@ DIFFERENCES: tuple[Difference, ...] = (
         aws="The declared runtime (python3.13) is the interpreter the function gets.",
         emulator="The host's interpreter runs every Python function, whatever the declared runtime.",
         kit="stated",
-        note="`lambda-lab doctor` warns when the host's Python differs from python3.13.",
+        note="`lambda-lab doctor` warns when the host's Python differs from python3.13. For the same reason there "
+        "is no INIT_START line naming a runtime version, and AWS's runtime files (awslambdaric, simplejson) cannot "
+        "be imported by a function.",
+    ),
+    Difference(
+        "error-type",
+        "lambda runtime",
+        aws="An unhandled exception answers FunctionError Unhandled with errorMessage, errorType (the exception's "
+        "class), requestId and stackTrace; Step Functions' Catch matches that errorType.",
+        emulator="errorType is always Runtime.HandlerError, without requestId or stackTrace, so a Catch on a "
+        "business error never matches.",
+        kit="closed",
+        note="Also as AWS words them: Runtime.ImportModuleError, HandlerNotFound, UserCodeSyntaxError, MarshalError, "
+        "ExitError, OutOfMemory and Sandbox.Timedout. The environment stays warm after an exception, as on AWS.",
+        source="services/lambda_svc.py _execute_function_warm",
+    ),
+    Difference(
+        "stack-trace",
+        "lambda runtime",
+        aws="The stack trace and the [ERROR] log line show the function's own files (/var/task/...).",
+        emulator="They show the emulator's worker script under the kit's home folder.",
+        kit="closed",
+        note="The frames are the function's own; their paths are the host's copy of the zip, under the kit's home, "
+        "where AWS shows /var/task.",
+        source="core/lambda_runtime.py _PYTHON_WORKER_SCRIPT",
+    ),
+    Difference(
+        "root-logger",
+        "lambda runtime",
+        aws="The runtime puts a handler on the root logger: `[INFO]<tab>timestamp<tab>request id<tab>message`, or "
+        "JSON with LoggingConfig LogFormat=JSON, filtered by ApplicationLogLevel; SystemLogLevel=WARN drops "
+        "Lambda's own records.",
+        emulator="The root logger has no handler, so logging output is dropped; LoggingConfig is ignored.",
+        kit="closed",
+        note="print lines are log events as on AWS; with JSON and a log level, lines without a level count as INFO.",
+        source="core/lambda_runtime.py _PYTHON_WORKER_SCRIPT",
+    ),
+    Difference(
+        "init-duration",
+        "lambda runtime",
+        aws="A cold start's REPORT line carries Init Duration (billed since August 2025); Max Memory Used is the "
+        "environment's peak.",
+        emulator="No Init Duration; Max Memory Used is 0 MB or the emulator's own figure.",
+        kit="closed",
+        note="Init Duration runs from the runtime bootstrap's start to the handler imported (the interpreter's own "
+        "start, some 20 ms, is not in it); Max Memory Used is the worker's peak resident memory.",
+        source="services/lambda_svc.py _emit_lambda_logs",
+    ),
+    Difference(
+        "request-id",
+        "lambda runtime",
+        aws="The request id of an Invoke response is context.aws_request_id, and the one in the function's log lines.",
+        emulator="They differ.",
+        kit="closed",
+        note="Asynchronous invokes too, their retries keeping the id. Invocation.logs() finds a block by its id.",
+        source="services/lambda_svc.py _execute_function",
+    ),
+    Difference(
+        "log-streams",
+        "lambda runtime",
+        aws="Each execution environment writes one log stream, the one context.log_stream_name names; every line is "
+        "an event of its own, with its own time.",
+        emulator="Each invocation gets a new stream, all its lines stamped with one time.",
+        kit="closed",
+        source="services/lambda_svc.py _emit_lambda_logs",
+    ),
+    Difference(
+        "silent-handler-wait",
+        "lambda runtime",
+        aws="A handler that logs nothing answers as fast as one that prints.",
+        emulator="It waits 50 ms for a first log line that never comes (a warm invoke takes ~56 ms, not ~10).",
+        kit="closed",
+        note="The worker marks the end of each invocation's output, so nothing waits.",
+        source="core/lambda_runtime.py Worker._drain_stderr_bounded",
+    ),
+    Difference(
+        "environment",
+        "lambda runtime",
+        aws="A function's environment holds Lambda's variables (AWS_LAMBDA_*, _HANDLER, LAMBDA_TASK_ROOT, TZ=:UTC "
+        "...) and its own.",
+        emulator="It also holds every variable of the emulator's process, the learner's shell included.",
+        kit="closed",
+        note="Kept from the host: PATH, LANG/LC_*, TMPDIR (the kit's temp folder; AWS has /tmp).",
+        source="core/lambda_runtime.py Worker._spawn",
+    ),
+    Difference(
+        "memory-size",
+        "lambda runtime",
+        aws="A function that uses more than its MemorySize is stopped: Runtime.OutOfMemory.",
+        emulator="MemorySize is not enforced (a 256 MB function held 3 GB).",
+        kit="closed",
+        note="The emulator checks a busy worker's resident memory (its child processes included) every 50 ms, and "
+        "its peak at the end of each invocation, and stops it as AWS does; an allocation faster than that can "
+        "overshoot for a moment. Not with RLIMIT_AS: Python reserves far more address space than it uses (thread "
+        "stacks, allocator arenas), so such a limit breaks functions well under their memory size.",
+    ),
+    Difference(
+        "cpu-and-storage",
+        "lambda runtime",
+        aws="CPU is allotted in proportion to MemorySize; /tmp holds EphemeralStorage (512 MB by default).",
+        emulator="A function gets the machine's cores and its disk.",
+        kit="stated",
+        note="Durations measured on a laptop are not AWS's, and a function that fills its /tmp there does not here.",
+    ),
+    Difference(
+        "warm-environments",
+        "lambda runtime",
+        aws="An idle execution environment is reclaimed after some minutes (AWS publishes no figure); each concurrent "
+        "request gets one of its own, with no limit but concurrency.",
+        emulator="A function's first worker lives as long as the emulator; extra ones go after 300 s idle.",
+        kit="stated",
+        note="The kit reclaims every idle worker after LAMBDA_LAB_WARM_IDLE_S (300 s; a burst's extra workers after "
+        "30 s) and keeps at most LAMBDA_LAB_WARM_WORKERS (8) idle, least recently used going first: a ninth function "
+        "in use costs a cold start AWS would not have. For an emulator a room shares, allow about two per learner.",
     ),
     Difference(
         "permissions-not-enforced",
@@ -151,6 +266,37 @@ DIFFERENCES: tuple[Difference, ...] = (
         emulator="They are accepted.",
         kit="stated",
         source="services/s3.py _put_bucket_notification",
+    ),
+    Difference(
+        "cfn-no-deploy-validation",
+        "cloudformation",
+        aws="A stack fails when a resource is refused: an S3 notification whose Lambda permission does not exist yet "
+        "('Unable to validate the following destination configurations'), a DynamoDB-stream mapping whose role "
+        "cannot read the stream, a runtime past its block-create date.",
+        emulator="The seed's template creates as written: permissions and roles are not checked, any runtime is "
+        "accepted.",
+        kit="stated",
+        note="Lesson 03 lints the template (cfn-lint) and reviews what no linter sees; a green stack here is not "
+        "proof that it creates on AWS.",
+        source="services/cloudformation/provisioners.py",
+    ),
+    Difference(
+        "sam-any-method",
+        "cloudformation",
+        aws="An OpenAPI body's x-amazon-apigateway-any-method (what SAM writes for an Api event with Method: ANY) "
+        "becomes an ANY method.",
+        emulator="It is ignored on import: the resource has no method and answers 403 Missing Authentication Token.",
+        kit="stated",
+        note="The kit's SAM template declares one event per route (get, post, delete).",
+        source="services/apigateway_v1.py _import_paths (_OPENAPI_HTTP_METHODS)",
+    ),
+    Difference(
+        "cfn-stack-speed",
+        "cloudformation",
+        aws="Creating a stack with an API, a function and a table takes tens of seconds to minutes.",
+        emulator="It completes in well under a second.",
+        kit="stated",
+        note="deploy_stack polls briskly, then backs off, so the same code waits correctly on AWS.",
     ),
 )
 

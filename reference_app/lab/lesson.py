@@ -6,6 +6,20 @@ from . import course
 from .emulator import Status, up
 
 
+def show_source(handler: str):
+    """A reference handler's source, highlighted (``lab.show_source("hello")``): the notebooks show
+    code this way rather than linking to files, so they work in a folder made by ``lambda-lab init``."""
+    from IPython.display import Code
+
+    from .apps import handler_names
+    from .errors import UnknownName
+    from .packaging import find_module_file
+
+    if handler not in handler_names():
+        raise UnknownName("reference handler", handler, handler_names())
+    return Code(find_module_file(f"reference_app.handlers.{handler}").read_text(encoding="utf-8"), language="python")
+
+
 def start_lesson(module_id: str) -> Status:
     """Check the module id, bring the emulator up (or reuse the one running), and say where
     exercises load from; return the emulator's status.

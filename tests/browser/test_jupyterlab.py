@@ -111,3 +111,45 @@ def test_setup_notebook_runs_green_in_a_real_browser(jupyterlab):
         finally:
             page.screenshot(path=str(tmp_path / "00_setup.png"))
             browser.close()
+
+
+def test_interview_quiz_is_answerable_in_a_real_browser(jupyterlab):
+    # 10_interview_prep: the quiz renders as widgets, a choice is checked, a recall card is revealed and
+    # rated, and the score follows, with the kernel answering the clicks.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    base, tmp_path = jupyterlab
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        try:
+            page.goto(f"{base}/lab/tree/10_interview_prep.ipynb?token=t0ken")
+            page.wait_for_selector(".jp-Notebook", timeout=60_000)
+            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+            kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
+            try:
+                kernel_dialog.wait_for(state="visible", timeout=5_000)
+                kernel_dialog.locator("button.jp-mod-accept").click()
+                kernel_dialog.wait_for(state="hidden")
+            except PlaywrightTimeout:
+                pass
+            page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
+            page.click("li.lm-Menu-item:has-text('Run All Cells')")
+            page.wait_for_selector("text=Score: 0 / 0 answered", timeout=180_000)
+            score = page.locator("text=/Score: .* answered/").first
+            page.locator("button:has-text('Check answer')").first.scroll_into_view_if_needed()
+            page.locator("input[type='radio']").first.check()
+            page.locator("button:has-text('Check answer')").first.click()
+            page.wait_for_selector("text=/Score: [01] \\/ 1 answered/", timeout=30_000)
+            page.locator("button:has-text('Reveal model answer')").first.click()
+            partly = page.locator("button:has-text('Partly')").first  # the revealed card's rating row
+            partly.wait_for(state="visible", timeout=30_000)
+            partly.click()
+            page.wait_for_selector("text=/Score: [0-9.]+ \\/ 2 answered/", timeout=30_000)
+            assert "2 answered" in score.inner_text()
+            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
+            assert errors.count() == 0, errors.first.inner_text()
+        finally:
+            page.screenshot(path=str(tmp_path / "10_interview_prep.png"), full_page=False)
+            browser.close()

@@ -60,6 +60,14 @@ def test_plain_message_without_subject_or_attributes(forward_queue, drain, event
     assert (body["text"], body["subject"], body["attributes"]) == ("Disk almost full", "", {})
 
 
+def test_aws_sample_plain_text_message_with_binary_attribute(forward_queue, drain, event, lambda_context):
+    # GIVEN AWS's own SNS sample event: a plain-text message, a String and a Binary message attribute
+    notifier.lambda_handler(event("sns_plain_text"), lambda_context)
+    body = json.loads(drain(forward_queue)[0]["Body"])
+    assert (body["text"], body["subject"]) == ("Hello from SNS!", "TestInvoke")
+    assert body["attributes"] == {"Test": "TestString", "TestBinary": "TestBinary"}
+
+
 def test_unconfigured_notifier_raises_so_async_retry_applies(aws, event, lambda_context):
     with pytest.raises(notifier.NotifierNotConfigured):
         notifier.lambda_handler(event("sns_notification"), lambda_context)
@@ -77,6 +85,8 @@ def test_queue_failure_propagates(aws, monkeypatch, event, lambda_context):
         (json.dumps({"event": "INSERT", "table": "lab-users", "keys": {"user_id": "u-1"}}), "lab-users u-1 created"),
         (json.dumps({"event": "REMOVE", "table": "t", "keys": {"b": "2", "a": "1"}}), "t 1, 2 removed"),
         (json.dumps({"event": "MODIFY", "table": "t", "keys": {"k": 1}, "changed_fields": []}), "t 1 modified"),
+        # stream_processor's "unknown" (a stream view type without both images)
+        (json.dumps({"event": "MODIFY", "table": "t", "keys": {"k": 1}, "changed_fields": None}), "t 1 modified"),
         (json.dumps({"event": "UNKNOWN"}), '{"event": "UNKNOWN"}'),
         ("[1, 2]", "[1, 2]"),
         ("x" * 600, "x" * 497 + "..."),

@@ -146,3 +146,51 @@ def test_core_without_idempotency_double_charges(orders_table):
     for _ in range(2):
         queue_worker.record_order(orders_table, order=order("o-1"))
     assert charges(orders_table) == {"o-1": 2}
+
+
+# --- the same order_id with a different payload: never silently dropped as a duplicate ----------------------
+def amounts(table: Any) -> dict[str, int]:
+    return {item["order_id"]: int(item["amount_cents"]) for item in table.scan()["Items"]}
+
+
+def test_reused_order_id_with_another_amount_fails_loudly(tables, event, lambda_context, caplog):
+    orders_table, _ = tables
+    # GIVEN AWS-shaped SQS records: order o-2001 for 4599 cents, then o-2001 again for 45990
+    batch = event("sqs_order_conflict")
+    first, conflicting = (record["messageId"] for record in batch["Records"])
+    # WHEN the batch is processed
+    response = queue_worker.lambda_handler(batch, lambda_context)
+    # THEN the conflicting message is a batch item failure: back to the queue, then (after
+    # maxReceiveCount) to the dead-letter queue; the first order stands, charged once
+    assert response == {"batchItemFailures": [{"itemIdentifier": conflicting}]}
+    assert first != conflicting
+    assert amounts(orders_table) == {"o-2001": 4599} and charges(orders_table) == {"o-2001": 1}
+    # ...and it is logged as an error naming the order and the message, not dropped as a duplicate
+    errors = [record for record in caplog.records if record.levelname == "ERROR"]
+    assert [(record.order_id, record.message_id) for record in errors] == [("o-2001", conflicting)]
+
+
+def test_conflict_in_a_later_invocation_also_fails(tables, sqs_batch, lambda_context):
+    orders_table, _ = tables
+    assert queue_worker.lambda_handler(sqs_batch(order("o-1")), lambda_context) == {"batchItemFailures": []}
+    redelivered = queue_worker.lambda_handler(sqs_batch(order("o-1", currency="USD")), lambda_context)
+    assert redelivered == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert charges(orders_table) == {"o-1": 1}
+
+
+def test_conflict_after_the_idempotency_record_expired_still_fails(tables, sqs_batch, lambda_context):
+    orders_table, idempotency_table = tables
+    queue_worker.lambda_handler(sqs_batch(order("o-1")), lambda_context)
+    for item in idempotency_table.scan()["Items"]:  # 24 hours later, DynamoDB's TTL removed it
+        idempotency_table.delete_item(Key={"id": item["id"]})
+    response = queue_worker.lambda_handler(sqs_batch(order("o-1", amount_cents=1)), lambda_context)
+    assert response == {"batchItemFailures": [{"itemIdentifier": "msg-0"}]}
+    assert amounts(orders_table) == {"o-1": 1000} and charges(orders_table) == {"o-1": 1}
+
+
+def test_redelivery_with_an_extra_unknown_field_is_still_a_duplicate(tables, sqs_batch, lambda_context):
+    # tolerant reader: fields the model ignores are not part of the payload check
+    orders_table, _ = tables
+    queue_worker.lambda_handler(sqs_batch(order("o-1")), lambda_context)
+    response = queue_worker.lambda_handler(sqs_batch(order("o-1", coupon="SPRING")), lambda_context)
+    assert response == {"batchItemFailures": []} and charges(orders_table) == {"o-1": 1}

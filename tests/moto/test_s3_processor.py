@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 import pytest
+from botocore.exceptions import ClientError, EndpointConnectionError
 from PIL import Image
 
 from reference_app.handlers import s3_processor
@@ -192,8 +193,100 @@ def test_one_bad_object_does_not_stop_the_others(bucket, s3, results_table, s3_e
     assert (summary["records"], summary["processed"], summary["failed"]) == (3, 1, 2)
     items = {item["object_key"]: item for item in scan(results_table)}
     assert items["uploads/corrupt.png"]["error_type"] == "UnidentifiedImageError"
-    assert items["uploads/gone.txt"]["error_type"] == "ClientError"
-    assert set(items["uploads/gone.txt"]) == {"bucket", "object_key", "status", "error_type", "processed_at"}
+    assert (items["uploads/gone.txt"]["error_type"], items["uploads/gone.txt"]["reason"]) == (
+        "ClientError",
+        "object no longer exists (404)",
+    )
+    assert set(items["uploads/gone.txt"]) == {"bucket", "object_key", "status", "error_type", "reason", "processed_at"}
+
+
+# --- transient errors fail the invocation (async retries, then the on-failure destination / DLQ) ----------
+def fail_calls(client: Any, operation: str, error: Exception, key: str | None = None) -> None:
+    """Make ``operation`` calls on ``client`` (for ``key`` only, if given) raise ``error``, as if
+    the SDK's own retries had run out."""
+
+    def raise_error(params: dict[str, Any], **_: Any) -> None:
+        if key is None or params.get("Key") == key:
+            raise error
+
+    client.meta.events.register(
+        f"before-parameter-build.{client.meta.service_model.service_name}.{operation}", raise_error
+    )
+
+
+SLOW_DOWN = ClientError(
+    {
+        "Error": {"Code": "SlowDown", "Message": "Please reduce your request rate."},
+        "ResponseMetadata": {"HTTPStatusCode": 503},
+    },
+    "GetObject",
+)
+
+
+def test_throttled_get_object_fails_the_invocation_not_the_record(
+    bucket, s3, results_table, s3_event, lambda_context, scan
+):
+    # GIVEN two uploads, and S3 throttling GetObject for one of them
+    put(s3, "uploads/a.txt", b"alpha", "text/plain")
+    put(s3, "uploads/b.txt", b"beta", "text/plain")
+    fail_calls(s3_processor._s3(), "GetObject", SLOW_DOWN, key="uploads/b.txt")
+    # WHEN the event is processed
+    with pytest.raises(s3_processor.TransientFailure, match="1 of 2 records"):
+        s3_processor.lambda_handler(s3_event("uploads/a.txt", "uploads/b.txt"), lambda_context)
+    # THEN the invocation failed (Lambda retries it), the other record is done, and the throttled
+    # one is not recorded as a permanent failure
+    assert {item["object_key"]: item["status"] for item in scan(results_table)} == {"uploads/a.txt": "processed"}
+
+
+def test_retry_after_a_transient_error_completes_the_event(bucket, s3, results_table, s3_event, lambda_context, scan):
+    put(s3, "uploads/a.txt", b"alpha", "text/plain")
+    event = s3_event("uploads/a.txt")
+    fail_calls(s3_processor._s3(), "GetObject", SLOW_DOWN)
+    with pytest.raises(s3_processor.TransientFailure):
+        s3_processor.lambda_handler(copy.deepcopy(event), lambda_context)
+    # Lambda's asynchronous retry, once S3 answers again
+    s3_processor._s3.cache_clear()
+    assert s3_processor.lambda_handler(event, lambda_context)["processed"] == 1
+    assert [item["status"] for item in scan(results_table)] == ["processed"]
+
+
+def test_unwritable_results_table_fails_the_invocation(
+    bucket, s3, results_table, s3_event, lambda_context, monkeypatch
+):
+    # GIVEN the results table cannot be written
+    put(s3, "uploads/a.txt", b"alpha", "text/plain")
+    monkeypatch.setenv("RESULTS_TABLE", "lab-no-such-results")
+    s3_processor._results_table.cache_clear()
+    # WHEN an upload is processed
+    # THEN the invocation fails: an outcome that exists nowhere must not be reported as processed
+    with pytest.raises(s3_processor.TransientFailure, match="1 of 1 records"):
+        s3_processor.lambda_handler(s3_event("uploads/a.txt"), lambda_context)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        ClientError({"Error": {"Code": "InternalError", "Message": "We encountered an internal error."}}, "HeadObject"),
+        ClientError({"Error": {"Code": "AccessDenied", "Message": "Access Denied"}}, "HeadObject"),
+        EndpointConnectionError(endpoint_url="https://s3.us-east-1.amazonaws.com"),
+    ],
+    ids=["InternalError", "AccessDenied", "EndpointConnectionError"],
+)
+def test_other_aws_errors_fail_the_invocation(bucket, s3, results_table, s3_event, lambda_context, scan, error):
+    put(s3, "uploads/a.txt", b"alpha", "text/plain")
+    fail_calls(s3_processor._s3(), "HeadObject", error)
+    with pytest.raises(s3_processor.TransientFailure) as raised:
+        s3_processor.lambda_handler(s3_event("uploads/a.txt"), lambda_context)
+    assert raised.value.__cause__ is error  # the first one, for the log and the DLQ's error message
+    assert scan(results_table) == []
+
+
+def test_thumbnail_write_failure_is_not_blamed_on_the_image(bucket, s3, results_table, s3_event, lambda_context, scan):
+    put(s3, "uploads/red.png", png_bytes(), "image/png")
+    fail_calls(s3_processor._s3(), "PutObject", ClientError({"Error": {"Code": "SlowDown"}}, "PutObject"))
+    with pytest.raises(s3_processor.TransientFailure):
+        s3_processor.lambda_handler(s3_event("uploads/red.png"), lambda_context)
+    assert scan(results_table) == []
 
 
 def test_malformed_record_fails_alone(bucket, s3, results_table, s3_event, lambda_context):

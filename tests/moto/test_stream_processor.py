@@ -10,6 +10,7 @@ from typing import Any
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
+from botocore.exceptions import ClientError
 
 from reference_app.handlers import stream_processor
 
@@ -71,17 +72,100 @@ def test_modify_without_changes_is_audited_but_not_notified(audit_table, publish
     assert published() == []
 
 
-def test_malformed_record_is_the_only_failure_reported(audit_table, published, event, lambda_context):
+def test_malformed_record_stops_the_batch_there(audit_table, published, event, lambda_context):
     # GIVEN a batch whose middle record lost its Keys
     batch = event("dynamodb_stream_batch")
     del batch["Records"][1]["dynamodb"]["Keys"]
-    bad_sequence = batch["Records"][1]["dynamodb"]["SequenceNumber"]
     # WHEN it is processed
     response = stream_processor.lambda_handler(batch, lambda_context)
-    # THEN exactly that record is reported, by its SequenceNumber, and the others went through
-    assert response == {"batchItemFailures": [{"itemIdentifier": bad_sequence}]}
-    assert [item["event_name"] for item in history(audit_table)] == ["INSERT", "REMOVE"]
-    assert [m["event"] for m in published()] == ["INSERT", "REMOVE"]
+    # THEN that record and every later one are reported, by SequenceNumber; the earlier one went through
+    assert response == {"batchItemFailures": failures(batch, 1, 2)}
+    assert [item["event_name"] for item in history(audit_table)] == ["INSERT"]
+    assert [m["event"] for m in published()] == ["INSERT"]
+
+
+def failures(batch: dict[str, Any], *positions: int) -> list[dict[str, str]]:
+    return [{"itemIdentifier": batch["Records"][n]["dynamodb"]["SequenceNumber"]} for n in positions]
+
+
+def lambda_retry(batch: dict[str, Any], response: dict[str, Any]) -> dict[str, Any]:
+    """The batch Lambda delivers next: it checkpoints at the lowest reported SequenceNumber and
+    retries every record from there (AWS Lambda developer guide, DynamoDB partial batch response)."""
+    checkpoint = min(int(failure["itemIdentifier"]) for failure in response["batchItemFailures"])
+    return {"Records": [r for r in batch["Records"] if int(r["dynamodb"]["SequenceNumber"]) >= checkpoint]}
+
+
+@pytest.fixture
+def publish_throttled_once(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """``publish_throttled_once("MODIFY")``: SNS refuses the first publish of that change type, once."""
+
+    def arm(event_name: str) -> None:
+        client = stream_processor._sns()
+        armed = [True]
+
+        def throttle(params: dict[str, Any], **_: Any) -> None:
+            attribute = params.get("MessageAttributes", {}).get("event", {}).get("StringValue")
+            if armed[0] and attribute == event_name:
+                armed[0] = False
+                raise ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "Publish")
+
+        client.meta.events.register("before-parameter-build.sns.Publish", throttle)
+
+    return arm
+
+
+def test_transient_failure_mid_batch_keeps_each_keys_changes_in_order(
+    audit_table, published, event, lambda_context, publish_throttled_once
+):
+    # GIVEN INSERT, MODIFY, REMOVE of one user, and SNS throttling the MODIFY's publish once
+    batch = event("dynamodb_stream_batch")
+    publish_throttled_once("MODIFY")
+    # WHEN the batch is processed, then replayed the way Lambda retries it, until it succeeds
+    first = stream_processor.lambda_handler(batch, lambda_context)
+    second = stream_processor.lambda_handler(lambda_retry(batch, first), lambda_context)
+    # THEN subscribers saw each change once, in the order the table changed...
+    assert [m["event"] for m in published()] == ["INSERT", "MODIFY", "REMOVE"]
+    assert [item["event_name"] for item in history(audit_table)] == ["INSERT", "MODIFY", "REMOVE"]
+    # ...because the first run stopped at the MODIFY and reported it and everything after it
+    assert first == {"batchItemFailures": failures(batch, 1, 2)}
+    assert second == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize("view_type", ["KEYS_ONLY", "NEW_IMAGE", "OLD_IMAGE"])
+def test_modify_without_both_images_is_notified_with_changes_unknown(
+    audit_table, published, event, lambda_context, view_type
+):
+    # GIVEN AWS's record shapes for a stream that does not carry both images
+    batch = event(f"dynamodb_stream_batch_{view_type.lower()}")
+    modify = batch["Records"][1]
+    assert modify["eventName"] == "MODIFY" and modify["dynamodb"]["StreamViewType"] == view_type
+    assert not {"NewImage", "OldImage"} <= set(modify["dynamodb"])
+    # WHEN the batch is processed
+    assert stream_processor.lambda_handler(batch, lambda_context) == {"batchItemFailures": []}
+    # THEN the MODIFY is audited and notified, and nobody is told that every attribute (key included) changed
+    trail = {item["event_name"]: item for item in history(audit_table)}
+    assert "changed_fields" not in trail["MODIFY"] and trail["MODIFY"]["stream_view_type"] == view_type
+    messages = {m["event"]: m for m in published()}
+    assert set(messages) == {"INSERT", "MODIFY", "REMOVE"}
+    assert messages["MODIFY"]["changed_fields"] is None
+    assert messages["MODIFY"]["keys"] == {"user_id": "u-1001"}
+
+
+@pytest.mark.parametrize(
+    ("batch_name", "known"),
+    [
+        ("dynamodb_stream_batch", {"INSERT", "MODIFY", "REMOVE"}),  # NEW_AND_OLD_IMAGES
+        ("dynamodb_stream_batch_new_image", {"INSERT"}),  # REMOVE has no new image, MODIFY no old one
+        ("dynamodb_stream_batch_old_image", {"REMOVE"}),  # INSERT has no image at all, MODIFY no new one
+        ("dynamodb_stream_batch_keys_only", set()),
+    ],
+)
+def test_changed_fields_are_given_only_when_the_images_show_them(
+    audit_table, published, event, lambda_context, batch_name, known
+):
+    stream_processor.lambda_handler(event(batch_name), lambda_context)
+    assert {item["event_name"] for item in history(audit_table) if "changed_fields" in item} == known
+    assert {m["event"] for m in published() if m["changed_fields"] is not None} == known
 
 
 def test_whole_batch_failing_is_reported_not_raised(audit_table, monkeypatch, event, lambda_context):

@@ -78,6 +78,12 @@ def test_post_accepts_base64_encoded_body(users_table, post):
     assert status == 201 and body["user_id"] == ADA["user_id"]
 
 
+@pytest.mark.parametrize("name", ["apigw_rest_post_user_base64", "apigw_http_v2_post_user_base64"])
+def test_aws_shaped_base64_post_creates_user(users_table, event, lambda_context, name):
+    status, _, body = invoke(event(name), lambda_context)
+    assert status == 201 and body["user_id"] == ADA["user_id"]
+
+
 def test_post_trims_name(users_table, post):
     status, _, body = post({**ADA, "name": "  Ada  "})
     assert status == 201 and body["name"] == "Ada"

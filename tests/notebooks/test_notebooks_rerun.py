@@ -7,6 +7,7 @@ notebook; when nbval did not run it in this session (``pytest tests/notebooks``)
 the test runs it twice itself. Either way each notebook runs exactly twice.
 """
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -22,7 +23,13 @@ def run(path: Path) -> None:
     client = NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
-    client.execute()
+    try:
+        client.execute()
+    finally:
+        keep = os.environ.get("LAMBDA_LAB_EXECUTED_DIR")  # CI uploads these when a run fails
+        if keep:
+            Path(keep).mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, Path(keep) / path.name)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     assert not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}"
 

@@ -104,3 +104,15 @@ def test_generate_replaces_an_untouched_stub_when_the_solution_changes(kit_copy)
     changes = {c.path: c for c in build.generate()}
     exercise = kit_copy / "exercises" / course.exercise("handler-validation").file
     assert changes[exercise].action == "write" and "FIELDS: tuple = (" in exercise.read_text()
+
+
+def test_a_prerequisite_not_written_yet_is_named_not_linked():
+    from reference_app.lab import build, course
+
+    module = course.module("03_infrastructure_as_code")
+    header = build.header_markdown(module)
+    for prerequisite in map(course.module, module.prerequisites):
+        if prerequisite.written:
+            assert f"]({prerequisite.notebook})" in header
+        else:
+            assert f"{prerequisite.label} (coming soon)" in header and prerequisite.notebook not in header

@@ -20,7 +20,7 @@ def _restore_backend_env(monkeypatch):
             monkeypatch.delenv(key, raising=False)
 
 
-COMMANDS = ["up", "down", "status", "doctor", "reset", "paths", "lab"]
+COMMANDS = ["up", "down", "status", "doctor", "reset", "paths", "lab", "drill"]
 
 
 @pytest.mark.parametrize("command", [[], *[[c] for c in COMMANDS]])

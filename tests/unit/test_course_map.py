@@ -50,6 +50,14 @@ def test_no_notebook_links_to_a_notebook_that_does_not_exist(notebook):
         assert (notebook.parent / target).is_file(), f"{notebook.name} links to missing {target}"
 
 
+@pytest.mark.parametrize("notebook", sorted((ROOT / "notebooks").glob("*.ipynb")), ids=lambda p: p.name)
+def test_notebooks_link_nothing_outside_the_notebooks_folder(notebook):
+    # `lambda-lab init` copies notebooks/ and exercises/ only: a link to ../reference_app/... would be dead there.
+    cells = json.loads(notebook.read_text())["cells"]
+    text = "\n".join("".join(c["source"]) for c in cells if c["cell_type"] == "markdown")
+    assert not re.findall(r"\]\((\.\./[^)]+)\)", text)
+
+
 def test_each_notebook_ends_with_the_next_module_from_the_map():
     for module in course.modules():
         if module.written:

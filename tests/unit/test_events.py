@@ -21,11 +21,13 @@ from reference_app.lab.events import FakeLambdaContext, list_events, load_event
 
 MODELS = {
     "apigw_rest_post_user": APIGatewayProxyEventModel,
+    "apigw_rest_post_user_base64": APIGatewayProxyEventModel,
     "apigw_rest_get_user": APIGatewayProxyEventModel,
     "apigw_rest_list_users": APIGatewayProxyEventModel,
     "apigw_rest_delete_user": APIGatewayProxyEventModel,
     "apigw_http_v2_get_user": APIGatewayProxyEventV2Model,
     "apigw_http_v2_post_user": APIGatewayProxyEventV2Model,
+    "apigw_http_v2_post_user_base64": APIGatewayProxyEventV2Model,
     "function_url_get": LambdaFunctionUrlModel,
     "s3_put": S3Model,
     "s3_delete": S3Model,
@@ -33,8 +35,13 @@ MODELS = {
     "dynamodb_stream_modify": DynamoDBStreamModel,
     "dynamodb_stream_remove": DynamoDBStreamModel,
     "dynamodb_stream_batch": DynamoDBStreamModel,
+    "dynamodb_stream_batch_keys_only": DynamoDBStreamModel,
+    "dynamodb_stream_batch_new_image": DynamoDBStreamModel,
+    "dynamodb_stream_batch_old_image": DynamoDBStreamModel,
     "sqs_batch_one_bad": SqsModel,
+    "sqs_order_conflict": SqsModel,
     "sns_notification": SnsModel,
+    "sns_plain_text": SnsModel,
     "eventbridge_scheduled": EventBridgeModel,
     "kinesis_batch": KinesisDataStreamModel,
 }

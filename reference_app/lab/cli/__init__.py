@@ -5,14 +5,16 @@ Every command takes ``--backend`` (``embedded``, ``localstack`` or a URL) and
 learner can fix are printed as one sentence, never as a traceback.
 
 The commands live in modules by what a reader looks for: :mod:`.lifecycle`
-(up, down, status, doctor, reset, paths, lab) and :mod:`.course` (check,
-hint, exercise reset/list, generate). Each registers on :data:`app`,
+(up, down, status, doctor, reset, paths, lab), :mod:`.course` (check,
+hint, exercise reset/list, generate), :mod:`.sam` (events, invoke, logs,
+deploy: the SAM CLI's verbs) and :mod:`.drill` (the interview drill). Each
+registers on :data:`app`,
 defined in :mod:`.base`.
 """
 
 from __future__ import annotations
 
-from . import course, lifecycle  # noqa: F401  (register their commands)
+from . import course, drill, lifecycle, sam  # noqa: F401  (register their commands)
 from .base import app
 
 __all__ = ["app"]

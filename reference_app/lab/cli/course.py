@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -67,6 +68,18 @@ def hint(
 ) -> None:
     """The next hint for an exercise; the third is the solution, as a diff against your file."""
     out.print(str(grader.hint(exercise_id, level)), highlight=False, markup=False)
+
+
+@app.command()
+@friendly
+def init(
+    folder: Annotated[Path, typer.Argument(help="A new (or empty) folder for your copy of the course.")],
+) -> None:
+    """Copy the course (notebooks and exercises) into a folder of yours; never over existing work."""
+    from ..workspace import init_course
+
+    dest = init_course(folder)
+    out.print(f"[green]✓[/] The course is in {dest}. Next: cd {dest} && lambda-lab lab")
 
 
 @exercise_app.command("reset")

@@ -52,6 +52,7 @@ def status() -> None:
         table.add_row("emulator", f"{st.emulator} {st.version or ''}")
         table.add_row("started by", f"lambda-lab (pid {st.pid})" if st.pid else "someone else")
         table.add_row("functions", ", ".join(st.functions) or "none")
+        table.add_row("memory", str(st.memory) if st.memory else "unknown (not started by lambda-lab)")
     out.print(table)
     if not st.healthy:
         err.print(f"No emulator at {backend.endpoint} — run `lambda-lab up`.")
@@ -113,10 +114,15 @@ def paths() -> None:
 
 
 def _notebooks_dir() -> Path:
+    from .. import course
+
     here = Path.cwd() / "notebooks"
     if here.is_dir():
         return here
-    repo = Path(__file__).resolve().parents[2] / "notebooks"
+    if course.installed_from_wheel():
+        raise LabError("There is no notebooks/ folder here; run `lambda-lab init my-workshop`, then "
+                       "`lambda-lab lab` inside my-workshop.")
+    repo = course.kit_root() / "notebooks"
     if repo.is_dir():
         return repo
     raise LabError("Cannot find the notebooks/ folder; run `lambda-lab lab` from the kit's checkout.")

@@ -1,0 +1,75 @@
+"""Export the question bank to an Anki deck (``lambda-lab drill --anki lambda.apkg``).
+
+One note per question: the front has the question (and its choices), the back the model answer, the
+key points, the seed corrections and the AWS sources. Note ids come from question ids, so importing a
+newer deck updates the cards instead of duplicating them. Tags: module, level and topic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from html import escape
+from pathlib import Path
+
+from ..errors import LabError
+from .bank import Question
+
+DECK_ID = 1_731_262_001  # fixed, so a re-import updates the same deck
+MODEL_ID = 1_731_262_002
+DECK_NAME = "AWS Lambda (lambda-lab)"
+
+
+def _model():
+    import genanki
+
+    return genanki.Model(
+        MODEL_ID,
+        "lambda-lab question",
+        fields=[{"name": "Question"}, {"name": "Choices"}, {"name": "Answer"}, {"name": "KeyPoints"},
+                {"name": "Notes"}, {"name": "Sources"}],
+        templates=[{
+            "name": "Card 1",
+            "qfmt": "{{Question}}{{#Choices}}<ol>{{Choices}}</ol>{{/Choices}}",
+            "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}<ul>{{KeyPoints}}</ul>{{Notes}}"
+                    "<div style='font-size:small'>{{Sources}}</div>",
+        }],
+    )
+
+
+def _fields(q: Question) -> list[str]:
+    choices = "".join(f"<li>{escape(c)}</li>" for c in q.choices)
+    answer = escape(q.model_answer)
+    if q.is_choice:
+        answer = f"<b>{q.answer + 1}) {escape(q.correct_choice or '')}</b><br>{answer}"
+    points = "".join(f"<li>{escape(p)}</li>" for p in q.key_points)
+    notes = "".join(f"<p><i>Where the seed is wrong:</i> {escape(c)}</p>" for c in q.seed_corrections)
+    if q.common_wrong_answer:
+        notes += f"<p><i>Common wrong answer:</i> {escape(q.common_wrong_answer)}</p>"
+    sources = "<br>".join(f'<a href="{escape(s)}">{escape(s)}</a>' for s in q.sources)
+    return [escape(q.question), choices, answer, points, notes, sources]
+
+
+def build(questions: Sequence[Question]):
+    """The genanki Deck holding one note per question."""
+    import genanki
+
+    model = _model()
+    deck = genanki.Deck(DECK_ID, DECK_NAME)
+    for q in questions:
+        deck.add_note(genanki.Note(model=model, fields=_fields(q), guid=genanki.guid_for("lambda-lab", q.id),
+                                   tags=[q.module, q.level, q.topic]))
+    return deck
+
+
+def export(path: Path | str, questions: Sequence[Question]) -> int:
+    """Write an .apkg with every question; return how many notes it holds."""
+    import genanki
+
+    path = Path(path)
+    if path.suffix != ".apkg":
+        raise LabError(f"An Anki deck file ends in .apkg, not {path.name!r}.")
+    if not path.parent.is_dir():
+        raise LabError(f"The folder {path.parent} does not exist; create it or choose another path.")
+    deck = build(questions)
+    genanki.Package(deck).write_to_file(str(path))
+    return len(deck.notes)

@@ -1,0 +1,301 @@
+"""The drill's engine: Leitner boxes over the question bank, progress in the per-user home,
+and the terminal session behind ``lambda-lab drill`` (free recall, multiple choice, mock interview).
+
+Spaced repetition (Leitner boxes). Every question is a card in box 1 to 5. Rating a card:
+
+* **got it**: it moves up a box and comes back after that box's interval (1, 3, 7, then 21 days);
+* **partly**: it stays in its box and comes back in 10 minutes;
+* **missed**: it drops to box 1 and is due again at once.
+
+A drill asks the cards that are due first (oldest due first, lowest box first), then cards never
+seen, in bank order; cards rated "got it" recently are left alone. Progress is kept in
+``lab_home()/drill.json``, written atomically, so it survives restarts; the notebook quiz writes to
+the same file.
+
+The terminal session reads whole lines (``input()``), never raw keys, so it works in any terminal,
+without a mouse, and from a pipe: ``printf '\\n g\\n' | lambda-lab drill --count 1``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .. import course
+from ..config import lab_home
+from ..errors import LabError
+from .bank import LEVELS, Question
+
+FILE = "drill.json"
+DAY = 86_400
+BOX_INTERVALS = {1: 0, 2: 1 * DAY, 3: 3 * DAY, 4: 7 * DAY, 5: 21 * DAY}
+PARTLY_DELAY = 600
+RATINGS = ("got", "partly", "missed")
+SCORES = {"got": 1.0, "partly": 0.5, "missed": 0.0}
+LABELS = {"got": "got it", "partly": "partly", "missed": "missed"}
+# Seconds a candidate gets per question in a mock interview, by level.
+BUDGETS = {"basic": 90, "intermediate": 180, "advanced": 300}
+
+
+def rating_of(correct: bool) -> str:
+    return "got" if correct else "missed"
+
+
+# --- progress -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Progress:
+    """The learner's cards: ``{question_id: {box, due, seen, got, partly, missed, last, rating}}``."""
+
+    path: Path
+    cards: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> Progress:
+        path = path or lab_home() / FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            data = {}
+        except (OSError, ValueError):
+            data = {}  # a damaged file is not worth a traceback; the next answer rewrites it
+        cards = data.get("cards", {}) if isinstance(data, dict) else {}
+        return cls(path, {k: v for k, v in cards.items() if isinstance(v, dict)})
+
+    def save(self) -> None:
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps({"version": 1, "cards": self.cards}, indent=2, sort_keys=True), encoding="utf-8")
+            tmp.replace(self.path)  # atomic: a reader sees the old file or the new one
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise LabError(
+                f"Cannot save your drill progress in {self.path.parent} ({exc.strerror}); free some space there."
+            ) from None
+
+    def card(self, question_id: str) -> dict[str, Any]:
+        return self.cards.get(question_id, {})
+
+    def box(self, question_id: str) -> int:
+        return int(self.card(question_id).get("box", 1))
+
+    def record(self, question_id: str, rating: str, now: float | None = None, save: bool = True) -> dict[str, Any]:
+        """Move the card by ``rating`` (got, partly, missed) and (by default) save at once."""
+        if rating not in RATINGS:
+            raise LabError(f"A rating is one of {', '.join(RATINGS)}, not {rating!r}.")
+        now = time.time() if now is None else now
+        card = self.cards.setdefault(question_id, {"box": 1, "seen": 0, "got": 0, "partly": 0, "missed": 0})
+        box = int(card.get("box", 1))
+        if rating == "got":
+            box = min(box + 1, 5)
+            due = now + BOX_INTERVALS[box]
+        elif rating == "partly":
+            due = now + PARTLY_DELAY
+        else:
+            box = 1
+            due = now
+        card.update(box=box, due=due, last=now, rating=rating, seen=int(card.get("seen", 0)) + 1)
+        card[rating] = int(card.get(rating, 0)) + 1
+        if save:
+            self.save()
+        return card
+
+    def is_due(self, question_id: str, now: float) -> bool:
+        card = self.card(question_id)
+        return bool(card) and float(card.get("due", 0)) <= now
+
+    def next_questions(self, questions: Sequence[Question], count: int, now: float | None = None) -> list[Question]:
+        """Due cards first (oldest due, lowest box), then never-seen ones in bank order."""
+        now = time.time() if now is None else now
+        due = sorted(
+            (q for q in questions if self.is_due(q.id, now)),
+            key=lambda q: (float(self.card(q.id).get("due", 0)), self.box(q.id)),
+        )
+        new = [q for q in questions if q.id not in self.cards]
+        return (due + new)[: max(count, 0)]
+
+    def next_due(self, questions: Iterable[Question]) -> float | None:
+        dues = [float(self.card(q.id)["due"]) for q in questions if "due" in self.card(q.id)]
+        return min(dues) if dues else None
+
+    def stats(self, questions: Sequence[Question], now: float | None = None) -> list[dict[str, Any]]:
+        """Where the learner stands by topic, in course order."""
+        now = time.time() if now is None else now
+        order = {m.id: i for i, m in enumerate(course.modules())}
+        rows: dict[tuple[str, str], dict[str, Any]] = {}
+        for q in sorted(questions, key=lambda q: order.get(q.module, 99)):
+            row = rows.setdefault(
+                (q.module, q.topic),
+                {"module": q.module, "topic": q.topic, "questions": 0, "seen": 0, "mastered": 0, "due": 0, "score": []},
+            )
+            row["questions"] += 1
+            card = self.card(q.id)
+            if card:
+                row["seen"] += 1
+                row["mastered"] += self.box(q.id) >= 4
+                row["due"] += self.is_due(q.id, now)
+                row["score"].append(SCORES.get(card.get("rating", "missed"), 0.0))
+        for row in rows.values():
+            scores = row.pop("score")
+            row["last score"] = round(100 * sum(scores) / len(scores)) if scores else None
+        return list(rows.values())
+
+
+# --- mock interviews --------------------------------------------------------------------------
+
+
+def draw_mock(questions: Sequence[Question], count: int = 6, seed: int | None = None) -> list[Question]:
+    """A mix by level for a mock interview: levels in turn (basic, intermediate, advanced), easy first."""
+    rng = random.Random(seed)
+    pools = {level: [q for q in questions if q.level == level] for level in LEVELS}
+    for pool in pools.values():
+        rng.shuffle(pool)
+    drawn: list[Question] = []
+    while len(drawn) < count and any(pools.values()):
+        for level in LEVELS:
+            if pools[level] and len(drawn) < count:
+                drawn.append(pools[level].pop())
+    order = {level: i for i, level in enumerate(LEVELS)}
+    return sorted(drawn, key=lambda q: order[q.level])
+
+
+def fmt_seconds(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+# --- the terminal session ------------------------------------------------------------------------
+
+
+@dataclass
+class Answer:
+    question: Question
+    rating: str
+    seconds: float = 0.0
+
+    @property
+    def budget(self) -> int:
+        return BUDGETS[self.question.level]
+
+    @property
+    def over_time(self) -> bool:
+        return self.seconds > self.budget
+
+
+class Quit(Exception):
+    """The learner typed q, or the input ended."""
+
+
+class Session:
+    """One drill in a terminal: ``show`` prints (rich markup), ``ask`` reads one line (None at EOF)."""
+
+    def __init__(
+        self,
+        progress: Progress,
+        show: Callable[[str], None],
+        ask: Callable[[str], str | None],
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.progress = progress
+        self.show = show
+        self._ask = ask
+        self.clock = clock
+        self.answers: list[Answer] = []
+
+    def ask(self, prompt: str) -> str:
+        line = self._ask(prompt)
+        if line is None or line.strip().lower() in ("q", "quit", "exit"):
+            raise Quit
+        return line.strip()
+
+    def run(self, questions: Sequence[Question], mock: bool = False) -> list[Answer]:
+        for number, q in enumerate(questions, 1):
+            try:
+                answer = self.one(q, number, len(questions), mock)
+            except Quit:
+                self.show("[dim]Stopped; your progress is saved.[/]")
+                break
+            self.progress.record(q.id, answer.rating)
+            self.answers.append(answer)
+        return self.answers
+
+    def one(self, q: Question, number: int, total: int, mock: bool) -> Answer:
+        where = f"{course.module(q.module).label} · {q.topic} · {q.level}"
+        self.show(f"\n[bold]Question {number} of {total}[/]  [dim]{where}[/]")
+        if mock:
+            self.show(f"[yellow]⏱ {fmt_seconds(BUDGETS[q.level])} for this answer; the clock starts now.[/]")
+        self.show(q.question)
+        start = self.clock()
+        if q.is_choice:
+            rating = self._choice(q)
+        else:
+            self.ask("Think (or type) your answer, then press Enter to reveal: ")
+            seconds = self.clock() - start
+            self._reveal(q, seconds if mock else None)
+            rating = self._rate()
+            return Answer(q, rating, seconds)
+        return Answer(q, rating, self.clock() - start)
+
+    def _choice(self, q: Question) -> str:
+        for index, choice in enumerate(q.choices, 1):
+            self.show(f"  {index}) {choice}")
+        while True:
+            line = self.ask(f"Your answer (1-{len(q.choices)}): ")
+            if line.isdigit() and 1 <= int(line) <= len(q.choices):
+                break
+            self.show(f"[dim]Type a number from 1 to {len(q.choices)} (q to stop).[/]")
+        correct = int(line) - 1 == q.answer
+        verdict = "[green]✓ Correct.[/]" if correct else f"[red]✗ The answer is {q.answer + 1}) {q.correct_choice}[/]"
+        self.show(verdict)
+        self.show(q.model_answer)
+        return rating_of(correct)
+
+    def _reveal(self, q: Question, seconds: float | None) -> None:
+        if seconds is not None:
+            budget = BUDGETS[q.level]
+            over = seconds > budget
+            note = f"over by {fmt_seconds(seconds - budget)}" if over else "within time"
+            self.show(f"[{'red' if over else 'green'}]⏱ {fmt_seconds(seconds)} ({note})[/]")
+        self.show("[bold]Model answer[/]")
+        self.show(q.model_answer)
+        self.show("[bold]An interviewer listens for[/]")
+        for point in q.key_points:
+            self.show(f"  • {point}")
+        if q.common_wrong_answer:
+            self.show(f"[dim]Common wrong answer: {q.common_wrong_answer}[/]")
+        for correction in q.seed_corrections:
+            self.show(f"[dim]Where the seed is wrong: {correction}[/]")
+        self.show(f"[dim]Seen live in {q.proof.notebook}, cell tagged {q.proof.tag}.[/]")
+
+    def _rate(self) -> str:
+        keys = {"g": "got", "got": "got", "y": "got", "p": "partly", "partly": "partly",
+                "m": "missed", "missed": "missed", "n": "missed"}
+        while True:
+            line = self.ask("How did you do? [g] got it  [p] partly  [m] missed: ").lower()
+            if line in keys:
+                return keys[line]
+            self.show("[dim]Type g, p or m (q to stop).[/]")
+
+
+def summary_rows(answers: Sequence[Answer]) -> list[dict[str, Any]]:
+    return [
+        {
+            "question": a.question.id, "level": a.question.level, "topic": a.question.topic,
+            "time": fmt_seconds(a.seconds), "budget": fmt_seconds(a.budget),
+            "over": a.over_time, "rating": LABELS[a.rating],
+        }
+        for a in answers
+    ]
+
+
+def score(answers: Sequence[Answer]) -> float:
+    """Percent of the points available (got = 1, partly = 0.5, missed = 0)."""
+    return round(100 * sum(SCORES[a.rating] for a in answers) / len(answers)) if answers else 0

@@ -1,0 +1,359 @@
+"""The notebook quiz (``lab.quiz("02_handler")``) and the mock interview (``lab.mock_interview()``).
+
+Both are ipywidgets built from the question bank. A multiple-choice card checks the answer and shows
+the explanation; a free-recall card lets the learner type (or just think), reveals the model answer
+and key points, and asks for a self-rating. Every answer updates the score and is recorded in the
+drill's spaced-repetition progress (``drill.json`` in the per-user home), so what is missed in a
+notebook comes back sooner in ``lambda-lab drill``.
+
+Nothing here waits for input: a cell that builds a quiz returns at once (nbval runs the notebooks
+non-interactively), and the logic is testable by setting widget values and calling ``.click()``.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from html import escape
+
+import ipywidgets as w
+
+from .. import course
+from ..errors import LabError
+from . import bank as bank_mod
+from . import drill
+from .bank import LEVELS, Question
+
+_AUTO = {"layout": {"width": "auto"}}  # buttons as wide as their label
+_COLOURS = {"got": "#1a7f37", "partly": "#9a6700", "missed": "#cf222e"}
+
+
+def _html(text: str) -> str:
+    return escape(text).replace("\n", "<br>")
+
+
+def proof_link(q: Question) -> str:
+    """Where the kit shows this answer live, as HTML (a link when that notebook exists)."""
+    module = course.module(q.proof.module)
+    if module.written:
+        where = f'<a href="{module.notebook}" target="_blank">{escape(module.label)}</a>'
+    else:
+        where = f"{escape(module.label)} (lesson coming soon)"
+    return f"{where}, the cell tagged <code>{escape(q.proof.tag)}</code>"
+
+
+def answer_html(q: Question) -> str:
+    parts = [f"<p>{_html(q.model_answer)}</p>", "<p><b>An interviewer listens for</b></p><ul>"]
+    parts += [f"<li>{_html(p)}</li>" for p in q.key_points]
+    parts.append("</ul>")
+    if q.common_wrong_answer:
+        parts.append(f"<p><i>Common wrong answer:</i> {_html(q.common_wrong_answer)}</p>")
+    if q.seed_corrections:
+        parts.append("<p><i>Where the seed is wrong today:</i></p><ul>")
+        parts += [f"<li>{_html(c)}</li>" for c in q.seed_corrections]
+        parts.append("</ul>")
+    sources = ", ".join(f'<a href="{escape(s)}" target="_blank">{escape(s.split("/")[-1] or s)}</a>' for s in q.sources)
+    parts.append(f"<p style='font-size:small'>Seen live in {proof_link(q)}. Sources: {sources}</p>")
+    return "".join(parts)
+
+
+class Card:
+    """One question's widgets; calls ``on_rated(question, rating)`` once it is answered."""
+
+    def __init__(self, q: Question, number: int, on_rated: Callable[[Question, str], None]):
+        self.question = q
+        self.on_rated = on_rated
+        self.rating: str | None = None
+        where = f"{course.module(q.module).label} · {q.topic} · {q.level}"
+        title = w.HTML(f"<b>{number}. {_html(q.question)}</b><br><small style='color:#57606a'>{escape(where)}</small>")
+        self.feedback = w.HTML()
+        if q.is_choice:
+            self.choices = w.RadioButtons(
+                options=[(c, i) for i, c in enumerate(q.choices)], value=None, layout=w.Layout(width="100%")
+            )
+            self.check = w.Button(description="Check answer", button_style="primary", **_AUTO)
+            self.check.on_click(self._on_check)
+            body = [self.choices, self.check]
+        else:
+            self.text = w.Textarea(placeholder="Type your answer, or just think it through.",
+                                   layout=w.Layout(width="100%", height="5em"))
+            self.reveal = w.Button(description="Reveal model answer", button_style="primary", **_AUTO)
+            self.reveal.on_click(self._on_reveal)
+            self.rate_buttons = {
+                rating: w.Button(description=drill.LABELS[rating].capitalize(), disabled=True,
+                                 button_style={"got": "success", "partly": "warning", "missed": "danger"}[rating])
+                for rating in drill.RATINGS
+            }
+            for rating, button in self.rate_buttons.items():
+                button.on_click(lambda _b, r=rating: self._on_rate(r))
+            self.rate_row = w.HBox([w.Label("Rate yourself:"), *self.rate_buttons.values()])
+            self.rate_row.layout.display = "none"
+            body = [self.text, self.reveal, self.rate_row]
+        self.box = w.VBox([title, *body, self.feedback],
+                          layout=w.Layout(border="1px solid #d0d7de", padding="8px", margin="6px 0"))
+
+    # multiple choice
+    def _on_check(self, _button=None) -> None:
+        if self.choices.value is None:
+            self.feedback.value = "<i>Pick an answer first.</i>"
+            return
+        correct = self.choices.value == self.question.answer
+        verdict = ("<b style='color:#1a7f37'>✓ Correct.</b>" if correct else
+                   f"<b style='color:#cf222e'>✗ The answer is: {_html(self.question.correct_choice or '')}</b>")
+        self.feedback.value = verdict + answer_html(self.question)
+        self.choices.disabled = self.check.disabled = True
+        self._rated(drill.rating_of(correct))
+
+    # free recall
+    def _on_reveal(self, _button=None) -> None:
+        self.feedback.value = answer_html(self.question)
+        self.reveal.disabled = True
+        self.rate_row.layout.display = "flex"
+        for button in self.rate_buttons.values():
+            button.disabled = False
+
+    def _on_rate(self, rating: str) -> None:
+        for button in self.rate_buttons.values():
+            button.disabled = True
+        self.rate_row.children = (w.HTML(f"<b style='color:{_COLOURS[rating]}'>You rated: {drill.LABELS[rating]}</b>"),)
+        self._rated(rating)
+
+    def _rated(self, rating: str) -> None:
+        if self.rating is None:
+            self.rating = rating
+            self.on_rated(self.question, rating)
+
+
+class Quiz:
+    """A list of cards with a running score; display it by leaving it last in a cell."""
+
+    def __init__(self, questions: Sequence[Question], title: str = "Quiz", record: bool = True):
+        if not questions:
+            raise LabError("This quiz has no questions; check the module, level and topic.")
+        self.questions = tuple(questions)
+        self.record = record
+        self.results: dict[str, str] = {}
+        self.score_html = w.HTML()
+        self.cards = [Card(q, i, self._on_rated) for i, q in enumerate(self.questions, 1)]
+        self.widget = w.VBox([w.HTML(f"<h3>{escape(title)}</h3>"), self.score_html, *(c.box for c in self.cards)])
+        self._update_score()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def _on_rated(self, q: Question, rating: str) -> None:
+        self.results[q.id] = rating
+        if self.record:
+            drill.Progress.load().record(q.id, rating)
+        self._update_score()
+
+    def _update_score(self) -> None:
+        points, answered = self.points()
+        total = len(self.questions)
+        pct = f" ({round(100 * points / answered)}%)" if answered else ""
+        self.score_html.value = f"<b>Score: {points:g} / {answered} answered{pct} · {total - answered} to go</b>"
+
+    def points(self) -> tuple[float, int]:
+        return sum(drill.SCORES[r] for r in self.results.values()), len(self.results)
+
+    def answered(self) -> list[tuple[Question, str]]:
+        return [(q, self.results[q.id]) for q in self.questions if q.id in self.results]
+
+    def missed(self) -> list[Question]:
+        """Questions rated missed or partly, in quiz order."""
+        return [q for q, rating in self.answered() if rating != "got"]
+
+    def scores(self):
+        """Score (percent) by topic and by level for the answered questions, as two DataFrames."""
+        import pandas as pd
+
+        rows = [{"topic": q.topic, "level": q.level, "score": 100 * drill.SCORES[r]} for q, r in self.answered()]
+        frame = pd.DataFrame(rows, columns=["topic", "level", "score"])
+        by_topic = frame.groupby("topic")["score"].mean().round(0) if rows else pd.Series(dtype=float)
+        by_level = (frame.groupby("level")["score"].mean().reindex(LEVELS).dropna().round(0)
+                    if rows else pd.Series(dtype=float))
+        return by_topic, by_level
+
+    def plot(self):
+        """A matplotlib figure: score by topic and by level (an empty chart says so)."""
+        import matplotlib.pyplot as plt
+
+        by_topic, by_level = self.scores()
+        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2), gridspec_kw={"width_ratios": [3, 1]})
+        for axis, series, name in ((left, by_topic, "topic"), (right, by_level, "level")):
+            if series.empty:
+                axis.text(0.5, 0.5, "no answers yet", ha="center", va="center", transform=axis.transAxes)
+            else:
+                axis.bar(series.index, series.values, color="#0969da")
+                axis.tick_params(axis="x", rotation=45)
+            axis.set_ylim(0, 100)
+            axis.set_title(f"score by {name} (%)")
+        fig.tight_layout()
+        plt.close(fig)
+        return fig
+
+    def missed_html(self) -> str:
+        missed = self.missed()
+        if not missed:
+            return "<p>Nothing missed so far.</p>" if self.results else "<p>No answers yet.</p>"
+        items = "".join(
+            f"<li><b>{escape(q.id)}</b> ({drill.LABELS[self.results[q.id]]}): {_html(q.question)}<br>"
+            f"<small>Proof: {proof_link(q)}</small></li>"
+            for q in missed
+        )
+        return f"<p>To review (they come back first in <code>lambda-lab drill</code>):</p><ul>{items}</ul>"
+
+    def scoreboard(self) -> w.VBox:
+        """A refreshable panel: the score plot and the missed questions with links to their proofs."""
+        output = w.Output()
+        button = w.Button(description="Update my scores", icon="refresh", **_AUTO)
+
+        def render(_button=None) -> None:
+            from IPython.display import HTML, display
+
+            output.clear_output(wait=True)
+            with output:
+                display(self.plot())
+                display(HTML(self.missed_html()))
+
+        button.on_click(render)
+        render()
+        return w.VBox([button, output])
+
+
+def quiz(
+    module: str | None = None,
+    *,
+    level: str | None = None,
+    topic: str | None = None,
+    count: int | None = None,
+    shuffle: bool = False,
+    seed: int | None = None,
+    record: bool = True,
+) -> Quiz:
+    """An ipywidgets quiz over the bank: a module's questions, or a mix (``count``, ``shuffle``)."""
+    questions = list(bank_mod.load().select(module=module, level=level, topic=topic))
+    if shuffle:
+        random.Random(seed).shuffle(questions)
+    if count is not None:
+        questions = questions[:count]
+    title = f"Quiz · {course.module(module).label}" if module else "Quiz · the whole course"
+    return Quiz(questions, title, record=record)
+
+
+class MockInterview:
+    """A timed mock interview, one question at a time: start, answer aloud, reveal, rate, next."""
+
+    def __init__(self, questions: Sequence[Question], clock: Callable[[], float] = time.monotonic, record: bool = True):
+        if not questions:
+            raise LabError("A mock interview needs at least one question.")
+        self.questions = tuple(questions)
+        self.clock = clock
+        self.record = record
+        self.answers: list[drill.Answer] = []
+        self.index = 0
+        self.started: float | None = None
+        self._seconds = 0.0
+        self.header = w.HTML()
+        self.body = w.HTML()
+        self.start_button = w.Button(description="Start the clock", button_style="primary", **_AUTO)
+        self.reveal_button = w.Button(description="Reveal model answer", disabled=True, **_AUTO)
+        self.rate_buttons = {
+            r: w.Button(description=drill.LABELS[r].capitalize(), disabled=True) for r in drill.RATINGS
+        }
+        self.start_button.on_click(self._on_start)
+        self.reveal_button.on_click(self._on_reveal)
+        for rating, button in self.rate_buttons.items():
+            button.on_click(lambda _b, r=rating: self._on_rate(r))
+        self.summary = w.HTML()
+        self.widget = w.VBox([
+            self.header, self.body, w.HBox([self.start_button, self.reveal_button]),
+            w.HBox([w.Label("Rate yourself:"), *self.rate_buttons.values()]), self.summary,
+        ])
+        self._show_question()
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    @property
+    def current(self) -> Question | None:
+        return self.questions[self.index] if self.index < len(self.questions) else None
+
+    def _show_question(self) -> None:
+        q = self.current
+        if q is None:
+            self.header.value = "<h3>Mock interview finished</h3>"
+            self.body.value = ""
+            self.start_button.disabled = self.reveal_button.disabled = True
+            self.summary.value = self.summary_html()
+            return
+        budget = drill.fmt_seconds(drill.BUDGETS[q.level])
+        where = f"{escape(course.module(q.module).label)} · {escape(q.topic)}"
+        self.header.value = (f"<h3>Question {self.index + 1} of {len(self.questions)} · {q.level} · "
+                             f"⏱ {budget}</h3><small>{where}</small>")
+        self.body.value = "<i>Press Start, then answer aloud as you would in the interview.</i>"
+        self.start_button.disabled, self.reveal_button.disabled = False, True
+
+    def _on_start(self, _button=None) -> None:
+        q = self.current
+        if q is None:
+            return
+        self.started = self.clock()
+        self.body.value = f"<p><b>{_html(q.question)}</b></p>"
+        if q.is_choice:
+            self.body.value += "<ol>" + "".join(f"<li>{_html(c)}</li>" for c in q.choices) + "</ol>"
+        self.start_button.disabled, self.reveal_button.disabled = True, False
+
+    def _on_reveal(self, _button=None) -> None:
+        q = self.current
+        if q is None or self.started is None:
+            return
+        seconds = self.clock() - self.started
+        self._seconds = seconds
+        budget = drill.BUDGETS[q.level]
+        over = seconds > budget
+        clock = (f"<p style='color:{'#cf222e' if over else '#1a7f37'}'>⏱ {drill.fmt_seconds(seconds)} of "
+                 f"{drill.fmt_seconds(budget)}{' (over time)' if over else ''}</p>")
+        correct = f"<p><b>Answer: {_html(q.correct_choice or '')}</b></p>" if q.is_choice else ""
+        self.body.value += clock + correct + answer_html(q)
+        self.reveal_button.disabled = True
+        for button in self.rate_buttons.values():
+            button.disabled = False
+
+    def _on_rate(self, rating: str) -> None:
+        q = self.current
+        if q is None:
+            return
+        self.answers.append(drill.Answer(q, rating, self._seconds))
+        if self.record:
+            drill.Progress.load().record(q.id, rating)
+        for button in self.rate_buttons.values():
+            button.disabled = True
+        self.index += 1
+        self.started = None
+        self._show_question()
+
+    def summary_html(self) -> str:
+        rows = "".join(
+            f"<tr><td>{escape(r['question'])}</td><td>{r['level']}</td><td>{r['time']} / {r['budget']}"
+            f"{' ⚠' if r['over'] else ''}</td><td>{r['rating']}</td></tr>"
+            for r in drill.summary_rows(self.answers)
+        )
+        over = sum(a.over_time for a in self.answers)
+        headline = f"Score {drill.score(self.answers)}%</b> over {len(self.answers)} questions; {over} over time."
+        return (f"<p><b>{headline}</p>"
+                f"<table><tr><th>question</th><th>level</th><th>time</th><th>rating</th></tr>{rows}</table>")
+
+
+def mock_interview(
+    count: int = 6,
+    *,
+    module: str | None = None,
+    topic: str | None = None,
+    seed: int | None = None,
+    record: bool = True,
+) -> MockInterview:
+    """A timed mock interview widget: ``count`` questions drawn as a mix of levels, easy first."""
+    pool = bank_mod.load().select(module=module, topic=topic)
+    return MockInterview(drill.draw_mock(pool, count, seed), record=record)

@@ -1,0 +1,179 @@
+"""lambda-lab drill end to end, with scripted input: spaced repetition, restarts, mock, stats, Anki."""
+
+from __future__ import annotations
+
+import json
+import re
+import sqlite3
+import subprocess
+import sys
+import zipfile
+
+import pytest
+from typer.testing import CliRunner
+
+from reference_app.lab.cli import app
+from reference_app.lab.questions import bank as bank_mod
+from reference_app.lab.questions import drill
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path / "home"))
+    return tmp_path / "home"
+
+
+def run(*args: str, answers: str = ""):
+    result = runner.invoke(app, ["drill", *args], input=answers, terminal_width=200)
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def cards(home) -> dict:
+    return json.loads((home / "drill.json").read_text())["cards"]
+
+
+def recall_questions(**filters):
+    return [q for q in bank_mod.load().select(**filters) if not q.is_choice]
+
+
+def test_help():
+    result = runner.invoke(app, ["drill", "--help"])
+    assert result.exit_code == 0 and "--mock" in result.output and "--anki" in result.output
+
+
+def test_a_missed_question_comes_back_before_new_and_right_ones(home):
+    # GIVEN the first two questions of a module: the first missed, the second answered right
+    pool = list(bank_mod.load().select(module="00_setup"))
+    first, second, third = pool[:3]
+    run("--module", "00_setup", "--count", "2", answers=_answers([first, second], ["m", "g"]))
+    assert cards(home)[first.id]["box"] == 1 and cards(home)[second.id]["box"] == 2
+    # WHEN the learner drills one more question
+    output = run("--module", "00_setup", "--count", "1", answers=_answers([first], ["g"]))
+    # THEN the missed one is asked again: not the one answered right, not a new one
+    assert first.question[:40] in " ".join(output.split())
+    assert cards(home)[first.id]["seen"] == 2 and cards(home)[second.id]["seen"] == 1
+    assert third.id not in cards(home)
+
+
+def _answers(questions, ratings) -> str:
+    """Scripted input: Enter then a rating for recall, the right or a wrong number for a choice."""
+    lines = []
+    for q, rating in zip(questions, ratings, strict=True):
+        if q.is_choice:
+            index = q.answer if rating == "g" else (q.answer + 1) % len(q.choices)
+            lines.append(str(index + 1))
+        else:
+            lines += ["", rating]
+    return "\n".join(lines) + "\n"
+
+
+def test_the_leitner_schedule():
+    progress = drill.Progress(path=None)  # not saved
+    progress.record("q", "got", now=0, save=False)
+    assert progress.card("q")["box"] == 2 and progress.card("q")["due"] == drill.DAY
+    progress.record("q", "got", now=drill.DAY, save=False)
+    assert progress.card("q")["box"] == 3 and progress.card("q")["due"] == 4 * drill.DAY
+    progress.record("q", "partly", now=5 * drill.DAY, save=False)
+    assert progress.card("q")["box"] == 3 and progress.card("q")["due"] == 5 * drill.DAY + drill.PARTLY_DELAY
+    progress.record("q", "missed", now=6 * drill.DAY, save=False)
+    assert progress.card("q")["box"] == 1 and progress.is_due("q", 6 * drill.DAY)
+    with pytest.raises(drill.LabError, match="A rating is one of"):
+        progress.record("q", "perfect", save=False)
+
+
+def test_due_cards_come_first_then_new_ones_and_recent_ones_wait():
+    questions = list(bank_mod.load().select(module="00_setup"))
+    progress = drill.Progress(path=None)
+    progress.record(questions[0].id, "got", now=1000, save=False)
+    progress.record(questions[3].id, "missed", now=1000, save=False)
+    picked = progress.next_questions(questions, 3, now=1001)
+    assert [q.id for q in picked] == [questions[3].id, questions[1].id, questions[2].id]
+    assert questions[0] not in progress.next_questions(questions, 99, now=1001)
+    assert questions[0] in progress.next_questions(questions, 99, now=1000 + drill.DAY)
+
+
+def test_progress_survives_a_restart(home, tmp_path):
+    # GIVEN one answer given in a separate process
+    q = recall_questions(module="08_observability")[0]
+    script = "import sys; from reference_app.lab.cli import app; sys.argv = ['lambda-lab', *sys.argv[1:]]; app()"
+    env = {**__import__("os").environ, "LAMBDA_LAB_HOME": str(home)}
+    done = subprocess.run([sys.executable, "-c", script, "drill", "--module", "08_observability", "--topic", q.topic,
+                           "--level", q.level, "--count", "1"],
+                          input="\ng\n", capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    # WHEN the drill starts again (a new process, or here a new CliRunner call)
+    output = run("--stats", "--module", "08_observability")
+    # THEN the answer is there: seen once, in box 2, not due
+    assert cards(home)[q.id]["box"] == 2
+    row = next(line for line in output.splitlines() if f" {q.topic} " in line)
+    assert re.search(r"│ \d+\s+│ 1\s+│ 0\s+│ 0\s+│ 100%", row), row
+
+
+def test_drill_works_from_a_pipe_and_stops_cleanly_at_the_end_of_input(home):
+    output = run("--module", "03_infrastructure_as_code", "--count", "5", answers="")
+    assert "Stopped; your progress is saved." in output
+    assert not (home / "drill.json").exists()
+
+
+def test_q_stops_and_keeps_what_was_answered(home):
+    q = recall_questions(module="09_patterns")[0]
+    run("--module", "09_patterns", "--topic", q.topic, "--level", q.level, "--count", "3", answers="\ng\nq\n")
+    assert list(cards(home)) == [q.id]
+
+
+def test_bad_input_is_asked_again():
+    q = next(q for q in bank_mod.load().select(module="04_triggers") if q.is_choice)
+    output = run("--module", "04_triggers", "--topic", q.topic, "--level", q.level, "--count", "1",
+                 answers=f"seven\n9\n{q.answer + 1}\n")
+    assert output.count("Type a number from 1 to") == 2 and "Correct." in output
+
+
+def test_mock_interview_ends_with_a_summary(home):
+    output = " ".join(run("--mock", "--count", "3", "--seed", "5", answers=_mock_answers(3)).split())
+    assert "Mock interview summary" in output
+    assert re.search(r"Score \d+% over 3 questions \(basic \d+%, intermediate \d+%, advanced \d+%\)", output)
+    assert "0 over time" in output and "1:30" in output and "5:00" in output
+    assert len(cards(home)) == 3
+
+
+def _mock_answers(n: int) -> str:
+    # Enough lines for any mix: a number works for a choice, then Enter and a rating cover recall.
+    return "".join("1\n\ng\n" for _ in range(n * 2))
+
+
+def test_stats_without_progress():
+    output = run("--stats")
+    assert "Where you stand, by topic" in output and "0 of" in output
+
+
+def test_unknown_filters_are_one_sentence():
+    result = runner.invoke(app, ["drill", "--topic", "coldstarts"])
+    assert result.exit_code == 1 and "There is no topic 'coldstarts'" in result.output
+    assert "Traceback" not in result.output
+    result = runner.invoke(app, ["drill", "--stats", "--mock"])
+    assert result.exit_code == 1 and "Choose one of" in result.output
+
+
+def test_anki_export_is_a_deck_with_every_question(tmp_path):
+    deck = tmp_path / "lambda.apkg"
+    output = run("--anki", str(deck))
+    total = len(bank_mod.load())
+    assert f"Wrote {total} cards" in " ".join(output.split())
+    with zipfile.ZipFile(deck) as apkg:
+        (tmp_path / "collection.anki2").write_bytes(apkg.read("collection.anki2"))
+    with sqlite3.connect(tmp_path / "collection.anki2") as db:
+        notes = db.execute("select count(*) from notes").fetchone()[0]
+        cards_ = db.execute("select count(*) from cards").fetchone()[0]
+        tags = {row[0].strip() for row in db.execute("select tags from notes")}
+    assert notes == cards_ == total
+    assert any("02_handler" in t and "basic" in t for t in tags)
+
+
+def test_anki_export_of_a_filtered_set_and_a_bad_path(tmp_path):
+    output = run("--anki", str(tmp_path / "handler.apkg"), "--module", "02_handler")
+    assert f"Wrote {len(bank_mod.load().select(module='02_handler'))} cards" in output
+    result = runner.invoke(app, ["drill", "--anki", str(tmp_path / "deck.txt")])
+    assert result.exit_code == 1 and "ends in .apkg" in result.output

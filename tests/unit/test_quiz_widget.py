@@ -1,0 +1,139 @@
+"""lab.quiz and lab.mock_interview, driven without a browser: set widget values, click buttons."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from reference_app import lab
+from reference_app.lab.questions import drill
+from reference_app.lab.questions.widget import MockInterview, Quiz
+
+
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path))
+    return tmp_path
+
+
+def _cards(quiz: Quiz):
+    choice = next(c for c in quiz.cards if c.question.is_choice)
+    recall = next(c for c in quiz.cards if not c.question.is_choice)
+    return choice, recall
+
+
+def test_lab_quiz_builds_the_modules_questions_and_renders_as_a_widget():
+    quiz = lab.quiz("02_handler")
+    assert {c.question.module for c in quiz.cards} == {"02_handler"} and len(quiz.cards) >= 10
+    bundle = quiz._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert "0 / 0 answered" in quiz.score_html.value
+
+
+def test_lab_quiz_is_the_function_even_after_the_package_is_imported():
+    import reference_app.lab.questions.bank  # noqa: F401  (the CLI imports it)
+
+    assert callable(lab.quiz) and isinstance(lab.quiz("02_handler", record=False), Quiz)
+
+
+def test_a_right_choice_scores_and_explains(home):
+    quiz = lab.quiz("02_handler")
+    card, _ = _cards(quiz)
+    card.check.click()  # nothing picked yet
+    assert "Pick an answer first" in card.feedback.value and quiz.results == {}
+    card.choices.value = card.question.answer
+    card.check.click()
+    assert quiz.results == {card.question.id: "got"}
+    assert "Correct" in card.feedback.value and "An interviewer listens for" in card.feedback.value
+    assert card.check.disabled and "1 / 1 answered (100%)" in quiz.score_html.value
+    saved = json.loads((home / "drill.json").read_text())["cards"][card.question.id]
+    assert saved["box"] == 2 and saved["rating"] == "got"
+
+
+def test_a_wrong_choice_shows_the_right_one_and_is_missed():
+    quiz = lab.quiz("02_handler", record=False)
+    card, _ = _cards(quiz)
+    card.choices.value = (card.question.answer + 1) % len(card.question.choices)
+    card.check.click()
+    assert quiz.results[card.question.id] == "missed"
+    assert card.question.correct_choice.split(",")[0][:20] in card.feedback.value
+    assert quiz.missed() == [card.question]
+
+
+def test_free_recall_reveals_then_rates_once():
+    quiz = lab.quiz("02_handler", record=False)
+    _, card = _cards(quiz)
+    assert all(b.disabled for b in card.rate_buttons.values()) and card.feedback.value == ""
+    card.text.value = "module scope runs once per environment"
+    card.reveal.click()
+    assert card.question.key_points[0][:30] in card.feedback.value
+    assert not any(b.disabled for b in card.rate_buttons.values())
+    card.rate_buttons["partly"].click()
+    card.rate_buttons["got"].click()  # a second rating does not count twice
+    assert quiz.results == {card.question.id: "partly"}
+    assert "0.5 / 1 answered (50%)" in quiz.score_html.value
+
+
+def test_scores_by_topic_and_level_plot_and_missed_links():
+    quiz = lab.quiz("02_handler", record=False)
+    fig = quiz.plot()
+    assert "no answers yet" in [t.get_text() for ax in fig.axes for t in ax.texts]
+    choice, recall = _cards(quiz)
+    choice.choices.value = choice.question.answer
+    choice.check.click()
+    recall.reveal.click()
+    recall.rate_buttons["missed"].click()
+    by_topic, by_level = quiz.scores()
+    assert by_topic[choice.question.topic] >= 0 and set(by_level.index) <= {"basic", "intermediate", "advanced"}
+    assert len(quiz.plot().axes[0].patches) == len(by_topic)
+    html = quiz.missed_html()
+    assert recall.question.id in html and recall.question.proof.tag in html
+    assert quiz.scoreboard().children[1] is not None
+
+
+def test_missed_links_point_at_written_notebooks_only():
+    from reference_app.lab.questions.bank import load
+    from reference_app.lab.questions.widget import proof_link
+
+    written = next(q for q in load() if q.proof.module == "00_setup")
+    planned = next(q for q in load() if q.proof.module == "09_patterns")
+    assert 'href="00_setup.ipynb"' in proof_link(written)
+    assert "href" not in proof_link(planned) and "coming soon" in proof_link(planned)
+
+
+def test_a_mixed_quiz_shuffles_reproducibly_and_mixes_kinds():
+    one = lab.quiz(count=12, shuffle=True, seed=7, record=False)
+    two = lab.quiz(count=12, shuffle=True, seed=7, record=False)
+    assert [c.question.id for c in one.cards] == [c.question.id for c in two.cards]
+    assert len(one.cards) == 12 and {c.question.kind for c in one.cards} == {"choice", "recall"}
+
+
+def test_an_empty_selection_is_one_sentence():
+    with pytest.raises(lab.LabError, match="There is no level"):
+        lab.quiz("02_handler", level="expert")
+
+
+def test_mock_interview_times_each_question_and_summarises(home):
+    ticks = iter([0.0, 100.0, 200.0, 700.0, 800.0, 820.0])
+    from reference_app.lab.questions.bank import load
+
+    questions = drill.draw_mock(load().questions, 3, seed=3)
+    mock = MockInterview(questions, clock=lambda: next(ticks))
+    assert "Question 1 of 3" in mock.header.value and mock.reveal_button.disabled
+    for rating in ("got", "missed", "partly"):
+        mock.start_button.click()
+        assert mock.current.question[:30] in mock.body.value.replace("&#x27;", "'")
+        mock.reveal_button.click()
+        mock.rate_buttons[rating].click()
+    assert mock.current is None and "finished" in mock.header.value
+    assert [round(a.seconds) for a in mock.answers] == [100, 500, 20]
+    assert [a.question.level for a in mock.answers] == ["basic", "intermediate", "advanced"]
+    assert "Score 50%" in mock.summary.value and "2 over time" in mock.summary.value  # 100 s > 90 s, 500 s > 180 s
+    cards = json.loads((home / "drill.json").read_text())["cards"]
+    assert {cards[a.question.id]["rating"] for a in mock.answers} == {"got", "missed", "partly"}
+
+
+def test_lab_mock_interview_draws_a_mix_of_levels():
+    mock = lab.mock_interview(6, seed=1, record=False)
+    assert [q.level for q in mock.questions] == ["basic"] * 2 + ["intermediate"] * 2 + ["advanced"] * 2
