@@ -353,3 +353,11 @@ architecture.monthly_cost(10_000_000, average_ms, probe.configuration["MemorySiz
 # caller retries a synchronous call, Lambda retries an asynchronous one (then a DLQ or on-failure
 # destination), and the queue or stream redelivers a failed batch. 05 · Error handling and retries
 # goes further.
+
+# %% [markdown]
+# ## Check yourself
+#
+# Answer, then reveal: each question links the cell above that shows its answer live.
+
+# %%
+lab.quiz("01_architecture")

@@ -577,3 +577,11 @@ assert "AWSLambdaKinesisExecutionRole" in triggers.attached_policies()
 # queues a redrive policy and stream mappings a retry limit, bisection and an on-failure
 # destination; make every consumer idempotent, because S3, SNS, EventBridge and SQS all deliver at
 # least once. 05 · Error handling and retries goes deeper.
+
+# %% [markdown]
+# ## Check yourself
+#
+# Answer, then reveal: each question links the cell above that shows its answer live.
+
+# %%
+lab.quiz("04_triggers")
