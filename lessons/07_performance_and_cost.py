@@ -34,8 +34,8 @@ lab.start_lesson("07_performance_and_cost")
 #
 # One sample proves nothing; lesson 00 showed one cold and one warm start. Here `perf_probe`
 # (its setup takes 100 ms at module scope, its handler does a fixed amount of CPU work) gets two
-# rounds of: every environment retired, a burst of 4 concurrent requests (each needs an
-# environment of its own, so **each is a cold start**), then 6 requests one after another (warm).
+# rounds of: every environment retired, a burst of 3 concurrent requests (each needs an
+# environment of its own, so **each is a cold start**), then 4 requests one after another (warm).
 # Every figure below comes from the function's `REPORT` lines in CloudWatch Logs.
 
 # %%
@@ -45,7 +45,7 @@ lab.show_source("perf_probe")
 perf.deploy_probe("lab-07-probe")
 runs = perf.cold_and_warm("lab-07-probe")
 stats = perf.summary(runs)
-assert stats["invocations"].sum() == 20 and stats.loc["cold", "invocations"] >= 4  # 2 bursts of 4: about 8
+assert stats["invocations"].sum() == 14 and stats.loc["cold", "invocations"] >= 3  # 2 bursts of 3: about 6
 assert (runs[runs.cold].init_ms > 0).all() and (runs[~runs.cold].init_ms == 0).all()
 stats
 
@@ -55,7 +55,7 @@ stats
 # millisecond: since **1 August 2025** Lambda bills the INIT phase of on-demand functions packaged
 # as zips on managed runtimes too
 # ([AWS Compute Blog](https://aws.amazon.com/blogs/compute/aws-lambda-standardizes-billing-for-init-phase/));
-# before, it was free for them. The share of cold starts here (40 %) is the experiment's doing: AWS
+# before, it was free for them. The share of cold starts here (over 40 %) is the experiment's doing: AWS
 # measures cold starts in *typically under 1 %* of production invocations (same post), because warm
 # environments serve request after request. What decides it is concurrency: a burst of N requests
 # needs N environments.
@@ -67,12 +67,12 @@ assert runs[runs.cold].billed_ms.min() > runs[~runs.cold].billed_ms.max()
 # %% [markdown]
 # ## 2. Setup at module scope, or in the handler
 #
-# The same 80 ms of setup (think: importing a large library, building a lookup table, creating
+# The same 50 ms of setup (think: importing a large library, building a lookup table, creating
 # SDK clients) done once per environment at module scope, or on every invocation inside the handler:
 
 # %% tags=["proof-init-scope"]
-scope = perf.init_scope(setup_ms=80)
-assert scope.loc[("module", False), "billed_ms"] < 20 <= 80 <= scope.loc[("handler", False), "billed_ms"]
+scope = perf.init_scope(setup_ms=50)
+assert scope.loc[("module", False), "billed_ms"] < 20 <= 50 <= scope.loc[("handler", False), "billed_ms"]
 scope
 
 # %% [markdown]
@@ -105,7 +105,7 @@ scope
 # 14 times longer than at 1,769 MB; above 1,769 MB it gains nothing unless it uses more threads.
 #
 # **The emulator does not do this.** Every function gets your machine's cores whatever its
-# `MemorySize` (`cpu-and-storage` below). So the sweep runs the same work at four memory sizes,
+# `MemorySize` (`cpu-and-storage` below). So the sweep runs the same work at three memory sizes,
 # shows that the local duration barely moves, and **computes** what AWS's CPU share makes of it:
 
 # %%
@@ -276,7 +276,7 @@ lab.check("init-once")
 # %% [markdown]
 # **A report larger than 6 MB** (`exercises/07_performance_and_cost/big_report.py`, fill in). Answer
 # small reports inline and send large ones through S3 with a presigned URL. The checks build a
-# 7 MB report, which would fail as a response, and read it back from S3.
+# 6.5 MB report, which would fail as a response, and read it back from S3.
 
 # %% tags=["proof-exercise-large-report-s3"]
 lab.check("large-report-s3")

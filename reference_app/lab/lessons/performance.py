@@ -25,7 +25,7 @@ from ..runtime import limits
 
 PROBE = "reference_app.handlers.perf_probe"
 ONE_VCPU_MB = 1769  # https://docs.aws.amazon.com/lambda/latest/dg/configuration-memory.html
-WORK = 20_000  # rounds of SHA-256 over 1 KB: some 20 ms on one laptop core
+WORK = 10_000  # rounds of SHA-256 over 1 KB: some 10 ms on one laptop core
 
 
 def deploy_probe(name: str, setup_at: str = "module", setup_ms: float = 100, memory_size: int = 256) -> Deployment:
@@ -49,7 +49,7 @@ def reports(name: str, since_ms: int, count: int):
     return pd.DataFrame(rows)
 
 
-def cold_and_warm(name: str, rounds: int = 2, burst: int = 4, warm: int = 6, work: int = WORK):
+def cold_and_warm(name: str, rounds: int = 2, burst: int = 3, warm: int = 4, work: int = WORK):
     """``rounds`` times: retire the environments, send ``burst`` requests at once (each needs an
     environment of its own, so each is a cold start), then ``warm`` one after another."""
     since = int(time.time() * 1000)
@@ -93,7 +93,7 @@ def plot_cold_warm(df):
     return fig
 
 
-def init_scope(setup_ms: float = 80, warm: int = 3):
+def init_scope(setup_ms: float = 50, warm: int = 3):
     """The same setup at module scope and in the handler: one cold start, then ``warm`` invocations, each."""
     import pandas as pd
 
@@ -115,7 +115,7 @@ def cpu_share(memory_mb: int) -> float:
     return memory_mb / ONE_VCPU_MB
 
 
-def memory_sweep(name: str, sizes=(128, 512, 1769, 3008), work: int = WORK, repeats: int = 2):
+def memory_sweep(name: str, sizes=(128, 1769, 3008), work: int = WORK, repeats: int = 2):
     """The same CPU work at each memory size: measured here, and what AWS's CPU share makes of it.
 
     The emulator gives every size the machine's cores, so the measured column barely moves.
@@ -171,7 +171,7 @@ class Throttled:
     message: str
 
 
-def throttle(name: str, hold_ms: int = 1500) -> Throttled:
+def throttle(name: str, hold_ms: int = 800) -> Throttled:
     """Reserve a concurrency of 1 for ``name``, hold its one environment busy, and call it again."""
     lam = client("lambda")
     lam.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=1)
