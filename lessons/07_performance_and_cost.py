@@ -114,9 +114,9 @@ lab.fidelity("lambda runtime").loc[["cpu-and-storage"]]
 # %% tags=["proof-memory-cpu"]
 sweep = perf.memory_sweep("lab-07-sweep")
 assert perf.cpu_share(1769) == 1.0 and round(perf.cpu_share(128), 3) == 0.072
-measured = sweep["measured here (ms)"]
-assert measured.loc[128] < 4 * measured.loc[1769]  # locally 128 MB is not 14 times slower: no CPU share
-assert sweep.loc[128, "AWS estimate (ms)"] > 5 * sweep.loc[1769, "AWS estimate (ms)"]
+estimate = sweep["AWS estimate (ms)"]
+assert abs(estimate.loc[128] / estimate.loc[1769] - 1769 / 128) < 0.1  # computed: 13.8 times longer on AWS
+assert sweep.loc[128, "measured here (ms)"] < estimate.loc[128] / 2  # measured: nothing like it here
 sweep
 
 # %% [markdown]

@@ -115,26 +115,30 @@ def cpu_share(memory_mb: int) -> float:
     return memory_mb / ONE_VCPU_MB
 
 
-def memory_sweep(name: str, sizes=(128, 1769, 3008), work: int = WORK, repeats: int = 2):
+def memory_sweep(name: str, sizes=(128, 1769, 3008), work: int = 2 * WORK, repeats: int = 3):
     """The same CPU work at each memory size: measured here, and what AWS's CPU share makes of it.
 
-    The emulator gives every size the machine's cores, so the measured column barely moves.
-    On AWS a single-threaded function below 1,769 MB gets ``memory / 1769`` of a vCPU, so the
-    estimate divides the measured time by that share (above 1,769 MB one thread gains nothing)."""
+    The emulator gives every size the machine's cores, so the measured column barely moves. On AWS
+    a single-threaded function below 1,769 MB gets ``memory / 1769`` of a vCPU, so the estimate
+    divides the work's time with a full core (the median of every measurement here) by that share;
+    above 1,769 MB one thread gains nothing."""
     import pandas as pd
 
-    rows = []
+    measured = {}
     for memory in sizes:
         deploy_probe(name, memory_size=memory, setup_ms=0)
         invoke(name, {})  # the cold start, not measured
         since = int(time.time() * 1000)
         for _ in range(repeats):
             invoke(name, {"work": work})
-        measured = reports(name, since, repeats)["duration_ms"].median()
-        estimate = measured / min(cpu_share(memory), 1.0)
+        measured[memory] = reports(name, since, repeats)["duration_ms"].median()
+    full_core = pd.Series(measured).median()
+    rows = []
+    for memory in sizes:
+        estimate = full_core / min(cpu_share(memory), 1.0)
         rows.append({
             "memory (MB)": memory, "vCPU on AWS": round(cpu_share(memory), 2),
-            "measured here (ms)": round(measured, 1), "AWS estimate (ms)": round(estimate, 1),
+            "measured here (ms)": round(measured[memory], 1), "AWS estimate (ms)": round(estimate, 1),
             "x86 $ per 1M (AWS estimate)": round(cost.monthly_bill(
                 1_000_000, estimate, memory, free_tier=False).total, 2),
         })
