@@ -150,6 +150,17 @@ DIFFERENCES: tuple[Difference, ...] = (
         note="Durations measured on a laptop are not AWS's, and a function that fills its /tmp there does not here.",
     ),
     Difference(
+        "tmp-per-environment",
+        "lambda runtime",
+        aws="Each execution environment has its own /tmp (EphemeralStorage, 512 MB by default, up to 10,240 MB), "
+        "empty when the environment starts; it survives only between warm invocations of that environment.",
+        emulator="Every function's workers share one temp folder (TMPDIR, under the kit's home): a file written there "
+        "survives a cold start and is visible to other functions.",
+        kit="stated",
+        note="Lesson 02 shows a file reused by a warm invocation, which is AWS's behaviour too, and does not rely on "
+        "it being gone after a cold start. Write to tempfile.gettempdir(), which is /tmp on AWS.",
+    ),
+    Difference(
         "warm-environments",
         "lambda runtime",
         aws="An idle execution environment is reclaimed after some minutes (AWS publishes no figure); each concurrent "
@@ -231,6 +242,44 @@ DIFFERENCES: tuple[Difference, ...] = (
         emulator="SizeBytes is always 0.",
         kit="stated",
         source="services/dynamodb.py _build_change_record",
+    ),
+    Difference(
+        "stream-error-handling",
+        "event sources",
+        aws="A Kinesis or DynamoDB stream mapping with BisectBatchOnFunctionError splits a failing batch in two and "
+        "retries each half; MaximumRetryAttempts and MaximumRecordAgeInSeconds bound the retries, then the batch's "
+        "description goes to the on-failure destination and the shard moves on.",
+        emulator="BisectBatchOnFunctionError and MaximumRetryAttempts are stored and ignored: a failing batch is "
+        "retried whole, about once a second, until MaximumRecordAgeInSeconds (DynamoDB streams only) lets it go; "
+        "a Kinesis mapping never sends to its on-failure destination.",
+        kit="stated",
+        note="Lesson 05 replays AWS's documented bisection against the deployed function (reference_app.lab.lessons."
+        "error_handling.bisect_batch) and says so.",
+        source="services/lambda_svc.py _poll_kinesis, _poll_dynamodb_streams",
+    ),
+    Difference(
+        "async-records",
+        "async invocation",
+        aws="After the last attempt the dead-letter queue gets the event itself with RequestID, ErrorCode and "
+        "ErrorMessage attributes, and the on-failure destination gets the invocation record (request id, "
+        "approximateInvokeCount, condition, request and response payloads); both when both are set; an on-success "
+        "destination gets a record too. Every attempt runs under the event's one request id.",
+        emulator="The DLQ gets the destination's record, only one of the two is used, approximateInvokeCount is "
+        "always 3, there is no on-success record, and an S3 event's retries get new request ids.",
+        kit="closed",
+        note="reference_app/lab/runtime/async_invoke.py runs the asynchronous path as Lambda does.",
+        source="services/lambda_svc.py invoke_async_with_retry, _route_async_failure",
+    ),
+    Difference(
+        "async-retry-delay",
+        "async invocation",
+        aws="A failed asynchronous event is retried about 1 minute after the first attempt, then 2 minutes after the "
+        "second (MaximumRetryAttempts 0-2, MaximumEventAgeInSeconds 60-21,600).",
+        emulator="It waits 1 s, then 2 s (LAMBDA_ASYNC_RETRY_BASE_SECONDS, read when the emulator starts, doubling up "
+        "to LAMBDA_ASYNC_RETRY_MAX_SECONDS).",
+        kit="stated",
+        note="The same shape divided by 60, so a lesson sees three attempts in three seconds; lesson 05 plots both.",
+        source="services/lambda_svc.py _LAMBDA_ASYNC_RETRY_BASE_SECONDS",
     ),
     Difference(
         "s3-overlapping-notifications",
