@@ -59,12 +59,13 @@ CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSI
 
 
 def _plain(value: Any) -> Any:
-    """A context attribute as JSON can carry it (identity is an object with two fields)."""
+    """A context attribute as JSON can carry it (``identity`` is an object with two fields)."""
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
-    return {k: _plain(v) for k, v in vars(value).items() if not k.startswith("_")}
+    names = [n for n in dir(value) if not n.startswith("_") and not callable(getattr(value, n))]
+    return {name: _plain(getattr(value, name)) for name in names}  # the runtime's objects use __slots__
 
 
 def context_report(event: Any, context: Any) -> dict:
