@@ -161,6 +161,16 @@ DIFFERENCES: tuple[Difference, ...] = (
         "it being gone after a cold start. Write to tempfile.gettempdir(), which is /tmp on AWS.",
     ),
     Difference(
+        "config-limits",
+        "lambda runtime",
+        aws="A function's configuration is refused past Lambda's quotas: EphemeralStorage above 10,240 MB, "
+        "environment variables over 4 KB in all, more than five layers.",
+        emulator="All three are accepted (EphemeralStorage below 512 MB is refused by botocore before the call).",
+        kit="stated",
+        note="Lesson 02 states the quotas with their page (gettingstarted-limits.html) and does not rely on a refusal.",
+        source="services/lambda_svc.py _update_config",
+    ),
+    Difference(
         "warm-environments",
         "lambda runtime",
         aws="An idle execution environment is reclaimed after some minutes (AWS publishes no figure); each concurrent "

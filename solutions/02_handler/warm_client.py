@@ -1,7 +1,7 @@
 """Exercise warm-client (02_handler): keep an expensive client at module scope, and prove it is reused.
 
 ``RatesClient`` (given) stands for anything slow to create: an SDK client, a database
-connection pool, a model read from disk. Making one takes about 300 ms. Lambda imports
+connection pool, a model read from disk. Making one takes about 200 ms. Lambda imports
 this module once per execution environment, then calls ``lambda_handler`` for every
 invocation that environment serves: a client kept at module scope is paid for once, on
 the cold start, and reused by every warm invocation after it.
@@ -36,7 +36,7 @@ class RatesClient:
     RATES: ClassVar[dict[str, float]] = {"EUR": 1.0, "USD": 1.08, "GBP": 0.86, "JPY": 162.0}
 
     def __init__(self) -> None:
-        time.sleep(0.3)  # the TLS handshake, the connection pool, the credentials: slow
+        time.sleep(0.2)  # the TLS handshake, the connection pool, the credentials: slow
         RatesClient.created += 1
         self.id = uuid.uuid4().hex[:8]
 

@@ -30,9 +30,9 @@ PREFIX = "lab-02-"
 ANATOMY = "reference_app.handlers.anatomy"
 
 
-def deploy_part(part: str, **kwargs: Any) -> Deployment:
-    """``anatomy.<part>`` deployed as ``lab-02-<part>`` (dashes for underscores)."""
-    return deploy_function(PREFIX + part.replace("_", "-"), ANATOMY, function=part, **kwargs)
+def deploy_part(part: str, name: str | None = None, **kwargs: Any) -> Deployment:
+    """``anatomy.<part>`` deployed as ``name``, by default ``lab-02-<part>`` (dashes for underscores)."""
+    return deploy_function(name or PREFIX + part.replace("_", "-"), ANATOMY, function=part, **kwargs)
 
 
 # --- the context and the environment ----------------------------------------------------------------------
@@ -68,22 +68,22 @@ def _get(url: str) -> tuple[int, str, list[str], str]:
             return err.code, err.headers.get("Content-Type", ""), [], err.read().decode(errors="replace")
 
 
-def front_doors(dep: Deployment) -> dict[str, str]:
-    """A REST API, an HTTP API and a function URL in front of one function: their URLs."""
-    return {
-        "REST API (payload 1.0)": rest_api(f"{dep.name}-rest", dep.arn),
-        "HTTP API (payload 2.0)": http_api(f"{dep.name}-http", dep.arn),
-        "function URL (payload 2.0)": function_url(dep.name),
-    }
+def front_doors(dep: Deployment, rest: bool = True) -> dict[str, str]:
+    """A REST API (unless ``rest=False``), an HTTP API and a function URL in front of one function: their URLs."""
+    doors = {"REST API (payload 1.0)": rest_api(f"{dep.name}-rest", dep.arn)} if rest else {}
+    doors["HTTP API (payload 2.0)"] = http_api(f"{dep.name}-http", dep.arn)
+    doors["function URL (payload 2.0)"] = function_url(dep.name)
+    return doors
 
 
-def response_shapes(*deployments: Deployment, path: str = "orders/42"):
-    """Call each function through each front door: what the client receives, one row per call."""
+def response_shapes(full: Deployment, bare: Deployment, path: str = "orders/42"):
+    """Call the full-shape function through all three front doors and the bare one through the two
+    payload 2.0 doors (the emulator's REST API would not show AWS's 502): one row per call."""
     import pandas as pd
 
     rows = []
-    for dep in deployments:
-        for door, url in front_doors(dep).items():
+    for dep, rest in ((full, True), (bare, False)):
+        for door, url in front_doors(dep, rest).items():
             status, content_type, cookies, body = _get(url + path)
             rows.append({"function": dep.name, "front door": door, "status": status, "content type": content_type,
                          "cookies": len(cookies), "body": body[:90]})
@@ -250,3 +250,48 @@ def log_output(invocation) -> list[str]:
     """The function's own log lines of one invocation (without START, END and REPORT)."""
     block = invocation.logs()
     return block.output if block is not None else []
+
+
+# --- showing code, and testing the core before anything is deployed ---------------------------------------------
+def show_part(part: str):
+    """The source of one function of ``reference_app.handlers.anatomy``, highlighted."""
+    import inspect
+
+    from IPython.display import Code
+
+    from reference_app.handlers import anatomy
+
+    return Code(inspect.getsource(getattr(anatomy, part)), language="python")
+
+
+def core_unit_test():
+    """``users_api.create_user(table, payload)`` called directly under moto: the pure core, tested
+    before anything is deployed. One row per case: what was sent, what came back or was raised."""
+    import boto3
+    import pandas as pd
+
+    from reference_app.handlers import users_api
+
+    from .. import resources
+    from ..grader.framework import isolated_aws
+
+    cases = [
+        ("a new user", {"user_id": "ada", "name": " Ada Lovelace ", "email": "ada@example.com"}),
+        ("the same user_id", {"user_id": "ada", "name": "Mallory", "email": "m@example.com"}),
+        ("user_id not a string", {"user_id": 7, "name": "Seven", "email": "s@example.com"}),
+        ("a field too many", {"user_id": "bob", "name": "Bob", "email": "b@example.com", "role": "admin"}),
+    ]
+    rows = []
+    with isolated_aws({}):
+        resources.ensure_table(boto3.client("dynamodb", region_name="us-east-1"), "users", "unit-users")
+        table = boto3.resource("dynamodb", region_name="us-east-1").Table("unit-users")
+        for what, payload in cases:
+            try:
+                stored = users_api.create_user(table, payload, now="2026-11-28T12:00:00.000Z")
+                rows.append({"case": what, "outcome": "stored", "status": 201, "detail": json.dumps(stored)})
+            except users_api.ApiError as exc:
+                rows.append({"case": what, "outcome": type(exc).__name__, "status": exc.status,
+                             "detail": json.dumps(exc.body())})
+        rows.append({"case": "items in the table", "outcome": "", "status": "",
+                     "detail": json.dumps([i["name"] for i in table.scan()["Items"]])})
+    return pd.DataFrame(rows).set_index("case")
