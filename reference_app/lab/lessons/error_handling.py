@@ -286,3 +286,35 @@ def bisect_batch(function: str, records: list[dict], retries: int, destination_u
 
     attempt(records, 1)
     return run
+
+
+def show(handler: str, function: str):
+    """The source of one function of a reference handler, highlighted."""
+    import importlib
+    import inspect
+
+    from IPython.display import Code
+
+    module = importlib.import_module(f"reference_app.handlers.{handler}")
+    return Code(inspect.getsource(getattr(module, function)), language="python")
+
+
+def record_table(record: dict):
+    """An invocation record, flattened to one row per field (``requestContext.condition`` ...)."""
+    import pandas as pd
+
+    rows = []
+    for key, value in record.items():
+        if isinstance(value, dict) and key != "requestPayload":
+            rows += [{"field": f"{key}.{k}", "value": json.dumps(v)[:100]} for k, v in value.items()]
+        else:
+            rows.append({"field": key, "value": json.dumps(value)[:100]})
+    return pd.DataFrame(rows).set_index("field")
+
+
+def wait_until(predicate, timeout_s: float = 20.0) -> bool:
+    """Poll ``predicate()`` briskly until it is true or ``timeout_s`` passed; its last answer."""
+    for _ in attempts(timeout_s, first=0.2, cap=0.5):
+        if predicate():
+            return True
+    return bool(predicate())
