@@ -82,10 +82,12 @@ def configure_async(function: str, retries: int, on_failure: str | None = None, 
             lam.update_function_configuration(FunctionName=function, DeadLetterConfig={"TargetArn": dlq})
             wait_ready(function)
     destinations = {"OnFailure": {"Destination": on_failure}} if on_failure else {}
-    return lam.put_function_event_invoke_config(
+    answer = lam.put_function_event_invoke_config(
         FunctionName=function, MaximumRetryAttempts=retries, MaximumEventAgeInSeconds=max_age_s,
         DestinationConfig=destinations,
     )
+    return {k: v for k, v in answer.items() if k in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds",
+                                                     "DestinationConfig")}
 
 
 def invoke_async(function: str, event: Any) -> tuple[str, int]:
