@@ -286,9 +286,9 @@ run = uuid.uuid4().hex[:6]
 a, b = errors.order(f"A-{run}"), errors.order(f"B-{run}")
 ids = errors.send_batch(orders_url, [a, "poison", b, a])
 table = worker.configuration["Environment"]["Variables"]["ORDERS_TABLE"]
-left = lambda: sum(errors.depth(orders_url).values())  # noqa: E731 - messages waiting or in flight
-assert errors.wait_until(lambda: all(errors.orders(table, [f"A-{run}", f"B-{run}"]).values()) and left() == 1)
-errors.orders(table, [f"A-{run}", f"B-{run}"]), errors.depth(orders_url)  # both stored; one message left
+both = [f"A-{run}", f"B-{run}"]
+assert errors.wait_until(lambda: all(errors.orders(table, both).values()) and errors.messages_left(orders_url) == 1)
+errors.orders(table, both), errors.depth(orders_url)  # both stored; one message left
 
 # %% [markdown]
 # Both orders are stored and three of the four messages are gone; the poison is the only one left
@@ -326,7 +326,7 @@ charged
 # %% tags=["proof-poison-message"]
 moved = errors.wait_for_messages(orders_dlq_url, count=1, deadline_s=20)
 assert [m["MessageId"] for m in moved] == [ids[1]] and moved[0]["Body"] == "poison"
-assert left() == 0
+assert errors.messages_left(orders_url) == 0
 moved[0]["MessageId"], moved[0]["Body"]
 
 # %% [markdown]

@@ -69,6 +69,11 @@ def depth(url: str) -> dict[str, int]:
             "in flight": int(got["ApproximateNumberOfMessagesNotVisible"])}
 
 
+def messages_left(url: str) -> int:
+    """Messages still on the queue, waiting or in flight."""
+    return sum(depth(url).values())
+
+
 # --- asynchronous invocation --------------------------------------------------------------------------------------
 def configure_async(function: str, retries: int, on_failure: str | None = None, dlq: str | None = None,
                     max_age_s: int = 21600) -> dict:
