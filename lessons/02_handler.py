@@ -270,7 +270,8 @@ records[3]
 # snippet, deployed as written (with `process_request` filled in), on an event without `items`:
 
 # %% tags=["proof-seed-logging"]
-seed_fn = lab.deploy_function("lab-02-seed-logging", anatomy.write_module("seed_logging", anatomy.SEED_LOGGING))
+seed_module = anatomy.write_module("seed_logging", anatomy.SEED_LOGGING)
+seed_fn = lab.deploy_function("lab-02-seed-logging", seed_module, LoggingConfig={"LogFormat": "Text"})
 seed_answer = lab.invoke(seed_fn.name, {"basket": []})
 seed_logs = anatomy.log_output(seed_answer)
 assert seed_answer.ok and seed_answer.payload["statusCode"] == 500

@@ -113,8 +113,9 @@ assert [i.request_id for i in ran] == [declined.request_id, slow.request_id]
 
 # %% [markdown]
 # So the retry policy is the caller's. The AWS SDKs retry some failures by themselves: throttling
-# (429), 5xx answers and timeouts, up to 3 attempts in boto3's `standard` mode and 5 in its
-# `legacy` default ([boto3 retries](https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html)).
+# (429), 5xx answers and timeouts, 3 attempts in `standard` mode (the mode the SDKs are making their
+# default in 2026, [retry behavior](https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html))
+# and 5 in boto3's `legacy` mode ([boto3 retries](https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html)).
 # For `Invoke` that is dangerous: a read timeout on a function that runs longer than the client's
 # 60 s `read_timeout` makes the SDK invoke it **again** while the first run is still going.
 #
