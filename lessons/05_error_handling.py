@@ -104,7 +104,9 @@ print(slow.log_tail)
 #
 # ## 4. Who retries a synchronous call? The caller
 #
-# Lambda never retries a synchronous invocation: the two failures above ran once each.
+# Lambda never retries a synchronous invocation: "you determine the strategy for handling errors"
+# ([retry behavior in Lambda](https://docs.aws.amazon.com/lambda/latest/dg/invocation-retries.html)).
+# The two failures above ran once each:
 
 # %% tags=["proof-sync-not-retried"]
 ran = [i for i in lab.invocations(pay.name, declined.started_ms - 100) if i.complete]
