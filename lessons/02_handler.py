@@ -173,7 +173,9 @@ lab.fidelity("api gateway")
 # | situation | seed | `users_api` |
 # |---|---|---|
 # | body not JSON, or not an object | 500 with the exception text | 400, "request body must be ..." |
-# | unknown field (`role`), wrong type, bad e-mail | stored as sent | 400 naming the field |
+# | unknown field (`role`) | silently dropped | 400 naming the field |
+# | `"user_id": 42` | 500 with DynamoDB's exception text | 400 naming the field |
+# | a malformed e-mail | stored | 400 naming the field |
 # | `user_id` already taken | silently overwritten, 200 | 409: `ConditionExpression="attribute_not_exists(user_id)"` ([condition expressions](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html)) |
 # | created | 200 | 201, with the stored user |
 # | unexpected error | 500 with `str(e)` (table names, internals) | 500 "internal server error"; the trace only in the log |
