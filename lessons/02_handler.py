@@ -18,6 +18,18 @@ from reference_app.lab.lessons import handler_anatomy as anatomy
 lab.start_lesson("02_handler")
 
 # %% [markdown]
+# Every function this notebook uses is deployed first, several at a time: each create leaves a
+# function `Pending` for a moment before it is `Active` (seconds on AWS), and waiting for them
+# together is quicker than one by one. Each section deploys its function again where it uses it;
+# that deploy finds nothing to change. (The Powertools function is also invoked once here, so that
+# its cold start, importing Powertools and pydantic, overlaps the other deploys.)
+
+# %%
+from reference_app.lab.lessons.parallel import summary
+
+summary(anatomy.deploy_lesson_functions())
+
+# %% [markdown]
 # ## 1. The contract: `module.function`, called with an event and a context
 #
 # A function's **handler** setting reads `file.function`: `anatomy.context_report` means "import

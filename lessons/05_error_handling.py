@@ -25,6 +25,17 @@ from reference_app.lab.lessons import error_handling as errors
 lab.start_lesson("05_error_handling")
 
 # %% [markdown]
+# Every function the notebook uses is deployed first, several at a time (each create leaves a
+# function `Pending` for a moment); each section deploys its function again where it uses it, which
+# then changes nothing. The queue consumer is also invoked once with an empty batch, so that its
+# cold start (importing Powertools and pydantic) overlaps the other deploys.
+
+# %%
+from reference_app.lab.lessons.parallel import summary
+
+summary(errors.deploy_lesson_functions())
+
+# %% [markdown]
 # ## 1. An unhandled exception: what a synchronous caller gets
 #
 # `charge` raises `CardDeclined` for a declined card and nothing catches it:

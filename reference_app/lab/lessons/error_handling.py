@@ -19,7 +19,7 @@ import yaml
 
 from ..clients import client
 from ..config import lab_home, writing
-from ..deploy import invoke
+from ..deploy import Deployment, deploy_function, invoke
 from ..iac import template_path
 from ..logs import LoggedInvocation
 from ..poll import attempts
@@ -325,3 +325,25 @@ def wait_until(predicate, timeout_s: float = 20.0) -> bool:
         if predicate():
             return True
     return bool(predicate())
+
+
+def deploy_lesson_functions() -> dict[str, Deployment]:
+    """Deploy every function the lesson uses, several at a time (see :mod:`.parallel`), with the
+    settings its cells pass (a cell deploys its function again, unchanged, where it is used)."""
+    from ..apps import deploy_handler
+    from .parallel import deploy_all
+
+    payments = "reference_app.handlers.payments"
+    return deploy_all({
+        "payments": lambda: deploy_function("lab-05-payments", payments, timeout=1),
+        "settle": lambda: deploy_function("lab-05-settle", payments, function="settle_batch"),
+        "seed": lambda: deploy_function("lab-05-seed-users", seed_handler_module(), environment={"TABLE_NAME": "nope"}),
+        "queue_worker": lambda: _warm(deploy_handler("queue_worker", "lab-05-orders-worker", timeout=2)),
+    })
+
+
+def _warm(deployment: Deployment) -> Deployment:
+    """Invoke a batch consumer once with an empty batch, so its cold start (Powertools and pydantic
+    to import, lesson 07) happens while the other functions deploy."""
+    invoke(deployment.name, {"Records": []})
+    return deployment

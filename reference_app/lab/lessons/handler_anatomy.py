@@ -35,6 +35,45 @@ def deploy_part(part: str, name: str | None = None, **kwargs: Any) -> Deployment
     return deploy_function(name or PREFIX + part.replace("_", "-"), ANATOMY, function=part, **kwargs)
 
 
+# Every function lesson 02 deploys, with the settings its cells pass (a cell deploys its function
+# again, unchanged, where it is used).
+PARTS: tuple[tuple[str, str | None, dict[str, Any]], ...] = (
+    ("context_report", None, {"timeout": 5, "memory_size": 256}),
+    ("count", None, {}),
+    ("environment", None, {"environment": {"GREETING": "Hej"}}),
+    ("http_response", None, {}),
+    ("bare_result", None, {}),
+    ("log_lines", None, {"LoggingConfig": {"LogFormat": "Text"}}),
+    ("log_lines", "lab-02-log-lines-json",
+     {"LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG", "SystemLogLevel": "INFO"}}),
+    ("scratch_space", None, {"EphemeralStorage": {"Size": 1024}}),
+)
+
+
+def _warm(deployment: Deployment) -> Deployment:
+    """Invoke an HTTP handler once (``OPTIONS /users``), so its cold start happens while the others deploy."""
+    from ..deploy import invoke
+
+    invoke(deployment.name, {"httpMethod": "OPTIONS", "path": "/users", "headers": {}})
+    return deployment
+
+
+def deploy_lesson_functions() -> dict[str, Deployment]:
+    """Deploy every function the lesson uses, several at a time (see :mod:`.parallel`)."""
+    from ..apps import deploy_handler
+    from .parallel import deploy_all
+
+    deploys = {}
+    for part, name, kwargs in PARTS:  # the first builds anatomy's zip, alone; the others reuse it
+        deploys[name or part] = lambda part=part, name=name, kwargs=kwargs: deploy_part(part, name, **kwargs)
+    deploys["users_api"] = lambda: deploy_handler("users_api", "lab-02-users")
+    deploys["users_api_powertools"] = lambda: _warm(deploy_handler("users_api_powertools", "lab-02-users-powertools"))
+    deploys["seed_logging"] = lambda: deploy_function(
+        "lab-02-seed-logging", write_module("seed_logging", SEED_LOGGING), LoggingConfig={"LogFormat": "Text"})
+    deploys["validator"] = lambda: deploy_function("lab-02-validator", validator_module(declared=True))
+    return deploy_all(deploys)
+
+
 # --- the context and the environment ----------------------------------------------------------------------
 def context_table(report: dict):
     """``anatomy.context_report``'s answer as a table: attribute, type, value."""
