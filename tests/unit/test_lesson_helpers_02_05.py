@@ -73,3 +73,30 @@ def test_a_record_table_flattens_one_level():
                                          "requestPayload": {"card": "1"}})
     assert table.loc["requestContext.condition", "value"] == '"RetriesExhausted"'
     assert table.loc["requestPayload", "value"] == '{"card": "1"}'
+
+
+def test_deploy_all_runs_the_first_alone_then_the_rest_together():
+    import threading
+    import time
+
+    from reference_app.lab.lessons import parallel
+
+    started: dict[str, float] = {}
+    first_done = threading.Event()
+
+    def deploy(name: str, seconds: float):
+        def run():
+            started[name] = time.monotonic()
+            if name != "first":
+                assert first_done.is_set(), "a later deploy started before the first finished"
+            time.sleep(seconds)
+            if name == "first":
+                first_done.set()
+            return name.upper()
+        return run
+
+    begin = time.monotonic()
+    done = parallel.deploy_all({"first": deploy("first", 0.05), **{f"d{n}": deploy(f"d{n}", 0.2) for n in range(4)}})
+    assert done == {"first": "FIRST", "d0": "D0", "d1": "D1", "d2": "D2", "d3": "D3"}
+    assert time.monotonic() - begin < 0.05 + 0.2 * 4  # the four ran together
+    assert parallel.deploy_all({}) == {}
