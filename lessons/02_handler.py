@@ -426,8 +426,11 @@ lab.check("warm-client")
 # - Declare every dependency: the import check refuses a zip that would fail on AWS. Layers live
 #   under `python/` and are imported from `/opt/python`.
 # - `/tmp` is 512 MB by default, up to 10,240 MB, per environment.
+
+# %% [markdown]
+# ## Check yourself
 #
-# ### Quiz
+# Answer, then reveal: each question links the cell above that shows its answer live.
 
 # %%
 lab.quiz("02_handler")

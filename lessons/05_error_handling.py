@@ -172,7 +172,7 @@ errors.attempts_table(attempts, sent_ms)
 errors.plot_retry_timeline(attempts, sent_ms)
 
 # %%
-lab.fidelity("async invocation")
+lab.fidelity("invocation")
 
 # %% [markdown]
 # Throttles (429) and Lambda's own errors (5xx) are different: Lambda keeps such an event in its
@@ -418,8 +418,11 @@ lab.check("async-on-failure")
 #   messages come back; the source queue's redrive policy parks poison messages.
 # - Deliveries repeat: make consumers idempotent on a business key.
 # - Streams: bisect, bound the retries, and send what is given up to an on-failure destination.
+
+# %% [markdown]
+# ## Check yourself
 #
-# ### Quiz
+# Answer, then reveal: each question links the cell above that shows its answer live.
 
 # %%
 lab.quiz("05_error_handling")

@@ -269,7 +269,7 @@ DIFFERENCES: tuple[Difference, ...] = (
     ),
     Difference(
         "async-records",
-        "async invocation",
+        "invocation",
         aws="After the last attempt the dead-letter queue gets the event itself with RequestID, ErrorCode and "
         "ErrorMessage attributes, and the on-failure destination gets the invocation record (request id, "
         "approximateInvokeCount, condition, request and response payloads); both when both are set; an on-success "
@@ -281,15 +281,31 @@ DIFFERENCES: tuple[Difference, ...] = (
         source="services/lambda_svc.py invoke_async_with_retry, _route_async_failure",
     ),
     Difference(
-        "async-retry-delay",
-        "async invocation",
-        aws="A failed asynchronous event is retried about 1 minute after the first attempt, then 2 minutes after the "
-        "second (MaximumRetryAttempts 0-2, MaximumEventAgeInSeconds 60-21,600).",
-        emulator="It waits 1 s, then 2 s (LAMBDA_ASYNC_RETRY_BASE_SECONDS, read when the emulator starts, doubling up "
-        "to LAMBDA_ASYNC_RETRY_MAX_SECONDS).",
+        "sns-email-confirmation",
+        "event sources",
+        aws="An e-mail (or HTTP/S) subscription stays PendingConfirmation until the recipient follows the link "
+        "in the confirmation message; nothing is delivered before that.",
+        emulator="An e-mail subscription is confirmed at once (PendingConfirmation is 'false'); HTTP/S ones do wait.",
         kit="stated",
-        note="The same shape divided by 60, so a lesson sees three attempts in three seconds; lesson 05 plots both.",
-        source="services/lambda_svc.py _LAMBDA_ASYNC_RETRY_BASE_SECONDS",
+        source="services/sns.py _subscribe",
+    ),
+    Difference(
+        "async-retry-spacing",
+        "invocation",
+        aws="A failed asynchronous event is retried up to two more times, about one minute and then two minutes "
+        "after the previous attempt.",
+        emulator="The same number of attempts, about one second and then two seconds apart.",
+        kit="stated",
+        note="Lessons count the attempts, never time them.",
+        source="services/lambda_svc.py invoke_async_with_retry",
+    ),
+    Difference(
+        "account-concurrency",
+        "invocation",
+        aws="GetAccountSettings reports the Region's concurrency quota: 1,000 by default, less for new accounts.",
+        emulator="It reports a cap sized to the host's memory (never above 1,000), which it also enforces.",
+        kit="stated",
+        source="services/lambda_svc.py _default_account_concurrency",
     ),
     Difference(
         "s3-overlapping-notifications",

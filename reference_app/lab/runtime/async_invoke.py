@@ -19,7 +19,7 @@ invocation-async-error-handling.html, invocation-async-retain-records.html):
 
 What stays ministack's: the wait between attempts. Lambda waits about one minute, then two;
 ministack waits ``LAMBDA_ASYNC_RETRY_BASE_SECONDS`` (1 s), doubling each time (1 s, then 2 s:
-AWS's spacing divided by 60), read by the emulator when it starts. ``async-retry-delay`` in
+AWS's spacing divided by 60), read by the emulator when it starts. ``async-retry-spacing`` in
 :mod:`reference_app.lab.known_differences` says so.
 """
 
