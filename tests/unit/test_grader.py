@@ -109,7 +109,7 @@ def test_cli_check_all_and_hint_and_reset(learner):
     runner = CliRunner()
     checked = runner.invoke(app, ["check", "sqs-partial-batch"])
     assert checked.exit_code == 0 and "not started yet" in checked.output
-    table = runner.invoke(app, ["check", "--all"], env={"COLUMNS": "160"})
+    table = runner.invoke(app, ["check", "--all"], env={"COLUMNS": "200", "TERM": "xterm"})  # rich sizes by both
     assert table.exit_code == 0 and "sqs-partial-batch" in table.output and "not tried" in table.output
     assert "Hint 1 of 3" in runner.invoke(app, ["hint", "debug-s3-keys"]).output
     reset = runner.invoke(app, ["exercise", "reset", "debug-s3-keys"])
