@@ -12,7 +12,7 @@ import pytest
 from reference_app.lab import course, resources
 
 HANDLERS = sorted(resources.HANDLER_ENVIRONMENT)
-NOTEBOOKS = tuple(m.id for m in course.modules())  # a docstring names the notebooks that use it
+NOTEBOOKS = tuple(module.id for module in course.load().modules)  # the course map's ids
 
 
 @pytest.fixture(autouse=True)
