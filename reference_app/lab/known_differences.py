@@ -182,6 +182,86 @@ DIFFERENCES: tuple[Difference, ...] = (
         "in use costs a cold start AWS would not have. For an emulator a room shares, allow about two per learner.",
     ),
     Difference(
+        "payload-limits",
+        "limits",
+        aws="Invoke refuses a synchronous request over 6 MB (6,291,456 bytes) and an asynchronous one over 1 MB "
+        "(1,048,576 bytes) with 413 RequestEntityTooLargeException; a response over 6,291,556 bytes fails the "
+        "invocation with Function.ResponseSizeTooLarge.",
+        emulator="Any size is accepted and answered.",
+        kit="closed",
+        note="The kit's runtime refuses and fails them as Lambda does (reference_app/lab/runtime/limits.py).",
+        source="services/lambda_svc.py _invoke",
+    ),
+    Difference(
+        "provisioned-concurrency",
+        "concurrency",
+        aws="Provisioned concurrency on a version or alias is IN_PROGRESS for minutes while Lambda initialises the "
+        "environments, then READY; requests it serves skip INIT (no Init Duration on their REPORT line).",
+        emulator="The configuration is stored and READY at once, but nothing is initialised ahead: the first request "
+        "to the version is a cold start.",
+        kit="stated",
+        note="Lesson 07 configures it, shows both, and prices it from AWS's pricing page.",
+        source="services/lambda_svc.py Provisioned Concurrency (stubs)",
+    ),
+    Difference(
+        "lambda-metrics",
+        "observability",
+        aws="Every invocation counts in AWS/Lambda Invocations, Errors and Duration (the REPORT line's duration), "
+        "whatever invoked it, each attempt of an asynchronous event included; a throttled request counts in "
+        "Throttles only.",
+        emulator="Only the Invoke API records them: API Gateway, function URLs, event source mappings and S3 record "
+        "none; an asynchronous event counts once, when queued, and never as an error; a throttled synchronous request "
+        "counts as 2 Invocations, 1 Error and 2 Throttles; Duration is the emulator's round trip.",
+        kit="stated",
+        note="Lesson 08 reads them after synchronous invokes, where they match AWS's but for Duration.",
+        source="services/lambda_svc.py _emit_lambda_metrics",
+    ),
+    Difference(
+        "alarm-evaluation",
+        "observability",
+        aws="CloudWatch evaluates a metric alarm once a period, per period, with DatapointsToAlarm and "
+        "TreatMissingData; it reads only the series its dimensions name.",
+        emulator="An alarm is evaluated when a point of its metric is put or recorded, over every point of the last "
+        "Period x EvaluationPeriods seconds taken together; ministack alone would read every series of the metric "
+        "whatever the alarm's dimensions, and never evaluate on the AWS/Lambda points it records itself.",
+        kit="closed",
+        note="The kit's runtime makes an alarm read only its own dimensions and evaluates it when the emulator "
+        "records a point; that it moves at once rather than at the end of a period is the difference left.",
+        source="services/cloudwatch.py _evaluate_alarm",
+    ),
+    Difference(
+        "emf-extraction",
+        "observability",
+        aws="CloudWatch Logs turns each embedded-metric-format line (a JSON log line with an _aws.CloudWatchMetrics "
+        "section) into metric data points.",
+        emulator="EMF lines are stored as log lines; no metric appears.",
+        kit="stated",
+        note="Lesson 08 reads the EMF lines back and publishes them with PutMetricData itself, saying so, to show "
+        "the metric each line would produce on AWS.",
+        source="services/cloudwatch_logs.py _put_log_events",
+    ),
+    Difference(
+        "logs-query-subset",
+        "observability",
+        aws="A JSON filter pattern ({ $.field = value }) matches on a field; Logs Insights discovers JSON fields, "
+        "filters and aggregates them (stats, by).",
+        emulator="A JSON filter pattern matches every event; Logs Insights runs fields, filter on @fields (= or "
+        "like /regex/), sort and limit, with no field discovery and no stats.",
+        kit="stated",
+        note="Lesson 08 queries by a quoted term (a correlation id), which matches the same events on both.",
+        source="services/cloudwatch_logs.py _compile_filter_pattern, _start_query",
+    ),
+    Difference(
+        "no-xray",
+        "observability",
+        aws="With active tracing Lambda records a segment per invocation and X-Ray assembles traces across services.",
+        emulator="There is no X-Ray service: a trace header reaches the function (_X_AMZN_TRACE_ID) but nothing "
+        "records or shows the trace.",
+        kit="stated",
+        note="Lesson 08 instruments with Powertools Tracer and runs it with POWERTOOLS_TRACE_DISABLED=true: sending "
+        "segments to the embedded emulator grows its memory by hundreds of MB.",
+    ),
+    Difference(
         "permissions-not-enforced",
         "permissions",
         aws="S3, SNS, EventBridge, API Gateway and public function URLs need a resource-based policy statement; "
@@ -200,6 +280,16 @@ DIFFERENCES: tuple[Difference, ...] = (
         emulator="The 502 body carries the function's errorMessage and errorType.",
         kit="stated",
         source="services/lambda_svc.py lambda_execute_result_to_api_proxy_response",
+    ),
+    Difference(
+        "apigw-request-id-header",
+        "api gateway",
+        aws="A REST API's x-amzn-RequestId response header is the request id the function sees in "
+        "requestContext.requestId.",
+        emulator="The header carries another id.",
+        kit="stated",
+        note="Lesson 08's function answers its correlation id in a header of its own (X-Correlation-Id).",
+        source="services/apigateway_v1.py",
     ),
     Difference(
         "proxy-missing-status",

@@ -125,6 +125,9 @@ HANDLER_ENVIRONMENT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "payments": {},
     "event_logger": {},
     "invocation_probe": {},
+    "perf_probe": {},
+    "checkout_api": {},
+    "plain_logging": {},
 }
 
 

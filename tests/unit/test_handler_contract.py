@@ -15,6 +15,13 @@ HANDLERS = sorted(resources.HANDLER_ENVIRONMENT)
 NOTEBOOKS = tuple(module.id for module in course.load().modules)  # the course map's ids
 
 
+@pytest.fixture(autouse=True)
+def no_profile(monkeypatch):
+    """Handler modules are imported as Lambda imports them: with no AWS profile configured
+    (aws-xray-sdk, which checkout_api's Tracer uses, builds a botocore client at import)."""
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+
+
 def source(name: str) -> str:
     return importlib_resources.files("reference_app.handlers").joinpath(f"{name}.py").read_text(encoding="utf-8")
 

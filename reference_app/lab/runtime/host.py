@@ -19,8 +19,12 @@ ministack's modules as they are imported, so start-up costs nothing extra:
     does on AWS. Asynchronous invocation (retries, dead-letter queue, destinations)
     runs as Lambda runs it (:mod:`.async_invoke`).
 ``ministack.app``
-    the request id of an Invoke call is handed to the invocation, and the health
+    the request id of an Invoke call is handed to the invocation, an Invoke over Lambda's
+    payload limits is refused as Lambda refuses it (:mod:`.limits`), and the health
     document says this module is active (:data:`~reference_app.lab.runtime.HEALTH_KEY`).
+``ministack.services.cloudwatch``
+    an alarm reads only the series its dimensions name, and is evaluated when the emulator
+    records a point of its metric (:mod:`.limits`).
 
 A reaper thread reclaims idle workers (the settings are in the package docstring),
 and a memory guard stops a busy worker whose memory passes its function's
@@ -39,7 +43,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, installed_version
+from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, installed_version, limits
 from .log_block import LogBlock, build_log_block, parse_output, write_log_block
 from .workers import IsolatedPython, Settings, answers, guard_memory, reap_forever, worker_class
 
@@ -91,6 +95,7 @@ def install(settings: Settings | None = None) -> None:
         "ministack.core.lambda_runtime": lambda module: _patch_runtime(module, settings),
         "ministack.services.lambda_svc": _patch_service,
         "ministack.app": _patch_app,
+        "ministack.services.cloudwatch": limits.patch_cloudwatch,
     }
     for name in list(hooks):
         if name in sys.modules:
@@ -196,9 +201,14 @@ def _patch_app(app) -> None:
 
     async def _dispatch_service_request(method, path, headers, body, query_params, request_id):
         if method == "POST" and _INVOKE_PATH.match(path):
+            refused = limits.refuse_request(headers, body)  # Lambda's payload limits, before anything runs
+            if refused is not None:
+                return refused
             token = _http_invoke.set({"request_id": request_id})
             try:
-                return await dispatch_request(method, path, headers, body, query_params, request_id)
+                return limits.limit_response(
+                    await dispatch_request(method, path, headers, body, query_params, request_id)
+                )
             finally:
                 _http_invoke.reset(token)
         return await dispatch_request(method, path, headers, body, query_params, request_id)
