@@ -1,0 +1,477 @@
+"""A reviewer's check of IAM policies and templates, before anything is deployed (lesson 06).
+
+It reads identity policies, trust and resource policies, CloudFormation and SAM templates
+(YAML, or dicts and YAML strings inside Python files) and Terraform files, and reports:
+
+========================  ================================================================
+rule                      what it flags
+========================  ================================================================
+``wildcard-action``       an Allow whose Action has a ``*`` (``*``, ``dynamodb:*``,
+                          ``s3:Get*``), or an Allow with NotAction
+``wildcard-resource``     an Allow on ``*``, on an ARN with ``*`` for its region or account
+                          (``arn:aws:logs:*:*:*``), on every resource of a type
+                          (``table/*``), or with NotResource
+``passrole-any-role``     ``iam:PassRole`` on ``*``: the holder can hand any role, an admin
+                          one included, to a function or a service
+``public-principal``      ``Principal: "*"`` in an Allow without a Condition; a
+                          ``Lambda::Permission`` for ``*`` with no SourceArn, SourceAccount,
+                          PrincipalOrgID or FunctionUrlAuthType
+``cors-any-origin``       ``Access-Control-Allow-Origin: *`` in code, or ``*`` in a function
+                          URL's AllowOrigins (with AllowCredentials, browsers refuse it)
+``secret-in-environment`` a function variable named like a secret (PASSWORD, TOKEN,
+                          ENCRYPTION_KEY ...) that holds a value rather than a name or ARN
+========================  ================================================================
+
+A ``*`` after a named resource is not flagged: ``table/users/index/*`` (one table's indexes),
+``log-group:/aws/lambda/fn:*`` (one log group's streams), ``bucket/uploads/*``.
+CloudFormation placeholders (``!GetAtt T.Arn``, ``${Table}``) count as named resources.
+
+Managed policies are not findings but **notes**: attaching one grants what AWS wrote in it
+(:data:`MANAGED_POLICIES` lists the ones the kit's templates use), which the lesson shows.
+
+:func:`shipped` runs the check over every template and policy the kit ships; the test suite
+requires no finding outside ``reference_app/iac/seed/`` (the seed's verbatim files, whose
+findings it asserts instead).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import display
+
+RULES = (
+    "wildcard-action", "wildcard-resource", "passrole-any-role", "public-principal", "cors-any-origin",
+    "secret-in-environment",
+)
+
+#: AWS managed policies the kit's templates attach, as AWS publishes them
+#: (https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSLambdaBasicExecutionRole.html).
+MANAGED_POLICIES = {
+    "AWSLambdaBasicExecutionRole": "logs:CreateLogGroup, logs:CreateLogStream, logs:PutLogEvents on *",
+}
+
+_CONDITION_PROPERTIES = ("SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType")
+_CORS_ANY = re.compile(r"""Access-Control-Allow-Origin['"]?\s*[:=,]\s*['"]\*['"]""", re.IGNORECASE)
+_SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ENCRYPTION_?KEY|CREDENTIAL", re.I)
+_REFERENCE_NAME = re.compile(r"_(ID|ARN|NAME|PARAMETER|PARAM|PATH)$", re.I)
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    where: str  # file: resource or policy, statement
+    detail: str
+
+
+@dataclass
+class Report:
+    """What the check found; ``notes`` are managed policies, shown but not failures."""
+
+    findings: list[Finding] = field(default_factory=list)
+    notes: list[Finding] = field(default_factory=list)
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+    @property
+    def rules(self) -> list[str]:
+        return sorted({f.rule for f in self.findings})
+
+    def extend(self, other: Report) -> Report:
+        self.findings += other.findings
+        self.notes += other.notes
+        return self
+
+    def table(self):
+        import pandas as pd
+
+        rows = [("finding", f.rule, f.where, f.detail) for f in self.findings]
+        rows += [("note", f.rule, f.where, f.detail) for f in self.notes]
+        return pd.DataFrame(rows, columns=["kind", "rule", "where", "detail"])
+
+    def _rows(self) -> list[tuple[str, str]]:
+        rows = [(f.rule, f"{f.where}: {f.detail}") for f in self.findings]
+        return rows + [(f"note: {f.rule}", f"{f.where}: {f.detail}") for f in self.notes]
+
+    def _title(self) -> str:
+        return "Policy check: clean" if self.clean else f"Policy check: {len(self.findings)} finding(s)"
+
+    def __repr__(self) -> str:
+        return display.text(self._title(), self._rows() or [("", "nothing to report")])
+
+    __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        return display.html(self._title(), self._rows() or [("", "nothing to report")], "ok" if self.clean else "fail")
+
+
+# --- one policy document ----------------------------------------------------------------------
+
+
+def _as_list(value: Any) -> list:
+    if value is None:
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+def _statements(doc: Any) -> list[dict]:
+    if isinstance(doc, str):
+        try:
+            doc = json.loads(doc)
+        except ValueError:
+            return []
+    if not isinstance(doc, dict):
+        return []
+    return [s for s in _as_list(doc.get("Statement")) if isinstance(s, dict)]
+
+
+#: Services whose ARNs name the resource first, with no resource type before it.
+_NAME_FIRST = frozenset({"s3", "sqs", "sns", "execute-api"})
+
+
+def wildcard_resource(resource: Any) -> bool:
+    """True when ``resource`` names more than one resource of its type, or everything.
+
+    A ``*`` after a named resource is fine (``table/users/index/*``, ``bucket/uploads/*``,
+    ``log-group:/aws/lambda/fn:*``); CloudFormation placeholders (``${Table.Arn}``) are names.
+    """
+    if not isinstance(resource, str):
+        return False  # an intrinsic function (Fn::GetAtt ...) names one resource
+    text = re.sub(r"\$\{[^}]*\}", "NAMED", resource)
+    if text == "*":
+        return True
+    if not text.startswith("arn:"):
+        return "*" in re.split(r"[/:]", text, maxsplit=1)[0]
+    parts = text.split(":", 5)
+    if len(parts) < 6:
+        return "*" in text
+    _, _, service, region, account, rest = parts
+    if "*" in service or "*" in region or "*" in account:
+        return True
+    if rest.startswith("log-group:"):
+        return "*" in rest[len("log-group:"):].split(":", 1)[0]
+    segments = [s for s in re.split(r"[/:]", rest) if s] or ["*"]
+    named = segments[:1] if service in _NAME_FIRST or len(segments) == 1 else segments[:2]
+    return any("*" in s for s in named)
+
+
+def check_policy(doc: Any, where: str = "policy") -> list[Finding]:
+    """The findings in one policy document (identity, trust or resource policy)."""
+    found = []
+    for index, stmt in enumerate(_statements(doc)):
+        if stmt.get("Effect") != "Allow":
+            continue
+        at = f"{where}, statement {stmt.get('Sid') or index + 1}"
+        actions = [a for a in _as_list(stmt.get("Action")) if isinstance(a, str)]
+        resources = _as_list(stmt.get("Resource"))
+        wild_actions = [a for a in actions if "*" in a]
+        if wild_actions:
+            found.append(Finding("wildcard-action", at, f"Action {', '.join(wild_actions)}"))
+        if "NotAction" in stmt:
+            found.append(Finding("wildcard-action", at, "Allow with NotAction allows every other action"))
+        wild_resources = [r for r in resources if wildcard_resource(r)]
+        if wild_resources:
+            found.append(Finding("wildcard-resource", at, f"Resource {', '.join(map(str, wild_resources))}"))
+        if "NotResource" in stmt:
+            found.append(Finding("wildcard-resource", at, "Allow with NotResource allows every other resource"))
+        passes = [a for a in actions if a.lower() in ("iam:passrole", "iam:*", "*", "iam:pass*")]
+        if passes and any(r == "*" for r in resources):
+            found.append(Finding("passrole-any-role", at, "iam:PassRole on *: any role, an admin one included"))
+        principal = stmt.get("Principal")
+        public = principal == "*" or (isinstance(principal, dict) and "*" in _as_list(principal.get("AWS")))
+        if public and not stmt.get("Condition"):
+            found.append(Finding("public-principal", at, 'Principal "*" without a Condition: anyone'))
+    return found
+
+
+def allows(doc: Any, action: str, resource: str) -> bool:
+    """Whether ``doc`` allows ``action`` on ``resource`` (Allow and Deny statements, wildcards;
+    conditions are taken as met). A static approximation of IAM's evaluation, for unit checks."""
+    from fnmatch import fnmatchcase
+
+    def matches(stmt: dict) -> bool:
+        acts = _as_list(stmt.get("Action")) or ["*"]
+        if "NotAction" in stmt:
+            hit = not any(fnmatchcase(action.lower(), str(a).lower()) for a in _as_list(stmt["NotAction"]))
+        else:
+            hit = any(fnmatchcase(action.lower(), str(a).lower()) for a in acts)
+        res = _as_list(stmt.get("Resource")) or ["*"]
+        if "NotResource" in stmt:
+            return hit and not any(fnmatchcase(resource, str(r)) for r in _as_list(stmt["NotResource"]))
+        return hit and any(fnmatchcase(resource, str(r)) for r in res)
+
+    statements = _statements(doc)
+    if any(s.get("Effect") == "Deny" and matches(s) for s in statements):
+        return False
+    return any(s.get("Effect") == "Allow" and matches(s) for s in statements)
+
+
+# --- templates ------------------------------------------------------------------------------------
+
+
+class _TemplateLoader(yaml.SafeLoader):
+    """CloudFormation's short tags as plain values: ``!Ref X`` -> ``${X}``, ``!Sub s`` -> ``s``."""
+
+
+def _tag(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        value = loader.construct_scalar(node)
+        return value if suffix == "Sub" else f"${{{value}}}"
+    if isinstance(node, yaml.SequenceNode):
+        items = loader.construct_sequence(node, deep=True)
+        if suffix == "Sub" and items and isinstance(items[0], str):
+            return items[0]
+        if suffix == "GetAtt":
+            return "${" + ".".join(map(str, items)) + "}"
+        return f"${{{suffix}}}"
+    return f"${{{suffix}}}"
+
+
+_TemplateLoader.add_multi_constructor("!", _tag)
+
+
+def load_template(text: str) -> dict:
+    """A CloudFormation or SAM template (YAML or JSON), its short tags read as placeholders."""
+    loaded = yaml.load(text, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _strings(value: Any) -> Iterator[str]:
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _strings(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            yield from _strings(item)
+
+
+def _managed_note(arn_or_name: Any, where: str) -> list[Finding]:
+    name = str(arn_or_name).rsplit("/", 1)[-1].strip("${}")
+    grants = MANAGED_POLICIES.get(name, "what AWS wrote in it: read it before attaching it")
+    return [Finding("managed-policy", where, f"{name}: {grants}")]
+
+
+def _environment_findings(variables: Any, where: str) -> list[Finding]:
+    found = []
+    for name, value in (variables or {}).items() if isinstance(variables, dict) else ():
+        if _SECRET_NAME.search(str(name)) and not _REFERENCE_NAME.search(str(name)) and value not in ("", None):
+            found.append(Finding("secret-in-environment", where, f"{name} holds a value anyone who can read the "
+                                 "function's configuration sees; keep it in Secrets Manager or Parameter Store"))
+    return found
+
+
+def check_template(template: str | dict, where: str = "template") -> Report:
+    """Every policy, permission, CORS setting and environment of a CloudFormation or SAM
+    template (a fragment of resources, like the seed's snippets, too)."""
+    doc = load_template(template) if isinstance(template, str) else template
+    resources = doc.get("Resources")
+    if not isinstance(resources, dict):  # a fragment: the resources at the top level
+        resources = {k: v for k, v in doc.items() if isinstance(v, dict) and "Type" in v}
+    report = Report()
+    for name, resource in resources.items():
+        if not isinstance(resource, dict):
+            continue
+        kind, props = resource.get("Type", ""), resource.get("Properties") or {}
+        at = f"{where}: {name}"
+        if kind == "AWS::IAM::Role":
+            report.findings += check_policy(props.get("AssumeRolePolicyDocument"), f"{at} trust policy")
+            for policy in _as_list(props.get("Policies")):
+                label = f"{at} {policy.get('PolicyName', 'inline policy')}" if isinstance(policy, dict) else at
+                report.findings += check_policy((policy or {}).get("PolicyDocument"), label)
+            for arn in _as_list(props.get("ManagedPolicyArns")):
+                report.notes += _managed_note(arn, at)
+        elif kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::S3::BucketPolicy",
+                      "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy", "AWS::SecretsManager::ResourcePolicy"):
+            report.findings += check_policy(props.get("PolicyDocument") or props.get("ResourcePolicy"), at)
+        elif kind == "AWS::Lambda::Permission":
+            if props.get("Principal") == "*" and not any(props.get(k) for k in _CONDITION_PROPERTIES):
+                report.findings.append(Finding("public-principal", at, 'Principal "*" with no SourceArn, '
+                                               "SourceAccount, PrincipalOrgID or FunctionUrlAuthType: anyone"))
+        elif kind == "AWS::Lambda::Url":
+            report.findings += _cors_findings(props.get("Cors"), at)
+        elif kind == "AWS::Serverless::Function":
+            if "Role" not in props:  # SAM creates the role, with this managed policy attached
+                report.notes += _managed_note("AWSLambdaBasicExecutionRole", f"{at} (the role SAM creates)")
+            for policy in _as_list(props.get("Policies")):
+                if isinstance(policy, str) and not policy.startswith("${"):  # not a value computed in Python
+                    report.notes += _managed_note(policy, at)
+                elif isinstance(policy, dict) and "Statement" in policy:
+                    report.findings += check_policy(policy, f"{at} Policies")
+                # a SAM policy template (DynamoDBCrudPolicy ...) takes the one resource it is for
+            report.findings += _cors_findings((props.get("FunctionUrlConfig") or {}).get("Cors"), at)
+        if kind in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
+            report.findings += _environment_findings((props.get("Environment") or {}).get("Variables"), at)
+        if any(_CORS_ANY.search(text) for text in _strings(props)):
+            report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: * lets any "
+                                           "website's scripts read the answers"))
+    return report
+
+
+def _cors_findings(cors: Any, where: str) -> list[Finding]:
+    if not isinstance(cors, dict) or "*" not in _as_list(cors.get("AllowOrigins")):
+        return []
+    why = "with AllowCredentials, which browsers refuse" if cors.get("AllowCredentials") else "any website"
+    return [Finding("cors-any-origin", where, f"AllowOrigins * ({why})")]
+
+
+# --- Terraform ----------------------------------------------------------------------------------
+
+
+def _hcl_value(value: Any) -> Any:
+    """python-hcl2's quoted strings ('"x"') unquoted; references stay ``${...}``."""
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    if isinstance(value, dict):
+        return {k: _hcl_value(v) for k, v in value.items() if k != "__is_block__"}
+    if isinstance(value, list):
+        return [_hcl_value(v) for v in value]
+    return value
+
+
+def _jsonencode(value: Any) -> Any:
+    """The document inside ``jsonencode({...})`` as python-hcl2 leaves it (a string)."""
+    if not isinstance(value, str):
+        return value
+    match = re.fullmatch(r"\$\{jsonencode\((.*)\)\}", value.strip(), flags=re.S)
+    if not match:
+        return value
+    import hcl2
+
+    return _hcl_value(hcl2.loads(f"document = {match.group(1)}\n")["document"])
+
+
+def check_terraform(path: str | Path, where: str | None = None) -> Report:
+    from .terraform import parse
+
+    where = where or Path(path).name
+    report = Report()
+    tree = parse(path)
+    for block in tree.get("resource", []):
+        for kind, named in block.items():
+            kind = kind.strip('"')
+            for name, body in named.items():
+                body = _hcl_value(body)
+                at = f"{where}: {kind}.{name.strip(chr(34))}"
+                if kind == "aws_iam_role":
+                    report.findings += check_policy(_jsonencode(body.get("assume_role_policy")), f"{at} trust policy")
+                elif kind in ("aws_iam_role_policy", "aws_iam_policy"):
+                    report.findings += check_policy(_jsonencode(body.get("policy")), at)
+                elif kind == "aws_iam_role_policy_attachment":
+                    report.notes += _managed_note(body.get("policy_arn"), at)
+                elif kind == "aws_lambda_permission" and body.get("principal") == "*":
+                    if not any(body.get(k) for k in ("source_arn", "source_account", "principal_org_id",
+                                                      "function_url_auth_type")):
+                        report.findings.append(Finding("public-principal", at, 'principal "*" with no condition'))
+                elif kind == "aws_lambda_function":
+                    for env in _as_list(body.get("environment")):
+                        report.findings += _environment_findings((env or {}).get("variables"), at)
+                if any(_CORS_ANY.search(text) for text in _strings(body)):
+                    report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: *"))
+    for block in tree.get("data", []):
+        for kind, named in block.items():
+            for name, body in named.items():
+                if any(_CORS_ANY.search(text) for text in _strings(_hcl_value(body))):
+                    at = f"{where}: data.{kind.strip(chr(34))}.{name.strip(chr(34))}"
+                    report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: * in its code"))
+    return report
+
+
+# --- Python files: policy documents and templates written as code -------------------------------
+
+
+def _literal(node: ast.AST) -> Any:
+    """A value for an expression, leniently: what is not a literal becomes ``${source}``."""
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.Dict):
+        return {_literal(k): _literal(v) for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+    if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+        return [_literal(e) for e in node.elts]
+    if isinstance(node, ast.JoinedStr):
+        return "".join(
+            str(v.value) if isinstance(v, ast.Constant) else f"${{{ast.unparse(v.value)}}}" for v in node.values
+        )
+    return f"${{{ast.unparse(node)}}}"
+
+
+def check_python(path: str | Path, where: str | None = None) -> Report:
+    """Policy documents (a dict with a ``Statement`` key) and templates (a string or dict with
+    ``Resources``) written in a Python file, such as a lesson helper or an exercise's solution."""
+    where = where or Path(path).name
+    tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    report = Report()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):
+            keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            if "Statement" in keys:
+                report.findings += check_policy(_literal(node), f"{where}, line {node.lineno}")
+            elif "Resources" in keys:
+                report.extend(check_template(_literal(node), f"{where}, line {node.lineno}"))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _looks_like_template(node.value):
+            report.extend(check_template(node.value, f"{where}, line {node.lineno}"))
+    return report
+
+
+def _looks_like_template(text: str) -> bool:
+    return "\nResources:" in text and ("AWSTemplateFormatVersion" in text or "Transform:" in text)
+
+
+# --- files, and everything the kit ships ----------------------------------------------------------
+
+
+def check_file(path: str | Path, where: str | None = None) -> Report:
+    path = Path(path)
+    if path.suffix == ".tf":
+        return check_terraform(path, where)
+    if path.suffix == ".py":
+        return check_python(path, where)
+    return check_template(path.read_text(encoding="utf-8"), where or path.name)
+
+
+def shipped_files() -> list[Path]:
+    """Every template and policy the kit ships: reference_app/iac (the seed's verbatim files
+    included), the lab tooling's Python files, and the exercises' solutions."""
+    from .course import kit_root
+    from .iac import iac_dir
+
+    package = Path(__file__).resolve().parent
+    files = [p for p in sorted(iac_dir().rglob("*")) if p.suffix in (".yaml", ".yml", ".json", ".tf")]
+    files += sorted(package.rglob("*.py"))
+    files += sorted((kit_root() / "solutions").rglob("*.py"))
+    return files
+
+
+def _label(path: Path) -> str:
+    from .course import kit_root
+
+    for root in (kit_root(), Path(__file__).resolve().parents[2]):
+        try:
+            return path.resolve().relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+    return path.name
+
+
+def shipped(paths: Iterable[Path] | None = None) -> Report:
+    """:func:`check_file` over :func:`shipped_files`, each finding labelled with its file."""
+    report = Report()
+    for path in paths or shipped_files():
+        report.extend(check_file(path, _label(path)))
+    return report
+
+
+def is_seed(finding: Finding) -> bool:
+    """A finding in the seed's verbatim files (``reference_app/iac/seed/``), asserted rather than fixed."""
+    return "iac/seed/" in finding.where
