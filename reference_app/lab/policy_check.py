@@ -242,7 +242,7 @@ _TemplateLoader.add_multi_constructor("!", _tag)
 
 def load_template(text: str) -> dict:
     """A CloudFormation or SAM template (YAML or JSON), its short tags read as placeholders."""
-    loaded = yaml.load(text, Loader=_TemplateLoader)  # noqa: S506 - a SafeLoader subclass
+    loaded = yaml.load(text, Loader=_TemplateLoader)  # a SafeLoader subclass
     return loaded if isinstance(loaded, dict) else {}
 
 
@@ -272,6 +272,61 @@ def _environment_findings(variables: Any, where: str) -> list[Finding]:
     return found
 
 
+def _role(props: dict, at: str, report: Report) -> None:
+    report.findings += check_policy(props.get("AssumeRolePolicyDocument"), f"{at} trust policy")
+    for policy in _as_list(props.get("Policies")):
+        label = f"{at} {policy.get('PolicyName', 'inline policy')}" if isinstance(policy, dict) else at
+        report.findings += check_policy((policy or {}).get("PolicyDocument"), label)
+    for arn in _as_list(props.get("ManagedPolicyArns")):
+        report.notes += _managed_note(arn, at)
+
+
+def _policy_resource(props: dict, at: str, report: Report) -> None:
+    report.findings += check_policy(props.get("PolicyDocument") or props.get("ResourcePolicy"), at)
+
+
+def _permission(props: dict, at: str, report: Report) -> None:
+    if props.get("Principal") == "*" and not any(props.get(k) for k in _CONDITION_PROPERTIES):
+        report.findings.append(Finding("public-principal", at, 'Principal "*" with no SourceArn, '
+                                       "SourceAccount, PrincipalOrgID or FunctionUrlAuthType: anyone"))
+
+
+def _function_url(props: dict, at: str, report: Report) -> None:
+    report.findings += _cors_findings(props.get("Cors"), at)
+
+
+def _function(props: dict, at: str, report: Report) -> None:
+    report.findings += _environment_findings((props.get("Environment") or {}).get("Variables"), at)
+
+
+def _sam_function(props: dict, at: str, report: Report) -> None:
+    if "Role" not in props:  # SAM creates the role, with this managed policy attached
+        report.notes += _managed_note("AWSLambdaBasicExecutionRole", f"{at} (the role SAM creates)")
+    for policy in _as_list(props.get("Policies")):
+        if isinstance(policy, str) and not policy.startswith("${"):  # not a value computed in Python
+            report.notes += _managed_note(policy, at)
+        elif isinstance(policy, dict) and "Statement" in policy:
+            report.findings += check_policy(policy, f"{at} Policies")
+        # a SAM policy template (DynamoDBCrudPolicy ...) takes the one resource it is for
+    report.findings += _cors_findings((props.get("FunctionUrlConfig") or {}).get("Cors"), at)
+    _function(props, at, report)
+
+
+_RESOURCE_CHECKS = {
+    "AWS::IAM::Role": _role,
+    "AWS::IAM::Policy": _policy_resource,
+    "AWS::IAM::ManagedPolicy": _policy_resource,
+    "AWS::S3::BucketPolicy": _policy_resource,
+    "AWS::SQS::QueuePolicy": _policy_resource,
+    "AWS::SNS::TopicPolicy": _policy_resource,
+    "AWS::SecretsManager::ResourcePolicy": _policy_resource,
+    "AWS::Lambda::Permission": _permission,
+    "AWS::Lambda::Url": _function_url,
+    "AWS::Lambda::Function": _function,
+    "AWS::Serverless::Function": _sam_function,
+}
+
+
 def check_template(template: str | dict, where: str = "template") -> Report:
     """Every policy, permission, CORS setting and environment of a CloudFormation or SAM
     template (a fragment of resources, like the seed's snippets, too)."""
@@ -283,36 +338,10 @@ def check_template(template: str | dict, where: str = "template") -> Report:
     for name, resource in resources.items():
         if not isinstance(resource, dict):
             continue
-        kind, props = resource.get("Type", ""), resource.get("Properties") or {}
-        at = f"{where}: {name}"
-        if kind == "AWS::IAM::Role":
-            report.findings += check_policy(props.get("AssumeRolePolicyDocument"), f"{at} trust policy")
-            for policy in _as_list(props.get("Policies")):
-                label = f"{at} {policy.get('PolicyName', 'inline policy')}" if isinstance(policy, dict) else at
-                report.findings += check_policy((policy or {}).get("PolicyDocument"), label)
-            for arn in _as_list(props.get("ManagedPolicyArns")):
-                report.notes += _managed_note(arn, at)
-        elif kind in ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "AWS::S3::BucketPolicy",
-                      "AWS::SQS::QueuePolicy", "AWS::SNS::TopicPolicy", "AWS::SecretsManager::ResourcePolicy"):
-            report.findings += check_policy(props.get("PolicyDocument") or props.get("ResourcePolicy"), at)
-        elif kind == "AWS::Lambda::Permission":
-            if props.get("Principal") == "*" and not any(props.get(k) for k in _CONDITION_PROPERTIES):
-                report.findings.append(Finding("public-principal", at, 'Principal "*" with no SourceArn, '
-                                               "SourceAccount, PrincipalOrgID or FunctionUrlAuthType: anyone"))
-        elif kind == "AWS::Lambda::Url":
-            report.findings += _cors_findings(props.get("Cors"), at)
-        elif kind == "AWS::Serverless::Function":
-            if "Role" not in props:  # SAM creates the role, with this managed policy attached
-                report.notes += _managed_note("AWSLambdaBasicExecutionRole", f"{at} (the role SAM creates)")
-            for policy in _as_list(props.get("Policies")):
-                if isinstance(policy, str) and not policy.startswith("${"):  # not a value computed in Python
-                    report.notes += _managed_note(policy, at)
-                elif isinstance(policy, dict) and "Statement" in policy:
-                    report.findings += check_policy(policy, f"{at} Policies")
-                # a SAM policy template (DynamoDBCrudPolicy ...) takes the one resource it is for
-            report.findings += _cors_findings((props.get("FunctionUrlConfig") or {}).get("Cors"), at)
-        if kind in ("AWS::Lambda::Function", "AWS::Serverless::Function"):
-            report.findings += _environment_findings((props.get("Environment") or {}).get("Variables"), at)
+        props, at = resource.get("Properties") or {}, f"{where}: {name}"
+        check = _RESOURCE_CHECKS.get(resource.get("Type", ""))
+        if check:
+            check(props, at, report)
         if any(_CORS_ANY.search(text) for text in _strings(props)):
             report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: * lets any "
                                            "website's scripts read the answers"))
@@ -352,39 +381,38 @@ def _jsonencode(value: Any) -> Any:
     return _hcl_value(hcl2.loads(f"document = {match.group(1)}\n")["document"])
 
 
+def _tf_resource(kind: str, body: dict, at: str, report: Report) -> None:
+    if kind == "aws_iam_role":
+        report.findings += check_policy(_jsonencode(body.get("assume_role_policy")), f"{at} trust policy")
+    elif kind in ("aws_iam_role_policy", "aws_iam_policy"):
+        report.findings += check_policy(_jsonencode(body.get("policy")), at)
+    elif kind == "aws_iam_role_policy_attachment":
+        report.notes += _managed_note(body.get("policy_arn"), at)
+    elif kind == "aws_lambda_permission" and body.get("principal") == "*":
+        if not any(body.get(k) for k in ("source_arn", "source_account", "principal_org_id", "function_url_auth_type")):
+            report.findings.append(Finding("public-principal", at, 'principal "*" with no condition'))
+    elif kind == "aws_lambda_function":
+        for env in _as_list(body.get("environment")):
+            report.findings += _environment_findings((env or {}).get("variables"), at)
+
+
 def check_terraform(path: str | Path, where: str | None = None) -> Report:
+    """The same rules over a Terraform file's resources (and the code its data sources inline)."""
     from .terraform import parse
 
     where = where or Path(path).name
     report = Report()
     tree = parse(path)
-    for block in tree.get("resource", []):
-        for kind, named in block.items():
-            kind = kind.strip('"')
-            for name, body in named.items():
-                body = _hcl_value(body)
-                at = f"{where}: {kind}.{name.strip(chr(34))}"
-                if kind == "aws_iam_role":
-                    report.findings += check_policy(_jsonencode(body.get("assume_role_policy")), f"{at} trust policy")
-                elif kind in ("aws_iam_role_policy", "aws_iam_policy"):
-                    report.findings += check_policy(_jsonencode(body.get("policy")), at)
-                elif kind == "aws_iam_role_policy_attachment":
-                    report.notes += _managed_note(body.get("policy_arn"), at)
-                elif kind == "aws_lambda_permission" and body.get("principal") == "*":
-                    if not any(body.get(k) for k in ("source_arn", "source_account", "principal_org_id",
-                                                      "function_url_auth_type")):
-                        report.findings.append(Finding("public-principal", at, 'principal "*" with no condition'))
-                elif kind == "aws_lambda_function":
-                    for env in _as_list(body.get("environment")):
-                        report.findings += _environment_findings((env or {}).get("variables"), at)
-                if any(_CORS_ANY.search(text) for text in _strings(body)):
-                    report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: *"))
-    for block in tree.get("data", []):
-        for kind, named in block.items():
-            for name, body in named.items():
-                if any(_CORS_ANY.search(text) for text in _strings(_hcl_value(body))):
-                    at = f"{where}: data.{kind.strip(chr(34))}.{name.strip(chr(34))}"
-                    report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: * in its code"))
+    for section, prefix in (("resource", ""), ("data", "data.")):
+        for block in tree.get(section, []):
+            for kind, named in block.items():
+                kind = kind.strip('"')
+                for name, body in named.items():
+                    body, at = _hcl_value(body), f"{where}: {prefix}{kind}.{name.strip(chr(34))}"
+                    if section == "resource":
+                        _tf_resource(kind, body, at, report)
+                    if any(_CORS_ANY.search(text) for text in _strings(body)):
+                        report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: *"))
     return report
 
 

@@ -24,7 +24,10 @@ def test_without_extra_env_nothing_changes(tmp_path, monkeypatch):
     assert embedded.emulator_env(backend, tmp_path) == embedded.emulator_env(backend, tmp_path, {})
 
 
-@pytest.mark.parametrize("key", ["BIND_HOST", "GATEWAY_PORT", "STATE_DIR", "TMPDIR", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"])
+PROTECTED = ["BIND_HOST", "GATEWAY_PORT", "STATE_DIR", "TMPDIR", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"]
+
+
+@pytest.mark.parametrize("key", PROTECTED)
 def test_extra_env_cannot_move_the_emulator_off_loopback_or_give_it_an_identity(tmp_path, key):
     backend = resolve_backend("embedded", 4599)
     with pytest.raises(LabError, match=key):
