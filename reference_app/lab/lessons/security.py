@@ -41,7 +41,7 @@ from botocore.exceptions import ClientError
 from .. import embedded
 from ..clients import client
 from ..config import DEFAULT_PORT, PORT_ENV, REGION, Backend, resolve_backend
-from ..deploy import _TRUST_POLICY, COLD_START_STAMP, deploy_function, invoke
+from ..deploy import _TRUST_POLICY, COLD_START_STAMP, deploy_function
 from ..errors import LabError, aws_code
 from ..http import HttpResponse, http_call
 from ..net import health
@@ -229,20 +229,6 @@ def identities(backend: Backend, user: Credentials):
     return pd.DataFrame(rows, columns=["caller", "GetCallerIdentity answers"]).set_index("caller")
 
 
-def simulate(roles: dict[str, str], actions: Iterable[str], resource: str, backend: Backend):
-    """IAM's policy simulator (``iam:SimulatePrincipalPolicy``, as ``aws iam simulate-principal-policy``)
-    for each role (label -> ARN): which of ``actions`` each allows on ``resource``. No function runs."""
-    import pandas as pd
-
-    iam = client("iam", backend)
-    actions = list(actions)
-    columns = {}
-    for label, arn in roles.items():
-        results = iam.simulate_principal_policy(PolicySourceArn=arn, ActionNames=actions, ResourceArns=[resource])
-        columns[label] = {r["EvalActionName"]: r["EvalDecision"] for r in results["EvaluationResults"]}
-    return pd.DataFrame(columns).reindex(actions)
-
-
 def denied(call) -> str:
     """The error code a call raises (``AccessDeniedException``), or ``"allowed"``."""
     try:
@@ -272,36 +258,6 @@ def deploy_with_role(name: str, module: str, role_arn: str, backend: Backend, **
     if before not in (None, role_arn):
         kwargs["environment"] = {**(kwargs.get("environment") or {}), COLD_START_STAMP: str(time.time_ns())}
     return deploy_function(name, module, backend=backend, Role=role_arn, **kwargs)
-
-
-def probe(role_arn: str, calls: Iterable[tuple[str, str, dict]], backend: Backend, name: str = "lab-06-probe"):
-    """Deploy the probe function with ``role_arn`` and have it try ``calls`` (service, operation,
-    params) from inside Lambda; a table of which the role allowed."""
-    import pandas as pd
-
-    deploy_with_role(name, PROBE_MODULE, role_arn, backend, timeout=20)
-    body = {"calls": [{"service": s, "operation": o, "params": p} for s, o, p in calls]}
-    result = invoke(name, body, backend)
-    if not result.ok:
-        raise LabError(f"The probe function failed: {result.payload}")
-    return pd.DataFrame(result.payload).set_index("action")
-
-
-def table_calls(table: str, other_table: str) -> list[tuple[str, str, dict]]:
-    """What a function could do to a users table (and to another table), as probe calls."""
-    key = {"user_id": {"S": "probe"}}
-    return [
-        ("dynamodb", "PutItem", {"TableName": table, "Item": key}),
-        ("dynamodb", "GetItem", {"TableName": table, "Key": key}),
-        ("dynamodb", "UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET n = :n",
-                                    "ExpressionAttributeValues": {":n": {"N": "1"}}}),
-        ("dynamodb", "Query", {"TableName": table, "KeyConditionExpression": "user_id = :u",
-                               "ExpressionAttributeValues": {":u": {"S": "probe"}}}),
-        ("dynamodb", "Scan", {"TableName": table, "Limit": 1}),
-        ("dynamodb", "DeleteItem", {"TableName": table, "Key": key}),
-        ("dynamodb", "Scan", {"TableName": other_table, "Limit": 1}),
-        ("dynamodb", "DeleteTable", {"TableName": f"{other_table}-does-not-exist"}),
-    ]
 
 
 # --- signed HTTP calls (function URLs with AuthType AWS_IAM) ------------------------------------
