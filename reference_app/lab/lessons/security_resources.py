@@ -118,6 +118,13 @@ def invoke_url_policy(function: str, backend: Backend) -> dict:
     }]}
 
 
+def viewer_policy(function: str, backend: Backend) -> dict:
+    """Read one function's configuration, nothing else."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "lambda:GetFunctionConfiguration", "Resource": function_arn(function, backend),
+    }]}
+
+
 def resource_policy(function: str, backend: Backend):
     """The function's resource-based policy, one row per statement."""
     import pandas as pd
@@ -150,3 +157,25 @@ def logged(function: str, since_ms: int, backend: Backend, containing: str) -> l
 
     found = wait_for_invocations(function, 1, since_ms, timeout_s=10, backend=backend)
     return [line for i in found for line in i.output if containing in line]
+
+
+#: A function URL's CORS chosen deliberately: the one front end that calls it, the methods and headers it
+#: sends (a SigV4-signed browser call adds the x-amz-* ones), and a preflight cached for five minutes.
+CORS = {
+    "AllowOrigins": ["https://app.example.com"],
+    "AllowMethods": ["GET", "POST"],
+    "AllowHeaders": ["content-type", "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"],
+    "MaxAge": 300,
+}
+#: Stand-ins for the secrets the secrets_reader function reads (never real ones, never printed).
+DEMO_DB_PASSWORD = "demo-db-password-7d1e"
+DEMO_API_TOKEN = "demo-api-token-52af"
+
+
+def url_calls(calls: dict):
+    """One row per labelled call (label -> a function returning an HttpResponse): status and body."""
+    import pandas as pd
+
+    rows = {label: call() for label, call in calls.items()}
+    return pd.DataFrame({"status": {k: r.status for k, r in rows.items()},
+                         "body": {k: r.body[:90] for k, r in rows.items()}})

@@ -17,6 +17,14 @@ from ..iac import template_path
 from ..policy_check import _jsonencode, load_template
 
 SEED_FILES = ("lambda-function.yaml", "lambda.tf", "security-snippet.yaml")
+#: Every DynamoDB action the seed's policies grant, in the order its template lists them.
+DYNAMODB_ACTIONS = (
+    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+    "dynamodb:Scan",
+)
+#: The seed's security snippet keeps ``ENCRYPTION_KEY`` in a plain variable; the lesson does the same
+#: with this stand-in (never a real key) to show who can read it.
+DEMO_ENCRYPTION_KEY = "demo-only-0f3c9a7e5b21d84c"
 
 
 def _seed_template() -> dict:
@@ -58,11 +66,12 @@ def seed_code() -> str:
 @functools.cache
 def _operations(service: str) -> dict[str, str]:
     """boto3 method name -> API operation name, from botocore's model of ``service``."""
-    import botocore.session
     from botocore import xform_name
+    from botocore.loaders import create_loader
 
-    model = botocore.session.get_session().get_service_model(service)
-    return {xform_name(op): op for op in model.operation_names}
+    # The SDK's data files only: no session, so no profile or config file of the learner's is read.
+    model = create_loader().load_service_model(service, "service-2")
+    return {xform_name(op): op for op in model["operations"]}
 
 
 def actions_called(code: str) -> set[str]:
@@ -127,6 +136,17 @@ def seed_module() -> Path:
         if not path.is_file() or path.read_text(encoding="utf-8") != code:
             path.write_text(code, encoding="utf-8")
     return path
+
+
+def deploy_seed(role_arn: str, backend, key_arn: str | None = None, name: str = "lab-06-seed"):
+    """The seed's create-user code as function ``name`` with ``role_arn``, configured as the seed's
+    template and security snippet configure it: ``TABLE_NAME`` and a plain ``ENCRYPTION_KEY`` variable,
+    encrypted at rest with ``key_arn`` (``KmsKeyArn``)."""
+    from .security import deploy_with_role
+
+    extra = {"KMSKeyArn": key_arn} if key_arn else {}
+    env = {"TABLE_NAME": "lab-06-users", "ENCRYPTION_KEY": DEMO_ENCRYPTION_KEY}
+    return deploy_with_role(name, str(seed_module()), role_arn, backend, environment=env, **extra)
 
 
 # --- the policies the lesson writes instead -------------------------------------------------------
