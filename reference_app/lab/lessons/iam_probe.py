@@ -5,8 +5,9 @@ what a role can do beyond the function's job (and the least-privilege exercise's
 the same). Deployable on its own: boto3 and the standard library only, no lab import.
 
 Event: ``{"calls": [{"service": "dynamodb", "operation": "PutItem", "params": {...}}, ...]}``.
-Answer: one row per call, ``{"action": "dynamodb:PutItem", "allowed": true, "answer": "ok"}``;
-``answer`` is the error code otherwise. A call IAM let through but the service refused
+Answer: one row per call, ``{"action": "dynamodb:PutItem", "allowed": true, "answer": "ok"}``
+(``action`` is ``service:Operation``, the API call; IAM's action name can differ, as S3's ``ListBuckets``
+is ``s3:ListAllMyBuckets``); ``answer`` is the error code otherwise. A call IAM let through but the service refused
 (``ResourceNotFoundException``, ``ValidationException``) counts as allowed: the role allowed it.
 """
 

@@ -43,7 +43,7 @@ def probe(role_arn: str, calls: Iterable[tuple[str, str, dict]], backend: Backen
     result = invoke(name, body, backend)
     if not result.ok:
         raise LabError(f"The probe function failed: {result.payload}")
-    return pd.DataFrame(result.payload).set_index("action")
+    return pd.DataFrame(result.payload).rename(columns={"action": "call"}).set_index("call")
 
 
 def table_calls(table: str, other_table: str) -> list[tuple[str, str, dict]]:
@@ -151,31 +151,19 @@ def preflight(url: str, origin: str, method: str = "POST", headers: str = "conte
         "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
 
 
-def logged(function: str, since_ms: int, backend: Backend, containing: str) -> list[str]:
-    """The function's log lines since ``since_ms`` that contain ``containing`` (waits for the invocation)."""
+def denials(function: str, since_ms: int, backend: Backend) -> list[str]:
+    """The AccessDenied errors the function logged since ``since_ms`` (waits for its invocations):
+    the last line of each logged exception, which names the role, the action and why."""
     from ..logs import wait_for_invocations
 
-    found = wait_for_invocations(function, 1, since_ms, timeout_s=10, backend=backend)
-    return [line for i in found for line in i.output if containing in line]
-
-
-#: A function URL's CORS chosen deliberately: the one front end that calls it, the methods and headers it
-#: sends (a SigV4-signed browser call adds the x-amz-* ones), and a preflight cached for five minutes.
-CORS = {
-    "AllowOrigins": ["https://app.example.com"],
-    "AllowMethods": ["GET", "POST"],
-    "AllowHeaders": ["content-type", "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"],
-    "MaxAge": 300,
-}
-#: Stand-ins for the secrets the secrets_reader function reads (never real ones, never printed).
-DEMO_DB_PASSWORD = "demo-db-password-7d1e"
-DEMO_API_TOKEN = "demo-api-token-52af"
-
-
-def url_calls(calls: dict):
-    """One row per labelled call (label -> a function returning an HttpResponse): status and body."""
-    import pandas as pd
-
-    rows = {label: call() for label, call in calls.items()}
-    return pd.DataFrame({"status": {k: r.status for k, r in rows.items()},
-                         "body": {k: r.body[:90] for k, r in rows.items()}})
+    found = []
+    for invocation in wait_for_invocations(function, 1, since_ms, timeout_s=10, backend=backend):
+        for line in invocation.output:
+            if "AccessDenied" not in line:
+                continue
+            try:
+                text = json.loads(line).get("exception") or line
+            except ValueError:
+                text = line
+            found.append(text.strip().splitlines()[-1])
+    return found

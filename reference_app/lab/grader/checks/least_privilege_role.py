@@ -135,6 +135,6 @@ def live(ctx: Context) -> None:
             tried = probe_outside(role, backend)
         except LabError as exc:
             raise CheckFailed(str(exc)) from None
-        allowed = tried.index[tried["allowed"]].tolist()
+        allowed = tried.index[tried["allowed"].astype(bool)].tolist()
         if allowed:
             raise CheckFailed(f"from inside Lambda, the role still allows {', '.join(allowed)}.")
