@@ -131,7 +131,7 @@ least
 # and lab code; the seed's verbatim files keep their four findings, asserted there rather than fixed.
 # Managed policies are listed as notes: what attaching one grants.
 
-# %%
+# %% tags=["proof-policy-check"]
 assert policy_check.check_policy(least) == []
 shipped = policy_check.shipped()
 assert len(shipped.findings) == 4 and all(policy_check.is_seed(f) for f in shipped.findings)
@@ -315,7 +315,7 @@ pd.DataFrame({"https://app.example.com": res.cors_headers(allowed), "https://evi
 # The seed's security snippet keeps `ENCRYPTION_KEY` in an environment variable and sets `KmsKeyArn`,
 # as if that protected it. `lab-06-viewer` may do one thing, `lambda:GetFunctionConfiguration`:
 
-# %%
+# %% tags=["proof-env-visible"]
 conf = viewer.client("lambda", enforcing).get_function_configuration(FunctionName="lab-06-seed")
 assert conf["Environment"]["Variables"]["ENCRYPTION_KEY"] == seed.DEMO_ENCRYPTION_KEY and conf["KMSKeyArn"] == key_arn
 security.masked(conf)
