@@ -264,7 +264,7 @@ def _set_inline_policy(iam, kind: str, name: str, policy: dict | None) -> None:
 
 
 def default_role(backend: Backend) -> str:
-    """The kit's default execution role (``lambda-lab-execution``): Lambda may assume it, and it grants nothing."""
+    """The kit's default execution role (named lambda-lab-execution): Lambda may assume it, and it grants nothing."""
     from ..deploy import ensure_role as kit_role
 
     return kit_role(backend=backend)
