@@ -368,6 +368,7 @@ def masked(configuration: dict, show: Iterable[str] = ("AWS_ENDPOINT_URL",)) -> 
     in git and in every copy of the notebook."""
     variables = (configuration.get("Environment") or {}).get("Variables") or {}
     keep = set(show)
-    hidden = {k: (v if k in keep else f"••• ({len(v)} characters)") for k, v in variables.items()}
+    hidden = {k: (v if k in keep else f"••• ({len(v)} characters)") for k, v in variables.items()
+              if k != COLD_START_STAMP}  # the kit's own marker, not the function's
     wanted = ("FunctionName", "Role", "KMSKeyArn")
     return {**{k: configuration.get(k) for k in wanted if configuration.get(k)}, "Environment": hidden}

@@ -167,3 +167,25 @@ def denials(function: str, since_ms: int, backend: Backend) -> list[str]:
                 text = line
             found.append(text.strip().splitlines()[-1])
     return found
+
+
+#: A function URL's CORS chosen deliberately: the one front end that calls it, the methods and headers it
+#: sends (a SigV4-signed browser call adds the x-amz-* ones), and a preflight cached for five minutes.
+CORS = {
+    "AllowOrigins": ["https://app.example.com"],
+    "AllowMethods": ["GET", "POST"],
+    "AllowHeaders": ["content-type", "authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"],
+    "MaxAge": 300,
+}
+#: Stand-ins for the secrets the secrets_reader function reads (never real ones, never printed).
+DEMO_DB_PASSWORD = "demo-db-password-7d1e"
+DEMO_API_TOKEN = "demo-api-token-52af"
+
+
+def url_calls(calls: dict):
+    """One row per labelled call (label -> a function returning an HttpResponse): status and body."""
+    import pandas as pd
+
+    answers = {label: call() for label, call in calls.items()}
+    return pd.DataFrame({"status": {k: r.status for k, r in answers.items()},
+                         "body": {k: r.body[:90] for k, r in answers.items()}})
