@@ -230,9 +230,9 @@ answers
 # above, where only operators read it. The seed's own error-handling snippet gets it right (generic
 # 500, detail logged); its template's code does not.
 #
-# On AWS, an *unhandled* exception behind a function URL or API Gateway becomes a generic 502 (the
-# emulator passes the error text through, `proxy-error-detail`); a `str(e)` that the function
-# *returns* reaches the caller everywhere.
+# On AWS, an *unhandled* exception behind a function URL or API Gateway becomes a generic error (502
+# from a function URL or a REST API, 500 from an HTTP API; the emulator passes the error text through,
+# `proxy-error-detail`); a `str(e)` that the function *returns* reaches the caller everywhere.
 #
 # ## 5. Function URLs: AuthType NONE or AWS_IAM
 #

@@ -9,7 +9,8 @@ this lesson starts a second embedded emulator, with ``AUTH=true`` and nothing pe
 another port (:func:`enforcing_backend`: the lab's port + 1000, or
 ``LAMBDA_LAB_ENFORCING_PORT``), through the kit's own start and stop (loopback only, its own
 folder, no AWS identity of the learner's), and stops it at the end of the lesson
-(:func:`stop_enforcing`, also when the Python process exits).
+(:func:`stop_enforcing`), when the Python process that started it exits, and, through a small
+watchdog process, when that process is killed (a notebook kernel killed rather than shut down).
 
 **How calls are authorised there** (verified against ministack 1.5.33):
 
