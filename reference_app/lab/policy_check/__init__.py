@@ -29,9 +29,17 @@ CloudFormation placeholders (``!GetAtt T.Arn``, ``${Table}``) count as named res
 Managed policies are not findings but **notes**: attaching one grants what AWS wrote in it
 (:data:`MANAGED_POLICIES` lists the ones the kit's templates use), which the lesson shows.
 
-:func:`shipped` runs the check over every template and policy the kit ships; the test suite
-requires no finding outside ``reference_app/iac/seed/`` (the seed's verbatim files, whose
-findings it asserts instead).
+:func:`shipped` runs the check over every template and policy the kit ships (:func:`shipped_files`:
+reference_app/iac, JSON documents under reference_app, the lab tooling, the functions, the
+lessons' sources and the solutions); the test suite requires no finding outside
+``reference_app/iac/seed/`` (the seed's verbatim files, whose findings it asserts instead), and
+that no file holding a policy, template, CORS or environment setting escapes the check. The
+exercises' stubs (:func:`exercise_files`) are checked apart: only the debug exercise
+``least-privilege-role`` starts broken, on purpose.
+
+In Python files the check reads policy documents and templates written as dicts or YAML strings,
+response headers (``{"Access-Control-Allow-Origin": "*"}``), and boto3's ``Environment=`` and
+``Cors=`` arguments.
 """
 
 from __future__ import annotations
@@ -48,11 +56,13 @@ from .documents import (
     wildcard_resource,
 )
 from .sources import (
+    POLICY_SUFFIXES,
     _jsonencode,
     check_file,
     check_python,
     check_template,
     check_terraform,
+    exercise_files,
     is_seed,
     load_template,
     shipped,
@@ -61,6 +71,7 @@ from .sources import (
 
 __all__ = [
     "MANAGED_POLICIES",
+    "POLICY_SUFFIXES",
     "RULES",
     "Finding",
     "Report",
@@ -73,6 +84,7 @@ __all__ = [
     "check_python",
     "check_template",
     "check_terraform",
+    "exercise_files",
     "is_seed",
     "load_template",
     "shipped",

@@ -21,7 +21,7 @@ MANAGED_POLICIES = {
 }
 
 _CONDITION_PROPERTIES = ("SourceArn", "SourceAccount", "PrincipalOrgID", "FunctionUrlAuthType")
-_CORS_ANY = re.compile(r"""Access-Control-Allow-Origin['"]?\s*[:=,]\s*['"]\*['"]""", re.IGNORECASE)
+_CORS_ANY = re.compile(r"""Access-Control-Allow-Origin['"]?\s*[:=,]\s*['"]?\*(?![\w.*])""", re.IGNORECASE)
 _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|ENCRYPTION_?KEY|CREDENTIAL", re.I)
 _REFERENCE_NAME = re.compile(r"_(ID|ARN|NAME|PARAMETER|PARAM|PATH)$", re.I)
 

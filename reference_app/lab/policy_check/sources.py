@@ -250,13 +250,34 @@ def check_python(path: str | Path, where: str | None = None) -> Report:
     for node in ast.walk(tree):
         if isinstance(node, ast.Dict):
             keys = {k.value for k in node.keys if isinstance(k, ast.Constant)}
+            at = f"{where}, line {node.lineno}"
             if "Statement" in keys:
-                report.findings += check_policy(_literal(node), f"{where}, line {node.lineno}")
+                report.findings += check_policy(_literal(node), at)
             elif "Resources" in keys:
-                report.extend(check_template(_literal(node), f"{where}, line {node.lineno}"))
+                report.extend(check_template(_literal(node), at))
+            report.findings += _python_dict_findings(_literal(node), at)
+        elif isinstance(node, ast.Call):  # boto3: create_function(Environment={...}), Cors={...}
+            settings = {kw.arg: _literal(kw.value) for kw in node.keywords if kw.arg in ("Environment", "Cors")}
+            report.findings += _python_dict_findings(settings, f"{where}, line {node.lineno}")
         elif isinstance(node, ast.Constant) and isinstance(node.value, str) and _looks_like_template(node.value):
             report.extend(check_template(node.value, f"{where}, line {node.lineno}"))
     return report
+
+
+def _python_dict_findings(value: dict, where: str) -> list[Finding]:
+    """A handler's response headers with ``Access-Control-Allow-Origin: *``, a function URL's
+    ``Cors`` with ``AllowOrigins: ["*"]``, and a function's ``Environment`` (boto3's
+    ``create_function(Environment={"Variables": {...}})``) holding a secret's value."""
+    found = []
+    for key, item in value.items():
+        if isinstance(key, str) and key.lower() == "access-control-allow-origin" and item == "*":
+            found.append(Finding("cors-any-origin", where, "Access-Control-Allow-Origin: * lets any website's "
+                                 "scripts read the answers"))
+        elif key == "Cors":
+            found += _cors_findings(item, where)
+        elif key == "Environment" and isinstance(item, dict):
+            found += _environment_findings(item.get("Variables"), where)
+    return found
 
 
 def _looks_like_template(text: str) -> bool:
@@ -272,20 +293,44 @@ def check_file(path: str | Path, where: str | None = None) -> Report:
         return check_terraform(path, where)
     if path.suffix == ".py":
         return check_python(path, where)
-    return check_template(path.read_text(encoding="utf-8"), where or path.name)
+    text, where = path.read_text(encoding="utf-8"), where or path.name
+    doc = load_template(text)
+    if "Statement" in doc:  # a policy document on its own (identity, trust or resource policy)
+        return Report(findings=check_policy(doc, where))
+    return check_template(doc, where)
+
+
+#: Where policies and templates are written, as files the check reads.
+POLICY_SUFFIXES = (".yaml", ".yml", ".json", ".tf")
 
 
 def shipped_files() -> list[Path]:
-    """Every template and policy the kit ships: reference_app/iac (the seed's verbatim files
-    included), the lab tooling's Python files, and the exercises' solutions."""
+    """Every template and policy the kit ships: every template, Terraform file and JSON document
+    under reference_app (reference_app/iac, the seed's verbatim files included; policies saved
+    as JSON anywhere), the Python files of the lab tooling, the functions (reference_app/handlers),
+    the lessons' sources (lessons/) and the exercises' solutions.
+
+    Not here: the exercises' stubs (a debug exercise starts from the broken policy on purpose;
+    ``exercise_files`` lists them), the tests, and the course's own YAML (questions, outline).
+    """
     from ..course import kit_root
     from ..iac import iac_dir
 
-    package = Path(__file__).resolve().parents[1]  # reference_app/lab
-    files = [p for p in sorted(iac_dir().rglob("*")) if p.suffix in (".yaml", ".yml", ".json", ".tf")]
-    files += sorted(package.rglob("*.py"))
-    files += sorted((kit_root() / "solutions").rglob("*.py"))
-    return files
+    root, package = kit_root(), Path(__file__).resolve().parents[2]  # the kit, reference_app
+    files = [p for p in sorted(iac_dir().rglob("*")) if p.suffix in POLICY_SUFFIXES]
+    files += [p for p in sorted(package.rglob("*.json")) if p not in files]
+    files += sorted((package / "lab").rglob("*.py"))
+    files += sorted((package / "handlers").rglob("*.py"))
+    for folder in ("lessons", "solutions"):
+        files += sorted((root / folder).rglob("*.py"))
+    return [p for p in files if "__pycache__" not in p.parts]
+
+
+def exercise_files() -> list[Path]:
+    """The exercises' stubs, as learners get them (a debug exercise's policy is broken on purpose)."""
+    from ..course import kit_root
+
+    return sorted(p for p in (kit_root() / "exercises").rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def _label(path: Path) -> str:
