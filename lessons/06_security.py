@@ -127,8 +127,9 @@ least
 # `lab.policy_check` reads policies and templates as a reviewer would. It flags wildcard actions and
 # resources, `iam:PassRole` on `*`, `Principal: "*"` without a condition, CORS `*`, and a secret in a
 # plain environment variable. It finds nothing in the policy above. Run over everything the kit ships
-# (as `tests/unit/test_policy_check.py` does in CI), it finds nothing in the kit's templates, solutions
-# and lab code; the seed's verbatim files keep their four findings, asserted there rather than fixed.
+# (as `tests/unit/test_policy_check.py` does in CI), it finds nothing in the kit's templates, functions,
+# lessons, solutions and lab code; the seed's verbatim files keep their four findings, asserted there
+# rather than fixed.
 # Managed policies are listed as notes: what attaching one grants.
 
 # %% tags=["proof-policy-check"]
@@ -231,8 +232,12 @@ answers
 # 500, detail logged); its template's code does not.
 #
 # On AWS, an *unhandled* exception behind a function URL or API Gateway becomes a generic error (502
-# from a function URL or a REST API, 500 from an HTTP API; the emulator passes the error text through,
-# `proxy-error-detail`); a `str(e)` that the function *returns* reaches the caller everywhere.
+# from a function URL or a REST API, 500 from an HTTP API:
+# [API Gateway errors](https://docs.aws.amazon.com/lambda/latest/dg/services-apigateway-errors.html),
+# [HTTP API integrations](https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html),
+# [function URL invocation](https://docs.aws.amazon.com/lambda/latest/dg/urls-invocation.html); the
+# emulator passes the error text through, `proxy-error-detail`); a `str(e)` that the function
+# *returns* reaches the caller everywhere.
 #
 # ## 5. Function URLs: AuthType NONE or AWS_IAM
 #
