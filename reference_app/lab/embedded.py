@@ -98,9 +98,25 @@ def persistence_enabled() -> bool:
     return os.environ.get(PERSIST_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
-def emulator_env(backend: Backend, home: Path) -> dict[str, str]:
+# What the kit itself decides about the emulator's process: where it listens, where it keeps its
+# files, and that it never sees the learner's AWS identity. ``extra_env`` may not change these.
+PROTECTED_ENV = frozenset({
+    "GATEWAY_PORT", "BIND_HOST", "IOT_MTLS_ENABLED", "SFTP_ENABLED", "STATE_DIR", "S3_DATA_DIR", "TMPDIR",
+})
+
+
+def emulator_env(backend: Backend, home: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:
     """The emulator's environment. It, and the function workers it spawns, must not
-    see the learner's AWS identity or endpoints, so every AWS_* variable is dropped."""
+    see the learner's AWS identity or endpoints, so every AWS_* variable is dropped.
+
+    ``extra_env`` adds ministack settings for one emulator (lesson 06 starts one with
+    ``AUTH=true`` and ``PERSIST_STATE=0``); it may not touch the kit's own settings
+    (:data:`PROTECTED_ENV`, ``AWS_*``), so an emulator stays on loopback, in its folder,
+    without the learner's identity.
+    """
+    refused = sorted(k for k in extra_env or {} if k in PROTECTED_ENV or k.startswith("AWS_"))
+    if refused:
+        raise LabError(f"The emulator's {', '.join(refused)} are the kit's to set, not extra_env's.")
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         GATEWAY_PORT=str(backend.port),
@@ -119,6 +135,7 @@ def emulator_env(backend: Backend, home: Path) -> dict[str, str]:
         PYTHONUNBUFFERED="1",
     )
     env.update(persistence_env())
+    env.update(extra_env or {})
     return env
 
 
@@ -223,9 +240,15 @@ def unclean_stop(backend: Backend) -> str | None:
     )
 
 
-def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
+def start(
+    backend: Backend, deadline_s: float = START_DEADLINE_S, extra_env: dict[str, str] | None = None
+) -> int | None:
     """Start ministack for ``backend`` unless a healthy emulator already answers there;
-    return the pid of the process started, or None when one was already running."""
+    return the pid of the process started, or None when one was already running.
+
+    ``extra_env`` adds ministack settings to the process started (see :func:`emulator_env`);
+    an emulator that already answers is reused as it is, whatever it was started with.
+    """
     if health(backend.endpoint) is not None:
         return None
     with _port_lock(backend, deadline_s + STOP_GRACE_S + 5):
@@ -237,12 +260,13 @@ def start(backend: Backend, deadline_s: float = START_DEADLINE_S) -> int | None:
         if port_in_use(backend.port):
             raise port_taken_error(backend)
         clean_leftovers(backend)  # of an emulator that was killed: its workers, its code folders
-        return _spawn(backend, deadline_s)
+        return _spawn(backend, deadline_s, extra_env)
 
 
-def _spawn(backend: Backend, deadline_s: float) -> int | None:
+def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None = None) -> int | None:
     """Start the process and wait until it answers; on any failure, leave nothing running."""
     home = run_dir(backend)
+    env = emulator_env(backend, home, extra_env)  # refuses a bad extra_env before anything starts
     log_path = log_file(backend)
     with writing(home):
         _ministack_pid_file(backend).unlink(missing_ok=True)  # a killed emulator's; reported before this
@@ -251,7 +275,7 @@ def _spawn(backend: Backend, deadline_s: float) -> int | None:
         proc = subprocess.Popen(
             runtime.emulator_command(),
             cwd=home,
-            env=emulator_env(backend, home),
+            env=env,
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -272,6 +272,102 @@ DIFFERENCES: tuple[Difference, ...] = (
         note="The trigger helpers add every grant AWS requires, so the same code works on AWS.",
         source="services/lambda_svc.py _add_permission; services/s3.py _validate_notification_configs",
     ),
+    # --- iam: what lesson 06's emulator (AUTH=true, lab.lessons.security) enforces differently ---------------
+    Difference(
+        "iam-logs-permission",
+        "iam",
+        aws="A function whose execution role lacks logs:CreateLogStream and logs:PutLogEvents on its log group "
+        "still runs, but nothing it logs reaches CloudWatch Logs (monitoring-cloudwatchlogs.html).",
+        emulator="With AUTH on too, the emulator writes every function's logs whatever its role allows.",
+        kit="stated",
+        note="Lesson 06's policies grant the two log actions on the function's own log group, and the policy check "
+        "and the least-privilege exercise require them; a missing grant shows on AWS only.",
+        source="services/lambda_svc.py _emit_lambda_logs",
+    ),
+    Difference(
+        "iam-url-public-policy",
+        "iam",
+        aws="A function URL with AuthType NONE answers 403 unless the function's resource-based policy grants "
+        "public access: lambda:InvokeFunctionUrl and, for URLs created since October 2025, lambda:InvokeFunction "
+        "(urls-auth.html).",
+        emulator="An unsigned request to a NONE URL is served without looking at the resource-based policy.",
+        kit="guarded",
+        note="lab.function_url adds both public statements for NONE (and removes them for AWS_IAM) on every backend.",
+        source="app.py _handle_lambda_url_request; core/iam_evaluator.py enforce (anonymous_ok)",
+    ),
+    Difference(
+        "iam-url-invoke-function",
+        "iam",
+        aws="An AWS_IAM function URL created since October 2025 needs the caller to be allowed "
+        "lambda:InvokeFunctionUrl and lambda:InvokeFunction.",
+        emulator="Only lambda:InvokeFunctionUrl is evaluated.",
+        kit="stated",
+        note="Lesson 06 grants both, as AWS needs; a caller with only InvokeFunctionUrl passes here and not on AWS.",
+        source="app.py _handle_lambda_url_request",
+    ),
+    Difference(
+        "iam-service-principals",
+        "iam",
+        aws="S3, SNS, EventBridge and API Gateway invoke a function only when its resource-based policy allows "
+        "their service principal; S3 refuses a notification configuration without that permission.",
+        emulator="With AUTH on too, a notification is accepted and delivered without the permission.",
+        kit="guarded",
+        note="The trigger helpers add each grant, scoped by SourceArn (and SourceAccount), on every backend.",
+        source="services/s3.py _validate_notification_configs",
+    ),
+    Difference(
+        "iam-condition-keys",
+        "iam",
+        aws="A request carries its service's condition keys (dynamodb:LeadingKeys, s3:prefix ...) and "
+        "aws:SecureTransport is true for every API call (HTTPS).",
+        emulator="Most service-specific keys are absent, so a ForAllValues condition on one passes vacuously (a "
+        "dynamodb:LeadingKeys limit to 'alice' lets 'bob' through) and a plain condition on one fails; "
+        "aws:SecureTransport is false (the endpoint is plain HTTP); aws:SourceIp is 127.0.0.1.",
+        kit="stated",
+        note="Test conditions on AWS (IAM policy simulator, or a test account); lesson 06's policies use none.",
+        source="core/iam_evaluator.py _resolve_condition_key",
+    ),
+    Difference(
+        "iam-kms-through-services",
+        "iam",
+        aws="Reading a secret or a SecureString encrypted with a customer managed key needs kms:Decrypt on that key "
+        "too, and only users with access to a function's customer managed key can view its environment variables "
+        "(configuration-envvars-encryption.html).",
+        emulator="Neither is checked: GetSecretValue and GetParameter decrypt without kms:Decrypt, and "
+        "lambda:GetFunctionConfiguration alone shows the variables in plain text.",
+        kit="stated",
+        note="Lesson 06 grants kms:Decrypt on the key as AWS needs it; the emulator would pass without it.",
+        source="services/secretsmanager.py, services/ssm.py, services/lambda_svc.py _get_function_config",
+    ),
+    Difference(
+        "iam-role-change-warm",
+        "iam",
+        aws="After a role change AWS advises a trivial configuration update, which replaces running environments "
+        "holding the old credentials (permissions-executionrole-update.html).",
+        emulator="A Role-only UpdateFunctionConfiguration keeps the warm worker, which keeps the old role's "
+        "credentials until it is replaced.",
+        kit="guarded",
+        note="lab.lessons.security.deploy_with_role sends a role change with a new cold-start stamp, in one update.",
+        source="services/lambda_svc.py _update_config (_WORKER_AFFECTING)",
+    ),
+    Difference(
+        "iam-trust-policy",
+        "iam",
+        aws="CreateFunction refuses a role whose trust policy does not let lambda.amazonaws.com assume it.",
+        emulator="Any existing role is accepted, and the function gets its credentials.",
+        kit="stated",
+        note="The kit's roles all trust lambda.amazonaws.com (deploy._TRUST_POLICY).",
+        source="core/lambda_runtime.py execution_credentials",
+    ),
+    Difference(
+        "iam-propagation",
+        "iam",
+        aws="IAM is eventually consistent: a new or changed policy, user or key can take a few seconds to apply "
+        "(troubleshoot_general.html#troubleshoot_general_eventual-consistency).",
+        emulator="Every change applies to the next request.",
+        kit="stated",
+        note="A script that creates a role and uses it at once works here and may fail on AWS: retry, or wait.",
+    ),
     Difference(
         "proxy-error-detail",
         "api gateway",

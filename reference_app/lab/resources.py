@@ -125,6 +125,8 @@ HANDLER_ENVIRONMENT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "payments": {},
     "event_logger": {},
     "invocation_probe": {},
+    # Its secret and its parameter are not resource kinds here: lesson 06 creates them.
+    "secrets_reader": {},
     "perf_probe": {},
     "checkout_api": {},
     "plain_logging": {},
