@@ -8,14 +8,27 @@
 * :mod:`.infra`: queues with a dead-letter queue, SNS subscriptions of queues, waiting on evidence.
 """
 
-from .events import EventStore, read_after_write, rebuild, redeliver, view, wait_for_view
-from .fanout import consumers, order, parked, publish, tapped
-from .infra import PREFIX, Queue, queue_with_dlq, run_id, subscribe_queue, wait_until
+from .events import (
+    CommandRejected,
+    ConcurrencyConflict,
+    EventStore,
+    draft_events,
+    paused,
+    read_after_write,
+    rebuild,
+    redeliver,
+    view,
+    wait_for_view,
+    without_projection_fields,
+)
+from .fanout import consumers, drained, order, parked, publish, tapped
+from .infra import PREFIX, Queue, item, queue_with_dlq, run_id, show_function, subscribe_queue, wait_until
 from .pipelines import Pipelines, deploy
 from .saga import run_sagas, saga_item, summary, timeline, with_voucher_step
 
 __all__ = [
-    "PREFIX", "EventStore", "Pipelines", "Queue", "consumers", "deploy", "order", "parked", "publish",
-    "queue_with_dlq", "read_after_write", "rebuild", "redeliver", "run_id", "run_sagas", "saga_item",
-    "subscribe_queue", "summary", "tapped", "timeline", "view", "wait_for_view", "wait_until", "with_voucher_step",
+    "PREFIX", "CommandRejected", "ConcurrencyConflict", "EventStore", "Pipelines", "Queue", "consumers", "deploy",
+    "draft_events", "drained", "item", "order", "parked", "paused", "publish", "queue_with_dlq", "read_after_write",
+    "rebuild", "redeliver", "run_id", "run_sagas", "saga_item", "show_function", "subscribe_queue", "summary",
+    "tapped", "timeline", "view", "wait_for_view", "wait_until", "with_voucher_step", "without_projection_fields",
 ]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -186,3 +187,33 @@ def read_after_write(store: EventStore, views_table: str, run: str, count: int =
 
 def table_arn(table: str) -> str:
     return client("dynamodb").describe_table(TableName=table)["Table"]["TableArn"]
+
+
+@contextmanager
+def paused(function: str, table: str):
+    """Disable the projection's mapping from the event store's stream for the ``with`` block, then
+    enable it again: writes go on, the read model stands still, and catches up from where it stopped."""
+    from ...triggers import wait_for_mapping
+
+    lam = client("lambda")
+    stream = client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
+    mapping = lam.list_event_source_mappings(FunctionName=function, EventSourceArn=stream)["EventSourceMappings"][0]
+    lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+    wait_for_mapping(mapping["UUID"], "Disabled")
+    try:
+        yield mapping["UUID"]
+    finally:
+        lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
+        wait_for_mapping(mapping["UUID"], "Enabled")
+
+
+def draft_events(order_id: str) -> list[dict[str, Any]]:
+    """Two events of an order that are never stored: OrderPlaced (v1) and OrderPaid (v2), for
+    handing the projection out of order by hand."""
+    at = datetime.now(UTC).isoformat()
+    return [
+        {"order_id": order_id, "version": 1, "type": "OrderPlaced", "at": at,
+         "data": {"customer_id": "c-ada", "currency": "EUR",
+                  "items": [{"sku": "BOOK-42", "quantity": 1, "price_cents": 1999}]}},
+        {"order_id": order_id, "version": 2, "type": "OrderPaid", "at": at, "data": {"payment_id": f"pay-{order_id}"}},
+    ]

@@ -70,7 +70,6 @@ def parked(queue: Queue, order_id: str, timeout_s: float = 15.0) -> dict[str, An
 
     message = wait_until(find, f"{order_id} in {queue.name}-dlq", timeout_s)
     return {"queue": queue.name, "dead-letter queue": f"{queue.name}-dlq", "maxReceiveCount": queue.max_receives,
-            "receives": int(message["Attributes"]["ApproximateReceiveCount"]),
             "body": message["Body"][:120] + ("..." if len(message["Body"]) > 120 else "")}
 
 
@@ -91,3 +90,9 @@ def tapped(kit: Any, placed: dict[str, Any], timeout_s: float = 10.0):
     rows.append({"field": "(the whole body)", "SNS envelope (RawMessageDelivery false)": "the JSON above",
                  "raw (RawMessageDelivery true)": json.dumps(placed)[:70] + "..."})
     return pd.DataFrame(rows).set_index("field")
+
+
+def drained(kit: Any, timeout_s: float = 15.0) -> bool:
+    """Wait until the billing and fulfilment queues are empty: every message was processed and deleted."""
+    return wait_until(lambda: kit.billing.depth() == 0 and kit.fulfilment.depth() == 0,
+                      "the consumers' queues to drain", timeout_s)

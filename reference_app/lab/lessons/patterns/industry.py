@@ -147,3 +147,22 @@ def run_report(function: str, when: str) -> dict[str, Any]:
 
 def report(bucket: str, key: str) -> dict[str, Any]:
     return json.loads(client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
+
+
+def stream_clicks(kit: Any, batch: list[dict[str, Any]], timeout_s: float = 15.0):
+    """Put the clicks on the stream and wait until the counter has added them all: one row per page
+    with the count before, the clicks sent and the count after. ``attrs["put"]`` keeps each record's
+    shard and sequence number (to hand the same batch to the function again)."""
+    from collections import Counter
+
+    import pandas as pd
+
+    minute = minute_of(batch[0])
+    before = page_views(kit.tables["page_views"], minute)
+    sent = Counter(c["page"] for c in batch)
+    put = put_clicks(kit.click_stream_arn.rsplit("/", 1)[-1], batch)
+    after = wait_for_views(kit.tables["page_views"], minute, {p: before[p] + sent[p] for p in PAGES}, timeout_s)
+    frame = pd.DataFrame([{"page": p, "before": before[p], "clicks": sent[p], "after": after[p]} for p in PAGES])
+    frame = frame.set_index("page")
+    frame.attrs.update(put=put, minute=minute)
+    return frame

@@ -150,3 +150,14 @@ def item(table: str, key: dict[str, Any]) -> dict | None:
 
 def now_ms() -> int:
     return int(time.time() * 1000)
+
+
+def show_function(handler: str, name: str):
+    """One function of a reference handler, highlighted (the whole module is ``lab.show_source``)."""
+    import importlib
+    import inspect
+
+    from IPython.display import Code
+
+    module = importlib.import_module(f"reference_app.handlers.{handler}")
+    return Code(inspect.getsource(getattr(module, name)), language="python")
