@@ -23,11 +23,11 @@ lab.start_lesson("09_patterns")
 # %% [markdown]
 # ## 1. Everything this lesson runs, deployed first
 #
-# Eight functions (five of them the kit's reference handlers), a topic, queues, a Kinesis stream, a
-# DynamoDB stream, mappings, two S3 notifications, a schedule and a state machine, in one idempotent
-# call. It comes first because a new event source mapping takes a moment before its first poll: AWS
-# gives no figure, and on the emulator the poller sleeps up to five seconds while no mapping exists
-# (`mapping-first-poll` below). Created now, the mappings are polling by the time a cell needs them.
+# Eight functions (all of them the kit's reference handlers, four written for this lesson), a topic,
+# queues, a Kinesis stream, a DynamoDB stream, mappings, two S3 notifications, a schedule and a state
+# machine, in one idempotent call. It comes first because a new event source mapping takes a moment before its first poll (on
+# the emulator the poller sleeps up to five seconds while no mapping exists; `mapping-first-poll`
+# below gives both sides). Created now, the mappings are polling by the time a cell needs them.
 # Run the cell again: every function is `unchanged`.
 
 # %%
@@ -67,7 +67,7 @@ lab.fidelity("event sources")
 # and its own dead-letter queue (the redrive policy's `maxReceiveCount`). A consumer that is slow,
 # down or failing holds up nobody else. The queues are created with a policy that lets this topic,
 # and only this topic, send to them, as AWS requires
-# ([subscribing a queue to a topic](https://docs.aws.amazon.com/sns/latest/dg/subscribe-sqs-queue-to-sns-topic.html);
+# ([fanout to SQS queues](https://docs.aws.amazon.com/sns/latest/dg/sns-sqs-as-subscriber.html);
 # the emulator does not check it, `permissions-not-enforced`).
 #
 # Two orders are published: the second has no `country`. Billing does not need one; fulfilment does.
@@ -324,7 +324,8 @@ early
 # ([partial batch response](https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-batchfailurereporting.html)),
 # until the record succeeds, expires (24 hours) or reaches `MaximumRetryAttempts` (default -1,
 # unlimited) ([mapping parameters](https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html));
-# this lesson's mapping stops after 10 attempts and sends the record to a queue. Once version 1 has
+# this lesson's mapping is set to give up after 10 attempts and send the record to
+# `lab-09-projection-failures`. Once version 1 has
 # been projected, the retry of version 2 succeeds:
 
 # %%
@@ -407,9 +408,9 @@ patterns.wait_for_view(kit.tables["views"], late["order_id"], 1)["status"]
 # | Airbnb: image processing, real-time analytics, serverless APIs, event-driven | none |
 # | Spotify: audio file processing, real-time recommendations, ETL, cost efficiency | none |
 #
-# None of these bullets cites anything, and they read as guesses rather than reports (second-hand
-# blog posts circulate about some of them; the seed links none). This lesson does not repeat them as
-# facts. What they *name* is real and common, so here are three of those techniques as small pipelines
+# None of these bullets cites a source, and each names a generic technique rather than anything that
+# could be checked about the company (second-hand blog posts circulate about some of them; the seed
+# links none). This lesson does not repeat them as facts. What they *name* is real and common, so here are three of those techniques as small pipelines
 # that run: image processing, real-time analytics, and ETL with a scheduled report.
 #
 # ### 6a. Image processing: thumbnails on upload

@@ -1,15 +1,15 @@
 """Everything 09_patterns runs, deployed in one idempotent call.
 
-Eight functions (five of them the kit's reference handlers), their tables, one SNS topic, four
-queues, a Kinesis stream, a DynamoDB stream, three event source mappings, two S3
+Eight functions (all of them the kit's reference handlers), their tables, one SNS topic, four
+queues, a Kinesis stream, a DynamoDB stream, four event source mappings, two S3
 notifications, a schedule and a state machine. The mappings are created first thing in the
-lesson because a new mapping's first poll takes a moment (on AWS up to a minute; on the
-emulator about five seconds when no other mapping exists: ``lab.fidelity()`` row
-``mapping-first-poll``), so no later cell waits for it.
+lesson because a new mapping's first poll takes a moment (on the emulator about five seconds
+when no other mapping exists; ``lab.fidelity()`` row ``mapping-first-poll``), so no later cell
+waits for it.
 
 The zips are built and import-checked in parallel first (each check is a Python process of its
-own). The functions are then created four at a time: a new function is Pending for half a second
-on the emulator (seconds on AWS) and most of a deploy is that wait. boto3 clients are
+own). The functions are then created four at a time: a new function is Pending for a moment
+before it is Active (half a second on the emulator), and most of a deploy is that wait. boto3 clients are
 thread-safe, creating them from one session is not, so one client per service is created first:
 after that, creating more only reads what the session has loaded.
 """
