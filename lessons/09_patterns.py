@@ -568,13 +568,7 @@ lab.check("saga-voucher")
 # - The seed's industry bullets cite nothing; the pipelines above are what such bullets can honestly
 #   teach.
 #
-# ## 9. Quiz
-
-# %%
-lab.quiz("09_patterns")
-
-# %% [markdown]
-# ## 10. The seed's interview question this lesson answers
+# ## 9. The seed's interview question this lesson answers
 #
 # **"How do you implement Lambda patterns?"** (the seed answers "Fan-out pattern, SAGA pattern, Event
 # sourcing, CQRS pattern", four names with no mechanism). An answer for today:
@@ -604,3 +598,11 @@ lab.quiz("09_patterns")
 #
 # Each bullet was shown above: `proof-fan-out`, `proof-saga-compensation`, `proof-event-sourcing`,
 # `proof-cqrs-projection` and the cells around them.
+
+# %% [markdown]
+# ## Check yourself
+#
+# Answer, then reveal: each question links the cell above that shows its answer live.
+
+# %%
+lab.quiz("09_patterns")
