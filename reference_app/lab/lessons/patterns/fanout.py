@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from ...clients import client
-from .infra import Queue, item, receive, wait_until
+from .infra import Queue, item, now_ms, receive, wait_until
 
 
 def order(order_id: str, *, customer_id: str = "c-ada", amount_cents: int = 4599, currency: str = "EUR",
@@ -96,3 +96,21 @@ def drained(kit: Any, timeout_s: float = 15.0) -> bool:
     """Wait until the billing and fulfilment queues are empty: every message was processed and deleted."""
     return wait_until(lambda: kit.billing.depth() == 0 and kit.fulfilment.depth() == 0,
                       "the consumers' queues to drain", timeout_s)
+
+
+def publish_again(kit: Any, placed: dict[str, Any], timeout_s: float = 15.0):
+    """Publish an order a second time and wait for the evidence that both consumers handled the
+    copy: fulfilment's log says "shipment duplicate" for it, and both queues are empty again.
+    Returns what the consumers recorded for the order (see :func:`consumers`)."""
+    from ...logs import invocations
+
+    since = now_ms() - 1000
+    publish(kit.topic_arn, [placed])
+
+    def duplicate_logged() -> bool:
+        return any('"shipment duplicate"' in line and placed["order_id"] in line
+                   for invocation in invocations(kit.name("fulfilment"), since) for line in invocation.output)
+
+    wait_until(duplicate_logged, f"fulfilment to see {placed['order_id']} again", timeout_s)
+    drained(kit, timeout_s)
+    return consumers(kit, [placed], timeout_s)

@@ -161,3 +161,11 @@ def show_function(handler: str, name: str):
 
     module = importlib.import_module(f"reference_app.handlers.{handler}")
     return Code(inspect.getsource(getattr(module, name)), language="python")
+
+
+def attempt(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """What ``call`` returns, or the exception it raises (for a cell that shows a refusal)."""
+    try:
+        return call(*args, **kwargs)
+    except Exception as exc:  # shown to the learner, and asserted on by the cell
+        return exc
