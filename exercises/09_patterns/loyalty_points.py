@@ -44,13 +44,13 @@ def dynamodb() -> Any:
 
 def order_from_record(record: dict) -> dict:
     """The order in one SQS record whose body is an SNS envelope; NotAnOrder when there is none."""
-    raise NotImplementedError("json.loads(record['body']) is the envelope, and json.loads(envelope['Message']) the order; raise NotAnOrder (from None) when either is not JSON, or the order has no order_id, customer_id or positive integer amount_cents.")
+    raise NotImplementedError("The body is SNS's envelope, as JSON; the order is the JSON string in its Message field. Raise NotAnOrder when either is not JSON, or the order lacks an order_id, a customer_id or a positive integer amount_cents.")
 
 
 def award(order: dict) -> bool:
     """Give the customer ``amount_cents // 100`` points, once per order; True when awarded, False
     when this order was counted before."""
-    raise NotImplementedError("dynamodb().transact_write_items(TransactItems=[{'Put': {marker item 'order#<id>', ConditionExpression: 'attribute_not_exists(pk)'}}, {'Update': {'customer#<id>', UpdateExpression: 'ADD points :p'}}]); a TransactionCanceledException whose first CancellationReasons Code is ConditionalCheckFailed means: counted before, return False.")
+    raise NotImplementedError("One dynamodb().transact_write_items: a Put of the marker {'pk': 'order#<id>'} on condition that it does not exist yet, and an Update of {'pk': 'customer#<id>'} that ADDs the points. A cancelled transaction whose first cancellation reason is ConditionalCheckFailed means the order was counted before.")
 
 
 def lambda_handler(event: dict, context: Any) -> dict:

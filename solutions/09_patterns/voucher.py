@@ -50,7 +50,7 @@ def redeem(table: Any, order: dict) -> dict:
     code = order.get("voucher_code")
     if not code:
         return {"voucher": None}
-    # BEGIN SOLUTION hint="table.update_item(Key={'voucher_code': code}, UpdateExpression='SET #s = :redeemed, redeemed_by = :order', ConditionExpression='attribute_exists(voucher_code) AND (#s = :available OR redeemed_by = :order)', ...); a ConditionalCheckFailedException means VoucherRejected."
+    # BEGIN SOLUTION hint="One table.update_item that marks the voucher REDEEMED by this order, with a ConditionExpression that holds when the voucher exists and is AVAILABLE, or is already redeemed_by this order (a retried step); a ConditionalCheckFailedException becomes VoucherRejected."
     try:
         table.update_item(
             Key={"voucher_code": code},
@@ -74,7 +74,7 @@ def reinstate(table: Any, order: dict) -> dict:
     code = order.get("voucher_code")
     if not code:
         return {"reinstated": False}
-    # BEGIN SOLUTION hint="table.update_item(..., UpdateExpression='SET #s = :available REMOVE redeemed_by', ConditionExpression='redeemed_by = :order'); a ConditionalCheckFailedException means there was nothing of this order's to give back: return {'reinstated': False}."
+    # BEGIN SOLUTION hint="One table.update_item that makes the voucher AVAILABLE again and removes redeemed_by, on condition that redeemed_by is this order; a ConditionalCheckFailedException means there is nothing of this order's to give back: answer {'reinstated': False}."
     try:
         table.update_item(
             Key={"voucher_code": code},
