@@ -14,7 +14,7 @@ from ...triggers import event_source_mapping
 from ..framework import CheckFailed, Context, Exercise
 from ._common import context, sqs_record
 
-EXERCISE = Exercise("fan-out-loyalty", resources={"LOYALTY_TABLE": ("table", "loyalty")}, timeout=2)
+EXERCISE = Exercise("fan-out-loyalty", resources={"LOYALTY_TABLE": ("table", "loyalty")}, timeout=3)
 TOPIC = "lab-ex-orders"
 QUEUE = "lab-ex-loyalty"  # its DLQ is lab-ex-loyalty-dlq
 TOPIC_ARN = "arn:aws:sns:us-east-1:000000000000:lab-ex-orders"
@@ -111,10 +111,10 @@ def live(ctx: Context) -> None:
         sns.publish(TopicArn=topic, Message=message if isinstance(message, str) else json.dumps(message))
     table, dynamodb = ctx.env["LOYALTY_TABLE"], clients.resource("dynamodb")
     try:
-        wait_until(lambda: _points(table, customer, dynamodb) >= 269 and queue.depth() <= 1, "the points", 8)
+        wait_until(lambda: _points(table, customer, dynamodb) >= 269 and queue.depth() <= 1, "the points", 15)
     except Exception:
         raise CheckFailed(
-            f"after 8 s {customer} has {_points(table, customer, dynamodb)} points, not 269 (19 + 250); "
+            f"after 15 s {customer} has {_points(table, customer, dynamodb)} points, not 269 (19 + 250); "
             f"look at the function's log: lab.invocations({dep.name!r})"
         ) from None
     got = _points(table, customer, dynamodb)
@@ -125,7 +125,7 @@ def live(ctx: Context) -> None:
         return any(f"not an order {ctx.run_id}" in m["Body"] for m in queue.messages(dlq=True, delete=True))
 
     try:
-        wait_until(parked, "the bad message in the DLQ", 6)
+        wait_until(parked, "the bad message in the DLQ", 10)
     except Exception:
         raise CheckFailed(f"the message that is not an order never reached {QUEUE}-dlq: report it in "
                           "batchItemFailures (do not swallow it, do not fail the whole batch).") from None

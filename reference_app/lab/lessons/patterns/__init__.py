@@ -21,14 +21,14 @@ from .events import (
     wait_for_view,
     without_projection_fields,
 )
-from .fanout import consumers, drained, order, parked, publish, publish_again, tapped
+from .fanout import consumers, order, parked, publish, publish_again, tapped
 from .infra import PREFIX, Queue, attempt, item, queue_with_dlq, run_id, show_function, subscribe_queue, wait_until
 from .pipelines import Pipelines, deploy
 from .saga import run_sagas, saga_item, summary, timeline, with_voucher_step
 
 __all__ = [
     "PREFIX", "CommandRejected", "ConcurrencyConflict", "EventStore", "Pipelines", "Queue", "attempt",
-    "consumers", "deploy", "draft_events", "drained", "item", "order", "parked", "paused", "publish",
+    "consumers", "deploy", "draft_events", "item", "order", "parked", "paused", "publish",
     "publish_again", "queue_with_dlq", "read_after_write", "rebuild", "redeliver", "run_id", "run_sagas",
     "saga_item", "show_function", "subscribe_queue", "summary", "tapped", "timeline", "view", "wait_for_view",
     "wait_until", "with_voucher_step", "without_projection_fields",

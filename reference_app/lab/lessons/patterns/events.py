@@ -108,7 +108,7 @@ def view(table: str, order_id: str) -> dict[str, Any] | None:
     return plain(found) if found else None
 
 
-def wait_for_view(table: str, order_id: str, version: int, timeout_s: float = 15.0) -> dict[str, Any]:
+def wait_for_view(table: str, order_id: str, version: int, timeout_s: float = 30.0) -> dict[str, Any]:
     """The order's view once the projection has applied ``version``."""
     return wait_until(lambda: (v := view(table, order_id)) and v["version"] >= version and v,
                       f"the read model of {order_id} at v{version}", timeout_s)
@@ -165,7 +165,7 @@ def rebuild(store: EventStore, views_table: str, function: str, order_ids: list[
     return frame
 
 
-def read_after_write(store: EventStore, views_table: str, run: str, count: int = 5, timeout_s: float = 15.0):
+def read_after_write(store: EventStore, views_table: str, run: str, count: int = 5, timeout_s: float = 30.0):
     """Place ``count`` orders; after each, read the read model at once, then poll until the order
     is there. One row per order: seen at once?, how long until it was, and the lag by timestamps."""
     import pandas as pd

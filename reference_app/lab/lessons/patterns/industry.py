@@ -36,7 +36,7 @@ def upload_image(bucket: str, key: str, width: int, height: int) -> int:
     return len(data)
 
 
-def thumbnail(bucket: str, key: str, results_table: str, timeout_s: float = 20.0) -> dict[str, Any]:
+def thumbnail(bucket: str, key: str, results_table: str, timeout_s: float = 30.0) -> dict[str, Any]:
     """Wait for the processor's outcome for ``key``; return it with the thumbnail's real size."""
     from PIL import Image
 
@@ -77,7 +77,7 @@ def page_views(table: str, minute: str) -> dict[str, int]:
     return {p: int(v["views"]) if v else 0 for p, v in found.items()}
 
 
-def wait_for_views(table: str, minute: str, expected: dict[str, int], timeout_s: float = 15.0) -> dict[str, int]:
+def wait_for_views(table: str, minute: str, expected: dict[str, int], timeout_s: float = 30.0) -> dict[str, int]:
     return wait_until(lambda: (got := page_views(table, minute)) == expected and got,
                       f"the page views of {minute}", timeout_s)
 
@@ -116,7 +116,7 @@ def upload_csv(bucket: str, key: str, text: str) -> None:
     client("s3").put_object(Bucket=bucket, Key=key, Body=("\ufeff" + text).encode("utf-8"), ContentType="text/csv")
 
 
-def rejects(bucket: str, key: str, timeout_s: float = 20.0) -> dict[str, Any]:
+def rejects(bucket: str, key: str, timeout_s: float = 30.0) -> dict[str, Any]:
     """The import's report (``rejects/<name>.json``), once the import function has written it."""
     target = "rejects/" + key.removeprefix("imports/").rsplit(".", 1)[0] + ".json"
 
@@ -149,7 +149,7 @@ def report(bucket: str, key: str) -> dict[str, Any]:
     return json.loads(client("s3").get_object(Bucket=bucket, Key=key)["Body"].read())
 
 
-def stream_clicks(kit: Any, batch: list[dict[str, Any]], timeout_s: float = 15.0):
+def stream_clicks(kit: Any, batch: list[dict[str, Any]], timeout_s: float = 30.0):
     """Put the clicks on the stream and wait until the counter has added them all: one row per page
     with the count before, the clicks sent and the count after. ``attrs["put"]`` keeps each record's
     shard and sequence number (to hand the same batch to the function again)."""

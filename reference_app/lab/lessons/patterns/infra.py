@@ -27,7 +27,7 @@ def run_id() -> str:
     return uuid.uuid4().hex[:6]
 
 
-def wait_until(probe: Callable[[], T], what: str, timeout_s: float = 15.0) -> T:
+def wait_until(probe: Callable[[], T], what: str, timeout_s: float = 30.0) -> T:
     """Poll ``probe`` until it returns something truthy and return that; LabError naming ``what``
     when it never does. The kit's one polling loop (:func:`reference_app.lab.poll.attempts`)."""
     for _ in attempts(timeout_s, first=0.1, cap=0.5):

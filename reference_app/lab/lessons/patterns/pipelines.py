@@ -31,8 +31,8 @@ from .infra import PREFIX, Queue, plain_queue, queue_with_dlq, subscribe_queue
 
 #: role -> (reference handler, function name, timeout in seconds)
 FUNCTIONS: dict[str, tuple[str, str, int]] = {
-    "billing": ("queue_worker", "lab-09-billing", 5),
-    "fulfilment": ("fulfilment", "lab-09-fulfilment", 2),
+    "billing": ("queue_worker", "lab-09-billing", 10),
+    "fulfilment": ("fulfilment", "lab-09-fulfilment", 3),
     "saga": ("order_saga", "lab-09-order-saga", 10),
     "projection": ("order_projection", "lab-09-projection", 10),
     "clicks": ("click_counter", "lab-09-click-counter", 10),
@@ -42,10 +42,11 @@ FUNCTIONS: dict[str, tuple[str, str, int]] = {
 }
 TOPIC = "lab-09-orders"
 # Billing: visibility six times the function's timeout and five receives before the DLQ, as AWS
-# recommends. Fulfilment: one receive and a 2 s visibility, so that the lesson sees a message
-# parked in seconds rather than minutes (not what to do in production).
-BILLING_QUEUE = ("lab-09-billing", 30, 5)
-FULFILMENT_QUEUE = ("lab-09-fulfilment", 2, 1)
+# recommends. Fulfilment: one receive and a 3 s visibility, so that the lesson sees a message
+# parked in seconds rather than minutes (not what to do in production: one slow invocation, and a
+# good message is parked too).
+BILLING_QUEUE = ("lab-09-billing", 60, 5)
+FULFILMENT_QUEUE = ("lab-09-fulfilment", 3, 1)
 TAP_QUEUE = "lab-09-tap"
 PROJECTION_FAILURES = "lab-09-projection-failures"
 EVENT_STORE = "lab-09-order-events"
