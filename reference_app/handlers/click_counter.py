@@ -15,7 +15,8 @@ What it demonstrates
       racing on one item cannot both add. This relies on records of a shard arriving in order,
       which holds with the default ``ParallelizationFactor`` of 1 (with more, order is kept per
       partition key only, and the watermark would have to be per partition key).
-    - A click that is not JSON with a ``page`` is logged and skipped: raising would hold up the
+    - A click that is not JSON with a ``page`` (of at most 2048 bytes, DynamoDB's limit for a
+      partition key) is logged and skipped: raising would hold up the
       whole shard for a record that no retry can fix. An error that a retry can fix (a throttled
       or conflicting update) fails the invocation, and the watermarks make the retry exact.
 
@@ -44,6 +45,9 @@ import boto3
 REQUIREMENTS = ()
 
 SEQUENCE_WIDTH = 130  # Kinesis sequence numbers have up to 129 digits
+# A partition key value is at most 2048 bytes: a longer page could never be written, and raising on it
+# would hold up the shard. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Constraints.html#limits-partition-sort-keys
+MAX_PAGE_BYTES = 2048
 
 
 @functools.cache
@@ -63,7 +67,7 @@ def click_of(record: dict[str, Any]) -> tuple[str, str] | None:
     except ValueError:
         return None
     page = click.get("page") if isinstance(click, dict) else None
-    if not isinstance(page, str) or not page:
+    if not isinstance(page, str) or not page or len(page.encode("utf-8", "surrogatepass")) > MAX_PAGE_BYTES:
         return None
     at = click.get("at")
     try:
@@ -112,7 +116,7 @@ def handle(event: dict[str, Any], table: Any) -> dict[str, int]:
         where = click_of(record)
         if where is None:
             skipped += 1
-            log("WARNING", "click skipped: not JSON with a page", event_id=record.get("eventID"))
+            log("WARNING", "click skipped: not JSON with a page of 1-2048 bytes", event_id=record.get("eventID"))
             continue
         shard, sequence = shard_and_sequence(record)
         groups[(*where, shard)].append(sequence)

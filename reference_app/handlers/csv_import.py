@@ -14,8 +14,9 @@ What it demonstrates
       idempotent, as S3 notifications are delivered at least once.
     - The rows refused are written to ``rejects/<file name>.json`` beside the upload, with the row
       number and the field at fault but not the values (they may be personal data); a file
-      without the ``user_id``, ``name`` and ``email`` columns is refused as a whole. The
-      notification is scoped to ``imports/``, so that write cannot trigger the function again.
+      without the ``user_id``, ``name`` and ``email`` columns, not UTF-8, or that the ``csv``
+      module cannot parse (a field over its size limit) is refused as a whole, and nothing of
+      it is loaded. The notification is scoped to ``imports/``, so that write cannot trigger the function again.
     - An error a retry may fix (S3 or DynamoDB throttling) fails the invocation, so Lambda's
       asynchronous retries run the event again, which the idempotent load makes safe.
 
@@ -117,16 +118,19 @@ def read_rows(data: bytes) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     users: list[dict[str, Any]] = []
     refused: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
-    for number, row in enumerate(reader, start=2):  # row 1 is the header
-        try:
-            user = transform(row)
-            if user["user_id"] in seen:
-                raise RowRefused("user_id", f"user_id repeats row {seen[user['user_id']]}")
-        except RowRefused as exc:
-            refused.append({"row": number, "field": exc.field, "reason": str(exc)})
-            continue
-        seen[user["user_id"]] = number
-        users.append(user)
+    try:
+        for number, row in enumerate(reader, start=2):  # row 1 is the header
+            try:
+                user = transform(row)
+                if user["user_id"] in seen:
+                    raise RowRefused("user_id", f"user_id repeats row {seen[user['user_id']]}")
+            except RowRefused as exc:
+                refused.append({"row": number, "field": exc.field, "reason": str(exc)})
+                continue
+            seen[user["user_id"]] = number
+            users.append(user)
+    except csv.Error as exc:  # a field over csv.field_size_limit(), say: no retry can read it
+        raise FileRefused(f"the file is not readable CSV after line {reader.line_num}: {exc}") from None
     return users, refused
 
 

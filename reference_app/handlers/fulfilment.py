@@ -45,6 +45,9 @@ REQUIREMENTS = ()
 # The kit's id rule, copied (each handler is packaged alone; tests/unit/test_shared_rules.py compares the copies).
 ORDER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 COUNTRY = re.compile(r"[A-Z]{2}")
+# A DynamoDB number holds up to 38 digits: a larger unit count could never be written, and would come
+# back on every receive. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.NamingRulesDataTypes.html#HowItWorks.DataTypes
+MAX_UNITS = 10**38 - 1
 
 
 class UnusableOrder(ValueError):
@@ -93,6 +96,8 @@ def shipment_for(order: Any) -> dict[str, Any]:
         if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity <= 0:
             raise UnusableOrder("every item needs a positive integer quantity")
         units += quantity
+    if units > MAX_UNITS:
+        raise UnusableOrder("the quantities add up to more than a DynamoDB number holds (38 digits)")
     return {"order_id": order_id, "customer_id": customer, "country": country, "units": units}
 
 

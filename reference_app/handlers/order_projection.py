@@ -139,7 +139,13 @@ def event_of(record: dict[str, Any]) -> dict[str, Any]:
     image = (record.get("dynamodb") or {}).get("NewImage")
     if not isinstance(image, dict):
         raise InvalidEvent("the stream record has no NewImage: stream the event store with NEW_IMAGE")
-    return plain({name: _deserializer.deserialize(value) for name, value in image.items()})
+    event = plain({name: _deserializer.deserialize(value) for name, value in image.items()})
+    order_id, version = event.get("order_id"), event.get("version")
+    if not isinstance(order_id, str) or not order_id:
+        raise InvalidEvent("the event has no order_id")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise InvalidEvent("the event's version is not a positive whole number")
+    return event
 
 
 def project(table: Any, event: dict[str, Any]) -> str:

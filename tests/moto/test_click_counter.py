@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from reference_app.handlers import click_counter as counter
+from reference_app.lab.events import load_event
 
 AT = "2026-11-28T10:15:42+00:00"
 
@@ -20,11 +21,13 @@ def counts(make_table: Callable[..., Any]) -> Any:
 
 
 def record(page: Any, seq: int, shard: str = "shardId-000000000000", at: str | None = AT, raw: bytes | None = None):
+    """A Kinesis record in AWS's shape (the bundled sample), carrying one click."""
+    sample = load_event("kinesis_batch")["Records"][0]
     click = {"user_id": "u-1", "page": page, **({"at": at} if at else {})}
     data = raw if raw is not None else json.dumps(click).encode()
-    kinesis = {"sequenceNumber": str(seq), "data": base64.b64encode(data).decode(),
+    kinesis = {**sample["kinesis"], "sequenceNumber": str(seq), "data": base64.b64encode(data).decode(),
                "approximateArrivalTimestamp": 1764324942.0}
-    return {"eventID": f"{shard}:{seq}", "kinesis": kinesis}
+    return {**sample, "eventID": f"{shard}:{seq}", "kinesis": kinesis}
 
 
 def views(table: Any, page: str, minute: str = "2026-11-28T10:15") -> int:
@@ -69,3 +72,19 @@ def test_a_click_that_cannot_be_counted_is_skipped(counts, lambda_context):
 def test_a_click_without_a_time_is_counted_in_its_arrival_minute(counts, lambda_context):
     counter.lambda_handler({"Records": [record("/", 1, at=None)]}, lambda_context)
     assert views(counts, "/", "2025-11-28T10:15") == 1  # approximateArrivalTimestamp 1764324942
+
+
+def test_a_batch_of_clicks_that_cannot_be_counted_writes_nothing(counts, lambda_context, scan):
+    bad = [record(None, 1), record("", 2), record(["/"], 3), record("/", 4, raw=b"not json"),
+           record("/", 5, raw=b"\xff\xfe"), record("/", 6, raw=b"[1, 2]"), record("/" + "x" * 2048, 7)]
+    bad.append({**record("/", 8), "kinesis": {**record("/", 8)["kinesis"], "data": "not base64!"}})
+    assert counter.lambda_handler({"Records": bad}, lambda_context) == {"records": 8, "counted": 0,
+                                                                        "already_counted": 0, "skipped": 8}
+    assert scan(counts) == []
+
+
+def test_a_page_is_counted_up_to_the_partition_key_limit(counts, lambda_context):
+    # DynamoDB's partition key holds at most 2048 bytes (Constraints, "Partition key length"); moto enforces it
+    longest, too_long = "/" + "é" * 1023 + "x", "/" + "é" * 1024  # 2048 and 2049 bytes in UTF-8
+    answer = counter.lambda_handler({"Records": [record(longest, 1), record(too_long, 2)]}, lambda_context)
+    assert (answer["counted"], answer["skipped"]) == (1, 1) and views(counts, longest) == 1

@@ -64,13 +64,23 @@ def test_the_same_event_twice_writes_the_same_items(s3, bucket, users, event, la
 @pytest.mark.parametrize(("body", "reason"), [
     (b"id,name\n1,Ada\n", "the header lacks user_id, email"),
     (b"\xff\xfeuser_id", "the file is not UTF-8"),
+    (b"", "the header lacks user_id, name, email"),
+    # one field over the csv module's limit (131072 characters): no retry could ever read it
+    (b'user_id,name,email\nu-1,Ada,ada@example.com\nu-2,"' + b"x" * 140_000 + b'",g@example.com\n',
+     "the file is not readable CSV after line 2: field larger than field limit (131072)"),
 ])
-def test_a_file_that_cannot_be_read_is_refused_as_a_whole(s3, bucket, users, event, lambda_context, body, reason):
+def test_a_file_that_cannot_be_read_is_refused_as_a_whole(s3, bucket, users, event, lambda_context, scan, body,
+                                                           reason):
     s3.put_object(Bucket=bucket, Key="imports/users.csv", Body=body)
-    csv_import.lambda_handler(put_event(event, "imports/users.csv"), lambda_context)
+    answer = csv_import.lambda_handler(put_event(event, "imports/users.csv"), lambda_context)
+    assert (answer["files"][0]["loaded"], answer["files"][0]["rejected"]) == (0, 1)
     report = json.loads(s3.get_object(Bucket=bucket, Key="rejects/users.json")["Body"].read())
     assert report["rejected"] == [{"row": None, "field": None, "reason": reason}]
+    assert scan(users) == []  # not even the rows before the one that broke the file
 
 
-def test_a_key_outside_imports_is_skipped(s3, bucket, users, event, lambda_context):
+def test_a_key_outside_imports_is_skipped(s3, bucket, users, event, lambda_context, scan):
+    s3.put_object(Bucket=bucket, Key="rejects/users.json", Body=GOOD.encode())
     assert csv_import.lambda_handler(put_event(event, "rejects/users.json"), lambda_context) == {"files": []}
+    assert scan(users) == [] and [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [
+        "rejects/users.json"]

@@ -58,6 +58,9 @@ def test_a_redelivered_order_is_acknowledged_and_booked_once(shipments, event, l
     (envelope({**ORDER, "order_id": "o 1"}), "order_id"),
     (envelope({**ORDER, "items": [{"sku": "A", "quantity": True}]}), "quantity"),
     (envelope([1, 2]), "not a JSON object"),
+    (json.dumps({"Type": "Notification", "MessageId": "sns-9", "Message": ORDER}), "SNS message is not JSON"),
+    (envelope({**ORDER, "items": []}), "items"),
+    (envelope({**ORDER, "items": [{"sku": "A", "quantity": 10**38}]}), "38 digits"),  # more than a number holds
 ])
 def test_an_unusable_message_fails_alone(shipments, event, lambda_context, scan, capsys, body, reason):
     records = [record(envelope(ORDER), "good", event), record(body, "bad", event)]
@@ -72,3 +75,13 @@ def test_a_transient_error_fails_only_its_message(dynamodb, event, lambda_contex
     monkeypatch.setenv("SHIPMENTS_TABLE", "no-such-table")
     answer = fulfilment.lambda_handler({"Records": [record(envelope(ORDER), "m-1", event)]}, lambda_context)
     assert answer == {"batchItemFailures": [{"itemIdentifier": "m-1"}]}
+
+
+def test_a_batch_of_nothing_usable_writes_nothing(shipments, event, lambda_context, scan):
+    # GIVEN SQS records (AWS's sample shape) whose bodies are none of them an order fulfilment can book
+    bodies = ["", "null", envelope({"order_id": "o-2"}), json.dumps({**ORDER, "customer_id": 7})]
+    records = [record(body, f"bad-{n}", event) for n, body in enumerate(bodies)]
+    # THEN each is refused on its own and no shipment is booked
+    answer = fulfilment.lambda_handler({"Records": records}, lambda_context)
+    assert answer == {"batchItemFailures": [{"itemIdentifier": r["messageId"]} for r in records]}
+    assert scan(shipments) == []

@@ -9,6 +9,7 @@ import pytest
 from boto3.dynamodb.types import TypeSerializer
 
 from reference_app.handlers import order_projection as projection
+from reference_app.lab.events import load_event
 
 AT = "2026-11-28T10:00:00+00:00"
 PLACED = {"order_id": "o-1", "version": 1, "type": "OrderPlaced", "at": AT,
@@ -24,12 +25,16 @@ def views(make_table: Callable[..., Any]) -> Any:
 
 
 def batch(*events: dict, name: str = "INSERT") -> dict:
+    """A DynamoDB Streams batch in AWS's shape (the bundled sample record), one event store item per record."""
     serializer = TypeSerializer()
+    sample = load_event("dynamodb_stream_insert")["Records"][0]
     records = []
     for n, event in enumerate(events, start=1):
         image = {k: serializer.serialize(v) for k, v in event.items()}
-        records.append({"eventName": name, "eventSource": "aws:dynamodb",
-                        "dynamodb": {"NewImage": image, "SequenceNumber": str(100 + n), "Keys": {}}})
+        keys = {k: image[k] for k in ("order_id", "version") if k in image}
+        records.append({**sample, "eventID": f"e-{n}", "eventName": name,
+                        "dynamodb": {**sample["dynamodb"], "Keys": keys, "NewImage": image,
+                                     "SequenceNumber": str(100 + n), "StreamViewType": "NEW_IMAGE"}})
     return {"Records": records}
 
 
@@ -82,3 +87,20 @@ def test_a_record_without_a_new_image_is_reported(views, lambda_context):
     event = batch(PLACED)
     del event["Records"][0]["dynamodb"]["NewImage"]
     assert projection.lambda_handler(event, lambda_context) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
+
+
+@pytest.mark.parametrize(("stored", "reason"), [
+    ({k: v for k, v in PLACED.items() if k != "order_id"}, "no order_id"),
+    ({**PLACED, "version": "one"}, "version"),
+    ({**PLACED, "version": 0}, "version"),
+    ({**PLACED, "type": "OrderTeleported"}, "unknown event type"),
+    ({**ADDED, "version": 1}, "before OrderPlaced"),
+])
+def test_an_item_that_is_not_a_valid_event_is_refused_and_nothing_is_written(views, lambda_context, scan, capsys,
+                                                                              stored, reason):
+    # GIVEN an INSERT into the event store that the fold cannot apply, followed by a valid event
+    answer = projection.lambda_handler(batch(stored, PLACED), lambda_context)
+    # THEN both are reported (order is kept: nothing after a failure is applied) and no view is written
+    assert answer == {"batchItemFailures": [{"itemIdentifier": "101"}, {"itemIdentifier": "102"}]}
+    assert scan(views) == []
+    assert reason in capsys.readouterr().out
