@@ -432,6 +432,18 @@ DIFFERENCES: tuple[Difference, ...] = (
         source="services/lambda_svc.py _poll_loop",
     ),
     Difference(
+        "stream-partial-batch",
+        "event sources",
+        aws="With ReportBatchItemFailures on a Kinesis or DynamoDB stream mapping, Lambda checkpoints before the "
+        "lowest sequence number a function reports in batchItemFailures and retries from there.",
+        emulator="The answer is ignored: the batch counts as processed and the stream moves on, so a reported record "
+        "is never retried (SQS mappings do honour batchItemFailures).",
+        kit="stated",
+        note="09_patterns shows the projection's partial-batch answer by invoking it directly; a function that raises "
+        "is retried by both.",
+        source="services/lambda_svc.py _poll_dynamodb_streams, _poll_kinesis",
+    ),
+    Difference(
         "stream-size-bytes",
         "event sources",
         aws="DynamoDB stream records carry their SizeBytes.",

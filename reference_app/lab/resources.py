@@ -104,6 +104,57 @@ TABLES: Final[dict[str, dict[str, Any]]] = {
         "AttributeDefinitions": [{"AttributeName": "member_id", "AttributeType": "S"}],
         "BillingMode": "PAY_PER_REQUEST",
     },
+    # fulfilment (09, fan-out): one shipment per order.
+    "shipments": {
+        "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "order_id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
+    # 09 event sourcing: the append-only event store, one item per event (order, version).
+    # Its stream (new images only: events are never changed) feeds order_projection.
+    "order_events": {
+        "KeySchema": [
+            {"AttributeName": "order_id", "KeyType": "HASH"},
+            {"AttributeName": "version", "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": "order_id", "AttributeType": "S"},
+            {"AttributeName": "version", "AttributeType": "N"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_IMAGE"},
+    },
+    # order_projection (09, CQRS): the read model, one document per order.
+    "order_views": {
+        "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "order_id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
+    # click_counter (09, real-time analytics): page views per page and minute.
+    "page_views": {
+        "KeySchema": [
+            {"AttributeName": "page", "KeyType": "HASH"},
+            {"AttributeName": "minute", "KeyType": "RANGE"},
+        ],
+        "AttributeDefinitions": [
+            {"AttributeName": "page", "AttributeType": "S"},
+            {"AttributeName": "minute", "AttributeType": "S"},
+        ],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
+    # exercise fan-out-loyalty (09): customer balances ("customer#<id>") and the orders
+    # already counted ("order#<id>"), in one table so one transaction writes both.
+    "loyalty": {
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
+    # exercise saga-voucher (09): one item per voucher code, and which order redeemed it.
+    "vouchers": {
+        "KeySchema": [{"AttributeName": "voucher_code", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "voucher_code", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
 }
 
 TTL_ATTRIBUTES: Final[dict[str, str]] = {
@@ -130,6 +181,10 @@ HANDLER_ENVIRONMENT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "perf_probe": {},
     "checkout_api": {},
     "plain_logging": {},
+    "fulfilment": {"SHIPMENTS_TABLE": ("table", "shipments")},
+    "order_projection": {"VIEWS_TABLE": ("table", "order_views")},
+    "click_counter": {"COUNTS_TABLE": ("table", "page_views")},
+    "csv_import": {"USERS_TABLE": ("table", "users")},
 }
 
 

@@ -93,12 +93,16 @@ def test_scores_by_topic_and_level_plot_and_missed_links():
 
 
 def test_missed_links_point_at_written_notebooks_only():
+    from reference_app.lab import course
     from reference_app.lab.questions.bank import load
     from reference_app.lab.questions.widget import proof_link
 
     written = next(q for q in load() if q.proof.module == "00_setup")
-    planned = next(q for q in load() if q.proof.module == "09_patterns")
     assert 'href="00_setup.ipynb"' in proof_link(written)
+    not_written = {m.id for m in course.load().modules if m.status != "written"}
+    planned = next((q for q in load() if q.proof.module in not_written), None)
+    if planned is None:
+        pytest.skip("every module is written")
     assert "href" not in proof_link(planned) and "coming soon" in proof_link(planned)
 
 

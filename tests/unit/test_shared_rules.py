@@ -1,8 +1,9 @@
 """The rules copied between handlers stay equal: each copy must accept exactly the same strings.
 
 Each handler is packaged alone, so the user-id rule (``users_api``, ``users_api_powertools``,
-``s3_processor``'s import schema, ``queue_worker``'s ``order_id``, ``order_saga``'s
-``order_id``) and the e-mail rule (``users_api``, ``users_api_powertools``, ``s3_processor``)
+``s3_processor``'s import schema, ``csv_import``, the ``order_id`` of ``queue_worker``,
+``order_saga`` and ``fulfilment``) and the e-mail rule (``users_api``, ``users_api_powertools``,
+``s3_processor``, ``csv_import``)
 are copies, written in three regex dialects (Python ``re``, pydantic's Rust regex, JSON
 Schema through fastjsonschema). Comparing their text would miss what matters, so every copy
 is driven through the handler's own validation, with everything else in the input valid,
@@ -22,7 +23,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from reference_app.handlers import order_saga, queue_worker, s3_processor, users_api, users_api_powertools
+from reference_app.handlers import (
+    csv_import,
+    fulfilment,
+    order_saga,
+    queue_worker,
+    s3_processor,
+    users_api,
+    users_api_powertools,
+)
 from reference_app.lab import resources
 
 VALID_USER = {"user_id": "u-1", "name": "Ada", "email": "ada@example.com"}
@@ -87,17 +96,40 @@ def _order_saga_order_id(value: str) -> bool:
     return True
 
 
+def _fulfilment_order_id(value: str) -> bool:
+    order = {"order_id": value, "customer_id": "c-1", "country": "DE", "items": [{"sku": "SKU-1", "quantity": 1}]}
+    try:
+        fulfilment.shipment_for(order)
+    except fulfilment.UnusableOrder:
+        return False
+    return True
+
+
+def _csv_import(field: str) -> Callable[[str], bool]:
+    def accepts(value: str) -> bool:
+        try:
+            csv_import.validate_user(**{**VALID_USER, field: value})
+        except csv_import.RowRefused:
+            return False
+        return True
+
+    return accepts
+
+
 USER_ID_COPIES: dict[str, Callable[[str], bool]] = {
     "users_api": _users_api("user_id"),
     "users_api_powertools": _powertools("user_id"),
     "s3_processor": _s3_import("user_id"),
     "queue_worker": _queue_worker_order_id,
     "order_saga": _order_saga_order_id,
+    "fulfilment": _fulfilment_order_id,
+    "csv_import": _csv_import("user_id"),
 }
 EMAIL_COPIES: dict[str, Callable[[str], bool]] = {
     "users_api": _users_api("email"),
     "users_api_powertools": _powertools("email"),
     "s3_processor": _s3_import("email"),
+    "csv_import": _csv_import("email"),
 }
 RULES = {"user id": USER_ID_COPIES, "e-mail": EMAIL_COPIES}
 

@@ -10,6 +10,8 @@
   policies, event filter patterns evaluated locally);
 * :mod:`.error_handling`: 05_error_handling (queues to read failures from, attempts counted from
   the logs, the seed's handler, stream bisection replayed);
+* :mod:`.patterns`: 09_patterns (fan-out, a saga, event sourcing, CQRS and three small pipelines,
+  deployed in one call and driven);
 * :mod:`.parallel`: deploy what a lesson uses up front, several functions at a time (02, 05).
 
 Import the module a lesson needs: ``from reference_app.lab.lessons import architecture``.
