@@ -19,6 +19,7 @@ file it came from.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import importlib.util
 import io
 import itertools
@@ -69,6 +70,9 @@ class Exercise:
     checks: list[Check] = field(default_factory=list)
     timeout: int = 10  # the deployed function's timeout, seconds
     demo: Callable[[Context], Any] | None = None  # break-and-debug: deploy and trigger once, show the logs
+    #: one function per version of the learner's file, for checks that read the function's own metrics
+    #: (an alarm on Errors looks back a minute: another version's failures must not count)
+    function_per_source: bool = False
 
     def unit(self, name: str):
         def register(func):
@@ -102,6 +106,9 @@ class Context:
 
     @property
     def function_name(self) -> str:
+        if self.exercise.function_per_source:
+            digest = hashlib.sha256(self.path.read_bytes()).hexdigest()[:8]
+            return f"lab-ex-{self.exercise.id}-{digest}"
         return f"lab-ex-{self.exercise.id}"
 
     def load(self) -> ModuleType:

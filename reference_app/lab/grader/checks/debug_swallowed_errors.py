@@ -13,7 +13,9 @@ from ...logs import invocations
 from ..framework import CheckFailed, Context, Exercise
 from ._common import context, table_items
 
-EXERCISE = Exercise("debug-swallowed-errors", resources={"PAYMENTS_TABLE": ("table", "orders")})
+EXERCISE = Exercise(
+    "debug-swallowed-errors", resources={"PAYMENTS_TABLE": ("table", "orders")}, function_per_source=True
+)
 SWALLOWED = (
     "the handler returned {answer} for a charge that failed ({why}). Lambda counts that invocation as a "
     "success: the Errors metric and its alarm never see it, the caller thinks the order is paid, and an "
