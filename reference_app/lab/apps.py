@@ -123,8 +123,12 @@ def order_saga_state_machine(
     function_arns: dict[str, str] | str, name: str = "lab-order-saga", backend: Backend | None = None
 ) -> str:
     """Create or update the saga's state machine; return its ARN."""
+    return ensure_state_machine(name, order_saga_definition(function_arns), backend)
+
+
+def ensure_state_machine(name: str, definition: str, backend: Backend | None = None) -> str:
+    """Create or update a state machine with this definition (the kit's Step Functions role); its ARN."""
     sfn = client("stepfunctions", backend)
-    definition = order_saga_definition(function_arns)
     role = ensure_role("lambda-lab-states", backend=backend, trust_policy=_STATES_TRUST)
     machine_arn = arn("states", f"stateMachine:{name}")
     try:

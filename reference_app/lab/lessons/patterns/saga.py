@@ -203,22 +203,6 @@ def with_voucher_step(definition: str, voucher_arn: str) -> str:
 
 def ensure_state_machine(name: str, definition: str) -> str:
     """Create or update a state machine with this definition (the kit's Step Functions role); its ARN."""
-    from botocore.exceptions import ClientError
+    from ...apps import ensure_state_machine as ensure
 
-    from ...apps import _STATES_TRUST
-    from ...clients import arn
-    from ...deploy import ensure_role
-    from ...errors import aws_code
-
-    sfn = client("stepfunctions")
-    role = ensure_role("lambda-lab-states", trust_policy=_STATES_TRUST)
-    machine_arn = arn("states", f"stateMachine:{name}")
-    try:
-        current = sfn.describe_state_machine(stateMachineArn=machine_arn)
-    except ClientError as err:
-        if aws_code(err) != "StateMachineDoesNotExist":
-            raise
-        return sfn.create_state_machine(name=name, definition=definition, roleArn=role)["stateMachineArn"]
-    if json.loads(current["definition"]) != json.loads(definition):
-        sfn.update_state_machine(stateMachineArn=machine_arn, definition=definition, roleArn=role)
-    return machine_arn
+    return ensure(name, definition)
