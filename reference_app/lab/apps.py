@@ -126,7 +126,7 @@ def order_saga_state_machine(
     sfn = client("stepfunctions", backend)
     definition = order_saga_definition(function_arns)
     role = ensure_role("lambda-lab-states", backend=backend, trust_policy=_STATES_TRUST)
-    machine_arn = arn("states", f"stateMachine:{name}")
+    machine_arn = arn("states", f"stateMachine:{name}", backend)
     try:
         current = sfn.describe_state_machine(stateMachineArn=machine_arn)
     except ClientError as err:

@@ -90,7 +90,7 @@ def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None, trus
     except ClientError as err:
         if aws_code(err) != "EntityAlreadyExists":
             raise
-        return arn("iam", f"role/{name}")
+        return arn("iam", f"role/{name}", backend)
 
 
 def function_environment(backend: Backend, variables: dict[str, str] | None) -> dict[str, str]:
