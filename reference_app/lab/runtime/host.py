@@ -20,6 +20,8 @@ ministack's modules as they are imported, so start-up costs nothing extra:
 ``ministack.app``
     the request id of an Invoke call is handed to the invocation, and the health
     document says this module is active (:data:`~reference_app.lab.runtime.HEALTH_KEY`).
+    An API's invoke URL answers whichever account owns the API, as on AWS
+    (:mod:`reference_app.lab.room.emulator_patch`: a room's shared emulator needs it).
 
 A reaper thread reclaims idle workers (the settings are in the package docstring),
 and a memory guard stops a busy worker whose memory passes its function's
@@ -91,6 +93,9 @@ def install(settings: Settings | None = None) -> None:
         "ministack.services.lambda_svc": _patch_service,
         "ministack.app": _patch_app,
     }
+    from ..room.emulator_patch import hooks as room_hooks
+
+    hooks.update(room_hooks())  # an emulator a room shares: bucket names per learner
     for name in list(hooks):
         if name in sys.modules:
             hooks.pop(name)(sys.modules[name])
@@ -216,3 +221,6 @@ def _patch_app(app) -> None:
 
     app._dispatch_service_request = _dispatch_service_request
     app._handle_health_request = _handle_health_request
+    from ..room.emulator_patch import patch_app as invoke_urls_for_every_account
+
+    invoke_urls_for_every_account(app)
