@@ -67,6 +67,9 @@ _EXPORTS = {
     "stack_outputs": "iac",
     "delete_stack": "iac",
     "upload_code": "iac",
+    "room_view": "room.view",
+    "join_room": "room.reporting",
+    "leave_room": "room.reporting",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -91,6 +94,8 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .progress_store import progress
     from .questions import mock_interview, quiz
     from .resources import ensure_table, physical_name
+    from .room.reporting import join_room, leave_room
+    from .room.view import room_view
     from .triggers import (
         event_source_mapping,
         eventbridge_rule,

@@ -132,10 +132,11 @@ def explicit_account() -> str | None:
 def learner_account() -> str:
     """The learner's own account on a shared emulator: ``LAMBDA_LAB_ACCOUNT``, else the one
     derived from this home folder's secret (made on first use, kept across sessions)."""
-    return explicit_account() or account_for(_secret())
+    return explicit_account() or account_for(identity_secret())
 
 
-def _secret() -> str:
+def identity_secret() -> str:
+    """This home folder's secret (made on first use): the learner's account and room key derive from it."""
     target = lab_home_path() / IDENTITY_FILE
     try:
         return _valid_secret(target.read_text(encoding="utf-8"))
