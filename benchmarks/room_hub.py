@@ -124,12 +124,21 @@ class Hub:
     def stop(self, grace_s: float = 60) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
-        os.killpg(self.proc.pid, signal.SIGTERM)  # the hub stops every server (cleanup_servers), then itself
+        self.proc.terminate()  # the hub stops every server (cleanup_servers), its services and the proxy, then itself
         try:
             self.proc.wait(grace_s)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
             self.proc.wait(10)
+
+    def stop_server(self, name: str, deadline_s: float = 120) -> None:
+        """What *Stop My Server* (or the idle culler) does; returns once the server is gone."""
+        self.api("DELETE", f"/users/{name}/server")
+        started = time.monotonic()
+        while time.monotonic() - started < deadline_s:
+            if not self.api("GET", f"/users/{name}").json().get("servers"):
+                return
+            time.sleep(0.5)
 
     def api(self, method: str, path: str, **kwargs):
         import requests
@@ -145,7 +154,7 @@ class Learner:
     seconds: float = 0.0
     failure: str = ""
     steps: dict[str, float] = field(default_factory=dict)
-    server_pid: int | None = None
+    kernel: Kernel | None = None
 
 
 def log_in(hub: Hub, name: str) -> None:
@@ -267,11 +276,14 @@ def run_learner(hub: Hub, learner: Learner, cells: list[str], solution: str, go:
         learner.failure = f"{type(exc).__name__}: {exc}"[:400]
     finally:
         learner.seconds = time.monotonic() - started
-        if kernel is not None:
-            try:
-                kernel.close()
-            except Exception:
-                pass
+        learner.kernel = kernel  # closed after memory is measured
+
+
+def leftovers(folder: Path, names: list[str]) -> list[str]:
+    """Learners whose emulator still runs although their server stopped (must be none)."""
+    from reference_app.lab.room.hub import lab_home_for, leftover_emulators
+
+    return [n for n in names if leftover_emulators(lab_home_for(folder / "learners" / n))]
 
 
 # --- memory ----------------------------------------------------------------------------------------------------
@@ -370,12 +382,26 @@ def run_round(n: int, keep: bool = False) -> Round:
         for t in threads:
             t.join(timeout=1800)
         pss = pss_now({lr.name for lr in learners})
+        sampler.done.set()
+        for lr in learners:
+            if lr.kernel is not None:
+                try:
+                    lr.kernel.close()
+                except Exception:
+                    pass
+        stoppers = [threading.Thread(target=hub.stop_server, args=(lr.name,)) for lr in learners]
+        for t in stoppers:
+            t.start()
+        for t in stoppers:
+            t.join(timeout=300)
+        still = leftovers(folder, [lr.name for lr in learners])
     finally:
         sampler.done.set()
         hub.stop()
         if not keep:
             shutil.rmtree(folder, ignore_errors=True)
     failures = [f"{lr.name}: {lr.failure}" for lr in learners if lr.failure]
+    failures += [f"{name}: the emulator still runs after the server stopped" for name in still]
     steps = {k: statistics.median(lr.steps.get(k, 0.0) for lr in learners)
              for k in ("login", "server", "kernel", "00_setup", "check")}
     return Round(n, [lr.seconds for lr in learners], failures,

@@ -77,6 +77,8 @@ c.Spawner.args = [
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
 ]
+if os.geteuid() == 0:
+    c.Spawner.args.append("--ServerApp.allow_root=True")  # containers and CI run as root; Jupyter refuses otherwise
 c.Spawner.default_url = f"/lab/tree/{hub.WORKSHOP}/notebooks/00_setup.ipynb"
 c.Spawner.environment = hub.environment(home_of)
 c.Spawner.pre_spawn_hook = hub.pre_spawn_hook(home_of)

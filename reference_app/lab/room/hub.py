@@ -21,6 +21,7 @@ Outside JupyterHub (no ``JUPYTERHUB_USER``) the extension does nothing.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import hashlib
 import logging
 import os
@@ -151,7 +152,6 @@ class LearnerEmulator(ExtensionApp):
     load_other_extensions = True
 
     def initialize_settings(self) -> None:
-        self._started_pid: int | None = None
         self._starting: threading.Thread | None = None
         if not os.environ.get(HUB_USER_ENV):
             return
@@ -160,6 +160,9 @@ class LearnerEmulator(ExtensionApp):
             self.log.info("lambda-lab: %s", ", ".join(f"{k}={v}" for k, v in chosen.items()))
         self._starting = threading.Thread(target=self._start, name="lambda-lab-emulator", daemon=True)
         self._starting.start()
+        # The hub stops a server with SIGINT; without a terminal, Jupyter then ends its loop with
+        # KeyboardInterrupt and skips the extensions' stop hooks, so the interpreter's exit stops it too.
+        atexit.register(self._stop_emulator)
 
     def _start(self) -> None:
         from .. import emulator
@@ -174,21 +177,22 @@ class LearnerEmulator(ExtensionApp):
         except LabError as exc:  # the notebook's lab.up() says it again, with what to do
             self.log.warning("lambda-lab: the emulator did not start: %s", exc)
             return
-        self._started_pid = status.pid
         self.log.info("lambda-lab: emulator healthy at %s (pid %s)", backend.endpoint, status.pid)
 
     async def stop_extension(self) -> None:
-        if self._starting is None:
-            return  # not on a hub
-        await asyncio.to_thread(self._starting.join, 30)
+        await asyncio.to_thread(self._stop_emulator)
+
+    def _stop_emulator(self) -> None:
+        """Stop the learner's emulator (once). Whoever started it (this extension, or a notebook's
+        ``lab.up()`` first), the emulator on the learner's own port and home is theirs and goes with
+        their server; ``down`` never stops an emulator the kit did not start."""
+        starting, self._starting = self._starting, None
+        if starting is None:
+            return  # not on a hub, or stopped already
+        starting.join(30)
         from .. import emulator
 
-        # Whoever started it (this extension, or a notebook's lab.up() first), the emulator on the
-        # learner's own port and home is theirs, and goes with their server; `down` never stops
-        # an emulator the kit did not start.
-
-        message = await asyncio.to_thread(emulator.down)
-        self.log.info("lambda-lab: %s", message)
+        self.log.info("lambda-lab: %s", emulator.down())
 
 
 def _jupyter_server_extension_points() -> list[dict]:
