@@ -61,7 +61,10 @@ c.JupyterHub.cleanup_servers = True  # the hub's shutdown stops every learner's 
 
 # --- who may log in: anyone with the room's password --------------------------------------------------------------
 c.JupyterHub.authenticator_class = "shared-password"
-c.SharedPasswordAuthenticator.user_password = os.environ["LAMBDA_LAB_ROOM_PASSWORD"]
+PASSWORD = os.environ.get("LAMBDA_LAB_ROOM_PASSWORD", "")
+if len(PASSWORD) < 8:
+    raise SystemExit("Set LAMBDA_LAB_ROOM_PASSWORD to the room's password (8 characters or more), then start again.")
+c.SharedPasswordAuthenticator.user_password = PASSWORD
 c.Authenticator.allow_all = True
 if os.environ.get("LAMBDA_LAB_ROOM_ADMIN_PASSWORD"):
     c.Authenticator.admin_users = {"instructor"}

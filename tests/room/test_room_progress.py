@@ -99,7 +99,7 @@ def test_a_name_is_kept_by_the_learner_who_took_it(room, learners, monkeypatch, 
 def test_the_instructors_table_needs_the_instructors_key(room):
     with pytest.raises(LabError, match="refused the instructor's key"):
         lab.room_view(room.url, "not-the-key")
-    assert set(lab.room_view().learners) == {"Ada", "Bob"}  # on the instructor's machine the key is found beside the room
+    assert set(lab.room_view().learners) == {"Ada", "Bob"}  # the key is found beside the room
 
 
 def test_after_leaving_nothing_is_sent(room, learners, monkeypatch):
