@@ -67,6 +67,7 @@ _EXPORTS = {
     "stack_outputs": "iac",
     "delete_stack": "iac",
     "upload_code": "iac",
+    "capabilities": "features",
     "room_view": "room.view",
     "join_room": "room.reporting",
     "leave_room": "room.reporting",
@@ -83,6 +84,7 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .emulator import down, require, reset, status, up
     from .errors import LabError
     from .events import FakeLambdaContext, list_events, load_event
+    from .features import capabilities
     from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
     from .iac import delete_stack, deploy_stack, lint, stack_outputs, upload_code
