@@ -53,7 +53,9 @@ c.JupyterHub.ip = os.environ.get("LAMBDA_LAB_HUB_IP", "0.0.0.0")
 c.JupyterHub.port = int(os.environ.get("LAMBDA_LAB_HUB_PORT", "8000"))
 c.JupyterHub.hub_port = int(os.environ.get("LAMBDA_LAB_HUB_API_PORT", "8081"))
 c.ConfigurableHTTPProxy.api_url = f"http://127.0.0.1:{os.environ.get('LAMBDA_LAB_PROXY_API_PORT', '8001')}"
-c.ConfigurableHTTPProxy.command = [shutil.which("configurable-http-proxy") or "configurable-http-proxy"]
+# configurable-http-proxy, from npm: installed globally, or beside this file by classroom/setup
+PROXY = shutil.which("configurable-http-proxy") or Path(__file__).parent / "node_modules/.bin/configurable-http-proxy"
+c.ConfigurableHTTPProxy.command = [str(PROXY)]
 c.ConfigurableHTTPProxy.pid_file = str(ROOM / "jupyterhub-proxy.pid")
 c.JupyterHub.db_url = f"sqlite:///{ROOM / 'jupyterhub.sqlite'}"
 c.JupyterHub.cookie_secret_file = str(ROOM / "jupyterhub_cookie_secret")

@@ -210,7 +210,8 @@ def test_the_hub_configuration_runs_the_kit(tmp_path, monkeypatch):
     monkeypatch.setenv("LAMBDA_LAB_ROOM_DIR", str(tmp_path))
     monkeypatch.setenv("LAMBDA_LAB_ROOM_PASSWORD", "classroom-42")
     c = Config()
-    exec((ROOT / "classroom" / "jupyterhub_config.py").read_text(), {"get_config": lambda: c})
+    config_file = ROOT / "classroom" / "jupyterhub_config.py"
+    exec(config_file.read_text(), {"get_config": lambda: c, "__file__": str(config_file)})
     assert c.JupyterHub.authenticator_class == "shared-password" and c.JupyterHub.spawner_class == "simple"
     assert c.SharedPasswordAuthenticator.user_password == "classroom-42"
     assert any("reference_app.lab.room.hub" in arg for arg in c.Spawner.args)
@@ -218,7 +219,7 @@ def test_the_hub_configuration_runs_the_kit(tmp_path, monkeypatch):
     assert c.SimpleLocalProcessSpawner.home_dir_template == str(tmp_path / "learners" / "{username}")
     monkeypatch.setenv("LAMBDA_LAB_ROOM_PASSWORD", "short")
     with pytest.raises(SystemExit, match="LAMBDA_LAB_ROOM_PASSWORD"):
-        exec((ROOT / "classroom" / "jupyterhub_config.py").read_text(), {"get_config": Config})
+        exec(config_file.read_text(), {"get_config": Config, "__file__": str(config_file)})
 
 
 def test_bucket_names_are_per_learner_only_on_a_shared_emulator(monkeypatch):
