@@ -167,6 +167,13 @@ def test_the_view_says_who_finished_what_and_where_the_room_is_stuck():
     assert str(view).splitlines()[0].startswith("4 learners.")
 
 
+def test_what_learners_send_is_escaped_in_the_instructors_notebook():
+    hostile = {"status": "failed", "attempts": 1, "failed_checks": ["<script>alert(1)</script>"]}
+    view = RoomView({"Eve": {"joined": "", "seen": "", "progress": {"handler-validation": hostile}}})
+    shown = view._repr_html_()
+    assert "<script>" not in shown and "&lt;script&gt;" in shown
+
+
 # --- JupyterHub ------------------------------------------------------------------------------------------------
 def _spawner(user_id, name):
     return types.SimpleNamespace(user=types.SimpleNamespace(id=user_id, name=name))

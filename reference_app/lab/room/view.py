@@ -15,6 +15,7 @@ import urllib.error
 import urllib.request
 from collections import Counter
 from dataclasses import dataclass, field
+from html import escape
 from typing import Any
 
 from .. import course
@@ -164,8 +165,9 @@ class RoomView:
         fig.savefig(buf, format="png", dpi=90)
         plt.close(fig)
         image = base64.b64encode(buf.getvalue()).decode()
+        # Names and check names come from the learners' machines: pandas escapes its cells, and so does this.
         return (f"<h4>Room: {len(self.learners)} learners</h4>{self.table().to_html()}"
-                f"<p>{self.where_stuck()}</p>{self.summary().to_html()}"
+                f"<p>{escape(self.where_stuck())}</p>{self.summary().to_html()}"
                 f"<img src='data:image/png;base64,{image}'/>")
 
     def __str__(self) -> str:
