@@ -5,6 +5,12 @@ A root conftest, so `pytest notebooks/` gets it too.
 The suite runs its own embedded emulator on a test port with a throw-away home
 folder, so it never touches a learner's running lab. The variables are set in
 ``pytest_configure`` so that the Jupyter kernels nbval starts inherit them.
+
+The suite runs on every core (pytest-xdist, ``-n auto --dist loadfile`` in
+pyproject.toml, at most four workers): each worker has its own emulator (the test
+port plus the worker's number) and its own home. Every notebook runs twice in a
+row: nbval's run of its cells, then a second run in a fresh kernel (``SecondRun``,
+collected from the notebook's own file so both go to the same worker).
 """
 
 from __future__ import annotations
@@ -17,6 +23,18 @@ from pathlib import Path
 import pytest
 
 TEST_PORT = os.environ.get("LAMBDA_LAB_TEST_PORT", "4587")
+MAX_WORKERS = 4
+
+
+def worker_index() -> int:
+    """0 for a run without workers and for xdist's gw0, 1 for gw1 ..."""
+    name = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(name[2:]) if name.startswith("gw") and name[2:].isdigit() else 0
+
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """One worker per core, up to four: each runs an emulator and Jupyter kernels."""
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
 # The whole session, notebooks included, runs with an AWS identity that looks real.
 # Nothing may use it: the kit's clients ignore it, the emulator is started without
@@ -38,7 +56,7 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.update(
         REAL_LOOKING_AWS,
         LAMBDA_LAB_BACKEND="embedded",
-        LAMBDA_LAB_PORT=TEST_PORT,
+        LAMBDA_LAB_PORT=str(int(TEST_PORT) + worker_index()),
         LAMBDA_LAB_HOME=_home,
         # CI proves every notebook end to end: exercises load from solutions/, and a check that
         # does not pass fails its cell.
@@ -51,31 +69,75 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ.pop("LAMBDA_LAB_ALLOW_REMOTE", None)
 
 
+class SecondRun(pytest.Item):
+    """A notebook run once more, in a fresh kernel, right after nbval's run of it.
+
+    Proves a learner can re-run a notebook: nothing fails on resources that already
+    exist. It belongs to the notebook's own file, so pytest-xdist (``--dist loadfile``)
+    runs it on the worker, and against the emulator, that ran nbval's cells.
+    """
+
+    def runtest(self) -> None:
+        import nbformat
+        from nbclient import NotebookClient
+
+        from reference_app.lab import emulator
+
+        emulator.up()
+        nb = nbformat.read(self.path, as_version=4)
+        client = NotebookClient(
+            nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(self.path.parent)}}
+        )
+        try:
+            client.execute()
+        finally:
+            keep = os.environ.get("LAMBDA_LAB_EXECUTED_DIR")  # CI uploads these when a run fails
+            if keep:
+                Path(keep).mkdir(parents=True, exist_ok=True)
+                nbformat.write(nb, Path(keep) / self.path.name)
+        outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
+        errors = [o for o in outputs if o.output_type == "error"]
+        assert not errors, f"second run: {errors[0]['ename']}: {errors[0]['evalue']}"
+
+    def repr_failure(self, excinfo, style=None):
+        return str(excinfo.value)
+
+    def reportinfo(self):
+        return self.path, None, f"{self.path.name}: second run"
+
+
+class SecondRunFile(pytest.File):
+    def collect(self):
+        yield SecondRun.from_parent(self, name="second run")
+
+
+def pytest_collect_file(file_path: Path, parent: pytest.Collector):
+    """Beside nbval's cells, each notebook in notebooks/ gets its second run."""
+    if (
+        file_path.suffix == ".ipynb"
+        and file_path.parent.name == "notebooks"
+        and ".ipynb_checkpoints" not in file_path.parts
+        and (parent.config.getoption("nbval_lax", False) or parent.config.getoption("nbval", False))
+    ):
+        return SecondRunFile.from_parent(parent, path=file_path)
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Put each notebook's second run (tests/notebooks) right after nbval's first run of it,
-    so "twice in a row" means exactly that, and each notebook runs twice, not three times."""
-    nbval_last: dict[Path, int] = {}
-    for index, item in enumerate(items):
-        path = Path(str(item.fspath)).resolve()
-        if path.suffix == ".ipynb":
-            nbval_last[path] = index
-    config.lambda_lab_nbval_ran = set(nbval_last)  # read by tests/notebooks/test_notebooks_rerun.py
-    reruns = {}
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if item.name.startswith("test_notebook_runs_twice_in_a_row") and callspec:
-            reruns[Path(callspec.params["path"]).resolve()] = item
-    if not reruns or not nbval_last:
-        return
-    moved = {id(item) for path, item in reruns.items() if path in nbval_last}
+    """Put each notebook's second run right after nbval's last cell of it: "twice in a row"."""
+    second = {item.path: item for item in items if isinstance(item, SecondRun)}
+    rest = [item for item in items if not isinstance(item, SecondRun)]
+    last_cell = {}
+    for index, item in enumerate(rest):
+        if item.path in second:
+            last_cell[item.path] = index
     ordered = []
-    for index, item in enumerate(items):
-        if id(item) in moved:
-            continue
+    for index, item in enumerate(rest):
         ordered.append(item)
-        for path, last in nbval_last.items():
-            if last == index and path in reruns:
-                ordered.append(reruns[path])
+        for path, last in last_cell.items():
+            if last == index:
+                ordered.append(second[path])
+    ordered += [item for path, item in second.items() if path not in last_cell]
     items[:] = ordered
 
 

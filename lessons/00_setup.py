@@ -126,3 +126,11 @@ result
 
 # %%
 assert result.ok, result
+
+# %% [markdown]
+# ## Check yourself
+#
+# Answer, then reveal: each question links the cell above that shows its answer live.
+
+# %%
+lab.quiz("00_setup")

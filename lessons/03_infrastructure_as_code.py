@@ -351,3 +351,11 @@ lab.check("sam-s3-trigger")
 # **"How do you secure Lambda functions?"** In the template: a role per function with only the actions
 # it calls on only its own resources (this stack's four DynamoDB actions on one table), a
 # `SourceArn`-scoped permission for each caller, and no secrets in plain environment variables (lesson 06).
+
+# %% [markdown]
+# ## Check yourself
+#
+# Answer, then reveal: each question links the cell above that shows its answer live.
+
+# %%
+lab.quiz("03_infrastructure_as_code")

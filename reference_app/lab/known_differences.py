@@ -233,6 +233,33 @@ DIFFERENCES: tuple[Difference, ...] = (
         source="services/dynamodb.py _build_change_record",
     ),
     Difference(
+        "sns-email-confirmation",
+        "event sources",
+        aws="An e-mail (or HTTP/S) subscription stays PendingConfirmation until the recipient follows the link "
+        "in the confirmation message; nothing is delivered before that.",
+        emulator="An e-mail subscription is confirmed at once (PendingConfirmation is 'false'); HTTP/S ones do wait.",
+        kit="stated",
+        source="services/sns.py _subscribe",
+    ),
+    Difference(
+        "async-retry-spacing",
+        "invocation",
+        aws="A failed asynchronous event is retried up to two more times, about one minute and then two minutes "
+        "after the previous attempt.",
+        emulator="The same number of attempts, about one second and then two seconds apart.",
+        kit="stated",
+        note="Lessons count the attempts, never time them.",
+        source="services/lambda_svc.py invoke_async_with_retry",
+    ),
+    Difference(
+        "account-concurrency",
+        "invocation",
+        aws="GetAccountSettings reports the Region's concurrency quota: 1,000 by default, less for new accounts.",
+        emulator="It reports a cap sized to the host's memory (never above 1,000), which it also enforces.",
+        kit="stated",
+        source="services/lambda_svc.py _default_account_concurrency",
+    ),
+    Difference(
         "s3-overlapping-notifications",
         "s3",
         aws="Overlapping notification configurations (same event type, overlapping prefix or suffix) are refused.",

@@ -80,6 +80,30 @@ TABLES: Final[dict[str, dict[str, Any]]] = {
         "AttributeDefinitions": [{"AttributeName": "order_id", "AttributeType": "S"}],
         "BillingMode": "PAY_PER_REQUEST",
     },
+    # exercise async-retries (01): how often the simulated payment provider was called per order,
+    # and the one confirmation each order gets however many attempts it takes.
+    "payment_attempts": {
+        "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "order_id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
+    "confirmations": {
+        "KeySchema": [{"AttributeName": "order_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "order_id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
+    # exercise stream-filter (04): members whose stream feeds a filtered mapping, and the welcomes sent.
+    "members": {
+        "KeySchema": [{"AttributeName": "member_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "member_id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    },
+    "welcomes": {
+        "KeySchema": [{"AttributeName": "member_id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "member_id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
 }
 
 TTL_ATTRIBUTES: Final[dict[str, str]] = {
@@ -97,6 +121,8 @@ HANDLER_ENVIRONMENT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "notifier": {"FORWARD_QUEUE_URL": ("queue", "notifications"), "NOTIFICATIONS_TABLE": ("table", "notifications")},
     "scheduled_report": {"USERS_TABLE": ("table", "users"), "REPORT_BUCKET": ("bucket", "reports")},
     "order_saga": {"SAGA_TABLE": ("table", "saga")},
+    "event_logger": {},
+    "invocation_probe": {},
 }
 
 

@@ -101,7 +101,7 @@ def test_must_pass_mode_raises_for_a_stub(learner, monkeypatch):
         grader.check("sqs-partial-batch")
 
 
-def test_cli_check_all_and_hint_and_reset(learner):
+def test_cli_check_all_and_hint_and_reset(learner, monkeypatch):
     from typer.testing import CliRunner
 
     from reference_app.lab.cli import app
@@ -109,7 +109,10 @@ def test_cli_check_all_and_hint_and_reset(learner):
     runner = CliRunner()
     checked = runner.invoke(app, ["check", "sqs-partial-batch"])
     assert checked.exit_code == 0 and "not started yet" in checked.output
-    table = runner.invoke(app, ["check", "--all"], env={"COLUMNS": "160"})
+    from reference_app.lab.cli import base
+
+    monkeypatch.setattr(base.out, "_width", 200)  # a wide terminal, wherever the test runs
+    table = runner.invoke(app, ["check", "--all"])
     assert table.exit_code == 0 and "sqs-partial-batch" in table.output and "not tried" in table.output
     assert "Hint 1 of 3" in runner.invoke(app, ["hint", "debug-s3-keys"]).output
     reset = runner.invoke(app, ["exercise", "reset", "debug-s3-keys"])
