@@ -166,7 +166,8 @@ def deploy_function(
     env = function_environment(backend, environment)
     module_name = packaging.find_module_file(module).stem
     entry = handler_function(module_name, function, handler)
-    package = packaging.build_checked(module, requirements, env, runtime, function=entry)
+    layers = layer_contents(extra.get("Layers") or (), backend)
+    package = packaging.build_checked(module, requirements, env, runtime, function=entry, layers=layers)
     emulator.check_answering(backend)
     wanted = {
         "Runtime": runtime,
@@ -179,6 +180,36 @@ def deploy_function(
     }
     with _answers(backend):
         return _create_or_update(name, package, wanted, backend)
+
+
+def layer_contents(arns: list[str] | tuple[str, ...], backend: Backend) -> tuple[bytes, ...]:
+    """The zip of each layer version in ``arns``, in order, for the import check: a function
+    that imports from a layer imports on Lambda only with that layer attached."""
+    if not arns:
+        return ()
+    emulator.check_answering(backend)
+    lam = client("lambda", backend)
+    found = []
+    for layer_arn in arns:
+        try:
+            location = lam.get_layer_version_by_arn(Arn=layer_arn)["Content"]["Location"]
+        except ClientError as err:
+            if aws_code(err) in ("ResourceNotFoundException", "InvalidParameterValueException"):
+                raise LabError(f"There is no layer version {layer_arn}; publish it first.") from None
+            raise
+        with net.open_url(_local_url(location, backend), timeout=CONTROL_PLANE_READ_TIMEOUT_S) as answer:
+            found.append(answer.read())
+    return tuple(found)
+
+
+def _local_url(location: str, backend: Backend) -> str:
+    """A layer's download URL names ``localhost`` on the embedded emulator: the kit calls 127.0.0.1."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(location)
+    if parts.hostname == "localhost" and parts.port == backend.port:
+        return urlunsplit(parts._replace(netloc=f"127.0.0.1:{backend.port}"))
+    return location
 
 
 def handler_function(module_name: str, function: str | None, handler: str | None) -> str:

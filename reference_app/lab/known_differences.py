@@ -150,6 +150,27 @@ DIFFERENCES: tuple[Difference, ...] = (
         note="Durations measured on a laptop are not AWS's, and a function that fills its /tmp there does not here.",
     ),
     Difference(
+        "tmp-per-environment",
+        "lambda runtime",
+        aws="Each execution environment has its own /tmp (EphemeralStorage, 512 MB by default, up to 10,240 MB), "
+        "empty when the environment starts; it survives only between warm invocations of that environment.",
+        emulator="Every function's workers share one temp folder (TMPDIR, under the kit's home): a file written there "
+        "survives a cold start and is visible to other functions.",
+        kit="stated",
+        note="Lesson 02 shows a file reused by a warm invocation, which is AWS's behaviour too, and does not rely on "
+        "it being gone after a cold start. Write to tempfile.gettempdir(), which is /tmp on AWS.",
+    ),
+    Difference(
+        "config-limits",
+        "lambda runtime",
+        aws="A function's configuration is refused past Lambda's quotas: EphemeralStorage above 10,240 MB, "
+        "environment variables over 4 KB in all, more than five layers.",
+        emulator="All three are accepted (EphemeralStorage below 512 MB is refused by botocore before the call).",
+        kit="stated",
+        note="Lesson 02 states the quotas with their page (gettingstarted-limits.html) and does not rely on a refusal.",
+        source="services/lambda_svc.py _update_config",
+    ),
+    Difference(
         "warm-environments",
         "lambda runtime",
         aws="An idle execution environment is reclaimed after some minutes (AWS publishes no figure); each concurrent "
@@ -231,6 +252,33 @@ DIFFERENCES: tuple[Difference, ...] = (
         emulator="SizeBytes is always 0.",
         kit="stated",
         source="services/dynamodb.py _build_change_record",
+    ),
+    Difference(
+        "stream-error-handling",
+        "event sources",
+        aws="A Kinesis or DynamoDB stream mapping with BisectBatchOnFunctionError splits a failing batch in two and "
+        "retries each half; MaximumRetryAttempts and MaximumRecordAgeInSeconds bound the retries, then the batch's "
+        "description goes to the on-failure destination and the shard moves on.",
+        emulator="BisectBatchOnFunctionError and MaximumRetryAttempts are stored and ignored: a failing batch is "
+        "retried whole, about once a second, until MaximumRecordAgeInSeconds (DynamoDB streams only) lets it go; "
+        "a Kinesis mapping never sends to its on-failure destination.",
+        kit="stated",
+        note="Lesson 05 replays AWS's documented bisection against the deployed function (reference_app.lab.lessons."
+        "error_handling.bisect_batch) and says so.",
+        source="services/lambda_svc.py _poll_kinesis, _poll_dynamodb_streams",
+    ),
+    Difference(
+        "async-records",
+        "invocation",
+        aws="After the last attempt the dead-letter queue gets the event itself with RequestID, ErrorCode and "
+        "ErrorMessage attributes, and the on-failure destination gets the invocation record (request id, "
+        "approximateInvokeCount, condition, request and response payloads); both when both are set; an on-success "
+        "destination gets a record too. Every attempt runs under the event's one request id.",
+        emulator="The DLQ gets the destination's record, only one of the two is used, approximateInvokeCount is "
+        "always 3, there is no on-success record, and an S3 event's retries get new request ids.",
+        kit="closed",
+        note="reference_app/lab/runtime/async_invoke.py runs the asynchronous path as Lambda does.",
+        source="services/lambda_svc.py invoke_async_with_retry, _route_async_failure",
     ),
     Difference(
         "sns-email-confirmation",

@@ -386,27 +386,50 @@ def _sdk_dir() -> Path:
     return target
 
 
-def _check_marker(package: Package) -> Path:
-    return import_check_dir() / f"{hashlib.sha256(package.zip_bytes).hexdigest()}-{package.function}"
+def _check_marker(package: Package, layers: tuple[bytes, ...] = ()) -> Path:
+    digest = hashlib.sha256(package.zip_bytes)
+    for layer in layers:
+        digest.update(hashlib.sha256(layer).digest())
+    return import_check_dir() / f"{digest.hexdigest()}-{package.function}"
 
 
-def check_imports(package: Package, env: dict[str, str] | None = None, timeout: float = 120) -> None:
-    """Import the handler module in an isolated interpreter that sees only the zip
-    and boto3, and prove that its handler function (``package.function``) exists, is
-    callable and takes (event, context); raise a LabError naming the first problem.
+def layer_paths(root: str) -> list[str]:
+    """Where Lambda's Python runtime looks inside an extracted layer (python-layers.html):
+    ``python/`` and ``python/lib/python3.x/site-packages/``."""
+    python = os.path.join(root, "python")
+    paths = [python]
+    lib = os.path.join(python, "lib")
+    if os.path.isdir(lib):
+        paths += [os.path.join(lib, v, "site-packages") for v in sorted(os.listdir(lib)) if v.startswith("python")]
+    return paths
 
-    A passing result is remembered by the zip's digest and the function's name, so
-    re-deploying the same code costs nothing.
+
+def check_imports(
+    package: Package, env: dict[str, str] | None = None, timeout: float = 120, layers: tuple[bytes, ...] = ()
+) -> None:
+    """Import the handler module in an isolated interpreter that sees only the zip,
+    its ``layers`` (zip contents, in order) and boto3, and prove that its handler
+    function (``package.function``) exists, is callable and takes (event, context);
+    raise a LabError naming the first problem.
+
+    A passing result is remembered by the digests of the zip and its layers and the
+    function's name, so re-deploying the same code costs nothing.
     """
-    marker = _check_marker(package)
+    marker = _check_marker(package, layers)
     if marker.exists():
         return
     with writing(Path(tempfile.gettempdir())), tempfile.TemporaryDirectory(prefix="lambda-lab-check-") as tmp:
+        code_dir = os.path.join(tmp, "task")
         with zipfile.ZipFile(io.BytesIO(package.zip_bytes)) as zf:
-            zf.extractall(tmp)
+            zf.extractall(code_dir)
+        search = [code_dir]
+        for n, layer in enumerate(layers):
+            with zipfile.ZipFile(io.BytesIO(layer)) as zf:
+                zf.extractall(os.path.join(tmp, "opt", str(n)))
+            search += layer_paths(os.path.join(tmp, "opt", str(n)))
         code = (
             "import importlib, sys\n"
-            f"sys.path[:0] = [{tmp!r}, {str(_sdk_dir())!r}]\n"
+            f"sys.path[:0] = [*{search!r}, {str(_sdk_dir())!r}]\n"
             f"module = importlib.import_module({package.module!r})\n"
             + handler_check.probe(package.function)
         )
@@ -419,7 +442,7 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
         try:
             result = subprocess.run(
                 [sys.executable, "-I", "-S", "-c", code],
-                cwd=tmp,
+                cwd=code_dir,
                 env=run_env,
                 capture_output=True,
                 text=True,
@@ -441,7 +464,8 @@ def check_imports(package: Package, env: dict[str, str] | None = None, timeout: 
     missing = re.search(r"No module named '([^']+)'", result.stderr)
     if missing:
         raise LabError(
-            f"{package.module} would fail on Lambda: it imports {missing.group(1)!r}, which is not in its zip; "
+            f"{package.module} would fail on Lambda: it imports {missing.group(1)!r}, which is not in its zip"
+            f"{' or its layers' if layers else ''}; "
             f"add the distribution that provides it to REQUIREMENTS in {package.source.name}."
         )
     raise LabError(f"{package.module} fails to import on its own: {lines[-1]}")
@@ -453,9 +477,11 @@ def build_checked(
     env: dict[str, str] | None = None,
     runtime: str = DEFAULT_RUNTIME,
     function: str = DEFAULT_FUNCTION,
+    layers: tuple[bytes, ...] = (),
 ) -> Package:
-    """:func:`build_zip` then :func:`check_imports`: a package that is safe to deploy, whose
-    ``function`` exists, is callable and takes (event, context)."""
+    """:func:`build_zip` then :func:`check_imports` (with the contents of the function's
+    ``layers``): a package that is safe to deploy, whose ``function`` exists, is callable
+    and takes (event, context)."""
     package = build_zip(module, requirements, runtime, function)
-    check_imports(package, env)
+    check_imports(package, env, layers=layers)
     return package

@@ -121,6 +121,8 @@ HANDLER_ENVIRONMENT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "notifier": {"FORWARD_QUEUE_URL": ("queue", "notifications"), "NOTIFICATIONS_TABLE": ("table", "notifications")},
     "scheduled_report": {"USERS_TABLE": ("table", "users"), "REPORT_BUCKET": ("bucket", "reports")},
     "order_saga": {"SAGA_TABLE": ("table", "saga")},
+    "anatomy": {},
+    "payments": {},
     "event_logger": {},
     "invocation_probe": {},
 }

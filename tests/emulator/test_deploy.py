@@ -101,3 +101,27 @@ def test_a_handler_naming_another_module_is_refused(backend, tmp_path):
     path.write_text("def main(event, context):\n    return 1\n")
     with pytest.raises(LabError, match=r"handler='other\.main' names module 'other', but the zip's module is "):
         deploy.deploy_function("it-deploy-wrong-module", path, handler="other.main", backend=backend)
+
+
+def test_a_function_that_imports_from_its_layer_deploys_and_one_without_the_layer_is_refused(backend, tmp_path):
+    import io
+    import zipfile
+
+    # GIVEN a published layer with python/greetings_layer.py, and a handler that imports it at module scope
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("python/greetings_layer.py", "def greet(name):\n    return f'Hello, {name}, from a layer'\n")
+    layer = clients.client("lambda", backend).publish_layer_version(
+        LayerName="it-greetings", Content={"ZipFile": buffer.getvalue()}, CompatibleRuntimes=["python3.13"]
+    )["LayerVersionArn"]
+    module = tmp_path / "greets.py"
+    module.write_text("import greetings_layer\n\ndef lambda_handler(event, context):\n"
+                      "    return greetings_layer.greet(event['name'])\n")
+    # WHEN it is deployed without the layer THEN the import check refuses it, naming the module
+    with pytest.raises(LabError, match="'greetings_layer', which is not in its zip"):
+        deploy.deploy_function("it-layer-user", module, backend=backend)
+    # WHEN it is deployed with the layer THEN the check passes and the function imports it from the layer
+    dep = deploy.deploy_function("it-layer-user", module, backend=backend, Layers=[layer])
+    assert deploy.invoke(dep.name, {"name": "Ada"}, backend).payload == "Hello, Ada, from a layer"
+    with pytest.raises(LabError, match="no layer version"):
+        deploy.deploy_function("it-layer-user", module, backend=backend, Layers=[layer.rsplit(":", 1)[0] + ":999"])

@@ -46,3 +46,12 @@ def test_the_debug_exercise_shows_the_failure_in_the_functions_log(backend):
     shown = grader.try_exercise("debug-s3-keys", stub)
     assert len(shown.invocations) == 2 and len(shown.failed) == 1
     assert "with+spaces" in str(shown)
+
+
+def test_the_async_debug_exercise_shows_one_attempt_and_an_empty_destination(backend):
+    stub = course.kit_root() / "exercises" / course.exercise("async-on-failure").file
+    shown = grader.try_exercise("async-on-failure", stub)
+    assert shown.attempts == 1 and shown.records == []
+    assert '"refund failed"' in str(shown) and "records in the on-failure destination: 0" in str(shown)
+    fixed = grader.try_exercise("async-on-failure", course.solution_path("async-on-failure"))
+    assert fixed.attempts == 2 and len(fixed.records) == 1

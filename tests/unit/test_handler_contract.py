@@ -9,21 +9,10 @@ from importlib import resources as importlib_resources
 
 import pytest
 
-from reference_app.lab import resources
+from reference_app.lab import course, resources
 
 HANDLERS = sorted(resources.HANDLER_ENVIRONMENT)
-NOTEBOOKS = (
-    "01_architecture",
-    "02_handler",
-    "03_iac",
-    "04_triggers",
-    "05_errors",
-    "06_security",
-    "07_performance_cost",
-    "08_observability",
-    "09_patterns",
-    "10_interview",
-)
+NOTEBOOKS = tuple(module.id for module in course.load().modules)  # the course map's ids
 
 
 def source(name: str) -> str:

@@ -207,3 +207,42 @@ def test_a_passed_check_for_one_function_does_not_pass_another(tmp_path):
     packaging.build_checked(path)
     with pytest.raises(LabError, match="has no function 'main'"):
         packaging.build_checked(path, function="main")
+
+
+def _layer(files: dict[str, str]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        for name, text in files.items():
+            zf.writestr(name, text)
+    return buffer.getvalue()
+
+
+def test_a_module_imported_from_a_layer_passes_the_check_with_that_layer_only(tmp_path):
+    # GIVEN a handler whose helper comes from a layer (python/ at the layer's root, as Lambda wants)
+    path = _module(
+        tmp_path,
+        "uses_layer",
+        """
+        import lab_layer_greetings
+        import lab_layer_site
+        REQUIREMENTS = ()
+        def lambda_handler(event, context):
+            return lab_layer_greetings.greet()
+        """,
+    )
+    layer = _layer({
+        "python/lab_layer_greetings.py": "def greet():\n    return 'hi'\n",
+        "python/lib/python3.13/site-packages/lab_layer_site.py": "X = 1\n",
+    })
+    package = packaging.build_zip(path)
+    # WHEN it is checked without the layer THEN it is refused, naming the module
+    with pytest.raises(LabError, match="'lab_layer_greetings', which is not in its zip;"):
+        packaging.check_imports(package)
+    # WHEN it is checked with the layer THEN both of the layer's folders are on the path
+    packaging.check_imports(package, layers=(layer,))
+
+
+def test_a_layer_in_the_wrong_folder_is_not_imported(tmp_path):
+    path = _module(tmp_path, "uses_flat_layer", "import lab_flat_helper\ndef lambda_handler(event, context): ...\n")
+    with pytest.raises(LabError, match="'lab_flat_helper', which is not in its zip or its layers"):
+        packaging.check_imports(packaging.build_zip(path), layers=(_layer({"lab_flat_helper.py": "X = 1\n"}),))

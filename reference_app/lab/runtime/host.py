@@ -16,7 +16,8 @@ ministack's modules as they are imported, so start-up costs nothing extra:
     the worker's own log stream, as Lambda writes one stream per execution
     environment. An Invoke runs under the request id its response carries. A new
     ``LoggingConfig`` retires the function's workers, as any configuration change
-    does on AWS.
+    does on AWS. Asynchronous invocation (retries, dead-letter queue, destinations)
+    runs as Lambda runs it (:mod:`.async_invoke`).
 ``ministack.app``
     the request id of an Invoke call is handed to the invocation, and the health
     document says this module is active (:data:`~reference_app.lab.runtime.HEALTH_KEY`).
@@ -40,7 +41,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import HEALTH_KEY, SUPPORTED_EMULATOR, installed_version
+from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, installed_version
 from .log_block import LogBlock, build_log_block, parse_output, write_log_block
 from .workers import IsolatedPython, Settings, answers, guard_memory, reap_forever, worker_class
 
@@ -190,6 +191,7 @@ def _patch_service(svc) -> None:
     svc._emit_lambda_logs = _emit_lambda_logs
     svc._execute_function_dispatch = _execute_function_dispatch
     svc._update_config = _update_config
+    async_invoke.install(svc, _http_invoke)
 
 
 # --- the front door: ministack.app --------------------------------------------------------------------------

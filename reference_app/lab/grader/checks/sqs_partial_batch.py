@@ -88,7 +88,7 @@ def live(ctx: Context) -> None:
     url = ensure_queue(QUEUE, VisibilityTimeout="30")
     sqs.purge_queue(QueueUrl=url)  # the poison of an earlier run must not count
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    event_source_mapping(dep.name, arn, batch_size=10, maximum_batching_window_s=1)
+    event_source_mapping(dep.name, arn, batch_size=10)
     run = f"l{ctx.run_id}"
     records, _ = _batch(run)
     sqs.send_message_batch(
