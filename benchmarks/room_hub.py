@@ -1,6 +1,6 @@
 """Load test: the classroom hub (classroom/jupyterhub_config.py) with N simulated learners.
 
-    python benchmarks/room_hub.py --learners 1 5 10 20
+    python benchmarks/room_hub.py --n 1 5 10 20      (--learners is the same)
 
 For each N: start JupyterHub (its SimpleLocalProcessSpawner, the shared-password login,
 configurable-http-proxy from npm) on loopback ports with a throw-away room folder; then, all
@@ -410,7 +410,9 @@ def run_round(n: int, keep: bool = False) -> Round:
 
 
 def table(rounds: list[Round]) -> str:
-    base = rounds[0].median if rounds else float("nan")
+    # the ratio is to N=1's median when N=1 ran, else to the smallest N's
+    first = min(rounds, key=lambda r: r.learners) if rounds else None
+    base = first.median if first else float("nan")
     lines = [
         f"{'N':>3} {'median s':>9} {'max s':>7} {'ratio':>6} {'fail':>5} {'RSS peak MB':>12} {'PSS MB':>7} "
         f"{'load before/after':>18}  median steps (login/server/kernel/00_setup/check s)",
@@ -427,7 +429,8 @@ def table(rounds: list[Round]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", type=int, nargs="+", default=[1, 5])
+    parser.add_argument("--learners", "--n", type=int, nargs="+", default=[1, 5],
+                        help="the room sizes, one round each (the issue's table: --n 1 5 10 20)")
     parser.add_argument("--keep", action="store_true", help="keep each round's room folder (logs, homes)")
     parser.add_argument("--json", type=Path, help="also write the rounds as JSON here")
     args = parser.parse_args(argv)
