@@ -7,6 +7,8 @@
 | ``tests/emulator`` | the embedded emulator (the ``backend`` fixture)         |
 | ``tests/notebooks``| Jupyter kernels and the emulator                        |
 | ``tests/browser``  | Debian's Chromium, JupyterLab and the emulator          |
+| ``tests/room``     | a room: a shared emulator of its own, the collector,    |
+|                   | JupyterHub and configurable-http-proxy (npm)            |
 
 Each test gets its folder's name as a marker (``pytest -m unit``), and a unit or
 moto test that asks for the emulator fails at collection: it belongs in
@@ -23,7 +25,7 @@ import pytest
 
 from reference_app.lab import clients
 
-FOLDERS = ("unit", "moto", "emulator", "notebooks", "browser")
+FOLDERS = ("unit", "moto", "emulator", "notebooks", "browser", "room")
 NO_EMULATOR = ("unit", "moto")
 HERE = Path(__file__).parent
 

@@ -67,6 +67,10 @@ _EXPORTS = {
     "stack_outputs": "iac",
     "delete_stack": "iac",
     "upload_code": "iac",
+    "capabilities": "features",
+    "room_view": "room.view",
+    "join_room": "room.reporting",
+    "leave_room": "room.reporting",
 }
 
 __all__ = sorted(_EXPORTS)
@@ -80,6 +84,7 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .emulator import down, require, reset, status, up
     from .errors import LabError
     from .events import FakeLambdaContext, list_events, load_event
+    from .features import capabilities
     from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
     from .iac import delete_stack, deploy_stack, lint, stack_outputs, upload_code
@@ -91,6 +96,8 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .progress_store import progress
     from .questions import mock_interview, quiz
     from .resources import ensure_table, physical_name
+    from .room.reporting import join_room, leave_room
+    from .room.view import room_view
     from .triggers import (
         event_source_mapping,
         eventbridge_rule,

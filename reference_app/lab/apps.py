@@ -130,7 +130,7 @@ def ensure_state_machine(name: str, definition: str, backend: Backend | None = N
     """Create or update a state machine with this definition (the kit's Step Functions role); its ARN."""
     sfn = client("stepfunctions", backend)
     role = ensure_role("lambda-lab-states", backend=backend, trust_policy=_STATES_TRUST)
-    machine_arn = arn("states", f"stateMachine:{name}")
+    machine_arn = arn("states", f"stateMachine:{name}", backend)
     try:
         current = sfn.describe_state_machine(stateMachineArn=machine_arn)
     except ClientError as err:

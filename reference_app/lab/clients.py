@@ -1,9 +1,13 @@
 """The one place the kit builds boto3 clients and resources.
 
 Every client is bound to the selected backend: its endpoint, region ``us-east-1``
-and dummy credentials. The session is built so that nothing of the learner's own
-AWS setup can leak in: ``AWS_PROFILE``, ``~/.aws/config`` and ``~/.aws/credentials``
-are ignored, and the explicit endpoint overrides ``AWS_ENDPOINT_URL``.
+and dummy credentials. The access key names the account the requests run in
+(:func:`reference_app.lab.config.account_id`): ``test`` (the emulator's default
+account) on the learner's own emulator, the learner's own 12-digit account on a
+URL backend that a room may share, so each learner sees only their own resources.
+The session is built so that nothing of the learner's own AWS setup can leak in:
+``AWS_PROFILE``, ``~/.aws/config`` and ``~/.aws/credentials`` are ignored, and the
+explicit endpoint overrides ``AWS_ENDPOINT_URL``.
 
 Why not ``localstack-client``: its sessions predate the SDK's own endpoint
 configuration and map each service to a LocalStack port. Since botocore 1.31 the
@@ -49,7 +53,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from .config import ACCOUNT_ID, REGION, Backend, resolve_backend
+from .config import ACCOUNT_ID, REGION, Backend, account_id, resolve_backend
 from .errors import LabError
 from .net import check_endpoint
 
@@ -99,22 +103,28 @@ def _pin_host(endpoint: str):
 
 
 @functools.cache
-def _session(endpoint: str) -> boto3.session.Session:
+def _session(endpoint: str, access_key: str = DUMMY_KEY) -> boto3.session.Session:
     core = botocore.session.Session(session_vars=_ISOLATED_VARS)
     core.register("before-send", _pin_host(endpoint))
     return boto3.session.Session(
         botocore_session=core,
-        aws_access_key_id=DUMMY_KEY,
+        aws_access_key_id=access_key,
         aws_secret_access_key=DUMMY_SECRET,
         region_name=REGION,
     )
+
+
+def access_key(backend: Backend) -> str:
+    """The dummy access key for ``backend``: ``test``, or the 12-digit account it selects."""
+    account = account_id(backend)
+    return DUMMY_KEY if account == ACCOUNT_ID else account
 
 
 def session(backend: Backend | None = None) -> boto3.session.Session:
     """A boto3 session bound to the backend's endpoint with dummy credentials."""
     backend = backend or resolve_backend()
     check_endpoint(backend.endpoint)
-    return _session(backend.endpoint)
+    return _session(backend.endpoint, access_key(backend))
 
 
 def client(service: str, backend: Backend | None = None, **kwargs: Any):
@@ -146,8 +156,8 @@ def resource(service: str, backend: Backend | None = None, **kwargs: Any):
     return session(backend).resource(service, endpoint_url=backend.endpoint, **kwargs)
 
 
-def arn(service: str, resource_part: str) -> str:
-    """An ARN in the emulator's account and region, e.g. ``arn("iam", "role/x")``."""
+def arn(service: str, resource_part: str, backend: Backend | None = None) -> str:
+    """An ARN in the account the kit works in and its region, e.g. ``arn("iam", "role/x")``."""
     region = "" if service in ("iam", "s3") else REGION
-    account = "" if service == "s3" else ACCOUNT_ID
+    account = "" if service == "s3" else account_id(backend or resolve_backend())
     return f"arn:aws:{service}:{region}:{account}:{resource_part}"

@@ -8,7 +8,12 @@
 
 ``LAMBDA_LAB_PORT`` moves the local port (default 4566). An endpoint that is not
 on this machine is refused unless ``LAMBDA_LAB_ALLOW_REMOTE=1`` says the learner
-means it (see :mod:`reference_app.lab.clients`).
+means it, or the learner joined a room on that host (see :mod:`reference_app.lab.net`).
+When the learner joined a room that shares an emulator, that emulator is the default.
+
+:func:`account_id` is the account the kit's requests run in: the emulator's default
+account on the learner's own emulator, the learner's own account on a URL backend,
+which others may share (:mod:`reference_app.lab.room.membership`).
 """
 
 from __future__ import annotations
@@ -72,8 +77,9 @@ def _port(port: int | str | None) -> int:
 
 
 def resolve_backend(value: str | None = None, port: int | str | None = None) -> Backend:
-    """The backend named by ``value``, else by ``LAMBDA_LAB_BACKEND``, else ``embedded``."""
-    choice = (value or os.environ.get(BACKEND_ENV) or "embedded").strip()
+    """The backend named by ``value``, else by ``LAMBDA_LAB_BACKEND``, else the emulator the
+    learner's room shares, else ``embedded``."""
+    choice = (value or os.environ.get(BACKEND_ENV) or _room_emulator() or "embedded").strip()
     if choice in ("embedded", "localstack"):
         return Backend(choice, f"http://127.0.0.1:{_port(port)}")
     parts = urlsplit(choice)
@@ -86,6 +92,28 @@ def resolve_backend(value: str | None = None, port: int | str | None = None) -> 
     raise LabError(
         f"{BACKEND_ENV} must be 'embedded', 'localstack' or an http(s):// URL, not {choice!r}."
     )
+
+
+def _room_emulator() -> str | None:
+    from .room import membership
+
+    member = membership.load()
+    return member.emulator if member is not None else None
+
+
+def account_id(backend: Backend) -> str:
+    """The 12-digit account the kit's requests to ``backend`` run in.
+
+    The learner's own emulator (embedded, localstack) holds only their resources: its
+    default account (``LAMBDA_LAB_ACCOUNT`` overrides it). A URL backend may be shared by a
+    room, so there every learner works in an account of their own, and the emulator keeps
+    each account's resources apart.
+    """
+    from .room import membership
+
+    if backend.kind == "url":
+        return membership.learner_account()
+    return membership.explicit_account() or ACCOUNT_ID
 
 
 def is_local_host(host: str) -> bool:

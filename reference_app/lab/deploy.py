@@ -90,15 +90,18 @@ def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None, trus
     except ClientError as err:
         if aws_code(err) != "EntityAlreadyExists":
             raise
-        return arn("iam", f"role/{name}")
+        return arn("iam", f"role/{name}", backend)
 
 
 def function_environment(backend: Backend, variables: dict[str, str] | None) -> dict[str, str]:
     """The function's variables plus ``AWS_ENDPOINT_URL`` so its own boto3 calls reach
-    the emulator. LocalStack sets that variable inside its containers itself, and a
-    host-side 127.0.0.1 address would be wrong there, so it is left to LocalStack."""
+    the emulator. An emulator that runs each function in a container (LocalStack, whether
+    the kit started it or a URL names it) sets that variable there itself, and the
+    learner's address for it would be wrong inside the container, so it is left alone."""
+    from .features import of
+
     env = dict(variables or {})
-    if backend.kind != "localstack":
+    if not of(backend).functions_in_containers:
         env.setdefault("AWS_ENDPOINT_URL", backend.endpoint)
     return env
 

@@ -148,4 +148,25 @@ def run_checks(backend: Backend | None = None) -> Checks:
             )
         )
     checks.append(host_runtime_check(backend, emulator=emulator_name(doc) if doc is not None else None))
+    checks.extend(room_checks(backend))
     return checks
+
+
+def room_checks(backend: Backend) -> list[Check]:
+    """Whether the learner joined a room (and so reports there), and their account on a shared emulator."""
+    from .config import account_id
+    from .room import membership
+
+    member = membership.load()
+    if member is None:
+        rows = [Check("room", "ok", "not in a room: nothing is sent anywhere")]
+    else:
+        rows = [Check("room", "ok", f"joined {member.url} as {member.name}: your check results are reported there "
+                                    "(`lambda-lab room leave` stops it)")]
+    if backend.kind == "url":
+        try:
+            rows.append(Check("account", "ok", f"{account_id(backend)}: yours alone on the emulator at "
+                                               f"{backend.endpoint}, which others may share"))
+        except LabError as exc:
+            rows.append(Check("account", "fail", str(exc)))
+    return rows

@@ -98,6 +98,14 @@ def persistence_enabled() -> bool:
     return os.environ.get(PERSIST_ENV, "1").strip().lower() not in ("0", "false", "no", "off")
 
 
+def bind_host() -> str:
+    """Where the emulator listens: 127.0.0.1, unless it is a room's shared emulator that
+    ``lambda-lab room serve --emulator --host ...`` opens to the room's network."""
+    from .room.emulator_patch import SHARED_BIND_ENV, shared
+
+    return os.environ.get(SHARED_BIND_ENV, "127.0.0.1") if shared() else "127.0.0.1"
+
+
 # What the kit itself decides about the emulator's process: where it listens, where it keeps its
 # files, and that it never sees the learner's AWS identity. ``extra_env`` may not change these.
 PROTECTED_ENV = frozenset({
@@ -120,7 +128,7 @@ def emulator_env(backend: Backend, home: Path, extra_env: dict[str, str] | None 
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(
         GATEWAY_PORT=str(backend.port),
-        BIND_HOST="127.0.0.1",
+        BIND_HOST=bind_host(),
         IOT_MTLS_ENABLED="0",
         SFTP_ENABLED="0",
         STATE_DIR=str(home / "state"),

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from . import display, embedded, localstack
 from .config import Backend, resolve_backend
 from .errors import LabError
-from .net import check_endpoint, emulator_name, health, is_remote, port_in_use, post
+from .net import check_endpoint, emulator_name, health, port_in_use, post
 
 # Kept importable from here: notebooks and tests use these names.
 __all__ = [
@@ -233,20 +233,28 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
     )
 
 
-def reset(backend: Backend | None = None, *, confirm_host: str | None = None) -> str:
-    """Delete every resource in the emulator: ministack's reset, else a restart.
+def reset(backend: Backend | None = None) -> str:
+    """Delete every resource the learner has in the emulator.
 
-    The embedded emulator's saved state goes too, so the next ``up`` starts clean; when
-    it is not running, its saved state is deleted directly. An emulator that is not on
-    this machine holds other people's resources too, so it is reset only when
-    ``confirm_host`` repeats its host name.
+    The learner's own emulator (embedded, localstack) is theirs alone: ministack's reset
+    deletes everything, LocalStack is restarted, and the embedded emulator's saved state
+    goes too, so the next ``up`` starts clean (when it is not running, its saved state is
+    deleted directly). A URL backend may be shared by a room: there the kit deletes the
+    learner's own resources only, kind by kind, in the learner's own account
+    (:mod:`reference_app.lab.room.own_resources`), and never calls the emulator's reset,
+    which would delete everyone's.
     """
     backend = backend or resolve_backend()
     check_endpoint(backend.endpoint)
-    if is_remote(backend) and confirm_host != backend.host:
-        raise LabError(
-            f"The emulator at {backend.endpoint} is not on this machine and resetting it deletes "
-            f"everyone's resources there; pass confirm_host={backend.host!r} if you mean it."
+    if backend.kind == "url":
+        from .config import account_id
+        from .room.own_resources import delete_own
+
+        require(backend)
+        deleted = delete_own(backend)
+        return (
+            f"Deleted your resources (account {account_id(backend)}) in the emulator at {backend.endpoint}: "
+            f"{deleted}; nobody else's were touched."
         )
     if stopped_with_saved_state(backend):
         embedded.wipe_saved_state(backend)

@@ -514,6 +514,16 @@ DIFFERENCES: tuple[Difference, ...] = (
         source="services/s3.py _put_bucket_notification",
     ),
     Difference(
+        "s3-bucket-namespace",
+        "s3",
+        aws="Bucket names are global: a name another account holds answers BucketAlreadyExists.",
+        emulator="The same, except in an emulator a room shares (`lambda-lab room serve --emulator`): there each "
+        "learner's account has its own bucket names, so every learner can create the lessons' buckets, and "
+        "another learner's buckets are not found.",
+        kit="stated",
+        source="reference_app/lab/room/emulator_patch.py patch_s3",
+    ),
+    Difference(
         "cfn-no-deploy-validation",
         "cloudformation",
         aws="A stack fails when a resource is refused: an S3 notification whose Lambda permission does not exist yet "

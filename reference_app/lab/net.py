@@ -5,7 +5,9 @@ backends, the CLI and the doctor can all use it without importing each other.
 
 The guard is the same one the boto3 clients pass (:func:`check_endpoint`): an
 endpoint that is not on this machine is refused, *before* any packet leaves,
-unless ``LAMBDA_LAB_ALLOW_REMOTE=1`` says the learner means it. The health probe,
+unless ``LAMBDA_LAB_ALLOW_REMOTE=1`` says the learner means it, or it is on the
+host of the room the learner joined (``lambda-lab room join URL``: naming that
+host is the learner's opt-in for it, and for no other). The health probe,
 ``status``, ``doctor``, ``reset`` and :func:`reference_app.lab.http.http_call`
 all go through :func:`open_url`, which checks first, ignores proxy settings from
 the environment and never follows a redirect to another host.
@@ -28,12 +30,18 @@ HEALTH_PATH = "/_localstack/health"
 def check_endpoint(url: str) -> None:
     """Refuse a URL that is not on this machine unless the learner opted in."""
     host = urlsplit(url).hostname or ""
-    if not is_local_host(host) and not remote_allowed():
+    if not is_local_host(host) and not remote_allowed() and not _room_host(host):
         base = "/".join(url.split("/")[:3])
         raise LabError(
             f"Refusing to contact {base}: it is not on this machine. "
             f"Set {ALLOW_REMOTE_ENV}=1 if you really mean that emulator."
         )
+
+
+def _room_host(host: str) -> bool:
+    from .room import membership
+
+    return bool(host) and host.lower() == membership.allowed_host()
 
 
 def is_remote(backend: Backend) -> bool:

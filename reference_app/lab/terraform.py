@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .clients import access_key
 from .config import Backend, lab_home, resolve_backend
 from .errors import LabError
 
@@ -233,7 +234,7 @@ def _environment(folder: Path, backend: Backend) -> dict[str, str]:
         # tflocal writes a provider override with these endpoints and dummy keys
         "AWS_ENDPOINT_URL": backend.endpoint,
         "S3_HOSTNAME": "127.0.0.1",
-        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_ACCESS_KEY_ID": access_key(backend),  # the learner's own account on a shared emulator
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_DEFAULT_REGION": "us-east-1",
         "AWS_CONFIG_FILE": os.devnull,

@@ -2,8 +2,9 @@
 
 With a backend URL on another machine and no ``LAMBDA_LAB_ALLOW_REMOTE``, the
 health probe, ``status``, ``doctor`` and ``reset`` must refuse with one sentence
-and open no connection. With the opt-in, ``reset`` of a non-local emulator still
-names the host and asks, because it deletes other people's resources.
+and open no connection. With the opt-in, ``reset`` of an emulator named by URL (which a
+room may share) deletes the learner's own resources only, and never calls the emulator's
+whole reset, which would delete everyone's (issue 12).
 """
 
 import json
@@ -89,22 +90,25 @@ def opted_in_remote(monkeypatch):
     server.shutdown()
 
 
-def test_reset_of_a_remote_emulator_asks_even_with_yes(opted_in_remote):
-    result = runner.invoke(app, ["reset", "--yes"], input="\n")
-    assert "not on this machine" in result.output and "Type its host name (127.0.0.1)" in result.output
-    assert "Nothing was reset." in result.output
-    assert _FakeMinistack.resets == []
+@pytest.fixture
+def own_deleted(monkeypatch):
+    from reference_app.lab.room import own_resources
+
+    calls = []
+    monkeypatch.setattr(own_resources, "delete_own", lambda backend: calls.append(backend) or own_resources.Deleted())
+    return calls
 
 
-def test_reset_of_a_remote_emulator_runs_once_the_host_is_typed(opted_in_remote):
-    result = runner.invoke(app, ["reset"], input="127.0.0.1\n")
+def test_cli_reset_of_a_shared_emulator_asks_and_deletes_only_the_learners_own(opted_in_remote, own_deleted):
+    result = runner.invoke(app, ["reset"], input="n\n")
+    assert "Delete every resource of yours (account " in result.output and "Nobody else's are touched" in result.output
+    assert "Nothing was reset." in result.output and own_deleted == []
+    result = runner.invoke(app, ["reset", "--yes"])
     assert result.exit_code == 0, result.output
-    assert _FakeMinistack.resets == ["/_ministack/reset"]
-
-
-def test_python_reset_of_a_remote_emulator_needs_the_host(opted_in_remote):
-    with pytest.raises(LabError, match="confirm_host='127.0.0.1'"):
-        lab.reset()
+    assert "nobody else's were touched" in result.output and len(own_deleted) == 1
     assert _FakeMinistack.resets == []
-    lab.reset(confirm_host="127.0.0.1")
-    assert _FakeMinistack.resets == ["/_ministack/reset"]
+
+
+def test_python_reset_of_a_shared_emulator_never_resets_it_whole(opted_in_remote, own_deleted):
+    assert "nobody else's were touched" in lab.reset()
+    assert len(own_deleted) == 1 and _FakeMinistack.resets == []

@@ -14,7 +14,7 @@ defined in :mod:`.base`.
 
 from __future__ import annotations
 
-from . import course, drill, lifecycle, sam  # noqa: F401  (register their commands)
+from . import course, drill, lifecycle, room, sam  # noqa: F401  (register their commands)
 from .base import app
 
 __all__ = ["app"]

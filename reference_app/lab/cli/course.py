@@ -11,7 +11,7 @@ from rich.table import Table
 from .. import build, course, grader
 from .. import progress_store as progress
 from ..errors import LabError
-from .base import app, err, friendly, out
+from .base import app, err, friendly, out, plain
 
 exercise_app = typer.Typer(help="Manage your exercise files.", no_args_is_help=True)
 app.add_typer(exercise_app, name="exercise")
@@ -41,6 +41,8 @@ def check(
             result.status, "[dim]-[/]"
         )
         out.print(f"  {icon} {result.name}" + (f": {result.reason}" if result.reason else ""), highlight=False)
+    if report.room:
+        out.print(f"[dim]{plain(report.room)}[/]", highlight=False)
     if report.status in ("failed", "syntax error"):
         out.print(f"Stuck? `lambda-lab hint {exercise_id}`")
         raise typer.Exit(1)

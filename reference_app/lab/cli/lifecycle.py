@@ -80,21 +80,20 @@ def doctor() -> None:
 @friendly
 def reset(
     yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (an emulator on this machine only).")
+        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
     ] = False,
 ) -> None:
-    """Delete every resource in the emulator (ministack's reset; LocalStack is restarted)."""
+    """Delete every resource in the emulator (on one a room shares: only yours)."""
     backend = resolve_backend()
-    confirm_host = None
-    if net.is_remote(backend):
-        # Someone else's emulator: its resources are other people's work too. Always ask,
-        # and make the learner type the host, before anything is sent there.
+    if backend.kind == "url":
+        # Maybe a room's: only the learner's own account is emptied, never anyone else's.
+        from ..config import account_id
+
         net.check_endpoint(backend.endpoint)
-        err.print(
-            f"The emulator at {backend.endpoint} is not on this machine: a reset deletes everyone's resources there."
-        )
-        confirm_host = typer.prompt(f"Type its host name ({backend.host}) to reset it", default="", show_default=False)
-        if confirm_host != backend.host:
+        emulator.require(backend)
+        question = (f"Delete every resource of yours (account {account_id(backend)}) in the emulator at "
+                    f"{backend.endpoint}? Nobody else's are touched")
+        if not yes and not typer.confirm(question):
             out.print("Nothing was reset.")
             return
     elif emulator.stopped_with_saved_state(backend):
@@ -108,7 +107,7 @@ def reset(
             out.print("Nothing was reset.")
             return
     with out.status("Resetting ..."):
-        out.print(plain(emulator.reset(backend, confirm_host=confirm_host)))
+        out.print(plain(emulator.reset(backend)))
 
 
 @app.command()

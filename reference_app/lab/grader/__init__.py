@@ -59,6 +59,7 @@ class Report:
     status: str  # "passed" | "failed" | "not started yet" | "syntax error"
     results: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
+    room: str | None = None  # what reporting to the learner's room did (None: not in a room)
 
     @property
     def passed(self) -> bool:
@@ -94,9 +95,10 @@ class Report:
             f"<td style='text-align:left'>{escape(r.reason)}</td></tr>"
             for r in self.results
         )
+        room = f"<div style='color:#57606a;font-size:90%'>{escape(self.room)}</div>" if self.room else ""
         return (
             f'<div style="border-left:6px solid {colour};padding:.4em 1em"><b>{escape(self.headline())}</b>'
-            f'<table style="margin-top:.4em">{rows}</table></div>'
+            f'<table style="margin-top:.4em">{rows}</table>{room}</div>'
         )
 
 
@@ -185,6 +187,9 @@ def _finish(report: Report, started: float) -> Report:
     report.seconds = time.perf_counter() - started
     if os.path.realpath(report.path) == os.path.realpath(course.exercise_path(report.exercise.id)):
         progress.record_attempt(report.exercise.id, report.status, [r.name for r in report.failed_checks])
+        from ..room.reporting import report as report_to_room
+
+        report.room = report_to_room()  # only once the learner joined a room; never fails the check
     return report
 
 

@@ -22,6 +22,8 @@ ministack's modules as they are imported, so start-up costs nothing extra:
     the request id of an Invoke call is handed to the invocation, an Invoke over Lambda's
     payload limits is refused as Lambda refuses it (:mod:`.limits`), and the health
     document says this module is active (:data:`~reference_app.lab.runtime.HEALTH_KEY`).
+    An API's invoke URL answers whichever account owns the API, as on AWS
+    (:mod:`reference_app.lab.room.emulator_patch`: a room's shared emulator needs it).
 ``ministack.services.cloudwatch``
     an alarm reads only the series its dimensions name, and is evaluated when the emulator
     records a point of its metric (:mod:`.limits`).
@@ -97,6 +99,9 @@ def install(settings: Settings | None = None) -> None:
         "ministack.app": _patch_app,
         "ministack.services.cloudwatch": limits.patch_cloudwatch,
     }
+    from ..room.emulator_patch import hooks as room_hooks
+
+    hooks.update(room_hooks())  # an emulator a room shares: bucket names per learner
     for name in list(hooks):
         if name in sys.modules:
             hooks.pop(name)(sys.modules[name])
@@ -228,3 +233,6 @@ def _patch_app(app) -> None:
 
     app._dispatch_service_request = _dispatch_service_request
     app._handle_health_request = _handle_health_request
+    from ..room.emulator_patch import patch_app as invoke_urls_for_every_account
+
+    invoke_urls_for_every_account(app)

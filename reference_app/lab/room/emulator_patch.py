@@ -1,0 +1,83 @@
+"""What changes inside the embedded emulator when a room shares it (one account per learner).
+
+**Invoke URLs answer for every account** (always on: it is AWS's behaviour).
+On AWS an API's invoke URL (``https://{api-id}.execute-api.{region}.amazonaws.com/{stage}/``)
+is public: curl, a browser or the kit's ``http_call`` reach it without credentials, whoever
+owns the API. ministack finds the API of an execute-api request in the *caller's* account
+only, and an unsigned request falls to the default account, so on an emulator a room shares
+(each learner in an account of their own) a learner's API answered 404. Function URLs are
+already found across accounts (``lambda_svc.resolve_function_url``).
+
+:func:`patch_app` makes an execute-api request run in the account that owns the API (API
+ids are random and unique across accounts, as on AWS), for REST and HTTP APIs alike. Only
+the data plane changes: control-plane calls still see the caller's account alone. It is
+installed with the kit's runtime (:mod:`reference_app.lab.runtime.host`), so it applies to
+the pinned emulator only.
+
+**Bucket names per account** (only in an emulator a room shares: ``LAMBDA_LAB_SHARED_EMULATOR=1``,
+set by ``lambda-lab room serve --emulator``). S3 bucket names are global on AWS, and
+ministack follows it: the second learner to create ``lab-uploads`` got ``BucketAlreadyExists``,
+and every lesson and exercise names its buckets. ministack already keeps buckets, their
+objects and their files on disk per account; :func:`patch_s3` makes a name resolve to the
+caller's own bucket only, so every learner has the namespace to themselves, as if the
+emulator were theirs, and another learner's buckets are as invisible as their functions.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+
+logger = logging.getLogger("lambda_lab.room")
+SHARED_ENV = "LAMBDA_LAB_SHARED_EMULATOR"
+SHARED_BIND_ENV = "LAMBDA_LAB_SHARED_BIND"  # the address a shared emulator listens on (127.0.0.1 by default)
+
+
+def shared() -> bool:
+    return os.environ.get(SHARED_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def hooks() -> dict:
+    """Module name -> patch, for :func:`reference_app.lab.runtime.host.install` (``ministack.app`` is
+    patched from there, with the kit's other changes to it)."""
+    return {"ministack.services.s3": patch_s3} if shared() else {}
+
+
+def patch_s3(s3) -> None:
+    from ministack.core.responses import get_account_id
+
+    def _bucket_owner_account(name: str) -> str | None:
+        caller = get_account_id()
+        return caller if (caller, name) in s3._buckets._data else None
+
+    s3._bucket_owner_account = _bucket_owner_account
+
+
+def owner_of(api_id: str) -> str | None:
+    """The account that owns REST or HTTP API ``api_id``, in whichever account it is."""
+    from ministack.services import apigateway, apigateway_v1
+
+    for store in (apigateway_v1._rest_apis, apigateway._apis):
+        for (account, _region, stored_id), _api in store.all_items():
+            if stored_id == api_id:
+                return account
+    return None
+
+
+def patch_app(app) -> None:
+    handle = app._handle_execute_api_request
+
+    async def _handle_execute_api_request(host, path, method, headers, body, query_params, *args, **kwargs):
+        parsed = app._parse_execute_api_url(host, path)
+        owner = owner_of(parsed[0]) if parsed is not None else None
+        if owner is None:
+            return await handle(host, path, method, headers, body, query_params, *args, **kwargs)
+        from ministack.core.responses import _request_account_id
+
+        token = _request_account_id.set(owner)
+        try:
+            return await handle(host, path, method, headers, body, query_params, *args, **kwargs)
+        finally:
+            _request_account_id.reset(token)
+
+    app._handle_execute_api_request = _handle_execute_api_request

@@ -1,0 +1,132 @@
+"""The learner's side of a room: join, leave, and report check results.
+
+Nothing is sent anywhere until the learner joins (``lambda-lab room join URL --name NAME``
+or ``lab.join_room(URL, NAME)``): joining names the instructor's host, which is the
+learner's opt-in for that host and no other (the network guard lets it through,
+:func:`reference_app.lab.net.check_endpoint`). From then on every check posts the learner's
+whole progress there (so a report that could not be sent is caught up by the next one),
+until ``lambda-lab room leave``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import urllib.error
+import urllib.request
+from urllib.parse import urlsplit
+
+from .. import progress_store
+from ..errors import LabError
+from ..net import open_url
+from . import membership
+
+TIMEOUT_S = 3.0
+
+
+def learner_key(url: str) -> str:
+    """What proves to this room that a report comes from this learner (never the account)."""
+    secret = membership.identity_secret()
+    return hashlib.sha256(f"{secret}|room|{url.rstrip('/')}".encode()).hexdigest()
+
+
+def _check_url(url: str) -> str:
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise LabError(f"{url!r} is not a room's address; the instructor's looks like http://10.0.0.5:8765.")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def _request(url: str, doc: dict | None = None) -> dict:
+    data = json.dumps(doc).encode() if doc is not None else None
+    request = urllib.request.Request(url, data=data, method="POST" if doc is not None else "GET",
+                                     headers={"Content-Type": "application/json"})
+    with open_url(request, timeout=TIMEOUT_S) as resp:
+        body = resp.read()
+    return json.loads(body) if body else {}
+
+
+def _progress() -> dict:
+    return progress_store.load()
+
+
+def join(url: str, name: str) -> membership.Membership:
+    """Join the room at ``url`` as ``name``: from now on, checks are reported there."""
+    url = _check_url(url)
+    name = membership.check_name(name)
+    previous = membership.load()
+    member = membership.save(url, name)  # the opt-in for this host: the guard lets the calls below through
+    try:
+        info = _request(url + "/room")
+        emulator = info.get("emulator") if isinstance(info, dict) else None
+        if emulator:
+            emulator = _same_host(url, str(emulator))
+            member = membership.save(url, name, emulator)
+        _request(url + "/report", {"name": name, "key": learner_key(url), "progress": _progress()})
+    except BaseException as exc:
+        _restore(previous)
+        if isinstance(exc, urllib.error.HTTPError) and exc.code == 409:
+            raise LabError(f"Someone in the room at {url} already goes by {name!r}; join with another name.") from None
+        if isinstance(exc, (OSError, ValueError)):
+            raise LabError(
+                f"No room answers at {url} ({_reason(exc)}); check the address the instructor gave."
+            ) from None
+        raise
+    return member
+
+
+def _same_host(room_url: str, emulator: str) -> str:
+    """The room's emulator, addressed through the host the learner reached the room on (a room
+    that listens on every address advertises 127.0.0.1)."""
+    parts = urlsplit(emulator)
+    room_host = urlsplit(room_url).hostname or ""
+    if parts.hostname in ("127.0.0.1", "localhost", "0.0.0.0") and parts.port:
+        return f"{parts.scheme}://{room_host}:{parts.port}"
+    return emulator.rstrip("/")
+
+
+def _restore(previous: membership.Membership | None) -> None:
+    if previous is None:
+        membership.forget()
+    else:
+        membership.save(previous.url, previous.name, previous.emulator)
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, urllib.error.URLError) and not isinstance(exc, urllib.error.HTTPError):
+        return str(exc.reason)
+    return str(exc) or type(exc).__name__
+
+
+def leave() -> str:
+    member = membership.forget()
+    if member is None:
+        return "You are not in a room; nothing is sent anywhere."
+    return f"Left the room at {member.url}: nothing is sent there any more."
+
+
+def report() -> str | None:
+    """Post the learner's progress to their room; one sentence on what happened, or None outside a room.
+
+    Never raises: a room that does not answer must not fail a check (the next report catches up)."""
+    member = membership.load()
+    if member is None:
+        return None
+    try:
+        _request(member.url + "/report",
+                 {"name": member.name, "key": learner_key(member.url), "progress": _progress()})
+    except Exception as exc:
+        return f"Not reported to the room at {member.url} ({_reason(exc)}); the next check sends it again."
+    return f"Reported to the room at {member.url} as {member.name}."
+
+
+def join_room(url: str, name: str) -> str:
+    """``lab.join_room(URL, NAME)``: join the instructor's room; your checks are reported there from now on."""
+    member = join(url, name)
+    shared = f"; your emulator is the room's, at {member.emulator}" if member.emulator else ""
+    return f"Joined the room at {member.url} as {member.name}{shared}."
+
+
+def leave_room() -> str:
+    """``lab.leave_room()``: nothing is sent to the room any more."""
+    return leave()

@@ -1,0 +1,111 @@
+"""The instructor's view: two simulated learners' check results, live.
+
+GIVEN the instructor's collector and two learners who joined it (each on a laptop of their
+own: a home folder and a course folder), WHEN they run real checks (Ada's passes, Bob's
+exercise has a bug), THEN ``lambda-lab room``, ``lab.room_view()`` and its plot show who
+finished what and where the room is stuck; WHEN Bob fixes his file and checks again, THEN
+the next view shows it.
+"""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from reference_app import lab
+from reference_app.lab import course
+from reference_app.lab.cli import app
+from reference_app.lab.errors import LabError
+
+ROOT = Path(__file__).resolve().parents[2]
+EXERCISE = "handler-validation"
+runner = CliRunner()
+
+
+def _laptop(learner, solution: Path) -> Path:
+    """The learner's own course folder (``lambda-lab init``), with ``solution`` as their exercise file."""
+    from reference_app.lab.workspace import init_course
+
+    folder = init_course(learner.home / "workshop")
+    target = folder / "exercises" / course.exercise(EXERCISE).file
+    shutil.copy(solution, target)
+    return folder
+
+
+def _check(learner, monkeypatch, folder: Path):
+    with learner.acting(monkeypatch):
+        monkeypatch.setenv("LAMBDA_LAB_COURSE_DIR", str(folder))
+        monkeypatch.setenv("LAMBDA_LAB_SOLUTIONS", "0")
+        monkeypatch.setenv("LAMBDA_LAB_CHECKS_MUST_PASS", "0")
+        return lab.check(EXERCISE)
+
+
+@pytest.fixture
+def room(collector, learners, monkeypatch):
+    for learner in learners.values():
+        with learner.acting(monkeypatch):
+            lab.join_room(collector.url, learner.name.title())
+    return collector
+
+
+def test_two_learners_checks_show_live_in_the_instructors_views(room, learners, monkeypatch):
+    ada, bob = learners["ada"], learners["bob"]
+    solution = ROOT / "solutions" / course.exercise(EXERCISE).file
+    buggy = sorted((ROOT / "tests" / "emulator" / "exercise_variants" / EXERCISE).glob("*.py"))[0]
+    ada_course, bob_course = _laptop(ada, solution), _laptop(bob, buggy)
+
+    passed = _check(ada, monkeypatch, ada_course)
+    failed = _check(bob, monkeypatch, bob_course)
+    assert passed.passed and not failed.passed
+    assert passed.room == f"Reported to the room at {room.url} as Ada."
+
+    view = lab.room_view(room.url, room.key)
+    marks = {row["learner"]: row[EXERCISE] for row in view.rows()}
+    assert marks == {"Ada": "✅", "Bob": "❌"}
+    stuck = {s.exercise: s for s in view.stuck()}[EXERCISE]
+    assert (stuck.passed, stuck.failing) == (1, 1) and stuck.top_failure == failed.failed_checks[0].name
+    assert view.where_stuck().startswith(f"1 of 2 are failing {EXERCISE}, most on")
+
+    # The notebook: pandas tables and a plot; the terminal: the same table.
+    assert view.table().loc["Bob", EXERCISE] == "❌" and view.summary().loc[EXERCISE, "passed"] == 1
+    assert [p.get_width() for p in view.plot().patches][:1] == [0]  # bars in course order, reversed for barh
+    assert "<img src='data:image/png;base64," in view._repr_html_()
+    shown = runner.invoke(app, ["room", "--once", "--url", room.url, "--key", room.key], terminal_width=200)
+    assert shown.exit_code == 0, shown.output
+    assert "Ada" in shown.output and "Bob" in shown.output and "1 of 2 are failing" in shown.output
+
+    # Live: Bob fixes his file; his next check changes what the instructor sees.
+    shutil.copy(solution, bob_course / "exercises" / course.exercise(EXERCISE).file)
+    assert _check(bob, monkeypatch, bob_course).passed
+    again = lab.room_view(room.url, room.key)
+    assert {row["learner"]: row[EXERCISE] for row in again.rows()} == {"Ada": "✅", "Bob": "✅"}
+    assert again.where_stuck() == "Nobody is stuck."
+    for learner in learners.values():
+        with learner.acting(monkeypatch):
+            lab.reset()
+
+
+def test_a_name_is_kept_by_the_learner_who_took_it(room, learners, monkeypatch, tmp_path):
+    with monkeypatch.context() as mp:
+        mp.setenv("LAMBDA_LAB_HOME", str(tmp_path / "impostor"))
+        with pytest.raises(LabError, match="already goes by 'Ada'"):
+            lab.join_room(room.url, "Ada")
+        assert not (tmp_path / "impostor" / "room.json").exists()  # a failed join leaves no opt-in behind
+    with learners["ada"].acting(monkeypatch):
+        assert "Joined the room" in lab.join_room(room.url, "Ada")  # Ada herself may join again
+
+
+def test_the_instructors_table_needs_the_instructors_key(room):
+    with pytest.raises(LabError, match="refused the instructor's key"):
+        lab.room_view(room.url, "not-the-key")
+    assert set(lab.room_view().learners) == {"Ada", "Bob"}  # the key is found beside the room
+
+
+def test_after_leaving_nothing_is_sent(room, learners, monkeypatch):
+    from reference_app.lab.room import reporting
+
+    with learners["ada"].acting(monkeypatch):
+        assert reporting.report() == f"Reported to the room at {room.url} as Ada."
+        assert "nothing is sent there any more" in lab.leave_room()
+        assert reporting.report() is None

@@ -1,0 +1,56 @@
+"""Backend differences are capabilities of the emulator that answers, never the backend's name."""
+
+import pytest
+
+from reference_app.lab import features as capabilities
+from reference_app.lab import net, runtime
+from reference_app.lab.config import Backend
+from reference_app.lab.deploy import function_environment
+from reference_app.lab.errors import LabError
+
+LOCALSTACK_DOC = {"services": {"lambda": "running"}, "edition": "community", "version": "4.14.0"}
+MINISTACK_DOC = {"services": {"lambda": "running"}, "version": "1.5.33", runtime.HEALTH_KEY: {"emulator": "1.5.33"}}
+URL = Backend("url", "http://10.0.0.5:4566")
+
+
+@pytest.mark.parametrize(("doc", "in_containers", "lab_runtime"), [
+    (LOCALSTACK_DOC, True, False), (MINISTACK_DOC, False, True), ({"services": {}}, False, False),
+])
+def test_what_answers_decides_not_the_backends_name(doc, in_containers, lab_runtime):
+    caps = capabilities.of(URL, doc=doc)
+    assert (caps.functions_in_containers, caps.lab_runtime) == (in_containers, lab_runtime)
+
+
+def test_a_localstack_named_by_url_sets_the_functions_endpoint_itself(monkeypatch):
+    # The old rule (backend.kind != "localstack") gave a URL LocalStack the learner's address,
+    # which inside the function's container is wrong.
+    monkeypatch.setattr(capabilities, "health", lambda endpoint, timeout=1.0: LOCALSTACK_DOC)
+    assert "AWS_ENDPOINT_URL" not in function_environment(URL, {"A": "1"})
+    monkeypatch.setattr(capabilities, "health", lambda endpoint, timeout=1.0: MINISTACK_DOC)
+    assert function_environment(URL, {"A": "1"}) == {"A": "1", "AWS_ENDPOINT_URL": URL.endpoint}
+
+
+def test_nothing_answering_falls_back_on_what_the_kit_would_start(monkeypatch):
+    monkeypatch.setattr(capabilities, "health", lambda endpoint, timeout=1.0: None)
+    assert capabilities.of(Backend("localstack", "http://127.0.0.1:4566")).functions_in_containers
+    assert not capabilities.of(Backend("embedded", "http://127.0.0.1:4566")).functions_in_containers
+
+
+def test_a_missing_capability_is_one_sentence():
+    caps = capabilities.of(URL, doc=LOCALSTACK_DOC)
+    with pytest.raises(LabError, match="This step needs an emulator with lab runtime; the localstack here has not"):
+        caps.require("lab_runtime", "This step")
+    assert "functions in containers" in repr(caps) and "<table" in caps._repr_html_()
+
+
+def test_no_lesson_or_lesson_helper_branches_on_the_backends_name():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    sources = [*root.glob("lessons/*.py"), *root.glob("reference_app/lab/lessons/*.py")]
+    offenders = [str(p.relative_to(root)) for p in sources
+                 if any(s in p.read_text() for s in ('.kind ==', '.kind !=', '"localstack"', "'localstack'"))]
+    assert sources and offenders == []
+
+
+assert net  # the health probe the capabilities read is the guarded one
