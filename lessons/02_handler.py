@@ -353,12 +353,13 @@ refused
 # `greetings` module, attach it to a function whose zip does not have it, and import from it:
 
 # %% tags=["proof-layer"]
-layer = anatomy.publish_layer("lab-02-greetings", anatomy.GREETINGS_LAYER)
-layer_user = anatomy.write_module("layer_user", anatomy.LAYER_USER)
-user_fn = lab.deploy_function("lab-02-layer-user", layer_user, Layers=[layer])
-greeting = lab.invoke(user_fn.name, {"name": "Ada"}).payload
-assert greeting["greeting"] == "Hello, Ada, from a layer" and "/python/greetings.py" in greeting["imported_from"]
-layer, greeting
+if lab.capabilities().supports("layers", "Section 8's layer"):
+    layer = anatomy.publish_layer("lab-02-greetings", anatomy.GREETINGS_LAYER)
+    layer_user = anatomy.write_module("layer_user", anatomy.LAYER_USER)
+    user_fn = lab.deploy_function("lab-02-layer-user", layer_user, Layers=[layer])
+    greeting = lab.invoke(user_fn.name, {"name": "Ada"}).payload
+    assert greeting["greeting"] == "Hello, Ada, from a layer" and "/python/greetings.py" in greeting["imported_from"]
+    print(layer, greeting, sep="\n")
 
 # %% [markdown]
 # The import check extracted the layer next to the zip, as Lambda does, so this function passed it;

@@ -382,22 +382,22 @@ assert triggers.policy(sns_fn.name, principal="sns.amazonaws.com")["SourceArn"].
 
 # %%
 http_fn = triggers.deploy_logger("lab-04-http")
-rest_url = lab.rest_api("lab-04-rest", http_fn.arn)
-http_url = lab.http_api("lab-04-http-api", http_fn.arn)
+apis = {"REST API": lab.rest_api("lab-04-rest", http_fn.arn)}
+if lab.capabilities().supports("http_apis", "The HTTP API (API Gateway v2)"):
+    apis["HTTP API"] = lab.http_api("lab-04-http-api", http_fn.arn)
 
 # %%
 run, since = triggers.new_run_id(), triggers.now_ms()
-answers = {"REST API": lab.http_call(f"{rest_url}orders/{run}?verbose=1", "POST", {"item": "tea"}),
-           "HTTP API": lab.http_call(f"{http_url}orders/{run}?verbose=1", "POST", {"item": "tea"})}
-assert {name: a.status for name, a in answers.items()} == {"REST API": 200, "HTTP API": 200}
+answers = {name: lab.http_call(f"{url}orders/{run}?verbose=1", "POST", {"item": "tea"}) for name, url in apis.items()}
+assert {name: a.status for name, a in answers.items()} == dict.fromkeys(apis, 200)
 
 # %% tags=["proof-http-payloads"]
-rest_event, v2_event = triggers.received(http_fn.name, since, count=2, where=triggers.mentions(run))
+rest_event, *v2_events = triggers.received(http_fn.name, since, count=len(apis), where=triggers.mentions(run))
 assert (rest_event["httpMethod"], rest_event["path"]) == ("POST", f"/orders/{run}")
 assert rest_event.get("version", "1.0") == "1.0" and "routeKey" not in rest_event
-assert (v2_event["version"], v2_event["rawPath"], v2_event["requestContext"]["http"]["method"]) == (
-    "2.0", f"/orders/{run}", "POST")
-triggers.http_events([rest_event, v2_event])
+for v2 in v2_events:
+    assert (v2["version"], v2["rawPath"], v2["requestContext"]["http"]["method"]) == ("2.0", f"/orders/{run}", "POST")
+triggers.http_events([rest_event, *v2_events])
 
 # %% [markdown]
 # **Permission:** `apigateway.amazonaws.com` may invoke the function for this API. The kit grants
@@ -414,7 +414,7 @@ triggers.http_events([rest_event, v2_event])
 
 # %%
 apigw = triggers.policy(http_fn.name, principal="apigateway.amazonaws.com")
-assert len(apigw) == 2 and apigw["SourceArn"].str.startswith("arn:aws:execute-api:").all()
+assert len(apigw) == len(apis) and apigw["SourceArn"].str.startswith("arn:aws:execute-api:").all()
 apigw
 
 # %% [markdown]

@@ -33,12 +33,25 @@ class Capabilities:
     one_call_reset: bool
     #: The emulator keeps each account's resources apart, so learners can share it.
     accounts: bool
+    #: Published layers are extracted for the function at run time (LocalStack: paid editions only).
+    layers: bool = True
+    #: API Gateway HTTP APIs (v2) are served (LocalStack: paid editions only).
+    http_apis: bool = True
 
     def require(self, capability: str, step: str) -> None:
         """Raise a one-sentence :class:`LabError` when the emulator lacks ``capability`` for ``step``."""
         if not getattr(self, capability):
             raise LabError(f"{step} needs an emulator with {capability.replace('_', ' ')}; "
                            f"the {self.emulator} here has not, so this step is skipped.")
+
+    def supports(self, capability: str, step: str) -> bool:
+        """True when the emulator has ``capability``; otherwise print one sentence saying that
+        ``step`` is skipped and why, and return False (a notebook cell guards its step with it)."""
+        if getattr(self, capability):
+            return True
+        print(f"Skipped: {step} needs an emulator with {capability.replace('_', ' ')}; the {self.emulator} "
+              f"here has not ({_WHY.get((self.emulator, capability), 'see lab.capabilities()')}).")
+        return False
 
     def _rows(self) -> list[tuple[str, str]]:
         return [(f.name.replace("_", " "), str(getattr(self, f.name))) for f in fields(self)]
@@ -48,6 +61,12 @@ class Capabilities:
 
     def _repr_html_(self) -> str:
         return display.html(f"What the {self.emulator} emulator can do", self._rows(), "ok")
+
+
+_WHY = {
+    ("localstack", "layers"): "layers are a paid LocalStack feature: set LOCALSTACK_AUTH_TOKEN",
+    ("localstack", "http_apis"): "HTTP APIs are a paid LocalStack feature: set LOCALSTACK_AUTH_TOKEN",
+}
 
 
 def of(backend: Backend | None = None, doc: dict | None = None) -> Capabilities:
@@ -62,12 +81,16 @@ def of(backend: Backend | None = None, doc: dict | None = None) -> Capabilities:
     else:
         name = emulator_name(doc)
         lab_runtime = runtime.active(doc)
+    # LocalStack's health document names its edition; its community edition has neither feature.
+    paid = name != "localstack" or str((doc or {}).get("edition", "community")) != "community"
     return Capabilities(
         emulator=name,
         functions_in_containers=name == "localstack",
         lab_runtime=lab_runtime,
         one_call_reset=name == "ministack",
         accounts=name in ("ministack", "localstack"),
+        layers=paid,
+        http_apis=paid,
     )
 
 

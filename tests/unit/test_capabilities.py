@@ -43,11 +43,38 @@ def test_a_missing_capability_is_one_sentence():
     assert "functions in containers" in repr(caps) and "<table" in caps._repr_html_()
 
 
+@pytest.mark.parametrize(("doc", "paid"), [
+    (LOCALSTACK_DOC, False), ({**LOCALSTACK_DOC, "edition": "pro"}, True), (MINISTACK_DOC, True),
+])
+def test_layers_and_http_apis_follow_the_localstack_edition(doc, paid):
+    caps = capabilities.of(URL, doc=doc)
+    assert (caps.layers, caps.http_apis) == (paid, paid)
+
+
+def test_a_step_the_emulator_cannot_do_is_skipped_with_one_sentence(capsys):
+    community = capabilities.of(URL, doc=LOCALSTACK_DOC)
+    assert community.supports("layers", "Section 8's layer") is False
+    said = capsys.readouterr().out.strip()
+    assert said.startswith("Skipped: Section 8's layer needs an emulator with layers")
+    assert "LOCALSTACK_AUTH_TOKEN" in said and "\n" not in said
+    assert capabilities.of(URL, doc=MINISTACK_DOC).supports("layers", "Section 8's layer") is True
+    assert capsys.readouterr().out == ""
+
+
+def test_every_step_a_community_localstack_lacks_is_guarded_in_its_lesson():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    assert 'supports("layers"' in (root / "lessons/02_handler.py").read_text()
+    assert 'supports("http_apis"' in (root / "lessons/04_triggers.py").read_text()
+
+
 def test_no_lesson_or_lesson_helper_branches_on_the_backends_name():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = [*root.glob("lessons/*.py"), *root.glob("reference_app/lab/lessons/*.py")]
+    sources = [*root.glob("lessons/*.py"), *root.glob("reference_app/lab/lessons/**/*.py"),
+               *root.glob("reference_app/lab/grader/checks/*.py")]
     offenders = [str(p.relative_to(root)) for p in sources
                  if any(s in p.read_text() for s in ('.kind ==', '.kind !=', '"localstack"', "'localstack'"))]
     assert sources and offenders == []
