@@ -8,10 +8,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .. import build, course, grader
-from .. import progress_store as progress
 from ..errors import LabError
-from .base import app, err, friendly, out, plain
+from .base import app, err, friendly, lazy_module, out, plain
+
+build = lazy_module("reference_app.lab.build")
+course = lazy_module("reference_app.lab.course")
+grader = lazy_module("reference_app.lab.grader")
+progress = lazy_module("reference_app.lab.progress_store")
 
 exercise_app = typer.Typer(help="Manage your exercise files.", no_args_is_help=True)
 app.add_typer(exercise_app, name="exercise")

@@ -18,9 +18,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import LabError
-from ..questions import bank as bank_mod
-from ..questions import drill as engine
-from .base import app, friendly, out
+from .base import app, friendly, lazy_module, out
+
+bank_mod = lazy_module("reference_app.lab.questions.bank")
+engine = lazy_module("reference_app.lab.questions.drill")
 
 
 def _ask(prompt: str) -> str | None:

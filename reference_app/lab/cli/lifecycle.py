@@ -10,12 +10,14 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .. import doctor as doctor_mod
-from .. import embedded, emulator, net, packaging
+from .. import embedded, emulator, net
 from ..config import HOME_ENV, lab_home_path, resolve_backend
 from ..errors import LabError
 from . import supervise
-from .base import app, err, friendly, out, plain
+from .base import app, err, friendly, lazy_module, out, plain
+
+doctor_mod = lazy_module("reference_app.lab.doctor")
+packaging = lazy_module("reference_app.lab.packaging")
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 

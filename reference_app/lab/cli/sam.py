@@ -22,13 +22,42 @@ from typing import Annotated
 import typer
 from botocore.exceptions import ClientError
 
-from ..apps import deploy_handler, handler_names
-from ..clients import client
-from ..deploy import invoke as invoke_function
 from ..errors import LabError, UnknownName, aws_code
 from ..events import list_events, load_event
-from ..logs import log_group
 from .base import app, friendly, out
+
+# boto3 and the deploy code are imported by the commands that use them, not by every `lambda-lab`
+# call: `lambda-lab up` should not pay ~0.1 s for them (benchmarks/lab_startup.py, the `up` ratio).
+
+
+def client(service: str):
+    from ..clients import client as make
+
+    return make(service)
+
+
+def invoke_function(function: str, payload):
+    from ..deploy import invoke
+
+    return invoke(function, payload)
+
+
+def log_group(function: str) -> str:
+    from ..logs import log_group as group
+
+    return group(function)
+
+
+def handler_names() -> list[str]:
+    from ..apps import handler_names as names
+
+    return names()
+
+
+def deploy_handler(handler: str, name: str | None):
+    from ..apps import deploy_handler as deploy
+
+    return deploy(handler, name)
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
