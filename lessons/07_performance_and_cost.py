@@ -141,8 +141,9 @@ sweep
 # | third tier | $0.0000133334 (over 15 billion) | $0.0000106667 (over 18.75 billion) |
 # | free tier, every month | 1,000,000 requests and 400,000 GB-s, for both together | |
 #
-# Duration is rounded **up to 1 ms** per invocation (since December 2020; the seed's "billed per
-# 100ms" has been out of date for almost six years), and includes INIT since August 2025. A GB-second is one second
+# Duration is rounded **up to 1 ms** per invocation (since December 2020,
+# [announcement](https://aws.amazon.com/about-aws/whats-new/2020/12/aws-lambda-changes-duration-billing-granularity-from-100ms-to-1ms/);
+# the seed's "billed per 100ms" has been out of date for almost six years), and includes INIT since August 2025. A GB-second is one second
 # at 1,024 MB. An asynchronous event over 256 KB costs one more request per further 64 KB. The
 # calculator is tested against examples worked by hand (`tests/unit/test_cost.py`), and here prices
 # the REPORT lines measured in section 1 at 10 million requests a month, on both architectures,
