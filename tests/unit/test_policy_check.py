@@ -364,3 +364,11 @@ def test_managed_policies_are_notes_not_findings(shipped):
     notes = {f.where.split(":")[0] for f in shipped.notes}
     assert "reference_app/iac/users-api.yaml" in notes
     assert all("AWSLambdaBasicExecutionRole" in n.detail for n in shipped.notes)
+
+
+def test_a_dict_with_tuple_keys_is_read_not_a_crash(tmp_path):
+    # reference_app/lab/features.py keys a dict by (emulator, capability): the check must read such
+    # files as Python holds them, not fail the whole scan.
+    source = tmp_path / "keys.py"
+    source.write_text('WHY = {("localstack", "layers"): "paid", ("a", ("b", "c")): {"Action": "s3:*"}}\n')
+    assert pc.check_python(source).clean

@@ -32,21 +32,26 @@ WARM_WORKERS_PER_LEARNER = 2
 
 
 def _table(view) -> Table:
+    """Learners by exercise. A course has some twenty exercises: their columns are numbered (the
+    table below names each number), so names and marks stay whole on a terminal."""
+    rows = view.rows()
     table = Table(title=f"{len(view.learners)} learners · {view.where_stuck()}", title_justify="left")
-    table.add_column("learner")
-    table.add_column("done", justify="right")
-    for ex in view.exercises:
-        table.add_column(ex, justify="center")
-    table.add_column("last seen")
-    for row in view.rows():
+    table.add_column("learner", no_wrap=True, min_width=max([7, *(len(plain(r["learner"])) for r in rows)]))
+    table.add_column("done", justify="right", no_wrap=True)
+    for number, _ in enumerate(view.exercises, 1):
+        table.add_column(str(number), justify="center", no_wrap=True)
+    table.add_column("last seen", no_wrap=True)
+    for row in rows:
         table.add_row(plain(row["learner"]), str(row["done"]), *(row[ex] or "·" for ex in view.exercises),
                       row["last seen"])
+    number_of = {ex: str(n) for n, ex in enumerate(view.exercises, 1)}
     stuck = Table(show_header=True, box=None)
-    for column in ("exercise", "passed", "failing", "started", "not tried", "most failed check"):
+    for column in ("#", "exercise", "passed", "failing", "started", "not tried", "most failed check"):
         stuck.add_column(column)
     for s in view.stuck():
         top = f"{plain(s.top_failure)} ({s.top_failure_count})" if s.top_failure else ""
-        stuck.add_row(s.exercise, str(s.passed), str(s.failing), str(s.started), str(s.not_tried), top)
+        stuck.add_row(number_of.get(s.exercise, ""), s.exercise, str(s.passed), str(s.failing), str(s.started),
+                      str(s.not_tried), top)
     grid = Table.grid()
     grid.add_row(table)
     grid.add_row(stuck)

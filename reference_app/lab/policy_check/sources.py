@@ -226,12 +226,17 @@ def check_terraform(path: str | Path, where: str | None = None) -> Report:
 # --- Python files: policy documents and templates written as code -------------------------------
 
 
+def _key(value: Any) -> Any:
+    """A dict key as Python would hold it: a tuple key (``{("a", "b"): ...}``) stays hashable."""
+    return tuple(_key(v) for v in value) if isinstance(value, list) else value
+
+
 def _literal(node: ast.AST) -> Any:
     """A value for an expression, leniently: what is not a literal becomes ``${source}``."""
     if isinstance(node, ast.Constant):
         return node.value
     if isinstance(node, ast.Dict):
-        return {_literal(k): _literal(v) for k, v in zip(node.keys, node.values, strict=True) if k is not None}
+        return {_key(_literal(k)): _literal(v) for k, v in zip(node.keys, node.values, strict=True) if k is not None}
     if isinstance(node, (ast.List, ast.Tuple, ast.Set)):
         return [_literal(e) for e in node.elts]
     if isinstance(node, ast.JoinedStr):
