@@ -14,7 +14,15 @@ defined in :mod:`.base`.
 
 from __future__ import annotations
 
-from . import course, drill, lifecycle, room, sam  # noqa: F401  (register their commands)
-from .base import app
-
 __all__ = ["app"]
+
+
+def __getattr__(name: str):
+    # ``app`` is built on first use: the console script (:mod:`.quick`) starts ``lambda-lab up``
+    # without loading Typer, rich and every command module.
+    if name == "app":
+        from . import course, drill, lifecycle, room, sam  # noqa: F401  (register their commands)
+        from .base import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
