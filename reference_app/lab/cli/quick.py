@@ -37,7 +37,7 @@ def _up() -> bool:
     except LabError as exc:
         print(f"error: {exc}", file=sys.stderr)
         raise SystemExit(1) from None
-    except Exception:
+    except Exception:  # the full command line words the rest (friendly)
         return False
     owner = f"started by lambda-lab, pid {st.pid}" if st.pid else "already running"
     tick = "\033[32m✓\033[0m" if sys.stdout.isatty() else "✓"
