@@ -9,7 +9,7 @@ waits on cells, on top of reading and thinking) and on each exercise's check (a 
 build, deploy and wiring included).
 
 **Pitfalls**: each exercise's wrong variants (``tests/emulator/exercise_variants``: the
-mistakes learners make most, each named in its first line) run through the grader, with the
+mistakes learners make most, each a change to the solution that names its mistake) run through the grader, with the
 check that catches the mistake and the sentence the learner reads. A room's own most common
 failures show live in ``lambda-lab room`` ("most failed check").
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -43,22 +42,18 @@ def _setup() -> None:
         os.environ.pop(key, None)
 
 
-def mistake(path: Path) -> str:
-    first = path.read_text(encoding="utf-8").splitlines()[0]
-    found = re.match(r"# WRONG VARIANT \((.*)\): the grader must fail it\.", first)
-    return found.group(1) if found else path.stem.replace("_", " ")
-
-
 def pitfalls() -> list[str]:
     from reference_app.lab import course, grader
+    from reference_app.lab.grader import variants
 
     rows = ["| exercise | the mistake | the check that catches it | what the learner reads |", "|---|---|---|---|"]
+    folder = Path(tempfile.mkdtemp(prefix="lab-variants-"))
     for exercise in course.load().exercises:
-        for variant in sorted((VARIANTS / exercise.id).glob("*.py")):
-            report = grader.run(exercise.id, variant)
+        for variant in variants.load(VARIANTS, exercise.id):
+            report = grader.run(exercise.id, variant.write(folder))
             failed = report.failed_checks[0] if report.failed_checks else None
             reason = (failed.reason if failed else report.status).replace("|", "\\|").replace("\n", " ")
-            rows.append(f"| `{exercise.id}` | {mistake(variant)} | {failed.name if failed else '-'} | {reason} |")
+            rows.append(f"| `{exercise.id}` | {variant.mistake} | {failed.name if failed else '-'} | {reason} |")
     return rows
 
 

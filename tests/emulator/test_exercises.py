@@ -3,7 +3,8 @@
 Three ways per exercise: the solution passes every check (live ones included: a
 real zip, deployed and driven through its trigger); the stub is "not started yet"
 with no traceback; each deliberately wrong variant kept in exercise_variants/
-fails at least one check, with a reason.
+(the solution with one mistake, :mod:`reference_app.lab.grader.variants`) fails at
+least one check, with a reason.
 """
 
 from pathlib import Path
@@ -11,10 +12,11 @@ from pathlib import Path
 import pytest
 
 from reference_app.lab import course, grader
+from reference_app.lab.grader import variants
 
 VARIANTS = Path(__file__).parent / "exercise_variants"
 EXERCISES = [e.id for e in course.load().exercises]
-WRONG = sorted(VARIANTS.glob("*/*.py"))
+WRONG = variants.load(VARIANTS)
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)
@@ -30,15 +32,15 @@ def test_the_stub_is_not_started_yet(backend, exercise_id):
     assert report.status == "not started yet" and "Traceback" not in str(report)
 
 
-@pytest.mark.parametrize("variant", WRONG, ids=lambda p: f"{p.parent.name}/{p.stem}")
-def test_a_wrong_variant_fails_with_a_reason(backend, variant):
-    report = grader.run(variant.parent.name, variant)
+@pytest.mark.parametrize("variant", WRONG, ids=lambda v: v.id)
+def test_a_wrong_variant_fails_with_a_reason(backend, variant, tmp_path):
+    report = grader.run(variant.exercise, variant.write(tmp_path))
     assert report.status == "failed", str(report)
     assert all(r.reason for r in report.failed_checks)
 
 
 def test_every_exercise_has_a_wrong_variant():
-    assert {p.parent.name for p in WRONG} == set(EXERCISES)
+    assert {v.exercise for v in WRONG} == set(EXERCISES)
 
 
 def test_the_debug_exercise_shows_the_failure_in_the_functions_log(backend):

@@ -17,6 +17,7 @@ from reference_app import lab
 from reference_app.lab import course
 from reference_app.lab.cli import app
 from reference_app.lab.errors import LabError
+from reference_app.lab.grader import variants
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "handler-validation"
@@ -49,10 +50,10 @@ def room(collector, learners, monkeypatch):
     return collector
 
 
-def test_two_learners_checks_show_live_in_the_instructors_views(room, learners, monkeypatch):
+def test_two_learners_checks_show_live_in_the_instructors_views(room, learners, monkeypatch, tmp_path):
     ada, bob = learners["ada"], learners["bob"]
     solution = ROOT / "solutions" / course.exercise(EXERCISE).file
-    buggy = sorted((ROOT / "tests" / "emulator" / "exercise_variants" / EXERCISE).glob("*.py"))[0]
+    buggy = variants.load(ROOT / "tests" / "emulator" / "exercise_variants", EXERCISE)[0].write(tmp_path)
     ada_course, bob_course = _laptop(ada, solution), _laptop(bob, buggy)
 
     passed = _check(ada, monkeypatch, ada_course)
