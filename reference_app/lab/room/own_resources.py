@@ -7,7 +7,8 @@ resources only, and deleting what is listed deletes nothing of anyone else's.
 
 Stacks go first (they delete what they made), then what calls functions (mappings, rules,
 schedules, APIs), then functions and layers, then the stores they used, then roles.
-Each kind is one small function: a kind the emulator does not serve is skipped.
+Most kinds are one listing and one delete call (:func:`_each`); the others are small functions.
+A kind the emulator does not serve is skipped.
 """
 
 from __future__ import annotations
@@ -44,6 +45,20 @@ def _pages(api, operation: str, key: str, **kwargs) -> list:
     return list(getattr(api, operation)(**kwargs).get(key, []))
 
 
+def _each(service: str, listing: str, key: str, pick: str | None, delete: str, param: str, **fixed) -> Callable:
+    """The shape of most kinds: list them all, then delete each by one identifier
+    (``pick`` names it in a listed item; None when the listing gives identifiers themselves)."""
+
+    def run(b: Backend) -> int:
+        api = client(service, b)
+        ids = [item if pick is None else item[pick] for item in _pages(api, listing, key)]
+        for one in ids:
+            getattr(api, delete)(**{param: one}, **fixed)
+        return len(ids)
+
+    return run
+
+
 def _stacks(b: Backend) -> int:
     cfn = client("cloudformation", b)
     names = [s["StackName"] for s in _pages(cfn, "list_stacks", "StackSummaries")
@@ -55,14 +70,6 @@ def _stacks(b: Backend) -> int:
         if not left or all(s.get("StackStatus") == "DELETE_FAILED" for s in left):
             break
     return len(names)
-
-
-def _mappings(b: Backend) -> int:
-    lam = client("lambda", b)
-    ids = [m["UUID"] for m in _pages(lam, "list_event_source_mappings", "EventSourceMappings")]
-    for uuid in ids:
-        lam.delete_event_source_mapping(UUID=uuid)
-    return len(ids)
 
 
 def _rules(b: Backend) -> int:
@@ -84,38 +91,6 @@ def _schedules(b: Backend) -> int:
     return len(found)
 
 
-def _rest_apis(b: Backend) -> int:
-    api = client("apigateway", b)
-    ids = [a["id"] for a in _pages(api, "get_rest_apis", "items")]
-    for api_id in ids:
-        api.delete_rest_api(restApiId=api_id)
-    return len(ids)
-
-
-def _http_apis(b: Backend) -> int:
-    api = client("apigatewayv2", b)
-    ids = [a["ApiId"] for a in _pages(api, "get_apis", "Items")]
-    for api_id in ids:
-        api.delete_api(ApiId=api_id)
-    return len(ids)
-
-
-def _state_machines(b: Backend) -> int:
-    sfn = client("stepfunctions", b)
-    arns = [m["stateMachineArn"] for m in _pages(sfn, "list_state_machines", "stateMachines")]
-    for arn in arns:
-        sfn.delete_state_machine(stateMachineArn=arn)
-    return len(arns)
-
-
-def _functions(b: Backend) -> int:
-    lam = client("lambda", b)
-    names = [f["FunctionName"] for f in _pages(lam, "list_functions", "Functions")]
-    for name in names:
-        lam.delete_function(FunctionName=name)
-    return len(names)
-
-
 def _layers(b: Backend) -> int:
     lam = client("lambda", b)
     count = 0
@@ -124,38 +99,6 @@ def _layers(b: Backend) -> int:
             lam.delete_layer_version(LayerName=layer["LayerName"], VersionNumber=version["Version"])
         count += 1
     return count
-
-
-def _topics(b: Backend) -> int:
-    sns = client("sns", b)
-    arns = [t["TopicArn"] for t in _pages(sns, "list_topics", "Topics")]
-    for arn in arns:
-        sns.delete_topic(TopicArn=arn)
-    return len(arns)
-
-
-def _queues(b: Backend) -> int:
-    sqs = client("sqs", b)
-    urls = list(sqs.list_queues().get("QueueUrls", []))
-    for url in urls:
-        sqs.delete_queue(QueueUrl=url)
-    return len(urls)
-
-
-def _streams(b: Backend) -> int:
-    kinesis = client("kinesis", b)
-    names = _pages(kinesis, "list_streams", "StreamNames")
-    for name in names:
-        kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)
-    return len(names)
-
-
-def _tables(b: Backend) -> int:
-    ddb = client("dynamodb", b)
-    names = _pages(ddb, "list_tables", "TableNames")
-    for name in names:
-        ddb.delete_table(TableName=name)
-    return len(names)
 
 
 def _buckets(b: Backend) -> int:
@@ -170,22 +113,6 @@ def _buckets(b: Backend) -> int:
             s3.delete_objects(Bucket=name, Delete={"Objects": keys[start:start + 1000], "Quiet": True})
         s3.delete_bucket(Bucket=name)
     return len(names)
-
-
-def _log_groups(b: Backend) -> int:
-    logs = client("logs", b)
-    names = [g["logGroupName"] for g in _pages(logs, "describe_log_groups", "logGroups")]
-    for name in names:
-        logs.delete_log_group(logGroupName=name)
-    return len(names)
-
-
-def _secrets(b: Backend) -> int:
-    sm = client("secretsmanager", b)
-    arns = [s["ARN"] for s in _pages(sm, "list_secrets", "SecretList")]
-    for arn in arns:
-        sm.delete_secret(SecretId=arn, ForceDeleteWithoutRecovery=True)
-    return len(arns)
 
 
 def _parameters(b: Backend) -> int:
@@ -210,21 +137,25 @@ def _roles(b: Backend) -> int:
 
 KINDS: dict[str, Callable[[Backend], int]] = {
     "stacks": _stacks,
-    "event source mappings": _mappings,
+    "event source mappings": _each("lambda", "list_event_source_mappings", "EventSourceMappings", "UUID",
+                                   "delete_event_source_mapping", "UUID"),
     "rules": _rules,
     "schedules": _schedules,
-    "REST APIs": _rest_apis,
-    "HTTP APIs": _http_apis,
-    "state machines": _state_machines,
-    "functions": _functions,
+    "REST APIs": _each("apigateway", "get_rest_apis", "items", "id", "delete_rest_api", "restApiId"),
+    "HTTP APIs": _each("apigatewayv2", "get_apis", "Items", "ApiId", "delete_api", "ApiId"),
+    "state machines": _each("stepfunctions", "list_state_machines", "stateMachines", "stateMachineArn",
+                            "delete_state_machine", "stateMachineArn"),
+    "functions": _each("lambda", "list_functions", "Functions", "FunctionName", "delete_function", "FunctionName"),
     "layers": _layers,
-    "topics": _topics,
-    "queues": _queues,
-    "streams": _streams,
-    "tables": _tables,
+    "topics": _each("sns", "list_topics", "Topics", "TopicArn", "delete_topic", "TopicArn"),
+    "queues": _each("sqs", "list_queues", "QueueUrls", None, "delete_queue", "QueueUrl"),
+    "streams": _each("kinesis", "list_streams", "StreamNames", None, "delete_stream", "StreamName",
+                     EnforceConsumerDeletion=True),
+    "tables": _each("dynamodb", "list_tables", "TableNames", None, "delete_table", "TableName"),
     "buckets": _buckets,
-    "log groups": _log_groups,
-    "secrets": _secrets,
+    "log groups": _each("logs", "describe_log_groups", "logGroups", "logGroupName", "delete_log_group", "logGroupName"),
+    "secrets": _each("secretsmanager", "list_secrets", "SecretList", "ARN", "delete_secret", "SecretId",
+                     ForceDeleteWithoutRecovery=True),
     "parameters": _parameters,
     "roles": _roles,
 }
