@@ -190,8 +190,10 @@ role_policies
 
 # %% [markdown]
 # **Retries.** A failed batch is retried until it succeeds or its records expire from the stream
-# (after 24 hours), because `MaximumRetryAttempts` and `MaximumRecordAgeInSeconds` default to -1
-# (infinite). Records are processed in order per shard, so one bad record holds up every record
+# (after 24 hours: [DynamoDB Streams](https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Streams.html)),
+# because `MaximumRetryAttempts` and `MaximumRecordAgeInSeconds` default to -1
+# (infinite: [DynamoDB event source mapping parameters](https://docs.aws.amazon.com/lambda/latest/dg/services-ddb-params.html)).
+# Records are processed in order per shard, so one bad record holds up every record
 # behind it in its shard. Contain it with `BisectBatchOnFunctionError`, a retry limit, a maximum
 # record age, an on-failure destination, and partial batch responses (`ReportBatchItemFailures`);
 # 05 · Error handling and retries shows them.
