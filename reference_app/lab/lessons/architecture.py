@@ -10,7 +10,7 @@
 * :func:`ramp` fires waves of concurrent invocations at ``invocation_probe`` and records which
   execution environment served each one (:class:`Ramp` plots it).
 * :func:`bill` and :func:`monthly_cost` price invocations from their REPORT lines with the
-  rates published on https://aws.amazon.com/lambda/pricing/ (:data:`PRICES`).
+  rates of the kit's cost calculator (:mod:`reference_app.lab.cost`, from AWS's pricing page).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
+from .. import cost as pricing
 from ..apps import deploy_handler, ensure_queue
 from ..clients import client
 from ..config import Backend, resolve_backend
@@ -518,13 +519,9 @@ def account_concurrency(backend: Backend | None = None) -> dict[str, int]:
 
 # --- cost -----------------------------------------------------------------------------------------
 
-PRICING_URL = "https://aws.amazon.com/lambda/pricing/"
-#: US East (N. Virginia), on-demand, first pricing tier (6 billion GB-s a month on x86, 7.5 billion on Arm).
-PRICES = {
-    "request": 0.20 / 1_000_000,  # USD per request, both architectures
-    "gb_second": {"x86_64": 0.0000166667, "arm64": 0.0000133334},
-}
-FREE_TIER = {"requests": 1_000_000, "gb_seconds": 400_000}  # per month, per account
+# Prices, free tier and tiers are the kit's cost calculator's (reference_app.lab.cost, lesson 07's, which
+# cites AWS's pricing page); this lesson keeps its own shapes: one volume's charges, a bill from REPORT lines.
+ARCHITECTURES = tuple(pricing.DURATION_TIERS)
 
 
 def billed_ms(report: dict[str, float]) -> int:
@@ -535,12 +532,12 @@ def billed_ms(report: dict[str, float]) -> int:
 
 def cost(requests: int, gb_seconds: float, architecture: str, free_tier: bool = False) -> dict[str, float]:
     """Requests and duration charges (USD) for a volume, optionally after the monthly free tier."""
-    if architecture not in PRICES["gb_second"]:
+    if architecture not in ARCHITECTURES:
         raise LabError(f"architecture is 'x86_64' or 'arm64', not {architecture!r}.")
-    billable_requests = max(requests - FREE_TIER["requests"], 0) if free_tier else requests
-    billable_gbs = max(gb_seconds - FREE_TIER["gb_seconds"], 0) if free_tier else gb_seconds
-    request_cost = billable_requests * PRICES["request"]
-    duration_cost = billable_gbs * PRICES["gb_second"][architecture]
+    billable_requests = max(requests - pricing.FREE_REQUESTS, 0) if free_tier else requests
+    billable_gbs = max(gb_seconds - pricing.FREE_GB_SECONDS, 0) if free_tier else gb_seconds
+    request_cost = billable_requests / 1_000_000 * pricing.REQUEST_PRICE_PER_MILLION
+    duration_cost = pricing.duration_cost(billable_gbs, architecture)
     return {"requests": request_cost, "duration": duration_cost, "total": request_cost + duration_cost}
 
 
@@ -552,7 +549,7 @@ def bill(reports: list[dict[str, float]], memory_mb: int):
     ms = sum(billed_ms(r) for r in reports)
     gb_seconds = memory_mb / 1024 * ms / 1000
     rows = []
-    for architecture in PRICES["gb_second"]:
+    for architecture in ARCHITECTURES:
         charges = cost(len(reports), gb_seconds, architecture)
         rows.append({"architecture": architecture, "requests": len(reports), "billed ms": ms,
                      "GB-seconds": gb_seconds, "request charge ($)": charges["requests"],
@@ -566,13 +563,11 @@ def monthly_cost(requests: int, average_billed_ms: float, memory_mb: int):
 
     gb_seconds = requests * memory_mb / 1024 * average_billed_ms / 1000
     rows = []
-    for architecture in PRICES["gb_second"]:
+    for architecture in ARCHITECTURES:
         gross, net = cost(requests, gb_seconds, architecture), cost(requests, gb_seconds, architecture, True)
         rows.append({"architecture": architecture, "requests / month": requests, "GB-seconds": round(gb_seconds),
                      "total ($)": round(gross["total"], 2), "after the free tier ($)": round(net["total"], 2)})
     return pd.DataFrame(rows).set_index("architecture")
-
-
 
 
 def who_retries(sync: Any, async_status: int, tries: Any, batches: Any):
