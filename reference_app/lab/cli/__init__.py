@@ -21,8 +21,13 @@ def __getattr__(name: str):
     # ``app`` is built on first use: the console script (:mod:`.quick`) starts ``lambda-lab up``
     # without loading Typer, rich and every command module.
     if name == "app":
-        from . import course, drill, lifecycle, room, sam  # noqa: F401  (register their commands)
+        import importlib
+
         from .base import app
+
+        # Registered in the order `lambda-lab --help` lists them: what a learner runs first, first.
+        for module in ("lifecycle", "course", "sam", "drill", "room"):
+            importlib.import_module(f"{__name__}.{module}")
 
         return app
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
