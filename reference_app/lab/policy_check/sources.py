@@ -312,7 +312,7 @@ POLICY_SUFFIXES = (".yaml", ".yml", ".json", ".tf")
 def shipped_files() -> list[Path]:
     """Every template and policy the kit ships: every template, Terraform file and JSON document
     under reference_app (reference_app/iac, the seed's verbatim files included; policies saved
-    as JSON anywhere), the Python files of the lab tooling, the functions (reference_app/handlers),
+    as JSON anywhere), the lab tooling's Python files and data, the functions (reference_app/handlers),
     the lessons' sources (lessons/) and the exercises' solutions.
 
     Not here: the exercises' stubs (a debug exercise starts from the broken policy on purpose;
@@ -324,7 +324,7 @@ def shipped_files() -> list[Path]:
     root, package = kit_root(), Path(__file__).resolve().parents[2]  # the kit, reference_app
     files = [p for p in sorted(iac_dir().rglob("*")) if p.suffix in POLICY_SUFFIXES]
     files += [p for p in sorted(package.rglob("*.json")) if p not in files]
-    files += sorted((package / "lab").rglob("*.py"))
+    files += sorted((package / "lab").rglob("*.py")) + sorted((package / "lab").rglob("*.yml"))  # code and its data
     files += sorted((package / "handlers").rglob("*.py"))
     for folder in ("lessons", "solutions"):
         files += sorted((root / folder).rglob("*.py"))
