@@ -30,7 +30,7 @@ HANDLERS = [
 def main() -> None:
     home = tempfile.mkdtemp(prefix="lambda-lab-bench-")
     os.environ["LAMBDA_LAB_HOME"] = home
-    from reference_app.lab import packaging
+    from reference_app.lab import import_check, packaging
 
     print(f"{'handler':<22}{'zip MB':>8}{'build s':>9}{'cached s':>10}{'check s':>9}{'rechk s':>9}")
     try:
@@ -41,9 +41,9 @@ def main() -> None:
             t1 = time.perf_counter()
             packaging.build_zip(module)
             t2 = time.perf_counter()
-            packaging.check_imports(package)
+            import_check.check_imports(package)
             t3 = time.perf_counter()
-            packaging.check_imports(package)
+            import_check.check_imports(package)
             t4 = time.perf_counter()
             print(
                 f"{handler:<22}{package.size / 2**20:>8.1f}{t1 - t0:>9.2f}"

@@ -22,7 +22,7 @@ _EXPORTS = {
     "require": "emulator",
     "reset": "emulator",
     "build_zip": "packaging",
-    "check_imports": "packaging",
+    "check_imports": "import_check",
     "deploy_function": "deploy",
     "delete_function": "deploy",
     "invoke": "deploy",
@@ -88,11 +88,12 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
     from .iac import delete_stack, deploy_stack, lint, stack_outputs, upload_code
+    from .import_check import check_imports
     from .known_differences import fidelity
     from .lesson import show_source, start_lesson
     from .logs import invocation_log, invocations, wait_for_invocations
     from .notebook import show_checks, summary
-    from .packaging import build_zip, check_imports
+    from .packaging import build_zip
     from .progress_store import progress
     from .questions import mock_interview, quiz
     from .resources import ensure_table, physical_name

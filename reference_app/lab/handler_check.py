@@ -1,7 +1,7 @@
 """The handler half of the isolated import check: the function Lambda calls exists, is
 callable, and takes (event, context).
 
-:func:`reference_app.lab.packaging.check_imports` imports the module in an isolated
+:func:`reference_app.lab.import_check.check_imports` imports the module in an isolated
 interpreter, then runs :func:`probe`'s code there; a problem comes back as one JSON
 line on stderr, which :func:`problem` turns into one sentence. A leaf module: only
 the standard library and :mod:`.errors`.

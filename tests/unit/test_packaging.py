@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from reference_app.lab import packaging
+from reference_app.lab import import_check, packaging
 from reference_app.lab.errors import LabError
 
 
@@ -81,7 +81,7 @@ def test_zip_missing_a_dependency_is_refused_naming_the_module(tmp_path):
     package = packaging.build_zip(path)
     # WHEN its zip is checked in an isolated interpreter; THEN it is refused by name
     with pytest.raises(LabError, match="'PIL'.*REQUIREMENTS in needs_pil.py"):
-        packaging.check_imports(package)
+        import_check.check_imports(package)
 
 
 def test_declaring_the_dependency_fixes_it(tmp_path):
@@ -237,12 +237,12 @@ def test_a_module_imported_from_a_layer_passes_the_check_with_that_layer_only(tm
     package = packaging.build_zip(path)
     # WHEN it is checked without the layer THEN it is refused, naming the module
     with pytest.raises(LabError, match="'lab_layer_greetings', which is not in its zip;"):
-        packaging.check_imports(package)
+        import_check.check_imports(package)
     # WHEN it is checked with the layer THEN both of the layer's folders are on the path
-    packaging.check_imports(package, layers=(layer,))
+    import_check.check_imports(package, layers=(layer,))
 
 
 def test_a_layer_in_the_wrong_folder_is_not_imported(tmp_path):
     path = _module(tmp_path, "uses_flat_layer", "import lab_flat_helper\ndef lambda_handler(event, context): ...\n")
     with pytest.raises(LabError, match="'lab_flat_helper', which is not in its zip or its layers"):
-        packaging.check_imports(packaging.build_zip(path), layers=(_layer({"lab_flat_helper.py": "X = 1\n"}),))
+        import_check.check_imports(packaging.build_zip(path), layers=(_layer({"lab_flat_helper.py": "X = 1\n"}),))

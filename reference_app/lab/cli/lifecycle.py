@@ -18,6 +18,7 @@ from .base import app, err, friendly, lazy_module, out, plain
 
 doctor_mod = lazy_module("reference_app.lab.doctor")
 packaging = lazy_module("reference_app.lab.packaging")
+import_check = lazy_module("reference_app.lab.import_check")
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
@@ -129,8 +130,8 @@ def paths() -> None:
         ]
     rows += [
         ("build cache", packaging.build_cache_dir(), "zips, reused while source and packages match"),
-        ("import checks", packaging.import_check_dir(), "zips that passed the isolated import check"),
-        ("runtime SDK", packaging.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
+        ("import checks", import_check.import_check_dir(), "zips that passed the isolated import check"),
+        ("runtime SDK", import_check.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
     ]
     for name, path, note in rows:  # one line each, never cut: the terminal wraps, a path stays copyable
         out.print(f"{name:<14} {plain(path)}  [dim]# {plain(note)}[/]", soft_wrap=True, highlight=False)

@@ -60,7 +60,7 @@ def _runtime_sdk_dir() -> str:
     """boto3 and its dependencies, and nothing else: what Lambda's Python runtime provides."""
     global _sdk_dir
     if _sdk_dir is None:
-        from ..packaging import _sdk_dir as sdk_dir
+        from ..import_check import sdk_dir
 
         _sdk_dir = str(sdk_dir())
     return _sdk_dir
