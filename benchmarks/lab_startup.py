@@ -47,7 +47,7 @@ def _pct(values: list[float], q: float) -> float:
 
 def raw_start_s(home: Path) -> float:
     """``python -m ministack`` to healthy, with the environment the kit gives it, health polled every 10 ms."""
-    from reference_app.lab import embedded
+    from reference_app.lab import embedded, emulator_env
     from reference_app.lab.config import resolve_backend
 
     backend = resolve_backend("embedded", _free_port())
@@ -56,7 +56,7 @@ def raw_start_s(home: Path) -> float:
         (raw_home / sub).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ministack"], env=embedded.emulator_env(backend, raw_home), cwd=raw_home,
+        [sys.executable, "-m", "ministack"], env=emulator_env.emulator_env(backend, raw_home), cwd=raw_home,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
     )
     try:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import display, embedded, localstack
+from . import display, embedded, emulator_env, localstack
 from .config import Backend, resolve_backend
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use, post
@@ -198,7 +198,7 @@ def down(backend: Backend | None = None) -> str:
         message = f"Stopped the emulator at {backend.endpoint} (pid {stopped.pid})"
         if stopped.note:
             return f"{message}, but {stopped.note}."
-        if embedded.persistence_enabled():
+        if emulator_env.persistence_enabled():
             return f"{message}; `lambda-lab up` brings back every resource (`lambda-lab reset` starts clean)."
         return f"{message}."
     if health(backend.endpoint) is not None:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from reference_app.lab import embedded
+from reference_app.lab import embedded, emulator_env
 from reference_app.lab.config import resolve_backend
 from reference_app.lab.errors import LabError
 
 
 def test_extra_env_adds_ministack_settings_after_the_kit_s_own(tmp_path):
     backend = resolve_backend("embedded", 4599)
-    env = embedded.emulator_env(backend, tmp_path, {"AUTH": "true", "PERSIST_STATE": "0"})
+    env = emulator_env.emulator_env(backend, tmp_path, {"AUTH": "true", "PERSIST_STATE": "0"})
     assert env["AUTH"] == "true"
     assert env["PERSIST_STATE"] == "0"  # overrides persistence_env()
     assert env["BIND_HOST"] == "127.0.0.1" and env["GATEWAY_PORT"] == "4599"
@@ -20,8 +20,8 @@ def test_extra_env_adds_ministack_settings_after_the_kit_s_own(tmp_path):
 def test_without_extra_env_nothing_changes(tmp_path, monkeypatch):
     monkeypatch.delenv("AUTH", raising=False)
     backend = resolve_backend("embedded", 4599)
-    assert "AUTH" not in embedded.emulator_env(backend, tmp_path)
-    assert embedded.emulator_env(backend, tmp_path) == embedded.emulator_env(backend, tmp_path, {})
+    assert "AUTH" not in emulator_env.emulator_env(backend, tmp_path)
+    assert emulator_env.emulator_env(backend, tmp_path) == emulator_env.emulator_env(backend, tmp_path, {})
 
 
 PROTECTED = ["BIND_HOST", "GATEWAY_PORT", "STATE_DIR", "TMPDIR", "AWS_ACCESS_KEY_ID", "AWS_PROFILE"]
@@ -31,7 +31,7 @@ PROTECTED = ["BIND_HOST", "GATEWAY_PORT", "STATE_DIR", "TMPDIR", "AWS_ACCESS_KEY
 def test_extra_env_cannot_move_the_emulator_off_loopback_or_give_it_an_identity(tmp_path, key):
     backend = resolve_backend("embedded", 4599)
     with pytest.raises(LabError, match=key):
-        embedded.emulator_env(backend, tmp_path, {key: "0.0.0.0"})
+        emulator_env.emulator_env(backend, tmp_path, {key: "0.0.0.0"})
 
 
 def test_a_refused_extra_env_starts_nothing(tmp_path, monkeypatch, no_connections):
