@@ -5,7 +5,9 @@ LocalStack that runs functions in containers, a ministack with or without the ki
 runtime). They test a capability here, not ``backend.kind`` or an emulator's name: the
 same backend kind can be either emulator (a URL can point at a room's ministack or at
 someone's LocalStack), and a capability says *why* a step differs. A step the emulator
-cannot do says so in one sentence and is skipped (:meth:`Capabilities.require`).
+cannot do says so in one sentence: a notebook cell guards its step with
+:meth:`Capabilities.supports` (prints why, and the notebook goes on); a helper that cannot go on
+without the capability raises with :meth:`Capabilities.require`.
 
 ``lab.capabilities()`` shows them in a notebook.
 """
