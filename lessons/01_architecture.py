@@ -211,7 +211,10 @@ lab.check("which-trigger")
 # %% [markdown]
 # ## 4. Scaling from zero
 #
-# Each execution environment serves **one** request at a time. When more requests arrive than
+# In Lambda's default (on-demand) model each execution environment serves **one** request at a
+# time ([Lambda Managed Instances](https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-runtimes.html),
+# a separate model on EC2 capacity you own, run several at once; Python there uses one process per
+# concurrent request, from Python 3.13). When more requests arrive than
 # there are idle environments, Lambda creates new ones (each a cold start), so *concurrency* (the
 # number of environments busy at once) is roughly requests per second × average duration. Two
 # limits apply, from AWS's [scaling behavior](https://docs.aws.amazon.com/lambda/latest/dg/scaling-behavior.html)
@@ -329,12 +332,34 @@ architecture.monthly_cost(10_000_000, average_ms, probe.configuration["MemorySiz
 #
 # **What is AWS Lambda?** An event-driven compute service: you deploy a function (a zip or a
 # container image) and Lambda runs it in isolated execution environments when something invokes
-# it, one request per environment at a time. It scales by adding environments (up to 1,000 every
+# it, one request per environment at a time in the default model (Lambda Managed Instances run
+# several per environment). It scales by adding environments (up to 1,000 every
 # 10 seconds per function, within the account's concurrency quota of 1,000 by default), and you pay
 # per request and per GB-second in 1 ms increments, INIT included for on-demand zip functions
 # since August 2025. The seed's "billed per 100ms" and "instant scaling" are wrong today.
 #
-# **What are Lambda limitations?** 15 minutes per invocation; 128 MB to 10,240 MB of memory; `/tmp`
+# **Which languages does Lambda support?** The seed lists "Python, Node.js, Java, C#, Go, Ruby, PHP,
+# Rust" as if all were alike. Lambda has **managed runtimes** (AWS patches the language) only for
+# Node.js, Python, Java, .NET (C#, PowerShell) and Ruby. Go, Rust and other compiled languages run
+# on an **OS-only runtime** (`provided.al2023`), with a runtime interface client built into the
+# binary; PHP has no AWS runtime at all and runs as a custom runtime or a container image
+# ([OS-only runtimes](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-provided.html)). The
+# `go1.x` managed runtime is deprecated: Go functions moved to `provided.al2023` or `provided.al2`,
+# and `provided.al2` has itself passed its deprecation date (30 June 2026) in the
+# [Go runtime table](https://docs.aws.amazon.com/lambda/latest/dg/lambda-golang.html). On an OS-only
+# runtime you, not AWS, patch the language. The Lambda API's own list of runtime identifiers, from
+# the installed SDK, says the same: no `php` or `rust` identifier exists, Go's is `go1.x` (deprecated).
+
+# %% tags=["proof-runtime-families"]
+languages = architecture.seed_languages()
+assert "no managed runtime" in languages["PHP"] and "no managed runtime" in languages["Rust"]
+assert "go1.x" in architecture.runtime_families()["go"]
+languages
+
+# %% [markdown]
+# **What are Lambda limitations?** 15 minutes (900 s) of configured timeout per invocation (a
+# [durable function](https://docs.aws.amazon.com/lambda/latest/dg/durable-basic-concepts.html)
+# spans up to a year by checkpointing across many invocations, each still at most 15 minutes); 128 MB to 10,240 MB of memory; `/tmp`
 # from 512 MB up to 10,240 MB (the seed's "512MB temporary storage" is only the default); 6 MB
 # synchronous and 1 MB asynchronous payloads; a concurrency quota and a scaling rate; no state you
 # can rely on between invocations; cold starts

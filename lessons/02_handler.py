@@ -133,7 +133,8 @@ assert seen["lambda"]["TZ"] == ":UTC" and all(seen["credentials_present"].values
 anatomy.variables_table(seen)
 
 # %% [markdown]
-# `TZ` is UTC, so `datetime.now()` without a zone is UTC on Lambda; say `datetime.now(UTC)` anyway.
+# `TZ` is `:UTC` on Lambda ([defined runtime environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)),
+# so `datetime.now()` without a zone is UTC there; say `datetime.now(UTC)` anyway.
 # Plain variables are for configuration, not secrets: anyone who can read the function's
 # configuration reads them (lesson 06 reads secrets from Secrets Manager instead). Two values are
 # this machine's, not AWS's: `LAMBDA_TASK_ROOT` is `/var/task` on AWS, and the kit adds

@@ -54,7 +54,7 @@ iac.lint(merged, informational=True)
 # %% [markdown]
 # | rule | what it says | what to do |
 # |---|---|---|
-# | **W2531** | `python3.9` is deprecated: AWS stopped patching it on **15 December 2025**; creating functions with it is blocked from **1 February 2027** and updating them from **3 March 2027** ([Lambda runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html); AWS has moved these dates before, so read the table, not a blog post) | `python3.13` (the kit's runtime) or `python3.14`, both supported until 2029 |
+# | **W2531** | `python3.9` is deprecated: AWS stopped patching it on **15 December 2025**; creating, then updating, functions with it is blocked from the later dates in AWS's [runtime table](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html) (sources disagree on those dates and AWS has moved them before, so read the table, not a blog post) | `python3.13` (the kit's runtime) or `python3.14`, both supported until 2029 |
 # | **I3011** | the table and the bucket hold data but have no `DeletionPolicy` / `UpdateReplacePolicy`: the default is to delete them with the stack, or on a replacement | decide: `Retain` or `Snapshot` for real data; the kit's stacks say `Delete` on purpose, so that deleting them leaves nothing |
 # | **I3042** | `arn:aws:...` written by hand: wrong in the China and GovCloud partitions | `arn:${AWS::Partition}:...` |
 #

@@ -424,8 +424,8 @@ apigw
 #
 # A function URL is the function's own HTTPS endpoint, no API Gateway in between. It sends payload
 # format 2.0, like an HTTP API. Its `AuthType` is either `NONE` (public; the resource-based policy
-# must say so) or `AWS_IAM` (callers sign their requests with SigV4 and need permission). Since
-# October 2025 a public URL needs *two* statements, `lambda:InvokeFunctionUrl` and
+# must say so) or `AWS_IAM` (callers sign their requests with SigV4 and need permission). A public
+# URL needs *two* statements (new URLs since October 2025, every URL since 1 November 2026), `lambda:InvokeFunctionUrl` and
 # `lambda:InvokeFunction` ([control access to function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html)).
 
 # %%

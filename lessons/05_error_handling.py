@@ -126,11 +126,21 @@ assert [i.request_id for i in ran] == [declined.request_id, slow.request_id]
 
 # %% [markdown]
 # So the retry policy is the caller's. The AWS SDKs retry some failures by themselves: throttling
-# (429), 5xx answers and timeouts, 3 attempts in `standard` mode (the mode the SDKs are making their
-# default in 2026, [retry behavior](https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html))
-# and 5 in boto3's `legacy` mode ([boto3 retries](https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html)).
-# For `Invoke` that is dangerous: a read timeout on a function that runs longer than the client's
-# 60 s `read_timeout` makes the SDK invoke it **again** while the first run is still going.
+# (429), 5xx answers and timeouts: 3 attempts in `standard` mode
+# ([retry behavior](https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html)),
+# 5 in boto3's `legacy` mode ([boto3 retries](https://boto3.amazonaws.com/v1/documentation/api/latest/guide/retries.html)).
+# Which one *your* boto3 uses when nothing sets `AWS_RETRY_MODE` or `retry_mode`, and how long it
+# waits for an answer, is not a fact to memorise: it changes with botocore releases. Ask the
+# installed botocore (its built-in defaults, and a client built the way a learner's script would):
+
+# %% tags=["proof-sdk-retry-defaults"]
+sdk = errors.sdk_retry_defaults()
+assert sdk["default retry mode"] in {"legacy", "standard", "adaptive"} and sdk["read timeout (s)"] > 0
+sdk
+
+# %% [markdown]
+# For `Invoke` that is dangerous: a function that runs longer than the client's `read_timeout`
+# (shown above) makes the SDK invoke it **again** while the first run is still going.
 #
 # **The kit's own policy: a synchronous invoke is never retried.** `lab.invoke` and every
 # `lab.client("lambda").invoke(...)` make one attempt and wait the function's `Timeout` plus 30 s

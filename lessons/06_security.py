@@ -242,8 +242,9 @@ answers
 # ## 5. Function URLs: AuthType NONE or AWS_IAM
 #
 # `users_api`'s URL above was created with `AuthType NONE`: Lambda authenticates nobody, and on AWS
-# the function's resource-based policy must still grant public access, since October 2025 both
-# `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction`
+# the function's resource-based policy must still grant public access with both
+# `lambda:InvokeFunctionUrl` and `lambda:InvokeFunction` (new URLs since October 2025; the exception
+# for older URLs ended on 1 November 2026)
 # ([access control for function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html)).
 # `lab.function_url` adds the two statements. Each says `Principal: "*"`, limited by a condition
 # (`lambda:FunctionUrlAuthType`, `lambda:InvokedViaFunctionUrl`), which is why the policy check does

@@ -91,7 +91,7 @@ scope
 # | seed | today |
 # |---|---|
 # | warming functions, keep-alive pings | a scheduled ping keeps warm at most the environments it reaches; a burst of N concurrent requests still needs N environments, as the burst above showed, and every ping is a billed request (with INIT now billed too) |
-# | connection pooling | an environment serves **one request at a time**, so a pool per environment holds one useful connection: create one client or connection at module scope and reuse it (section 2) |
+# | connection pooling | in the default model an environment serves **one request at a time** ([Managed Instances](https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-runtimes.html) aside), so a pool per environment holds one useful connection: create one client or connection at module scope and reuse it (section 2) |
 # | provisioned concurrency | real, but billed for as long as it is configured, and only on a version or alias (section 6); try first a smaller INIT, more memory (more CPU for INIT too) and [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) (Python 3.12 and later, on published versions) |
 #
 # And first of all: **measure** `Init Duration` and how often it happens, as above, before optimising.
@@ -144,7 +144,9 @@ sweep
 # Duration is rounded **up to 1 ms** per invocation (since December 2020,
 # [announcement](https://aws.amazon.com/about-aws/whats-new/2020/12/aws-lambda-changes-duration-billing-granularity-from-100ms-to-1ms/);
 # the seed's "billed per 100ms" has been out of date for almost six years), and includes INIT since August 2025. A GB-second is one second
-# at 1,024 MB. An asynchronous event over 256 KB costs one more request per further 64 KB. The
+# at 1,024 MB. An asynchronous event over 256 KB is metered as more than one request: the kit counts one
+# more per further 64 KB, as the [pricing page](https://aws.amazon.com/lambda/pricing/) states it since
+# the 1 MB limit (check the page before you quote it). The
 # calculator is tested against examples worked by hand (`tests/unit/test_cost.py`), and here prices
 # the REPORT lines measured in section 1 at 10 million requests a month, on both architectures,
 # before the free tier:
@@ -249,6 +251,9 @@ lab.fidelity("concurrency")
 # so many answers you will read are out of date. In bytes, as Lambda's own errors state them: a
 # request over 6,291,456 bytes is refused with HTTP 413 `RequestEntityTooLargeException` before
 # anything runs; an asynchronous one over 1,048,576 bytes likewise; a response over 6,291,556 bytes
+# (100 bytes more than a request may carry: the figure in Lambda's own runtime error, "Exceeded
+# maximum allowed payload size (6291556 bytes)", measured in
+# [this deep dive](https://zaccharles.medium.com/deep-dive-lambdas-request-payload-size-limit-2-2-6350c1ae5577))
 # fails the invocation (`Function.ResponseSizeTooLarge`) *after* the work was done and billed.
 # ministack accepts any size; the kit's runtime applies Lambda's limits (`payload-limits`):
 
@@ -261,8 +266,13 @@ limits
 
 # %% [markdown]
 # Past the limits, the answer is architecture, not configuration: put the data in S3 and pass a
-# reference (the *claim check*), or stream the response from a function URL with `RESPONSE_STREAM`.
-# The exercise `large-report-s3` does the first.
+# reference (the *claim check*), or stream the response. Streaming is **not** a Python switch:
+# Lambda streams natively only on its Node.js managed runtimes; a Python function streams through a
+# custom runtime or the Lambda Web Adapter, behind a function URL in `RESPONSE_STREAM` mode or
+# `InvokeWithResponseStream` (up to 200 MB,
+# [response streaming](https://docs.aws.amazon.com/lambda/latest/dg/configuration-response-streaming.html)).
+# Many answers online say "just stream it" for Python: that is the mistake. The exercise
+# `large-report-s3` does the claim check, which works on every runtime.
 #
 # ## 8. Exercises
 #
@@ -294,7 +304,8 @@ lab.check("large-report-s3")
 #   GB-s), less a free tier of 1M requests and 400,000 GB-s a month.
 # - Reserved concurrency caps (429 `TooManyRequestsException` beyond it) and reserves; it speeds
 #   nothing up. Provisioned concurrency pre-initialises, at a price; the emulator only stores it.
-# - 6 MB synchronous request and response, 1 MB asynchronous request: past them, S3 or streaming.
+# - 6 MB synchronous request and response, 1 MB asynchronous request: past them, S3 (any runtime) or
+#   streaming (Node.js natively; Python only through a custom runtime or the Lambda Web Adapter).
 #
 # ### Quiz
 
@@ -305,7 +316,8 @@ lab.quiz("07_performance_and_cost")
 # ### The seed's interview questions this lesson answers
 #
 # **"What are Lambda limitations?"** The seed lists "15-minute execution timeout, 10GB memory limit,
-# 512MB temporary storage, cold start latency". Today: up to 15 minutes (900 s) per invocation; memory
+# 512MB temporary storage, cold start latency". Today: up to 15 minutes (900 s) per invocation (durable
+# functions checkpoint across invocations for up to a year); memory
 # from 128 MB to 10,240 MB in 1 MB steps, with CPU in proportion; `/tmp` is 512 MB **by default** and
 # configurable up to 10,240 MB; payloads of 6 MB (synchronous request and response) and 1 MB
 # (asynchronous), shown above; a 50 MB zip (250 MB unzipped with layers); 1,000 concurrent executions

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import textwrap
 import time
 import uuid
@@ -30,6 +31,44 @@ AWS_RETRY_DELAYS_S = (60, 120)
 
 
 # --- queues -----------------------------------------------------------------------------------------------------
+def sdk_retry_defaults() -> dict[str, Any]:
+    """What the installed botocore does when nothing configures retries: its built-in retry mode, the
+    attempts that mode makes, and the read and connect timeouts of a client built with no Config.
+
+    Read from botocore itself (its session defaults, its retry data and a client's resolved config),
+    so the lesson never states a default that a botocore release has changed. The client is built
+    against a loopback address and never sends a request.
+    """
+    import botocore
+    import botocore.session
+    from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES as DEFAULTS
+    from botocore.loaders import Loader
+    from botocore.retries import standard
+
+    mode = DEFAULTS["retry_mode"][2]
+    attempts = {
+        "legacy": Loader().load_data("_retry")["retry"]["__default__"]["max_attempts"],
+        "standard": standard.DEFAULT_MAX_ATTEMPTS,
+        "adaptive": standard.DEFAULT_MAX_ATTEMPTS,
+    }
+    session = botocore.session.Session()
+    for variable in ("config_file", "credentials_file"):
+        session.set_config_variable(variable, os.devnull)  # no learner profile is read
+    session.set_config_variable("retry_mode", mode)  # the built-in default, whatever AWS_RETRY_MODE says
+    client = session.create_client(
+        "lambda", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
+        aws_access_key_id="lab", aws_secret_access_key="lab",  # never sent
+    )
+    return {
+        "botocore": botocore.__version__,
+        "default retry mode": client.meta.config.retries["mode"],
+        "attempts in that mode": attempts[client.meta.config.retries["mode"]],
+        "read timeout (s)": client.meta.config.read_timeout,
+        "connect timeout (s)": client.meta.config.connect_timeout,
+        "AWS_RETRY_MODE in this environment": os.environ.get("AWS_RETRY_MODE", "(not set)"),
+    }
+
+
 def queue(name: str, **attributes: str) -> tuple[str, str]:
     """(URL, ARN) of SQS queue ``name``, created if missing, its attributes set, and emptied."""
     sqs = client("sqs")
