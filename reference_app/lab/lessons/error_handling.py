@@ -33,14 +33,15 @@ AWS_RETRY_DELAYS_S = (60, 120)
 # --- queues -----------------------------------------------------------------------------------------------------
 def sdk_retry_defaults() -> dict[str, Any]:
     """What the installed botocore does when nothing configures retries: its built-in retry mode, the
-    attempts that mode makes, and the read and connect timeouts of a client built with no Config.
+    attempts that mode makes, and its read and connect timeouts; beside them, what this environment's
+    ``AWS_RETRY_MODE`` says and what the kit's own Lambda client resolved.
 
-    Read from botocore itself (its session defaults, its retry data and a client's resolved config),
-    so the lesson never states a default that a botocore release has changed. The client is built
-    against a loopback address and never sends a request.
+    Read from botocore itself (its session defaults, its retry data, ``Config``'s option defaults), so
+    the lesson never states a default that a botocore release has changed. Nothing here reads a profile
+    or sends a request.
     """
     import botocore
-    import botocore.session
+    from botocore.config import Config
     from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES as DEFAULTS
     from botocore.loaders import Loader
     from botocore.retries import standard
@@ -51,21 +52,15 @@ def sdk_retry_defaults() -> dict[str, Any]:
         "standard": standard.DEFAULT_MAX_ATTEMPTS,
         "adaptive": standard.DEFAULT_MAX_ATTEMPTS,
     }
-    session = botocore.session.Session()
-    for variable in ("config_file", "credentials_file"):
-        session.set_config_variable(variable, os.devnull)  # no learner profile is read
-    session.set_config_variable("retry_mode", mode)  # the built-in default, whatever AWS_RETRY_MODE says
-    client = session.create_client(
-        "lambda", region_name="us-east-1", endpoint_url="http://127.0.0.1:9",
-        aws_access_key_id="lab", aws_secret_access_key="lab",  # never sent
-    )
+    kit = client("lambda").meta.config
     return {
         "botocore": botocore.__version__,
-        "default retry mode": client.meta.config.retries["mode"],
-        "attempts in that mode": attempts[client.meta.config.retries["mode"]],
-        "read timeout (s)": client.meta.config.read_timeout,
-        "connect timeout (s)": client.meta.config.connect_timeout,
+        "default retry mode": mode,
+        "attempts in that mode": attempts[mode],
+        "read timeout (s)": Config.OPTION_DEFAULTS["read_timeout"],
+        "connect timeout (s)": Config.OPTION_DEFAULTS["connect_timeout"],
         "AWS_RETRY_MODE in this environment": os.environ.get("AWS_RETRY_MODE", "(not set)"),
+        "the kit's Lambda client": f"retries {kit.retries}, read timeout {kit.read_timeout} s",
     }
 
 

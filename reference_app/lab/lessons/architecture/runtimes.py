@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import re
 
-import botocore.session
+from botocore.loaders import Loader
+from botocore.model import ServiceModel
 
 MANAGED = {"python": "Python", "nodejs": "Node.js", "java": "Java", "dotnet": ".NET (C#, PowerShell)",
            "ruby": "Ruby", "go": "Go"}
@@ -19,7 +20,7 @@ SEED_LANGUAGES = ("Python", "Node.js", "Java", "C#", "Go", "Ruby", "PHP", "Rust"
 
 def runtime_identifiers() -> list[str]:
     """Every value of the Lambda API's ``Runtime`` enum, from the installed botocore's service model."""
-    model = botocore.session.get_session().get_service_model("lambda")
+    model = ServiceModel(Loader().load_service_model("lambda", "service-2"))  # no session: no profile is read
     return list(model.shape_for("Runtime").enum)
 
 
