@@ -114,7 +114,7 @@ assert dep.emulator_routing(10) == {blue: 10}
 seed = random.randrange(10**6)
 print(f"seed {seed}")
 counted = dep.count_by_version(400, seed)
-assert set(counted.index) == {blue, green} and 0.05 <= counted.loc[green, "share"] <= 0.16
+assert set(counted.index) == {blue, green} and 0.04 <= counted.loc[green, "share"] <= 0.17
 assert counted.loc[blue, "errors"] == 0 and counted.loc[green, "errors"] > 0
 counted
 
@@ -183,7 +183,7 @@ dep.sam_deployment_resources()
 
 # %% tags=["proof-canary-rollback"]
 alarm = dep.version_alarm(green)
-canary = dep.shift_traffic(green, "Canary10Percent5Minutes", alarm, seed=seed, requests_per_step=100)
+canary = dep.shift_traffic(green, "Canary10Percent5Minutes", alarm, seed=seed, requests_per_step=200)
 state = dep.alias_state()
 assert canary.outcome.startswith("rolled back") and state["primary"] == blue and state["weights"] == {}
 canary
@@ -276,7 +276,8 @@ dep.versions()
 # - CodeDeploy (SAM's `DeploymentPreference` with `AutoPublishAlias`) shifts the weight as a canary, in
 #   linear steps or all at once, runs pre- and post-traffic hooks, and rolls back when an alarm fires.
 # - A rollback clears the weights as well as moving the primary: `UpdateAlias` keeps whatever you do
-#   not send.
+#   not send (AWS's own example resets `RoutingConfig` in the same call that moves the version,
+#   [weighted aliases](https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html)).
 #
 # ### Quiz
 
