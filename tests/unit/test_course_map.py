@@ -9,7 +9,7 @@ import pytest
 from reference_app.lab import build, course
 
 ROOT = course.kit_root()
-MODULE_ID = re.compile(r"\b(?:0\d|10)_[a-z][a-z_]*[a-z]\b")
+MODULE_ID = re.compile(r"\b(?:0\d|1\d)_[a-z][a-z_]*[a-z]\b")
 IDS = {m.id for m in course.modules()}
 
 
