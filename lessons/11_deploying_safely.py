@@ -158,7 +158,9 @@ print(dep.SAM_TEMPLATE)
 
 # %% [markdown]
 # `DeploymentPreference` needs `AutoPublishAlias` (SAM refuses it otherwise). The hook's name starts
-# with `CodeDeployHook_` because the role SAM creates for CodeDeploy may invoke only functions named so.
+# with `CodeDeployHook_` because the role SAM creates for CodeDeploy carries the managed policy
+# [AWSCodeDeployRoleForLambda](https://docs.aws.amazon.com/aws-managed-policy/latest/reference/AWSCodeDeployRoleForLambda.html),
+# which may invoke only functions named so.
 # cfn-lint passes it, and SAM's transform shows what it becomes: a CodeDeploy application and
 # deployment group, a version, and an alias whose `UpdatePolicy` hands every change to CodeDeploy:
 

@@ -86,7 +86,18 @@ def prune_versions(keep: int = 3, name: str = NAME) -> list[str]:
     doomed = [v for v in numbers[:-keep] if v not in used] if keep else [v for v in numbers if v not in used]
     for number in doomed:
         lam.delete_function(FunctionName=name, Qualifier=number)
+    cw = client("cloudwatch")
+    alarms = {a["AlarmName"] for a in cw.describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"]}
+    stale = sorted(alarms & {version_alarm_name(number, name, alias) for number in doomed
+                             for alias in [a["Name"] for a in aliases] or [ALIAS]})
+    if stale:
+        cw.delete_alarms(AlarmNames=stale)  # the alarms of versions that no longer exist
     return doomed
+
+
+def version_alarm_name(version: str, name: str = NAME, alias: str = ALIAS) -> str:
+    """The name of the alarm on ``version``'s errors behind ``alias``."""
+    return f"{name}-{alias}-v{version}-errors"
 
 
 # --- the alias behind API Gateway and a function URL --------------------------------------------------------------

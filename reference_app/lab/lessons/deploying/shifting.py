@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ...clients import client
 from ...deploy import invoke
 from ...errors import LabError
-from .releases import ALIAS, NAME, alias_state, ensure_alias
+from .releases import ALIAS, NAME, alias_state, ensure_alias, version_alarm_name
 from .routing import invoke_routed, invoker, publish_version_metrics, traffic
 
 # --- CodeDeploy's traffic shifting, driven by the kit -------------------------------------------------------------
@@ -48,7 +48,7 @@ def schedule(config: str) -> list[tuple[int, int]]:
 
 def version_alarm(version: str, name: str = NAME, alias: str = ALIAS, threshold: int = 2) -> str:
     """An alarm on the new version's Errors behind the alias (Sum over a minute >= ``threshold``)."""
-    alarm = f"{name}-{alias}-v{version}-errors"
+    alarm = version_alarm_name(version, name, alias)
     client("cloudwatch").put_metric_alarm(
         AlarmName=alarm, Namespace="AWS/Lambda", MetricName="Errors", Statistic="Sum", Period=60,
         EvaluationPeriods=1, Threshold=float(threshold), ComparisonOperator="GreaterThanOrEqualToThreshold",
