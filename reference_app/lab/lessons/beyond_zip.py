@@ -26,6 +26,7 @@ import itertools
 import json
 import logging
 import os
+import select
 import socket
 import sys
 import threading
@@ -160,12 +161,26 @@ class Ledger:
         self.records: list[tuple[int, str]] = []  # (connection id, text)
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
+        self._live: dict[int, socket.socket] = {}
         self._thread = threading.Thread(target=self._accept, name="lab-ledger", daemon=True)
         self._thread.start()
 
     def _log(self, kind: str, conn_id: int) -> None:
         with self._lock:
-            self.events.append((kind, conn_id))
+            if (kind, conn_id) not in self.events:
+                self.events.append((kind, conn_id))
+
+    def _note_closed(self) -> None:
+        """Log the close of every connection whose peer has already closed it. Called before an open
+        is logged: a client that closes one connection and then opens another is seen in that order,
+        whichever of the serving threads notices the end of its stream first."""
+        for conn_id, conn in list(self._live.items()):
+            try:
+                readable, _, _ = select.select([conn], [], [], 0)
+                if readable and conn.recv(1, socket.MSG_PEEK) == b"":
+                    self._log("close", conn_id)
+            except (OSError, ValueError):
+                self._log("close", conn_id)
 
     def _accept(self) -> None:
         while True:
@@ -174,7 +189,9 @@ class Ledger:
             except OSError:
                 return
             conn_id = next(self._ids)
+            self._note_closed()
             self._log("open", conn_id)
+            self._live[conn_id] = conn
             threading.Thread(target=self._serve, args=(conn, conn_id), daemon=True).start()
 
     def _serve(self, conn: socket.socket, conn_id: int) -> None:
@@ -187,6 +204,7 @@ class Ledger:
                     stream.flush()
             except OSError:
                 pass
+        self._live.pop(conn_id, None)
         self._log("close", conn_id)
 
     def closed_before_opened(self, closed: int, opened: int) -> bool:
