@@ -173,9 +173,9 @@ published.payload["lifecycle"]
 
 # %% [markdown]
 # **What is billed.** For Python, SnapStart adds a charge for caching each published version's
-# snapshot (per GB-second, for as long as the version exists, minimum three hours) and a charge per
-# restore (per GB restored); the after-restore hooks and the runtime's load are billed as `Billed
-# Restore Duration`, while the time to restore the snapshot itself is not
+# snapshot, for as long as the version exists, and a charge each time an environment is restored from
+# it, both by the snapshot's size; the after-restore hooks and the runtime's load are billed as
+# `Billed Restore Duration`, while the time to restore the snapshot itself is not
 # ([SnapStart pricing](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html#snapstart-pricing),
 # [monitoring](https://docs.aws.amazon.com/lambda/latest/dg/snapstart-monitoring.html)). Unused
 # versions keep costing: delete them. SnapStart does not combine with provisioned concurrency, EFS, or
@@ -360,9 +360,12 @@ storm
 # environment serves **several requests at once** (`PerExecutionEnvironmentMaxConcurrency`), so code
 # must be safe to run concurrently; capacity scales asynchronously on CPU use rather than per request,
 # which removes cold starts but throttles a burst that more than doubles traffic within five
-# minutes; billing follows EC2 pricing plus a management fee rather than GB-seconds
-# ([Managed Instances](https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances.html),
-# [core concepts](https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-core-concepts.html)).
+# minutes; billing is the EC2 instances, a management fee on their price and a request charge, not
+# GB-seconds ([Managed Instances](https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances.html),
+# [core concepts](https://docs.aws.amazon.com/lambda/latest/dg/lambda-managed-instances-core-concepts.html),
+# [pricing](https://aws.amazon.com/lambda/pricing/)). Python serves concurrent requests with several
+# processes, one request each: module globals are per process, `/tmp` is shared by all of them
+# ([Powertools on Managed Instances](https://docs.aws.amazon.com/powertools/python/latest/lambda-features/managed-instances/)).
 # This is why lessons 01 and 07 say "one request at a time" of the *default* model only.
 #
 # ```mermaid
