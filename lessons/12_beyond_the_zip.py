@@ -432,6 +432,14 @@ loop
 #
 # ```mermaid
 # flowchart LR
+#   t[("MSK topic<br/>partitions 0..n")] -- "poll" --> esm["event source mapping<br/>(consumer group)"]
+#   esm -- "batch per partition, in offset order" --> fk["function"]
+#   fk -- "success: offsets committed" --> esm
+#   fk -. "failure after retries" .-> dest[("on-failure destination")]
+# ```
+#
+# ```mermaid
+# flowchart LR
 #   k[("Kinesis shard")] -- "batch 1, state {}" --> f1["function"] -- "state {a:1,b:1}" --> w((window))
 #   w -- "batch 2, state {a:1,b:1}" --> f2["function"] -- "state {a:2,b:1}" --> w
 #   w -- "isFinalInvokeForWindow" --> f3["function: totals"]
