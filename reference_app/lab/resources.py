@@ -155,6 +155,13 @@ TABLES: Final[dict[str, dict[str, Any]]] = {
         "AttributeDefinitions": [{"AttributeName": "voucher_code", "AttributeType": "S"}],
         "BillingMode": "PAY_PER_REQUEST",
     },
+    # exercise durable-payout (12): seller balances ("seller#<id>"), transfers made ("transfer#<payout>"),
+    # notices sent ("notice#<payout>"), in one table so one transaction writes a transfer and its balance.
+    "payouts": {
+        "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "pk", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST",
+    },
 }
 
 TTL_ATTRIBUTES: Final[dict[str, str]] = {
@@ -172,6 +179,9 @@ HANDLER_ENVIRONMENT: Final[dict[str, dict[str, tuple[str, str]]]] = {
     "notifier": {"FORWARD_QUEUE_URL": ("queue", "notifications"), "NOTIFICATIONS_TABLE": ("table", "notifications")},
     "scheduled_report": {"USERS_TABLE": ("table", "users"), "REPORT_BUCKET": ("bucket", "reports")},
     "order_saga": {"SAGA_TABLE": ("table", "saga")},
+    "order_saga_durable": {"SAGA_TABLE": ("table", "saga")},
+    "snapstart_probe": {},
+    "wrapper_probe": {},
     "anatomy": {},
     "payments": {},
     "event_logger": {},

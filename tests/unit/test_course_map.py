@@ -17,7 +17,7 @@ def test_the_planned_modules_in_order():
     assert [m.id for m in course.modules()] == [
         "00_setup", "01_architecture", "02_handler", "03_infrastructure_as_code", "04_triggers",
         "05_error_handling", "06_security", "07_performance_and_cost", "08_observability", "09_patterns",
-        "10_interview_prep", "11_deploying_safely",
+        "10_interview_prep", "11_deploying_safely", "12_beyond_the_zip",
     ]
 
 

@@ -498,17 +498,21 @@ class Worker:
         self.sink.end_of_output()
 
     def init(self) -> dict:
-        init = json.loads(self._in.readline())
+        line = os.environ.pop("_LAB_INIT_LINE", "") or self._in.readline()  # after a wrapper: from the exec
+        init = json.loads(line)
         variables = init.get("env", {})
+        added_by_wrapper = _names_added_by_wrapper()
         os.environ.update(variables)
         code_dir = init["code_dir"]
         layers = [d for d in os.environ.get("_LAMBDA_LAYERS_DIRS", "").split(os.pathsep) if d]
+        if variables.get("AWS_LAMBDA_EXEC_WRAPPER") and added_by_wrapper is None:
+            self._exec_wrapper(line, variables["AWS_LAMBDA_EXEC_WRAPPER"], code_dir, layers)
         sdk_dir = os.environ.get("_LAB_SDK_DIR", "")
         self.timeout_s = float(os.environ.get("_LAMBDA_TIMEOUT", "3"))
         if os.environ.get("_LAB_LOG_STREAM"):
             os.environ["AWS_LAMBDA_LOG_STREAM_NAME"] = os.environ["_LAB_LOG_STREAM"]
         os.environ.setdefault("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + init.get("function_name", ""))
-        _scrub_environment(variables)
+        _scrub_environment({**variables, **dict.fromkeys(added_by_wrapper or (), "")})
         sys.path[:] = _search_path(code_dir, layers, sdk_dir)
         os.chdir(code_dir)
         self.log_format = "JSON" if os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON" else "Text"
@@ -532,6 +536,31 @@ class Worker:
         self._out.write(json.dumps({"status": "ready", "cold": True}) + "\n")
         self._out.flush()
         return init
+
+    def _exec_wrapper(self, line: str, wrapper: str, code_dir: str, layers: list[str]) -> None:
+        """``AWS_LAMBDA_EXEC_WRAPPER``: run the wrapper script with this runtime's command line as its
+        arguments; the script changes the environment or the arguments and execs them (runtimes-modify).
+        The wrapper runs during INIT, as on Lambda. ``/var/task/...`` is the function's code and
+        ``/opt/...`` a layer's; a script that lost its execute bit in the zip runs with its #! line."""
+        path = wrapper
+        if wrapper.startswith("/var/task/"):
+            path = os.path.join(code_dir, wrapper[len("/var/task/"):])
+        elif wrapper.startswith("/opt/"):
+            path = next((os.path.join(d, wrapper[len("/opt/"):]) for d in layers
+                         if os.path.isfile(os.path.join(d, wrapper[len("/opt/"):]))), wrapper)
+        if not os.path.isfile(path):
+            logging.warning("AWS_LAMBDA_EXEC_WRAPPER %s does not exist; starting without it", wrapper)
+            return
+        command = [path]
+        if not os.access(path, os.X_OK):
+            with open(path, "rb") as script:
+                first = script.readline().decode(errors="replace")
+            command = (first[2:].split() if first.startswith("#!") else ["/bin/sh"]) + [path]
+        os.environ.update(_LAB_INIT_LINE=line, _LAB_T0=repr(_T0),
+                          _LAB_BEFORE_WRAPPER=json.dumps(sorted(os.environ)))
+        os.dup2(self._in.fileno(), 0)  # the protocol's descriptors, where the wrapped runtime finds them
+        os.dup2(self._out.fileno(), 1)
+        os.execv(command[0], [*command, sys.executable, "-I", "-S", os.path.abspath(__file__)])
 
     def serve(self) -> None:
         init = self.init()
@@ -599,6 +628,15 @@ def _set_invocation_environment(ctx: dict) -> None:
             os.environ[name] = str(value)
         else:
             os.environ.pop(name, None)
+
+
+def _names_added_by_wrapper() -> set[str] | None:
+    """After a wrapper script: the variables it exported (kept for the function); None without one."""
+    before = os.environ.pop("_LAB_BEFORE_WRAPPER", None)
+    if before is None:
+        return None
+    known = set(json.loads(before))
+    return {n for n in os.environ if n not in known and not n.startswith("_LAB_")}
 
 
 def _run_snapstart_hooks() -> None:

@@ -1,0 +1,139 @@
+"""Checks for durable-payout (12_beyond_the_zip): steps, a durable wait, and an idempotent step.
+
+The emulator does not run durable executions, so the unit checks run the learner's
+``run_payout`` with AWS's local testing SDK (``aws-durable-execution-sdk-python-testing``): the
+function is invoked, suspends at the wait, and is invoked again to replay, as on Lambda. The live
+check deploys the file as a durable function's zip, which proves the SDK is packaged with it.
+"""
+
+from __future__ import annotations
+
+import boto3
+
+from ... import clients
+from ...lessons.beyond_zip import run_durable
+from ..framework import CheckFailed, Context, Exercise
+
+EXERCISE = Exercise("durable-payout", resources={"LEDGER_TABLE": ("table", "payouts")}, timeout=10)
+
+
+def _table(ctx: Context):
+    return boto3.resource("dynamodb", region_name="us-east-1").Table(ctx.env["LEDGER_TABLE"])
+
+
+def _balance(table, seller: str) -> int:
+    item = table.get_item(Key={"pk": f"seller#{seller}"}, ConsistentRead=True).get("Item")
+    return int(item["balance_cents"]) if item else 0
+
+
+def _payout(ctx: Context, n: int = 1) -> dict:
+    return {"payout_id": f"po-{ctx.run_id}-{n}", "seller_id": f"s-{ctx.run_id}", "amount_cents": 1250 * n}
+
+
+class _NoSleep:
+    """Stands in for the ``time`` module inside the learner's module: ``sleep`` is refused."""
+
+    def __init__(self, real):
+        self._real = real
+
+    def __getattr__(self, name):
+        return getattr(self._real, name)
+
+    @staticmethod
+    def sleep(seconds: float) -> None:
+        raise CheckFailed(f"time.sleep({seconds}) inside a durable function keeps the invocation running and billed, "
+                          "and a restart loses it: wait with context.wait(Duration.from_seconds(...)).")
+
+
+def _run(ctx: Context, module, payout: dict):
+    table = _table(ctx)
+    calls = {"transfer": 0, "notify": 0}
+    real = {name: getattr(module, name) for name in calls}
+
+    def counted(name):
+        def call(*args, **kwargs):
+            calls[name] += 1
+            return real[name](*args, **kwargs)
+        return call
+
+    for name in calls:
+        setattr(module, name, counted(name))
+    if hasattr(module, "time"):
+        module.time = _NoSleep(module.time)
+    if hasattr(module, "sleep"):
+        module.sleep = _NoSleep.sleep
+    run = run_durable(lambda event, context: module.run_payout(context, event, table), {"payout": payout})
+    if run.status != "SUCCEEDED":
+        reason = run.error or "no error recorded"
+        if "NotImplementedError" in reason:
+            raise NotImplementedError(reason)
+        if "time.sleep" in reason:
+            raise CheckFailed("time.sleep inside a durable function keeps the invocation running and billed, and a "
+                              "restart loses it: wait with context.wait(Duration.from_seconds(...)).")
+        raise CheckFailed(f"the durable execution ended {run.status}: {reason}.")
+    return run, calls, table
+
+
+@EXERCISE.unit("the payout completes: one transfer, a durable wait, one notice, the seller paid once")
+def completes(ctx: Context) -> None:
+    module, payout = ctx.load(), _payout(ctx)
+    run, _calls, table = _run(ctx, module, payout)
+    if not isinstance(run.result, dict) or run.result.get("status") != "PAID":
+        raise CheckFailed(f"run_payout should return {{'status': 'PAID', ...}}, not {run.result!r:.80}.")
+    if "wait" not in run.kinds():
+        raise CheckFailed("the execution recorded no wait operation: the settlement window is "
+                          "context.wait(Duration.from_seconds(SETTLEMENT_SECONDS)).")
+    steps = run.names("step")
+    if steps.count("transfer") != 1 or steps.count("notify") != 1:
+        raise CheckFailed(f"the execution recorded the steps {steps}; transfer and notify should each be one "
+                          "context.step, with name='transfer' and name='notify'.")
+    order = [name if kind == "step" else kind for kind, name, _ in run.operations]
+    if not order.index("transfer") < order.index("wait") < order.index("notify"):
+        raise CheckFailed("the wait should come after the transfer and before the notice.")
+    if _balance(table, payout["seller_id"]) != payout["amount_cents"]:
+        raise CheckFailed(f"the seller's balance is {_balance(table, payout['seller_id'])} cents after one payout of "
+                          f"{payout['amount_cents']}.")
+
+
+@EXERCISE.unit("after the wait the function replays: nothing with a side effect runs twice")
+def replay(ctx: Context) -> None:
+    module, payout = ctx.load(), _payout(ctx, 2)
+    _, calls, _ = _run(ctx, module, payout)
+    if calls["transfer"] != 1:
+        raise CheckFailed(f"transfer ran {calls['transfer']} times in one execution: after the wait Lambda invokes "
+                          "the function again and replays it from the top; only work inside context.step is "
+                          "skipped on replay.")
+    if calls["notify"] != 1:
+        raise CheckFailed(f"notify ran {calls['notify']} times in one execution: put it inside a context.step.")
+
+
+@EXERCISE.unit("transfer is idempotent: a step that runs again pays nothing more")
+def idempotent(ctx: Context) -> None:
+    module, table = ctx.load(), _table(ctx)
+    payout = _payout(ctx, 3)
+    first = module.transfer(table, payout)
+    again = module.transfer(table, payout)
+    balance = _balance(table, payout["seller_id"])
+    if balance != payout["amount_cents"]:
+        raise CheckFailed(f"transfer ran twice for one payout (a retried step) and the balance is {balance} cents, "
+                          f"not {payout['amount_cents']}: mark the payout as transferred in the same transaction, on "
+                          "condition that it was not before.")
+    if first != {"transferred": True} or again != {"transferred": False}:
+        raise CheckFailed(f"transfer should answer {{'transferred': True}}, then {{'transferred': False}} for the same "
+                          f"payout; it answered {first!r:.60} and {again!r:.60}.")
+    other = {**payout, "payout_id": payout["payout_id"] + "-b"}
+    module.transfer(table, other)
+    if _balance(table, payout["seller_id"]) != 2 * payout["amount_cents"]:
+        raise CheckFailed("a second, different payout to the same seller was not added to the balance.")
+
+
+@EXERCISE.live("deploys to the emulator as a durable function's zip, the SDK packaged with it")
+def live(ctx: Context) -> None:
+    from ...deploy import deploy_function
+
+    deploy_function(ctx.function_name, ctx.path, environment=ctx.env, timeout=EXERCISE.timeout,
+                    description="lambda-lab exercise durable-payout",
+                    DurableConfig={"ExecutionTimeout": 900, "RetentionPeriodInDays": 1})
+    config = clients.client("lambda").get_function_configuration(FunctionName=ctx.function_name)
+    if (config.get("DurableConfig") or {}).get("ExecutionTimeout") != 900:
+        raise CheckFailed(f"{ctx.function_name} was deployed without its DurableConfig.")
