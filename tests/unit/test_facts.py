@@ -27,6 +27,8 @@ LINK = re.compile(r"https?://docs\.aws\.amazon\.com[^\s)\]>'\"`,]*")
 WELL_FORMED = re.compile(
     r"^https://docs\.aws\.amazon\.com/(?![a-z]{2}_[a-z]{2}/)[A-Za-z0-9-]+(/[A-Za-z0-9._-]+)*/[A-Za-z0-9._-]+\.html"
     r"(#[A-Za-z0-9_.-]+)?$"
+    # Powertools for AWS Lambda's own site lives on the same host as folders, not .html pages.
+    r"|^https://docs\.aws\.amazon\.com/powertools/[a-z]+/latest/([a-z0-9_-]+/)*(#[a-z0-9_-]+)?$"
 )
 
 
@@ -113,15 +115,23 @@ def test_every_fact_is_still_stated_where_the_list_says(facts):
         "https://docs.aws.amazon.com/lambda/latest/dg//urls-auth.html",  # an empty path segment
         "https://docs.aws.amazon.com/lambda/latest/dg/",  # a folder, not a page
         "https://docs.aws.amazon.com/lambda/latest/dg/welcome.html?tag=x",  # a tracking query
+        "https://docs.aws.amazon.com/powertools/python/develop/utilities/batch/",  # an unreleased branch
     ],
 )
 def test_a_malformed_link_is_named(url):
     assert link_problems(f"see [this]({url}) for more", "lesson.py") != []
 
 
-def test_a_well_formed_link_passes():
-    text = "([quotas](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html))."
-    assert link_problems(text, "lesson.py") == []
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html",
+        "https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime",
+        "https://docs.aws.amazon.com/powertools/python/latest/lambda-features/managed-instances/",
+    ],
+)
+def test_a_well_formed_link_passes(url):
+    assert link_problems(f"([the page]({url})).", "lesson.py") == []
 
 
 def test_a_repeated_link_in_one_cell_is_found():
