@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import sqlite3
 import subprocess
@@ -48,23 +49,26 @@ def test_a_missed_question_comes_back_before_new_and_right_ones(home):
     # GIVEN the first two questions of a module: the first missed, the second answered right
     pool = list(bank_mod.load().select(module="00_setup"))
     first, second, third = pool[:3]
-    run("--module", "00_setup", "--count", "2", answers=_answers([first, second], ["m", "g"]))
+    run("--module", "00_setup", "--count", "2", "--seed", "3", answers=_answers([first, second], ["m", "g"], 3))
     assert cards(home)[first.id]["box"] == 1 and cards(home)[second.id]["box"] == 2
     # WHEN the learner drills one more question
-    output = run("--module", "00_setup", "--count", "1", answers=_answers([first], ["g"]))
+    output = run("--module", "00_setup", "--count", "1", "--seed", "4", answers=_answers([first], ["g"], 4))
     # THEN the missed one is asked again: not the one answered right, not a new one
     assert first.question[:40] in " ".join(output.split())
     assert cards(home)[first.id]["seen"] == 2 and cards(home)[second.id]["seen"] == 1
     assert third.id not in cards(home)
 
 
-def _answers(questions, ratings) -> str:
-    """Scripted input: Enter then a rating for recall, the right or a wrong number for a choice."""
+def _answers(questions, ratings, seed: int) -> str:
+    """Scripted input: Enter then a rating for recall, the right or a wrong number for a choice (the
+    drill shuffles the choices; ``--seed`` makes its order the one replayed here)."""
+    rng = random.Random(seed)
     lines = []
     for q, rating in zip(questions, ratings, strict=True):
         if q.is_choice:
+            order = q.choice_order(rng)
             index = q.answer if rating == "g" else (q.answer + 1) % len(q.choices)
-            lines.append(str(index + 1))
+            lines.append(str(order.index(index) + 1))
         else:
             lines += ["", rating]
     return "\n".join(lines) + "\n"
@@ -126,8 +130,9 @@ def test_q_stops_and_keeps_what_was_answered(home):
 
 def test_bad_input_is_asked_again():
     q = next(q for q in bank_mod.load().select(module="04_triggers") if q.is_choice)
-    output = run("--module", "04_triggers", "--topic", q.topic, "--level", q.level, "--count", "1",
-                 answers=f"seven\n9\n{q.answer + 1}\n")
+    shown = q.choice_order(random.Random(8)).index(q.answer) + 1
+    output = run("--module", "04_triggers", "--topic", q.topic, "--level", q.level, "--count", "1", "--seed", "8",
+                 answers=f"seven\n9\n{shown}\n")
     assert output.count("Type a number from 1 to") == 2 and "Correct." in output
 
 

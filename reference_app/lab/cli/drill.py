@@ -8,6 +8,7 @@ drill works in any terminal and from a pipe.
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from pathlib import Path
@@ -54,7 +55,9 @@ def drill(
     anki: Annotated[
         Path | None, typer.Option("--anki", help="Export the bank to this Anki deck (.apkg), then stop.")
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Repeatable draw for --mock.")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Repeatable draw for --mock and order of the choices.")
+    ] = None,
 ) -> None:
     """Drill the interview questions; what you miss comes back sooner."""
     if sum(map(bool, (stats, mock, anki))) > 1:
@@ -73,7 +76,7 @@ def drill(
     if stats:
         _print_stats(progress, questions)
         return
-    session = engine.Session(progress, _show, _ask)
+    session = engine.Session(progress, _show, _ask, rng=random.Random(seed))
     if mock:
         drawn = engine.draw_mock(questions, count or 6, seed)
         out.print(f"[bold]Mock interview:[/] {len(drawn)} questions, easy to hard, a clock on each. q stops.")

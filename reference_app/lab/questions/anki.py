@@ -7,6 +7,7 @@ newer deck updates the cards instead of duplicating them. Tags: module, level an
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
@@ -36,11 +37,28 @@ def _model():
     )
 
 
-def _fields(q: Question) -> list[str]:
-    choices = "".join(f"<li>{escape(c)}</li>" for c in q.choices)
+def card_order(q: Question, slot: int) -> list[int]:
+    """A card is static, so each gets its own order (shuffled, seeded by its id) with the right answer
+    at position ``slot``: the deck's choice cards take the positions in turn, so no position wins."""
+    if not q.is_choice:
+        return []
+    rest = [i for i in q.choice_order(random.Random(f"anki:{q.id}")) if i != q.answer]
+    rest.insert(slot % len(q.choices), q.answer)
+    return rest
+
+
+def _fields(q: Question, slot: int = 0) -> list[str]:
+    order = card_order(q, slot)
+    choices = "".join(f"<li>{escape(q.choices[i])}</li>" for i in order)
     answer = escape(q.model_answer)
     if q.is_choice:
-        answer = f"<b>{q.answer + 1}) {escape(q.correct_choice or '')}</b><br>{answer}"
+        wrong = "".join(
+            f"<li>{escape(q.choices[i])}: {escape(q.why_wrong(i) or '')}</li>"
+            for i in order if i != q.answer and q.why_wrong(i)
+        )
+        answer = f"<b>{order.index(q.answer) + 1}) {escape(q.correct_choice or '')}</b><br>{answer}"
+        if wrong:
+            answer += f"<p><i>Why the others are wrong:</i></p><ul>{wrong}</ul>"
     points = "".join(f"<li>{escape(p)}</li>" for p in q.key_points)
     notes = "".join(f"<p><i>Where the seed is wrong:</i> {escape(c)}</p>" for c in q.seed_corrections)
     if q.common_wrong_answer:
@@ -55,9 +73,11 @@ def build(questions: Sequence[Question]):
 
     model = _model()
     deck = genanki.Deck(DECK_ID, DECK_NAME)
+    slots = 0
     for q in questions:
-        deck.add_note(genanki.Note(model=model, fields=_fields(q), guid=genanki.guid_for("lambda-lab", q.id),
+        deck.add_note(genanki.Note(model=model, fields=_fields(q, slots), guid=genanki.guid_for("lambda-lab", q.id),
                                    tags=[q.module, q.level, q.topic]))
+        slots += q.is_choice
     return deck
 
 

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+
 from .. import course
 from ..config import lab_home
 from ..errors import LabError
@@ -203,8 +205,10 @@ class Session:
         show: Callable[[str], None],
         ask: Callable[[str], str | None],
         clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
     ):
         self.progress = progress
+        self.rng = rng or random.Random()
         self.show = show
         self._ask = ask
         self.clock = clock
@@ -245,17 +249,25 @@ class Session:
         return Answer(q, rating, self.clock() - start)
 
     def _choice(self, q: Question) -> str:
-        for index, choice in enumerate(q.choices, 1):
-            self.show(f"  {index}) {choice}")
+        order = q.choice_order(self.rng)  # a fresh order every time: position gives nothing away
+        for number, index in enumerate(order, 1):
+            self.show(f"  {number}) {escape(q.choices[index])}")
         while True:
-            line = self.ask(f"Your answer (1-{len(q.choices)}): ")
-            if line.isdigit() and 1 <= int(line) <= len(q.choices):
+            line = self.ask(f"Your answer (1-{len(order)}): ")
+            if line.isdigit() and 1 <= int(line) <= len(order):
                 break
-            self.show(f"[dim]Type a number from 1 to {len(q.choices)} (q to stop).[/]")
-        correct = int(line) - 1 == q.answer
-        verdict = "[green]✓ Correct.[/]" if correct else f"[red]✗ The answer is {q.answer + 1}) {q.correct_choice}[/]"
-        self.show(verdict)
-        self.show(q.model_answer)
+            self.show(f"[dim]Type a number from 1 to {len(order)} (q to stop).[/]")
+        picked = order[int(line) - 1]
+        correct = picked == q.answer
+        if correct:
+            self.show("[green]✓ Correct.[/]")
+        else:
+            shown = order.index(q.answer) + 1
+            self.show(f"[red]✗ The answer is {shown}) {escape(q.correct_choice or '')}[/]")
+            why = q.why_wrong(picked)
+            if why:
+                self.show(f"[dim]Why {line}) is wrong:[/] {escape(why)}")
+        self.show(escape(q.model_answer))
         return rating_of(correct)
 
     def _reveal(self, q: Question, seconds: float | None) -> None:

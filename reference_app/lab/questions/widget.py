@@ -26,6 +26,18 @@ from . import drill
 from .bank import LEVELS, Question
 
 _AUTO = {"layout": {"width": "auto"}}  # buttons as wide as their label
+# ipywidgets' radio labels have a fixed one-line height: a long option wraps over the one below it,
+# and a click on its radio lands on the next option. Each option is its own block here, as tall as
+# its text, with the radio at its first line.
+CHOICE_CLASS = "lambda-lab-choices"
+CHOICE_CSS = f"""<style>
+.{CHOICE_CLASS}, .{CHOICE_CLASS} .widget-radio-box, .{CHOICE_CLASS} .jupyter-widget-radio-box {{
+  height: auto !important; overflow: visible !important; }}
+.{CHOICE_CLASS} label {{ display: flex !important; align-items: flex-start; gap: 0.45em; height: auto !important;
+  line-height: 1.35 !important; white-space: normal !important; overflow-wrap: anywhere;
+  margin: 0 0 0.45em 0 !important; padding: 0.15em 0; }}
+.{CHOICE_CLASS} label input[type="radio"] {{ flex: none; margin: 0.2em 0 0 0 !important; }}
+</style>"""
 _COLOURS = {"got": "#1a7f37", "partly": "#9a6700", "missed": "#cf222e"}
 
 
@@ -58,10 +70,26 @@ def answer_html(q: Question) -> str:
     return "".join(parts)
 
 
+def why_html(q: Question, picked: int | None) -> str:
+    """After a choice is checked: why the picked option is wrong, then why each other distractor is."""
+    rows = []
+    for index, text in enumerate(q.choices):
+        why = q.why_wrong(index)
+        if index == q.answer or not why:
+            continue
+        mark = " <i>(your answer)</i>" if index == picked else ""
+        rows.append((index != picked, f"<li>{_html(text)}{mark}: {_html(why)}</li>"))
+    if not rows:
+        return ""
+    items = "".join(row for _, row in sorted(rows, key=lambda r: r[0]))  # the picked one first
+    return f"<p><b>Why the others are wrong</b></p><ul>{items}</ul>"
+
+
 class Card:
     """One question's widgets; calls ``on_rated(question, rating)`` once it is answered."""
 
-    def __init__(self, q: Question, number: int, on_rated: Callable[[Question, str], None]):
+    def __init__(self, q: Question, number: int, on_rated: Callable[[Question, str], None],
+                 rng: random.Random | None = None):
         self.question = q
         self.on_rated = on_rated
         self.rating: str | None = None
@@ -69,9 +97,11 @@ class Card:
         title = w.HTML(f"<b>{number}. {_html(q.question)}</b><br><small style='color:#57606a'>{escape(where)}</small>")
         self.feedback = w.HTML()
         if q.is_choice:
+            self.order = q.choice_order(rng or random.Random())  # a fresh order each time it is shown
             self.choices = w.RadioButtons(
-                options=[(c, i) for i, c in enumerate(q.choices)], value=None, layout=w.Layout(width="100%")
+                options=[(q.choices[i], i) for i in self.order], value=None, layout=w.Layout(width="100%")
             )
+            self.choices.add_class(CHOICE_CLASS)
             self.check = w.Button(description="Check answer", button_style="primary", **_AUTO)
             self.check.on_click(self._on_check)
             body = [self.choices, self.check]
@@ -98,10 +128,11 @@ class Card:
         if self.choices.value is None:
             self.feedback.value = "<i>Pick an answer first.</i>"
             return
-        correct = self.choices.value == self.question.answer
+        picked = self.choices.value
+        correct = picked == self.question.answer
         verdict = ("<b style='color:#1a7f37'>✓ Correct.</b>" if correct else
                    f"<b style='color:#cf222e'>✗ The answer is: {_html(self.question.correct_choice or '')}</b>")
-        self.feedback.value = verdict + answer_html(self.question)
+        self.feedback.value = verdict + why_html(self.question, picked) + answer_html(self.question)
         self.choices.disabled = self.check.disabled = True
         self._rated(drill.rating_of(correct))
 
@@ -128,15 +159,18 @@ class Card:
 class Quiz:
     """A list of cards with a running score; display it by leaving it last in a cell."""
 
-    def __init__(self, questions: Sequence[Question], title: str = "Quiz", record: bool = True):
+    def __init__(self, questions: Sequence[Question], title: str = "Quiz", record: bool = True,
+                 rng: random.Random | None = None):
         if not questions:
             raise LabError("This quiz has no questions; check the module, level and topic.")
         self.questions = tuple(questions)
         self.record = record
         self.results: dict[str, str] = {}
         self.score_html = w.HTML()
-        self.cards = [Card(q, i, self._on_rated) for i, q in enumerate(self.questions, 1)]
-        self.widget = w.VBox([w.HTML(f"<h3>{escape(title)}</h3>"), self.score_html, *(c.box for c in self.cards)])
+        rng = rng or random.Random()
+        self.cards = [Card(q, i, self._on_rated, rng) for i, q in enumerate(self.questions, 1)]
+        self.widget = w.VBox([w.HTML(CHOICE_CSS + f"<h3>{escape(title)}</h3>"), self.score_html,
+                              *(c.box for c in self.cards)])
         self._update_score()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -239,15 +273,17 @@ def quiz(
     if count is not None:
         questions = questions[:count]
     title = f"Quiz · {course.module(module).label}" if module else "Quiz · the whole course"
-    return Quiz(questions, title, record=record)
+    return Quiz(questions, title, record=record, rng=random.Random(seed))
 
 
 class MockInterview:
     """A timed mock interview, one question at a time: start, answer aloud, reveal, rate, next."""
 
-    def __init__(self, questions: Sequence[Question], clock: Callable[[], float] = time.monotonic, record: bool = True):
+    def __init__(self, questions: Sequence[Question], clock: Callable[[], float] = time.monotonic, record: bool = True,
+                 rng: random.Random | None = None):
         if not questions:
             raise LabError("A mock interview needs at least one question.")
+        self.rng = rng or random.Random()
         self.questions = tuple(questions)
         self.clock = clock
         self.record = record
@@ -302,7 +338,8 @@ class MockInterview:
         self.started = self.clock()
         self.body.value = f"<p><b>{_html(q.question)}</b></p>"
         if q.is_choice:
-            self.body.value += "<ol>" + "".join(f"<li>{_html(c)}</li>" for c in q.choices) + "</ol>"
+            order = q.choice_order(self.rng)
+            self.body.value += "<ol>" + "".join(f"<li>{_html(q.choices[i])}</li>" for i in order) + "</ol>"
         self.start_button.disabled, self.reveal_button.disabled = True, False
 
     def _on_reveal(self, _button=None) -> None:
@@ -356,4 +393,4 @@ def mock_interview(
 ) -> MockInterview:
     """A timed mock interview widget: ``count`` questions drawn as a mix of levels, easy first."""
     pool = bank_mod.load().select(module=module, topic=topic)
-    return MockInterview(drill.draw_mock(pool, count, seed), record=record)
+    return MockInterview(drill.draw_mock(pool, count, seed), record=record, rng=random.Random(seed))
