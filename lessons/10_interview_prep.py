@@ -55,9 +55,9 @@ quiz
 # %% [markdown]
 # ## 3. Where you stand
 #
-# After answering, press **Update my scores**: your score by topic and by level, and the questions you
-# missed or only partly knew, each with a link to the lesson and the cell (by its tag) that shows the
-# answer live. Lessons not written yet are marked *coming soon*.
+# This panel follows your answers above as they arrive: your score by topic and by level, and the
+# questions you missed or only partly knew, each with a link that opens the lesson at the section that
+# shows the answer live, and the first line of that cell (Ctrl+F finds it there).
 
 # %% tags=["proof-scoreboard"]
 quiz.scoreboard()

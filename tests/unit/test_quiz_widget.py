@@ -89,7 +89,6 @@ def test_scores_by_topic_and_level_plot_and_missed_links():
     assert len(quiz.plot().axes[0].patches) == len(by_topic)
     html = quiz.missed_html()
     assert recall.question.id in html and recall.question.proof.tag in html
-    assert quiz.scoreboard().children[1] is not None
 
 
 def test_missed_links_point_at_written_notebooks_only():
@@ -98,7 +97,7 @@ def test_missed_links_point_at_written_notebooks_only():
     from reference_app.lab.questions.widget import proof_link
 
     written = next(q for q in load() if q.proof.module == "00_setup")
-    assert 'href="00_setup.ipynb"' in proof_link(written)
+    assert 'href="00_setup.ipynb#' in proof_link(written)
     not_written = {m.id for m in course.load().modules if m.status != "written"}
     planned = next((q for q in load() if q.proof.module in not_written), None)
     if planned is None:
@@ -141,3 +140,31 @@ def test_mock_interview_times_each_question_and_summarises(home):
 def test_lab_mock_interview_draws_a_mix_of_levels():
     mock = lab.mock_interview(6, seed=1, record=False)
     assert [q.level for q in mock.questions] == ["basic"] * 2 + ["intermediate"] * 2 + ["advanced"] * 2
+
+
+def test_the_scoreboard_follows_each_answer_as_it_arrives():
+    # GIVEN a scoreboard shown before any answer (the notebook's order: quiz, then scoreboard)
+    quiz = lab.quiz("02_handler", record=False)
+    board = quiz.scoreboard()
+    assert "no answers yet" in board.value
+    # WHEN a recall card is rated missed, with no button pressed on the scoreboard
+    _choice, recall = _cards(quiz)
+    recall.reveal.click()
+    recall.rate_buttons["missed"].click()
+    # THEN the panel shows the score by topic and level and the question to review, with its proof
+    assert "0% over 1 answered" in board.value and recall.question.topic in board.value
+    assert recall.question.id in board.value and recall.question.proof.tag in board.value
+
+
+def test_a_proof_link_opens_the_notebook_at_the_section_and_names_the_cell():
+    from reference_app.lab.questions import proofs
+    from reference_app.lab.questions.bank import load
+    from reference_app.lab.questions.widget import proof_link
+
+    q = load().get("retries-sync-who")
+    where = proofs.place(q)
+    assert where.found and where.section and where.first_line
+    html = proof_link(q)
+    assert f'href="{q.proof.module}.ipynb#' in html and where.first_line.split()[0] in html
+    every = [proofs.place(q) for q in load() if q.proof.module in {"00_setup", "05_error_handling"}]
+    assert all(p.found for p in every), "every proof tag is in its notebook"

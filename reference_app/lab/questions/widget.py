@@ -22,7 +22,7 @@ import ipywidgets as w
 from .. import course
 from ..errors import LabError
 from . import bank as bank_mod
-from . import drill
+from . import drill, proofs
 from .bank import LEVELS, Question
 
 _AUTO = {"layout": {"width": "auto"}}  # buttons as wide as their label
@@ -46,13 +46,19 @@ def _html(text: str) -> str:
 
 
 def proof_link(q: Question) -> str:
-    """Where the kit shows this answer live, as HTML (a link when that notebook exists)."""
+    """Where the kit shows this answer live, as HTML: a link that opens the notebook (in JupyterLab, at
+    the section holding the cell), the cell's tag and its first line (what Ctrl+F finds there)."""
     module = course.module(q.proof.module)
-    if module.written:
-        where = f'<a href="{module.notebook}" target="_blank">{escape(module.label)}</a>'
-    else:
-        where = f"{escape(module.label)} (lesson coming soon)"
-    return f"{where}, the cell tagged <code>{escape(q.proof.tag)}</code>"
+    if not module.written:
+        return f"{escape(module.label)} (lesson coming soon), the cell tagged <code>{escape(q.proof.tag)}</code>"
+    where = proofs.place(q)
+    link = f'<a href="{escape(where.href)}" target="_blank">{escape(module.label)}</a>'
+    if where.section:
+        link += f", section “{escape(where.section)}”"
+    text = f"{link}, the cell tagged <code>{escape(q.proof.tag)}</code>"
+    if where.first_line:
+        text += f" (it starts <code>{escape(where.first_line)}</code>: Ctrl+F finds it)"
+    return text
 
 
 def answer_html(q: Question) -> str:
@@ -166,6 +172,7 @@ class Quiz:
         self.questions = tuple(questions)
         self.record = record
         self.results: dict[str, str] = {}
+        self._boards: list[w.HTML] = []
         self.score_html = w.HTML()
         rng = rng or random.Random()
         self.cards = [Card(q, i, self._on_rated, rng) for i, q in enumerate(self.questions, 1)]
@@ -187,6 +194,9 @@ class Quiz:
         total = len(self.questions)
         pct = f" ({round(100 * points / answered)}%)" if answered else ""
         self.score_html.value = f"<b>Score: {points:g} / {answered} answered{pct} · {total - answered} to go</b>"
+        board = self.scoreboard_html()
+        for panel in self._boards:  # every scoreboard shown follows each answer as it arrives
+            panel.value = board
 
     def points(self) -> tuple[float, int]:
         return sum(drill.SCORES[r] for r in self.results.values()), len(self.results)
@@ -238,22 +248,41 @@ class Quiz:
         )
         return f"<p>To review (they come back first in <code>lambda-lab drill</code>):</p><ul>{items}</ul>"
 
-    def scoreboard(self) -> w.VBox:
-        """A refreshable panel: the score plot and the missed questions with links to their proofs."""
-        output = w.Output()
-        button = w.Button(description="Update my scores", icon="refresh", **_AUTO)
+    def scoreboard_html(self) -> str:
+        """Score by topic and by level as bars, then what to review with links to the proofs."""
+        answered = self.answered()
+        if not answered:
+            return ("<p><b>Where you stand</b>: no answers yet. This panel fills in as you answer the quiz "
+                    "above.</p>")
 
-        def render(_button=None) -> None:
-            from IPython.display import HTML, display
+        def bars(key: str, order: Sequence[str] | None = None) -> str:
+            groups: dict[str, list[float]] = {}
+            for q, rating in answered:
+                groups.setdefault(getattr(q, key), []).append(drill.SCORES[rating])
+            names = [n for n in order if n in groups] if order else sorted(groups)
+            rows = []
+            for name in names:
+                pct = round(100 * sum(groups[name]) / len(groups[name]))
+                bar = (f"<div style='background:#0969da;height:0.8em;width:{pct}%;min-width:2px'></div>")
+                rows.append(f"<tr><td>{escape(name)}</td><td style='width:12em'>{bar}</td>"
+                            f"<td>{pct}% ({len(groups[name])})</td></tr>")
+            return f"<table><tr><th>{key}</th><th></th><th>score</th></tr>{''.join(rows)}</table>"
 
-            output.clear_output(wait=True)
-            with output:
-                display(self.plot())
-                display(HTML(self.missed_html()))
+        points, count = self.points()
+        head = f"<p><b>Where you stand</b>: {round(100 * points / count)}% over {count} answered.</p>"
+        tables = (f"<div style='display:flex;gap:2em;flex-wrap:wrap'>{bars('topic')}"
+                  f"{bars('level', LEVELS)}</div>")
+        return head + tables + self.missed_html()
 
-        button.on_click(render)
-        render()
-        return w.VBox([button, output])
+    def scoreboard(self) -> w.HTML:
+        """A live panel: score by topic and level and what to review, with links to the proofs.
+
+        It is plain HTML that each answer rewrites (no Output widget, no plot): building it waits on
+        nothing (an Output widget flushes stdout and stderr on entry and exit, and ipykernel's flush
+        waits up to 10 s each for the IOPub thread, which a busy headless run can take)."""
+        panel = w.HTML(self.scoreboard_html())
+        self._boards.append(panel)
+        return panel
 
 
 def quiz(
