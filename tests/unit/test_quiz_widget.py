@@ -168,3 +168,19 @@ def test_a_proof_link_opens_the_notebook_at_the_section_and_names_the_cell():
     assert f'href="{q.proof.module}.ipynb#' in html and where.first_line.split()[0] in html
     every = [proofs.place(q) for q in load() if q.proof.module in {"00_setup", "05_error_handling"}]
     assert all(p.found for p in every), "every proof tag is in its notebook"
+
+
+def test_a_typed_recall_answer_is_checked_against_the_key_points_before_the_rating():
+    from reference_app.lab.questions.bank import load
+    from reference_app.lab.questions.widget import Card
+
+    rated = []
+    card = Card(load().get("invocation-who-retries"), 1, lambda q, r: rated.append(r))
+    card.text.value = "Lambda retries synchronous invocations three times."
+    card.reveal.click()
+    card.reveal.click()  # a double click reveals once
+    assert card.feedback.value.count("Your answer against the key points") == 1
+    assert "(0 of 4)" in card.feedback.value and "Missed" in card.rate_label.value.title()
+    assert card.rate_buttons["missed"].icon == "check" and rated == []  # the candidate confirms
+    card.rate_buttons["missed"].click()
+    assert rated == ["missed"]

@@ -32,6 +32,7 @@ from rich.markup import escape
 from .. import course
 from ..config import lab_home
 from ..errors import LabError
+from . import grading, proofs
 from .bank import LEVELS, Question
 
 FILE = "drill.json"
@@ -182,6 +183,8 @@ class Answer:
     question: Question
     rating: str
     seconds: float = 0.0
+    grade: grading.Grade | None = None  # the typed answer against the key points, when one was typed
+    timed: bool = False  # a mock interview's answer: time over budget lowers its points
 
     @property
     def budget(self) -> int:
@@ -190,6 +193,17 @@ class Answer:
     @property
     def over_time(self) -> bool:
         return self.seconds > self.budget
+
+    @property
+    def time_factor(self) -> float:
+        """1 within budget; over it, budget / time taken, down to half (3:00 for a 1:30 question)."""
+        if not self.timed or not self.over_time:
+            return 1.0
+        return max(0.5, self.budget / self.seconds)
+
+    @property
+    def points(self) -> float:
+        return SCORES[self.rating] * self.time_factor
 
 
 class Quit(Exception):
@@ -236,17 +250,24 @@ class Session:
         self.show(f"\n[bold]Question {number} of {total}[/]  [dim]{where}[/]")
         if mock:
             self.show(f"[yellow]⏱ {fmt_seconds(BUDGETS[q.level])} for this answer; the clock starts now.[/]")
-        self.show(q.question)
+        self.show(escape(q.question))
         start = self.clock()
         if q.is_choice:
             rating = self._choice(q)
+            return Answer(q, rating, self.clock() - start, timed=mock)
+        prompt = ("Your answer, in one line (it is scored against the key points): " if mock else
+                  "Type your answer in one line and press Enter (Enter alone: just reveal): ")
+        typed = self.ask(prompt)
+        seconds = self.clock() - start
+        result = grading.grade(q, typed) if typed.strip() else None
+        self._reveal(q, seconds if mock else None, result)
+        if mock:  # scored from the key points, not from a self-rating
+            rating = result.verdict if result else "missed"
+            self.show(f"Scored from the key points: [bold]{LABELS[rating]}[/]"
+                      + (f" ({result.hits} of {len(result.points)})" if result else " (no answer typed)"))
         else:
-            self.ask("Think (or type) your answer, then press Enter to reveal: ")
-            seconds = self.clock() - start
-            self._reveal(q, seconds if mock else None)
-            rating = self._rate()
-            return Answer(q, rating, seconds)
-        return Answer(q, rating, self.clock() - start)
+            rating = self._rate(result.verdict if result else None)
+        return Answer(q, rating, seconds, result, timed=mock)
 
     def _choice(self, q: Question) -> str:
         order = q.choice_order(self.rng)  # a fresh order every time: position gives nothing away
@@ -270,31 +291,53 @@ class Session:
         self.show(escape(q.model_answer))
         return rating_of(correct)
 
-    def _reveal(self, q: Question, seconds: float | None) -> None:
+    def _reveal(self, q: Question, seconds: float | None, result: grading.Grade | None = None) -> None:
         if seconds is not None:
             budget = BUDGETS[q.level]
             over = seconds > budget
             note = f"over by {fmt_seconds(seconds - budget)}" if over else "within time"
             self.show(f"[{'red' if over else 'green'}]⏱ {fmt_seconds(seconds)} ({note})[/]")
         self.show("[bold]Model answer[/]")
-        self.show(q.model_answer)
-        self.show("[bold]An interviewer listens for[/]")
-        for point in q.key_points:
-            self.show(f"  • {point}")
+        self.show(escape(q.model_answer))
+        if result is None:
+            self.show("[bold]An interviewer listens for[/]")
+            for point in q.key_points:
+                self.show(f"  • {escape(point)}")
+        else:
+            self.show(f"[bold]Your answer against the key points[/] ({result.hits} of {len(result.points)})")
+            for line in checklist(result):
+                self.show(line)
         if q.common_wrong_answer:
-            self.show(f"[dim]Common wrong answer: {q.common_wrong_answer}[/]")
+            self.show(f"[dim]Common wrong answer: {escape(q.common_wrong_answer)}[/]")
         for correction in q.seed_corrections:
-            self.show(f"[dim]Where the seed is wrong: {correction}[/]")
-        self.show(f"[dim]Seen live in {q.proof.notebook}, cell tagged {q.proof.tag}.[/]")
+            self.show(f"[dim]Where the seed is wrong: {escape(correction)}[/]")
+        self.show(f"[dim]Seen live in {escape(proofs.place(q).describe())} (cell tagged {q.proof.tag}).[/]")
 
-    def _rate(self) -> str:
+    def _rate(self, suggested: str | None = None) -> str:
         keys = {"g": "got", "got": "got", "y": "got", "p": "partly", "partly": "partly",
                 "m": "missed", "missed": "missed", "n": "missed"}
+        default = f" (Enter: {LABELS[suggested]}, from the key points)" if suggested else ""
         while True:
-            line = self.ask("How did you do? [g] got it  [p] partly  [m] missed: ").lower()
+            line = self.ask(f"How did you do? [g] got it  [p] partly  [m] missed{default}: ").lower()
+            if not line and suggested:
+                return suggested
             if line in keys:
                 return keys[line]
             self.show("[dim]Type g, p or m (q to stop).[/]")
+
+
+def checklist(result: grading.Grade) -> list[str]:
+    """The key points as rich lines: ✓ hit (with the words that made it), ✗ contradicted, · missing."""
+    lines = []
+    for point in result.points:
+        if point.hit:
+            lines.append(f"  [green]✓[/] {escape(point.point)}")
+        elif point.problem:
+            said = escape(point.evidence or "")
+            lines.append(f"  [red]✗ {escape(point.point)}  ({point.problem}: “{said}”)[/]")
+        else:
+            lines.append(f"  [dim]·[/] {escape(point.point)}  [dim](not in your answer)[/]")
+    return lines
 
 
 def summary_rows(answers: Sequence[Answer]) -> list[dict[str, Any]]:
@@ -302,12 +345,14 @@ def summary_rows(answers: Sequence[Answer]) -> list[dict[str, Any]]:
         {
             "question": a.question.id, "level": a.question.level, "topic": a.question.topic,
             "time": fmt_seconds(a.seconds), "budget": fmt_seconds(a.budget),
-            "over": a.over_time, "rating": LABELS[a.rating],
+            "over": a.over_time, "rating": LABELS[a.rating], "points": round(a.points, 2),
+            "key points": f"{a.grade.hits}/{len(a.grade.points)}" if a.grade else "-",
         }
         for a in answers
     ]
 
 
 def score(answers: Sequence[Answer]) -> float:
-    """Percent of the points available (got = 1, partly = 0.5, missed = 0)."""
-    return round(100 * sum(SCORES[a.rating] for a in answers) / len(answers)) if answers else 0
+    """Percent of the points available (got = 1, partly = 0.5, missed = 0; a mock answer over its time
+    budget earns budget / time of that, down to half)."""
+    return round(100 * sum(a.points for a in answers) / len(answers)) if answers else 0

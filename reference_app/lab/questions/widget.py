@@ -22,7 +22,7 @@ import ipywidgets as w
 from .. import course
 from ..errors import LabError
 from . import bank as bank_mod
-from . import drill, proofs
+from . import drill, grading, proofs
 from .bank import LEVELS, Question
 
 _AUTO = {"layout": {"width": "auto"}}  # buttons as wide as their label
@@ -59,6 +59,23 @@ def proof_link(q: Question) -> str:
     if where.first_line:
         text += f" (it starts <code>{escape(where.first_line)}</code>: Ctrl+F finds it)"
     return text
+
+
+def checklist_html(result: grading.Grade | None) -> str:
+    """The typed answer against the key points: ✓ hit, ✗ contradicted (and where), · not found."""
+    if result is None:
+        return ""
+    rows = []
+    for point in result.points:
+        if point.hit:
+            rows.append(f"<li style='color:#1a7f37'>✓ {_html(point.point)}</li>")
+        elif point.problem:
+            rows.append(f"<li style='color:#cf222e'>✗ {_html(point.point)} <i>({point.problem}: "
+                        f"“{_html(point.evidence or '')}”)</i></li>")
+        else:
+            rows.append(f"<li style='color:#57606a'>· {_html(point.point)} <i>(not in your answer)</i></li>")
+    return (f"<p><b>Your answer against the key points</b> ({result.hits} of {len(result.points)})</p>"
+            f"<ul style='list-style:none;padding-left:0.5em'>{''.join(rows)}</ul>")
 
 
 def answer_html(q: Question) -> str:
@@ -123,7 +140,9 @@ class Card:
             }
             for rating, button in self.rate_buttons.items():
                 button.on_click(lambda _b, r=rating: self._on_rate(r))
-            self.rate_row = w.HBox([w.Label("Rate yourself:"), *self.rate_buttons.values()])
+            self.grade: grading.Grade | None = None
+            self.rate_label = w.HTML("Rate yourself:")
+            self.rate_row = w.HBox([self.rate_label, *self.rate_buttons.values()])
             self.rate_row.layout.display = "none"
             body = [self.text, self.reveal, self.rate_row]
         self.box = w.VBox([title, *body, self.feedback],
@@ -144,8 +163,17 @@ class Card:
 
     # free recall
     def _on_reveal(self, _button=None) -> None:
-        self.feedback.value = answer_html(self.question)
-        self.reveal.disabled = True
+        if self.reveal.disabled:  # a second click, already on its way: reveal once
+            return
+        typed = self.text.value
+        self.grade = grading.grade(self.question, typed) if typed.strip() else None
+        self.feedback.value = checklist_html(self.grade) + answer_html(self.question)
+        self.reveal.disabled = self.text.disabled = True
+        if self.grade is not None:
+            suggested = self.grade.verdict
+            self.rate_label.value = (f"From the key points: <b>{drill.LABELS[suggested]}</b> "
+                                     f"({self.grade.hits} of {len(self.grade.points)}). Confirm or change:")
+            self.rate_buttons[suggested].icon = "check"
         self.rate_row.layout.display = "flex"
         for button in self.rate_buttons.values():
             button.disabled = False
