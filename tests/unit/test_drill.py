@@ -182,3 +182,44 @@ def test_anki_export_of_a_filtered_set_and_a_bad_path(tmp_path):
     assert f"Wrote {len(bank_mod.load().select(module='02_handler'))} cards" in output
     result = runner.invoke(app, ["drill", "--anki", str(tmp_path / "deck.txt")])
     assert result.exit_code == 1 and "ends in .apkg" in result.output
+
+
+def test_ctrl_c_prints_the_summary_and_says_saved(home, monkeypatch):
+    from reference_app.lab.cli import drill as cli_drill
+
+    first = bank_mod.load().select(module="09_patterns")[0]
+    lines = iter(_answers([first], ["g"], 2).splitlines())
+
+    def ask(_prompt):
+        line = next(lines, None)
+        if line is None:
+            raise KeyboardInterrupt
+        return line
+
+    monkeypatch.setattr(cli_drill, "_ask", ask)
+    output = run("--module", "09_patterns", "--count", "3", "--seed", "2")
+    assert "Stopped (Ctrl-C)" in output and "1 answer(s) saved in" in output
+    assert "Done: 1 answered" in output and list(cards(home)) == [first.id]
+
+
+def test_the_mock_summary_lists_what_to_review_with_where_it_is_shown(home):
+    output = " ".join(run("--mock", "--count", "2", "--seed", "5", answers="I do not know\nno idea\n").split())
+    assert "To review" in output and "seen live in" in output and ".ipynb" in output
+    assert "0/" in output  # key points hit
+
+
+def test_the_terminal_countdown_rewrites_the_line_above_the_prompt():
+    import io
+
+    ticks = iter([0.0, 30.0, 200.0])
+    countdown = drill.Countdown(io.StringIO(), 90, clock=lambda: next(ticks))
+    countdown._start = countdown.clock()
+    first = countdown.frame()
+    assert "1:00 left" in first and first.startswith("\x1b7\x1b[1A")
+    assert "1:50 over time" in countdown.frame()
+    stream = io.StringIO()
+    with drill.Countdown(stream, 90, interval=0.01):
+        import time
+
+        time.sleep(0.1)
+    assert "left" in stream.getvalue()

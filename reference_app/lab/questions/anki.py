@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+from ..config import write_error
 from ..errors import LabError
 from .bank import Question
 
@@ -88,8 +89,13 @@ def export(path: Path | str, questions: Sequence[Question]) -> int:
     path = Path(path)
     if path.suffix != ".apkg":
         raise LabError(f"An Anki deck file ends in .apkg, not {path.name!r}.")
+    if path.is_dir():
+        raise LabError(f"{path} is a folder; give a file name ending in .apkg.")
     if not path.parent.is_dir():
         raise LabError(f"The folder {path.parent} does not exist; create it or choose another path.")
     deck = build(questions)
-    genanki.Package(deck).write_to_file(str(path))
+    try:
+        genanki.Package(deck).write_to_file(str(path))
+    except OSError as exc:
+        raise write_error(path.parent, exc) from None
     return len(deck.notes)

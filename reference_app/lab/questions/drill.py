@@ -18,19 +18,18 @@ without a mouse, and from a pipe: ``printf '\\n g\\n' | lambda-lab drill --count
 
 from __future__ import annotations
 
-import json
-import os
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from rich.markup import escape
 
-from .. import course
-from ..config import lab_home
+from .. import course, progress_store
 from ..errors import LabError
 from . import grading, proofs
 from .bank import LEVELS, Question
@@ -53,6 +52,30 @@ def rating_of(correct: bool) -> str:
 # --- progress -----------------------------------------------------------------------------------
 
 
+def _clean_cards(raw: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The cards of a drill.json, with wrong-typed values dropped (and listed)."""
+    if raw is None:
+        return {}, []
+    cards = raw.get("cards", {})
+    if not isinstance(cards, dict):
+        return {}, [f"cards = {cards!r}"]
+    clean, problems = {}, []
+    for question_id, card in cards.items():
+        if not isinstance(card, dict):
+            problems.append(f"{question_id} = {card!r}")
+            continue
+        card = dict(card)
+        for key, kind in (("box", int), ("due", (int, float)), ("last", (int, float)), ("seen", int), ("got", int),
+                          ("partly", int), ("missed", int), ("rating", str)):
+            progress_store._typed(card, key, kind, question_id, problems)
+        if card.get("rating", "got") not in RATINGS:
+            problems.append(f"{question_id}.rating = {card.pop('rating')!r}")
+        if not 1 <= card.get("box", 1) <= 5:
+            problems.append(f"{question_id}.box = {card.pop('box')!r}")
+        clean[question_id] = card
+    return clean, problems
+
+
 @dataclass
 class Progress:
     """The learner's cards: ``{question_id: {box, due, seen, got, partly, missed, last, rating}}``."""
@@ -62,27 +85,12 @@ class Progress:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Progress:
-        path = path or lab_home() / FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            data = {}
-        except (OSError, ValueError):
-            data = {}  # a damaged file is not worth a traceback; the next answer rewrites it
-        cards = data.get("cards", {}) if isinstance(data, dict) else {}
-        return cls(path, {k: v for k, v in cards.items() if isinstance(v, dict)})
+        """The saved cards; a damaged file is kept aside and reported, never silently replaced."""
+        path = path or progress_store.state_home() / FILE
+        return cls(path, progress_store.load_state(path, "drill progress", _clean_cards))
 
     def save(self) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"version": 1, "cards": self.cards}, indent=2, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.path)  # atomic: a reader sees the old file or the new one
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise LabError(
-                f"Cannot save your drill progress in {self.path.parent} ({exc.strerror}); free some space there."
-            ) from None
+        progress_store.save_state(self.path, {"version": 1, "cards": self.cards}, "drill progress")
 
     def card(self, question_id: str) -> dict[str, Any]:
         return self.cards.get(question_id, {})
@@ -155,9 +163,13 @@ class Progress:
 # --- mock interviews --------------------------------------------------------------------------
 
 
-def draw_mock(questions: Sequence[Question], count: int = 6, seed: int | None = None) -> list[Question]:
-    """A mix by level for a mock interview: levels in turn (basic, intermediate, advanced), easy first."""
+def draw_mock(
+    questions: Sequence[Question], count: int = 6, seed: int | None = None, kinds: Sequence[str] = ("recall",)
+) -> list[Question]:
+    """A mix by level for a mock interview: levels in turn (basic, intermediate, advanced), easy first.
+    Recall questions only by default: an interviewer asks, the candidate answers in their own words."""
     rng = random.Random(seed)
+    questions = [q for q in questions if q.kind in kinds] or list(questions)
     pools = {level: [q for q in questions if q.level == level] for level in LEVELS}
     for pool in pools.values():
         rng.shuffle(pool)
@@ -176,6 +188,43 @@ def fmt_seconds(seconds: float) -> str:
 
 
 # --- the terminal session ------------------------------------------------------------------------
+
+
+class Countdown:
+    """While the candidate types, rewrite the line above the prompt once a second: "⏱ 1:23 left", then
+    "⏱ 0:12 over time" (ANSI: save the cursor, go up a line, rewrite it, restore the cursor). For a
+    terminal only; a pipe gets the static budget line."""
+
+    def __init__(self, stream, budget: int, clock: Callable[[], float] = time.monotonic, interval: float = 1.0):
+        self.stream, self.budget, self.clock, self.interval = stream, budget, clock, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start = 0.0
+
+    def frame(self) -> str:
+        left = self.budget - (self.clock() - self._start)
+        text = f"⏱ {fmt_seconds(left)} left" if left >= 0 else f"⏱ {fmt_seconds(-left)} over time"
+        colour = "33" if left >= 0 else "31"
+        return f"\x1b7\x1b[1A\r\x1b[2K\x1b[{colour}m{text}\x1b[0m\x1b8"
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.stream.write(self.frame())
+                self.stream.flush()
+            except (OSError, ValueError):
+                return
+
+    def __enter__(self) -> Countdown:
+        self._start = self.clock()
+        self._thread = threading.Thread(target=self._run, name="drill-countdown", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
 
 
 @dataclass
@@ -220,9 +269,11 @@ class Session:
         ask: Callable[[str], str | None],
         clock: Callable[[], float] = time.monotonic,
         rng: random.Random | None = None,
+        countdown: Callable[[int], AbstractContextManager] | None = None,
     ):
         self.progress = progress
         self.rng = rng or random.Random()
+        self.countdown = countdown or (lambda _budget: nullcontext())
         self.show = show
         self._ask = ask
         self.clock = clock
@@ -248,16 +299,20 @@ class Session:
     def one(self, q: Question, number: int, total: int, mock: bool) -> Answer:
         where = f"{course.module(q.module).label} · {q.topic} · {q.level}"
         self.show(f"\n[bold]Question {number} of {total}[/]  [dim]{where}[/]")
-        if mock:
-            self.show(f"[yellow]⏱ {fmt_seconds(BUDGETS[q.level])} for this answer; the clock starts now.[/]")
         self.show(escape(q.question))
+        if mock:  # the line just above the prompt: a terminal countdown rewrites it every second
+            self.show(f"[yellow]⏱ {fmt_seconds(BUDGETS[q.level])} for this answer; the clock starts now.[/]")
         start = self.clock()
         if q.is_choice:
             rating = self._choice(q)
             return Answer(q, rating, self.clock() - start, timed=mock)
         prompt = ("Your answer, in one line (it is scored against the key points): " if mock else
                   "Type your answer in one line and press Enter (Enter alone: just reveal): ")
-        typed = self.ask(prompt)
+        if mock:
+            with self.countdown(BUDGETS[q.level]):
+                typed = self.ask(prompt)
+        else:
+            typed = self.ask(prompt)
         seconds = self.clock() - start
         result = grading.grade(q, typed) if typed.strip() else None
         self._reveal(q, seconds if mock else None, result)
