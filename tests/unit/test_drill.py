@@ -46,8 +46,8 @@ def test_help():
 
 
 def test_a_missed_question_comes_back_before_new_and_right_ones(home):
-    # GIVEN the first two questions of a module: the first missed, the second answered right
-    pool = list(bank_mod.load().select(module="00_setup"))
+    # GIVEN the first two questions a module's drill asks: the first missed, the second answered right
+    pool = drill.interleave(bank_mod.load().select(module="00_setup"))
     first, second, third = pool[:3]
     run("--module", "00_setup", "--count", "2", "--seed", "3", answers=_answers([first, second], ["m", "g"], 3))
     assert cards(home)[first.id]["box"] == 1 and cards(home)[second.id]["box"] == 2
@@ -94,7 +94,8 @@ def test_due_cards_come_first_then_new_ones_and_recent_ones_wait():
     progress.record(questions[0].id, "got", now=1000, save=False)
     progress.record(questions[3].id, "missed", now=1000, save=False)
     picked = progress.next_questions(questions, 3, now=1001)
-    assert [q.id for q in picked] == [questions[3].id, questions[1].id, questions[2].id]
+    new = drill.interleave([q for q in questions if q not in (questions[0], questions[3])])
+    assert [q.id for q in picked] == [questions[3].id, new[0].id, new[1].id]
     assert questions[0] not in progress.next_questions(questions, 99, now=1001)
     assert questions[0] in progress.next_questions(questions, 99, now=1000 + drill.DAY)
 
@@ -187,7 +188,7 @@ def test_anki_export_of_a_filtered_set_and_a_bad_path(tmp_path):
 def test_ctrl_c_prints_the_summary_and_says_saved(home, monkeypatch):
     from reference_app.lab.cli import drill as cli_drill
 
-    first = bank_mod.load().select(module="09_patterns")[0]
+    first = drill.interleave(bank_mod.load().select(module="09_patterns"))[0]
     lines = iter(_answers([first], ["g"], 2).splitlines())
 
     def ask(_prompt):
@@ -223,3 +224,21 @@ def test_the_terminal_countdown_rewrites_the_line_above_the_prompt():
 
         time.sleep(0.1)
     assert "left" in stream.getvalue()
+
+
+def test_new_cards_interleave_modules_and_levels():
+    new = drill.Progress(path=None).next_questions(bank_mod.load().questions, 12)
+    modules = [q.module for q in new]
+    assert len(set(modules[:10])) == 10, "ten new cards come from ten modules"
+    levels = [q.level for q in drill.interleave(bank_mod.load().select(module="05_error_handling"))]
+    assert len(set(levels[:3])) == 3, "a module's new cards take the levels in turn"
+
+
+def test_bank_text_is_rendered_in_the_terminal_and_never_read_as_markup(monkeypatch):
+    from reference_app.lab.questions import markdown
+
+    shown = markdown.rich("Set `[red]x` and **this**, not [bold]that[/]")
+    assert "[bold cyan]\\[red]x[/]" in shown and "[bold]this[/]" in shown and "\\[bold]that" in shown
+    q = next(q for q in bank_mod.load() if "`" in q.question and not q.is_choice)
+    output = run("--module", q.module, "--topic", q.topic, "--level", q.level, "--count", "9", answers="q\n")
+    assert "`" not in output.split("Question 1")[1].split("\n")[1]

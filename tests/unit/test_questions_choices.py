@@ -159,6 +159,15 @@ def test_anki_cards_each_have_their_own_order_and_number_the_answer_as_shown(tmp
 
 
 def _esc(text: str) -> str:
-    from html import escape
+    from reference_app.lab.questions import markdown
 
-    return escape(text)
+    return markdown.html(text)
+
+
+def test_the_deck_renders_markdown_and_escapes_raw_html():
+    q = next(q for q in load() if "`" in q.question)
+    fields = anki._fields(q)
+    assert "<code>" in fields[0] and "`" not in fields[0]
+    from reference_app.lab.questions import markdown
+
+    assert markdown.html("a <script>x</script> `b`") == "a &lt;script&gt;x&lt;/script&gt; <code>b</code>"

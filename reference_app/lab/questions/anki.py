@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..config import write_error
 from ..errors import LabError
+from . import markdown as md
 from .bank import Question
 
 DECK_ID = 1_731_262_001  # fixed, so a re-import updates the same deck
@@ -50,22 +51,22 @@ def card_order(q: Question, slot: int) -> list[int]:
 
 def _fields(q: Question, slot: int = 0) -> list[str]:
     order = card_order(q, slot)
-    choices = "".join(f"<li>{escape(q.choices[i])}</li>" for i in order)
-    answer = escape(q.model_answer)
+    choices = "".join(f"<li>{md.html(q.choices[i])}</li>" for i in order)
+    answer = md.html(q.model_answer, block=True)
     if q.is_choice:
         wrong = "".join(
-            f"<li>{escape(q.choices[i])}: {escape(q.why_wrong(i) or '')}</li>"
+            f"<li>{md.html(q.choices[i])}: {md.html(q.why_wrong(i) or '')}</li>"
             for i in order if i != q.answer and q.why_wrong(i)
         )
-        answer = f"<b>{order.index(q.answer) + 1}) {escape(q.correct_choice or '')}</b><br>{answer}"
+        answer = f"<b>{order.index(q.answer) + 1}) {md.html(q.correct_choice or '')}</b><br>{answer}"
         if wrong:
             answer += f"<p><i>Why the others are wrong:</i></p><ul>{wrong}</ul>"
-    points = "".join(f"<li>{escape(p)}</li>" for p in q.key_points)
-    notes = "".join(f"<p><i>Where the seed is wrong:</i> {escape(c)}</p>" for c in q.seed_corrections)
+    points = "".join(f"<li>{md.html(p)}</li>" for p in q.key_points)
+    notes = "".join(f"<p><i>Where the seed is wrong:</i> {md.html(c)}</p>" for c in q.seed_corrections)
     if q.common_wrong_answer:
-        notes += f"<p><i>Common wrong answer:</i> {escape(q.common_wrong_answer)}</p>"
+        notes += f"<p><i>Common wrong answer:</i> {md.html(q.common_wrong_answer)}</p>"
     sources = "<br>".join(f'<a href="{escape(s)}">{escape(s)}</a>' for s in q.sources)
-    return [escape(q.question), choices, answer, points, notes, sources]
+    return [md.html(q.question), choices, answer, points, notes, sources]
 
 
 def build(questions: Sequence[Question]):

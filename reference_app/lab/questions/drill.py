@@ -18,6 +18,7 @@ without a mouse, and from a pipe: ``printf '\\n g\\n' | lambda-lab drill --count
 
 from __future__ import annotations
 
+import itertools
 import random
 import threading
 import time
@@ -32,6 +33,7 @@ from rich.markup import escape
 from .. import course, progress_store
 from ..errors import LabError
 from . import grading, proofs
+from . import markdown as md
 from .bank import LEVELS, Question
 
 FILE = "drill.json"
@@ -124,13 +126,13 @@ class Progress:
         return bool(card) and float(card.get("due", 0)) <= now
 
     def next_questions(self, questions: Sequence[Question], count: int, now: float | None = None) -> list[Question]:
-        """Due cards first (oldest due, lowest box), then never-seen ones in bank order."""
+        """Due cards first (oldest due, lowest box), then never-seen ones, modules and levels interleaved."""
         now = time.time() if now is None else now
         due = sorted(
             (q for q in questions if self.is_due(q.id, now)),
             key=lambda q: (float(self.card(q.id).get("due", 0)), self.box(q.id)),
         )
-        new = [q for q in questions if q.id not in self.cards]
+        new = interleave([q for q in questions if q.id not in self.cards])
         return (due + new)[: max(count, 0)]
 
     def next_due(self, questions: Iterable[Question]) -> float | None:
@@ -158,6 +160,20 @@ class Progress:
             scores = row.pop("score")
             row["last score"] = round(100 * sum(scores) / len(scores)) if scores else None
         return list(rows.values())
+
+
+def interleave(questions: Sequence[Question]) -> list[Question]:
+    """New cards in a mixed order: one module after another (course order), and within each module the
+    levels in turn, so a drill does not start with ten questions on one module's basics."""
+    by_module: dict[str, list[Question]] = {}
+    for q in questions:
+        by_module.setdefault(q.module, []).append(q)
+    queues = []
+    for pool in by_module.values():
+        levels = [[q for q in pool if q.level == level] for level in LEVELS]
+        mixed = [q for group in itertools.zip_longest(*levels) for q in group if q is not None]
+        queues.append(mixed)
+    return [q for group in itertools.zip_longest(*queues) for q in group if q is not None]
 
 
 # --- mock interviews --------------------------------------------------------------------------
@@ -299,7 +315,7 @@ class Session:
     def one(self, q: Question, number: int, total: int, mock: bool) -> Answer:
         where = f"{course.module(q.module).label} · {q.topic} · {q.level}"
         self.show(f"\n[bold]Question {number} of {total}[/]  [dim]{where}[/]")
-        self.show(escape(q.question))
+        self.show(md.rich(q.question))
         if mock:  # the line just above the prompt: a terminal countdown rewrites it every second
             self.show(f"[yellow]⏱ {fmt_seconds(BUDGETS[q.level])} for this answer; the clock starts now.[/]")
         start = self.clock()
@@ -327,7 +343,7 @@ class Session:
     def _choice(self, q: Question) -> str:
         order = q.choice_order(self.rng)  # a fresh order every time: position gives nothing away
         for number, index in enumerate(order, 1):
-            self.show(f"  {number}) {escape(q.choices[index])}")
+            self.show(f"  {number}) {md.rich(q.choices[index])}")
         while True:
             line = self.ask(f"Your answer (1-{len(order)}): ")
             if line.isdigit() and 1 <= int(line) <= len(order):
@@ -339,11 +355,11 @@ class Session:
             self.show("[green]✓ Correct.[/]")
         else:
             shown = order.index(q.answer) + 1
-            self.show(f"[red]✗ The answer is {shown}) {escape(q.correct_choice or '')}[/]")
+            self.show(f"[red]✗ The answer is {shown}) {md.rich(q.correct_choice or '')}[/]")
             why = q.why_wrong(picked)
             if why:
-                self.show(f"[dim]Why {line}) is wrong:[/] {escape(why)}")
-        self.show(escape(q.model_answer))
+                self.show(f"[dim]Why {line}) is wrong:[/] {md.rich(why)}")
+        self.show(md.rich(q.model_answer))
         return rating_of(correct)
 
     def _reveal(self, q: Question, seconds: float | None, result: grading.Grade | None = None) -> None:
@@ -353,20 +369,20 @@ class Session:
             note = f"over by {fmt_seconds(seconds - budget)}" if over else "within time"
             self.show(f"[{'red' if over else 'green'}]⏱ {fmt_seconds(seconds)} ({note})[/]")
         self.show("[bold]Model answer[/]")
-        self.show(escape(q.model_answer))
+        self.show(md.rich(q.model_answer))
         if result is None:
             self.show("[bold]An interviewer listens for[/]")
             for point in q.key_points:
-                self.show(f"  • {escape(point)}")
+                self.show(f"  • {md.rich(point)}")
         else:
             self.show(f"[bold]Your answer against the key points[/] ({result.hits} of {len(result.points)})")
             for line in checklist(result):
                 self.show(line)
         if q.common_wrong_answer:
-            self.show(f"[dim]Common wrong answer: {escape(q.common_wrong_answer)}[/]")
+            self.show(f"[dim]Common wrong answer: {md.rich(q.common_wrong_answer)}[/]")
         for correction in q.seed_corrections:
-            self.show(f"[dim]Where the seed is wrong: {escape(correction)}[/]")
-        self.show(f"[dim]Seen live in {escape(proofs.place(q).describe())} (cell tagged {q.proof.tag}).[/]")
+            self.show(f"[dim]Where the seed is wrong: {md.rich(correction)}[/]")
+        self.show(f"[dim]Seen live in {md.rich(proofs.place(q).describe())} (cell tagged {q.proof.tag}).[/]")
 
     def _rate(self, suggested: str | None = None) -> str:
         keys = {"g": "got", "got": "got", "y": "got", "p": "partly", "partly": "partly",
@@ -386,12 +402,12 @@ def checklist(result: grading.Grade) -> list[str]:
     lines = []
     for point in result.points:
         if point.hit:
-            lines.append(f"  [green]✓[/] {escape(point.point)}")
+            lines.append(f"  [green]✓[/] {md.rich(point.point)}")
         elif point.problem:
             said = escape(point.evidence or "")
-            lines.append(f"  [red]✗ {escape(point.point)}  ({point.problem}: “{said}”)[/]")
+            lines.append(f"  [red]✗ {md.rich(point.point)}  ({point.problem}: “{said}”)[/]")
         else:
-            lines.append(f"  [dim]·[/] {escape(point.point)}  [dim](not in your answer)[/]")
+            lines.append(f"  [dim]·[/] {md.rich(point.point)}  [dim](not in your answer)[/]")
     return lines
 
 

@@ -22,6 +22,7 @@ from .. import course
 from ..errors import LabError
 from . import bank as bank_mod
 from . import drill, grading, proofs
+from . import markdown as md
 from .bank import LEVELS, Question
 
 _AUTO = {"layout": {"width": "auto"}}  # buttons as wide as their label
@@ -41,7 +42,8 @@ _COLOURS = {"got": "#1a7f37", "partly": "#9a6700", "missed": "#cf222e"}
 
 
 def _html(text: str) -> str:
-    return escape(text).replace("\n", "<br>")
+    """Bank text (Markdown: `code`, **bold**) as HTML; raw HTML in it is shown as text."""
+    return md.html(text)
 
 
 def proof_link(q: Question) -> str:
