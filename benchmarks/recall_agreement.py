@@ -58,6 +58,14 @@ def main() -> int:
     over = sum(n for (want, got), n in confusion.items() if VERDICTS.index(got) < VERDICTS.index(want))
     print(f"\ngraded higher than the interviewer: {over}; "
           f"confident wrong answers graded 'got': {confusion[('missed', 'got')]}")
+    recall = [q for q in load() if not q.is_choice]
+    graded = [grading.grade(q, q.model_answer) for q in recall]
+    found = sum(g.hits for g in graded)
+    points = sum(len(g.points) for g in graded)
+    verdicts = Counter(g.verdict for g in graded)
+    print(f"\neach recall question's own model answer (a correct paraphrase of its key points): "
+          f"{found} of {points} key points found ({found / points:.0%}); verdicts "
+          f"{', '.join(f'{verdicts[v]} {v}' for v in VERDICTS)} of {len(recall)}")
     for item, result in wrong:
         print(f"\n- {item['question']}: interviewer {item['verdict']}, grader {result.verdict}")
         print(f"  answer: {item['answer'][:160]}")

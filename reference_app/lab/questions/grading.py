@@ -47,7 +47,10 @@ STOPWORDS = frozenset({"a", "an", "the", "and", "or", "but", "if", "then", "than
     "them", "us", "our", "your", "their", "my", "me", "so", "such", "very", "just", "also", "too", "only",
     "both", "each", "any", "all", "some", "more", "most", "less", "much", "many", "into", "onto", "over",
     "under", "per", "via", "about", "up", "down", "out", "off", "again", "once's", "e.g", "eg", "i.e", "ie",
-    "etc", "vs", "one's", "one", "through", "across", "every", "own", "same", "other", "within", "among"})
+    "etc", "vs", "one's", "one", "through", "across", "every", "own", "same", "other", "within", "among",
+    # weak verbs: a key point's meaning is in its nouns and its claim, not in "shows" or "makes"
+    "show", "shows", "shown", "make", "makes", "made", "use", "uses", "used", "get", "gets", "got", "give",
+    "gives", "given", "go", "goes", "need", "needs", "needed", "way", "thing", "things"})
 ANTONYM_PREFIXES = ("a", "an", "un", "non", "in", "im", "dis")
 _PIECE = re.compile(r"\d+(?:\.\d+)?|[a-z][a-z0-9_]*|[.;!?\n]+|[,:()\u2014]| - ")
 _SENTENCE_END = re.compile(r"[.;!?\n]+")
@@ -206,7 +209,7 @@ def grade_point(point: str, synonyms: tuple[str, ...], answer: str) -> PointResu
     contradiction: PointResult | None = None
     for wording in (point, *synonyms):
         wanted_words = words(wording)
-        content = _content(wanted_words)
+        content = list({(_stem(w.text), w.negated): w for w in _content(wanted_words)}.values())  # each word once
         if not content:
             continue
         needed = _needed(content) * len(content)
@@ -220,6 +223,9 @@ def grade_point(point: str, synonyms: tuple[str, ...], answer: str) -> PointResu
             for sentence in {s.sentence for s in matches}:
                 by_sentence.setdefault(sentence, []).append(
                     (True, any(s.sentence == sentence for s in agreeing)))
+        negated = [w for w in content if w.negated]
+        if negated and not any(any(same_word(w.text, s.text) and s.negated for s in said_content) for w in negated):
+            same = min(same, needed - 1)  # a negative point's claim is its negated part: it must be said
         if same < needed:
             # one sentence that says this point with the opposite polarity is a wrong claim
             for sentence, met in by_sentence.items():
