@@ -4,7 +4,8 @@ ipywidgets' RadioButtons gives each label one line's height; a long option wrapp
 below it, and a click on its radio selected the next one. This serves a one-cell notebook holding a
 card of the bank's longest options with plain JupyterLab (no emulator needed), drives Debian's
 Chromium through Playwright at a narrow and a wide viewport, clicks every radio and checks that
-exactly that option is selected, and that no two options' boxes overlap.
+exactly that option is selected, and that no two options' boxes overlap; then starts a mock interview
+and waits for its countdown to tick in the page.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ q = max((q for q in load() if q.is_choice), key=lambda q: sum(map(len, q.choices
 quiz = Quiz([q], title="long options", record=False)
 quiz
 """
+MOCK = """\
+from reference_app.lab.questions.mock import mock_interview
+mock_interview(1, seed=1, record=False)
+"""
 
 
 def _need_browser():
@@ -55,8 +60,8 @@ def lab_with_a_card(tmp_path, free_port):
     work = tmp_path / "work"
     work.mkdir()
     notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": "card", "metadata": {}, "outputs": [],
-                   "source": CELL}],
+        "cells": [{"cell_type": "code", "execution_count": None, "id": name, "metadata": {}, "outputs": [],
+                   "source": source} for name, source in (("card", CELL), ("mock", MOCK))],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
         "nbformat": 4, "nbformat_minor": 5,
     }
@@ -88,7 +93,7 @@ def lab_with_a_card(tmp_path, free_port):
         log.close()
 
 
-def test_each_radio_selects_its_own_option_when_options_wrap(lab_with_a_card):
+def test_each_radio_selects_its_own_option_and_the_mock_counts_down(lab_with_a_card):
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
@@ -128,6 +133,12 @@ def test_each_radio_selects_its_own_option_when_options_wrap(lab_with_a_card):
                     radios.nth(i).click(timeout=5_000)  # fails if another option's label covers this radio
                     checked = [radios.nth(j).is_checked() for j in range(radios.count())]
                     assert checked == [j == i for j in range(radios.count())], (width, i, checked)
+            # the mock interview's countdown runs in the browser: Start, and the time left goes down
+            page.set_viewport_size({"width": 1280, "height": 900})
+            start = page.locator("button:has-text('Start the clock')")
+            start.scroll_into_view_if_needed()
+            start.click()
+            page.wait_for_selector("text=/1:2[0-8] left/", timeout=30_000)  # basic: 1:30, then ticking
         finally:
             page.screenshot(path=str(tmp_path / "quiz_widget.png"), full_page=True)
             browser.close()
