@@ -56,8 +56,8 @@ quiz
 # ## 3. Where you stand
 #
 # This panel follows your answers above as they arrive: your score by topic and by level, and the
-# questions you missed or only partly knew, each with a link that opens the lesson at the section that
-# shows the answer live, and the first line of that cell (Ctrl+F finds it there).
+# questions you missed or only partly knew, each with a link that opens the lesson that shows the answer
+# live, the section it is in, and the first line of that cell (Ctrl+F finds it there).
 
 # %% tags=["proof-scoreboard"]
 quiz.scoreboard()

@@ -1,8 +1,10 @@
 """Where a proof cell is: its notebook, the section it sits in, and a link that gets there.
 
-JupyterLab opens ``<notebook>.ipynb#<heading-id>`` at that heading (its ids are the heading's text
-with spaces as dashes), and a cell tag is not searchable in the page, so a proof is named by its
-notebook, the section heading above the tagged cell, and the cell's first line (what Ctrl+F finds).
+A link opens the notebook (in JupyterLab, ``<notebook>.ipynb`` relative to the interview notebook). It
+carries the section's heading id as its fragment (the heading's text with spaces as dashes), but
+JupyterLab 4 drops a fragment when it opens a notebook from a link in a widget (checked with
+Chromium), and a cell tag is not searchable in the page; so the text beside the link says plainly where
+to look: the section heading above the tagged cell, and the cell's first line (what Ctrl+F finds).
 """
 
 from __future__ import annotations

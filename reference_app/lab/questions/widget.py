@@ -47,8 +47,8 @@ def _html(text: str) -> str:
 
 
 def proof_link(q: Question) -> str:
-    """Where the kit shows this answer live, as HTML: a link that opens the notebook (in JupyterLab, at
-    the section holding the cell), the cell's tag and its first line (what Ctrl+F finds there)."""
+    """Where the kit shows this answer live, as HTML: a link that opens the notebook, the section that
+    holds the cell, the cell's tag and its first line (what Ctrl+F finds there; see :mod:`.proofs`)."""
     module = course.module(q.proof.module)
     if not module.written:
         return f"{escape(module.label)} (lesson coming soon), the cell tagged <code>{escape(q.proof.tag)}</code>"
