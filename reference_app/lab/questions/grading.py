@@ -18,6 +18,7 @@ what an interviewer marks down most. Everything runs offline; nothing here learn
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -130,6 +131,7 @@ def _antonyms(a: str, b: str) -> bool:
     return any(a == p + b or b == p + a for p in ANTONYM_PREFIXES)
 
 
+@functools.lru_cache(maxsize=65536)
 def same_word(a: str, b: str) -> bool:
     """Same stem, or (for words of five letters or more) a close fuzzy match that is not an antonym."""
     if a == b:
