@@ -158,3 +158,11 @@ def test_time_over_budget_lowers_a_mock_score():
     on_time, late = fast.one(q, 1, 1, mock=True), slow.one(q, 1, 1, mock=True)
     assert on_time.rating == late.rating == "got"
     assert drill.score([on_time]) == 100 and drill.score([late]) == 50
+
+
+def test_a_wrong_number_is_flagged_even_when_the_rest_of_the_point_is_left_out():
+    q = load().get("invocation-who-retries")
+    result = grading.grade(q, "Sync: the caller retries; Lambda retries async events three times.")
+    assert result.points[0].hit
+    assert result.points[1].problem == "a different number" and "three times" in result.points[1].evidence
+    assert result.verdict == "missed"  # one of four, with a wrong claim

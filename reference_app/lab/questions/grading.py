@@ -228,15 +228,20 @@ def grade_point(point: str, synonyms: tuple[str, ...], answer: str) -> PointResu
         negated = [w for w in content if w.negated]
         if negated and not any(any(same_word(w.text, s.text) and s.negated for s in said_content) for w in negated):
             same = min(same, needed - 1)  # a negative point's claim is its negated part: it must be said
+        wanted = {w.text for w in wanted_words if _is_number(w.text) and not w.aside}
         if same < needed:
-            # one sentence that says this point with the opposite polarity is a wrong claim
             for sentence, met in by_sentence.items():
-                if len(met) >= needed and sum(agree for _, agree in met) < needed:
-                    text = _sentence_text(answer, sentence)
+                agreeing = sum(agree for _, agree in met)
+                text = _sentence_text(answer, sentence)
+                # one sentence that says this point with the opposite polarity is a wrong claim
+                if len(met) >= needed and agreeing < needed:
                     contradiction = contradiction or PointResult(point, False, text, "says the opposite")
+                # and so is one that says half of it with another number ("retries three times")
+                said_numbers = {w.text for w in said if w.sentence == sentence and _is_number(w.text)}
+                if wanted and said_numbers and not wanted & said_numbers and agreeing >= len(content) / 2:
+                    contradiction = contradiction or PointResult(point, False, text, "a different number")
             continue
         evidence = _sentence_text(answer, max(set(where), key=where.count)) if where else None
-        wanted = {w.text for w in wanted_words if _is_number(w.text) and not w.aside}
         if wanted and not wanted <= given:
             if given:
                 contradiction = contradiction or PointResult(point, False, evidence, "a different number")
