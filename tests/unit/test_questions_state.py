@@ -140,3 +140,11 @@ def test_paths_lists_the_progress_files(home):
     result = CliRunner().invoke(app, ["paths"], terminal_width=300)
     assert result.exit_code == 0
     assert str(home / "drill.json") in result.output and str(home / "progress.json") in result.output
+
+
+def test_a_notebook_quiz_reports_a_damaged_file_when_it_is_built(home, capsys):
+    from reference_app import lab
+
+    (home / "drill.json").write_text("{oops")
+    lab.quiz("02_handler")
+    assert "could not be read" in capsys.readouterr().err and _kept(home, "drill")

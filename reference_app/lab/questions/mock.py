@@ -226,4 +226,6 @@ def mock_interview(
 ) -> MockInterview:
     """A timed mock interview widget: ``count`` questions drawn as a mix of levels, easy first."""
     pool = bank_mod.load().select(module=module, topic=topic)
+    if record:
+        drill.Progress.load()  # a damaged progress file is kept aside and reported here, in the cell's output
     return MockInterview(drill.draw_mock(pool, count, seed, kinds), record=record, rng=random.Random(seed))

@@ -331,4 +331,6 @@ def quiz(
     if count is not None:
         questions = questions[:count]
     title = f"Quiz · {course.module(module).label}" if module else "Quiz · the whole course"
+    if record:
+        drill.Progress.load()  # a damaged progress file is kept aside and reported here, in the cell's output
     return Quiz(questions, title, record=record, rng=random.Random(seed))
