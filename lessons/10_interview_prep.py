@@ -55,9 +55,9 @@ quiz
 # %% [markdown]
 # ## 3. Where you stand
 #
-# After answering, press **Update my scores**: your score by topic and by level, and the questions you
-# missed or only partly knew, each with a link to the lesson and the cell (by its tag) that shows the
-# answer live. Lessons not written yet are marked *coming soon*.
+# This panel follows your answers above as they arrive: your score by topic and by level, and the
+# questions you missed or only partly knew, each with a link that opens the lesson that shows the answer
+# live, the section it is in, and the first line of that cell (Ctrl+F finds it there).
 
 # %% tags=["proof-scoreboard"]
 quiz.scoreboard()
@@ -74,10 +74,13 @@ lab.quiz("10_interview_prep")
 # %% [markdown]
 # ## 5. Mock interview
 #
-# Six questions, easy to hard (two basic, two intermediate, two advanced), one at a time. Press
-# **Start the clock**, answer out loud as you would in the room, then reveal the model answer. The clock
-# gives you 1:30 for a basic question, 3:00 for an intermediate one and 5:00 for an advanced one; the
-# summary at the end shows your time against the budget and your score.
+# Six free-recall questions, easy to hard (two basic, two intermediate, two advanced), one at a time.
+# Press **Start the clock**: the question appears and a countdown runs (1:30 for a basic question, 3:00
+# for an intermediate one, 5:00 for an advanced one). Type your answer as you would say it, then
+# **Submit my answer**: it is scored against the key points an interviewer listens for (the checklist
+# shows which you hit), and time over the budget lowers its points. The summary lists what to review,
+# each with a link to the lesson that shows it live. `lab.mock_interview(6, kinds=("recall", "choice"))`
+# mixes in multiple-choice questions.
 
 # %% tags=["proof-mock-interview"]
 lab.mock_interview(6)

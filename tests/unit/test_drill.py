@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 import sqlite3
 import subprocess
@@ -45,26 +46,29 @@ def test_help():
 
 
 def test_a_missed_question_comes_back_before_new_and_right_ones(home):
-    # GIVEN the first two questions of a module: the first missed, the second answered right
-    pool = list(bank_mod.load().select(module="00_setup"))
+    # GIVEN the first two questions a module's drill asks: the first missed, the second answered right
+    pool = drill.interleave(bank_mod.load().select(module="00_setup"))
     first, second, third = pool[:3]
-    run("--module", "00_setup", "--count", "2", answers=_answers([first, second], ["m", "g"]))
+    run("--module", "00_setup", "--count", "2", "--seed", "3", answers=_answers([first, second], ["m", "g"], 3))
     assert cards(home)[first.id]["box"] == 1 and cards(home)[second.id]["box"] == 2
     # WHEN the learner drills one more question
-    output = run("--module", "00_setup", "--count", "1", answers=_answers([first], ["g"]))
+    output = run("--module", "00_setup", "--count", "1", "--seed", "4", answers=_answers([first], ["g"], 4))
     # THEN the missed one is asked again: not the one answered right, not a new one
     assert first.question[:40] in " ".join(output.split())
     assert cards(home)[first.id]["seen"] == 2 and cards(home)[second.id]["seen"] == 1
     assert third.id not in cards(home)
 
 
-def _answers(questions, ratings) -> str:
-    """Scripted input: Enter then a rating for recall, the right or a wrong number for a choice."""
+def _answers(questions, ratings, seed: int) -> str:
+    """Scripted input: Enter then a rating for recall, the right or a wrong number for a choice (the
+    drill shuffles the choices; ``--seed`` makes its order the one replayed here)."""
+    rng = random.Random(seed)
     lines = []
     for q, rating in zip(questions, ratings, strict=True):
         if q.is_choice:
+            order = q.choice_order(rng)
             index = q.answer if rating == "g" else (q.answer + 1) % len(q.choices)
-            lines.append(str(index + 1))
+            lines.append(str(order.index(index) + 1))
         else:
             lines += ["", rating]
     return "\n".join(lines) + "\n"
@@ -90,7 +94,8 @@ def test_due_cards_come_first_then_new_ones_and_recent_ones_wait():
     progress.record(questions[0].id, "got", now=1000, save=False)
     progress.record(questions[3].id, "missed", now=1000, save=False)
     picked = progress.next_questions(questions, 3, now=1001)
-    assert [q.id for q in picked] == [questions[3].id, questions[1].id, questions[2].id]
+    new = drill.interleave([q for q in questions if q not in (questions[0], questions[3])])
+    assert [q.id for q in picked] == [questions[3].id, new[0].id, new[1].id]
     assert questions[0] not in progress.next_questions(questions, 99, now=1001)
     assert questions[0] in progress.next_questions(questions, 99, now=1000 + drill.DAY)
 
@@ -126,8 +131,9 @@ def test_q_stops_and_keeps_what_was_answered(home):
 
 def test_bad_input_is_asked_again():
     q = next(q for q in bank_mod.load().select(module="04_triggers") if q.is_choice)
-    output = run("--module", "04_triggers", "--topic", q.topic, "--level", q.level, "--count", "1",
-                 answers=f"seven\n9\n{q.answer + 1}\n")
+    shown = q.choice_order(random.Random(8)).index(q.answer) + 1
+    output = run("--module", "04_triggers", "--topic", q.topic, "--level", q.level, "--count", "1", "--seed", "8",
+                 answers=f"seven\n9\n{shown}\n")
     assert output.count("Type a number from 1 to") == 2 and "Correct." in output
 
 
@@ -177,3 +183,62 @@ def test_anki_export_of_a_filtered_set_and_a_bad_path(tmp_path):
     assert f"Wrote {len(bank_mod.load().select(module='02_handler'))} cards" in output
     result = runner.invoke(app, ["drill", "--anki", str(tmp_path / "deck.txt")])
     assert result.exit_code == 1 and "ends in .apkg" in result.output
+
+
+def test_ctrl_c_prints_the_summary_and_says_saved(home, monkeypatch):
+    from reference_app.lab.cli import drill as cli_drill
+
+    first = drill.interleave(bank_mod.load().select(module="09_patterns"))[0]
+    lines = iter(_answers([first], ["g"], 2).splitlines())
+
+    def ask(_prompt):
+        line = next(lines, None)
+        if line is None:
+            raise KeyboardInterrupt
+        return line
+
+    monkeypatch.setattr(cli_drill, "_ask", ask)
+    output = run("--module", "09_patterns", "--count", "3", "--seed", "2")
+    assert "Stopped (Ctrl-C)" in output and "1 answer(s) saved in" in output
+    assert "Done: 1 answered" in output and list(cards(home)) == [first.id]
+
+
+def test_the_mock_summary_lists_what_to_review_with_where_it_is_shown(home):
+    output = " ".join(run("--mock", "--count", "2", "--seed", "5", answers="I do not know\nno idea\n").split())
+    assert "To review" in output and "seen live in" in output and ".ipynb" in output
+    assert "0/" in output  # key points hit
+
+
+def test_the_terminal_countdown_rewrites_the_line_above_the_prompt():
+    import io
+
+    ticks = iter([0.0, 30.0, 200.0])
+    countdown = drill.Countdown(io.StringIO(), 90, clock=lambda: next(ticks))
+    countdown._start = countdown.clock()
+    first = countdown.frame()
+    assert "1:00 left" in first and first.startswith("\x1b7\x1b[1A")
+    assert "1:50 over time" in countdown.frame()
+    stream = io.StringIO()
+    with drill.Countdown(stream, 90, interval=0.01):
+        import time
+
+        time.sleep(0.1)
+    assert "left" in stream.getvalue()
+
+
+def test_new_cards_interleave_modules_and_levels():
+    new = drill.Progress(path=None).next_questions(bank_mod.load().questions, 12)
+    modules = [q.module for q in new]
+    assert len(set(modules[:10])) == 10, "ten new cards come from ten modules"
+    levels = [q.level for q in drill.interleave(bank_mod.load().select(module="05_error_handling"))]
+    assert len(set(levels[:3])) == 3, "a module's new cards take the levels in turn"
+
+
+def test_bank_text_is_rendered_in_the_terminal_and_never_read_as_markup(monkeypatch):
+    from reference_app.lab.questions import markdown
+
+    shown = markdown.rich("Set `[red]x` and **this**, not [bold]that[/]")
+    assert "[bold cyan]\\[red]x[/]" in shown and "[bold]this[/]" in shown and "\\[bold]that" in shown
+    q = next(q for q in bank_mod.load() if "`" in q.question and not q.is_choice)
+    output = run("--module", q.module, "--topic", q.topic, "--level", q.level, "--count", "9", answers="q\n")
+    assert "`" not in output.split("Question 1")[1].split("\n")[1]

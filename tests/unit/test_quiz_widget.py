@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import html
 import json
+import re
 
 import pytest
 
 from reference_app import lab
 from reference_app.lab.questions import drill
-from reference_app.lab.questions.widget import MockInterview, Quiz
+from reference_app.lab.questions.mock import MockInterview
+from reference_app.lab.questions.widget import Quiz
 
 
 @pytest.fixture(autouse=True)
@@ -89,7 +92,6 @@ def test_scores_by_topic_and_level_plot_and_missed_links():
     assert len(quiz.plot().axes[0].patches) == len(by_topic)
     html = quiz.missed_html()
     assert recall.question.id in html and recall.question.proof.tag in html
-    assert quiz.scoreboard().children[1] is not None
 
 
 def test_missed_links_point_at_written_notebooks_only():
@@ -98,7 +100,7 @@ def test_missed_links_point_at_written_notebooks_only():
     from reference_app.lab.questions.widget import proof_link
 
     written = next(q for q in load() if q.proof.module == "00_setup")
-    assert 'href="00_setup.ipynb"' in proof_link(written)
+    assert 'href="00_setup.ipynb#' in proof_link(written)
     not_written = {m.id for m in course.load().modules if m.status != "written"}
     planned = next((q for q in load() if q.proof.module in not_written), None)
     if planned is None:
@@ -118,26 +120,128 @@ def test_an_empty_selection_is_one_sentence():
         lab.quiz("02_handler", level="expert")
 
 
-def test_mock_interview_times_each_question_and_summarises(home):
+def _answer_for(q, good: bool) -> str:
+    return " ".join(q.key_points) if good else "I do not know."
+
+
+def test_mock_interview_times_each_question_scores_key_points_and_summarises(home):
     ticks = iter([0.0, 100.0, 200.0, 700.0, 800.0, 820.0])
     from reference_app.lab.questions.bank import load
 
     questions = drill.draw_mock(load().questions, 3, seed=3)
+    assert all(not q.is_choice for q in questions)  # recall only by default
     mock = MockInterview(questions, clock=lambda: next(ticks))
-    assert "Question 1 of 3" in mock.header.value and mock.reveal_button.disabled
-    for rating in ("got", "missed", "partly"):
+    assert "Question 1 of 3" in mock.header.value and mock.submit_button.disabled
+    for good in (True, False, True):
+        q = mock.current
         mock.start_button.click()
-        assert mock.current.question[:30] in mock.body.value.replace("&#x27;", "'")
-        mock.reveal_button.click()
-        mock.rate_buttons[rating].click()
+        shown = html.unescape(re.sub(r"<[^>]+>", "", mock.body.value))  # the question as rendered Markdown
+        assert q.question.replace("`", "")[:30] in shown
+        mock.text.value = _answer_for(q, good)
+        mock.submit_button.click()
+        assert "Your answer against the key points" in mock.feedback.value or not good
+        mock.next_button.click()
     assert mock.current is None and "finished" in mock.header.value
     assert [round(a.seconds) for a in mock.answers] == [100, 500, 20]
-    assert [a.question.level for a in mock.answers] == ["basic", "intermediate", "advanced"]
-    assert "Score 50%" in mock.summary.value and "2 over time" in mock.summary.value  # 100 s > 90 s, 500 s > 180 s
+    assert [a.rating for a in mock.answers] == ["got", "missed", "got"]
+    # 100 s of a 90 s budget: 0.9 of a point; 500 s: over, but missed anyway; 20 s: a full point
+    assert "Score 63%" in mock.summary.value and "2 over time" in mock.summary.value
+    assert mock.answers[1].question.proof.tag in mock.summary.value and "To review" in mock.summary.value
     cards = json.loads((home / "drill.json").read_text())["cards"]
-    assert {cards[a.question.id]["rating"] for a in mock.answers} == {"got", "missed", "partly"}
+    assert [cards[a.question.id]["rating"] for a in mock.answers] == ["got", "missed", "got"]
+
+
+def test_double_clicks_never_skip_repeat_or_record_an_unseen_question(home):
+    from reference_app.lab.questions.bank import load
+
+    questions = drill.draw_mock(load().questions, 3, seed=4)
+    mock = MockInterview(questions, clock=lambda: 0.0, record=False)
+    mock.submit_button.click()  # before Start: nothing is recorded
+    mock.next_button.click()
+    assert mock.answers == [] and mock.index == 0
+    mock.start_button.click()
+    mock.start_button.click()
+    mock.text.value = "something"
+    mock.submit_button.click()
+    mock.submit_button.click()  # the second click of a double click
+    assert len(mock.answers) == 1 and mock.feedback.value.count("⏱") == 1
+    mock.next_button.click()
+    mock.next_button.click()  # must not skip question 2
+    assert mock.index == 1 and mock.current is questions[1]
+    mock.submit_button.click()  # question 2 not started: not recorded
+    assert [a.question.id for a in mock.answers] == [questions[0].id]
+
+
+def test_the_countdown_shows_time_left_then_time_over(home):
+    from reference_app.lab.questions.bank import load
+
+    mock = MockInterview(drill.draw_mock(load().questions, 1, seed=1), clock=lambda: 0.0, record=False)
+    mock.start_button.click()
+    assert mock.timer.playing
+    mock.timer.value = 30
+    assert "1:00 left" in mock.time_left.value  # basic: 1:30
+    mock.timer.value = 100
+    assert "0:10 over time" in mock.time_left.value and mock.bar.bar_style == "danger"
+    mock.text.value = "x"
+    mock.submit_button.click()
+    assert not mock.timer.playing
+
+
+def test_a_choice_question_is_answerable_in_the_mock_when_asked_for(home):
+    mock = lab.mock_interview(3, seed=2, record=False, kinds=("choice",))
+    q = mock.current
+    assert q.is_choice
+    mock.start_button.click()
+    assert [v for _l, v in mock.choices.options] != [] and mock.choices.layout.display == "flex"
+    mock.choices.value = q.answer
+    mock.submit_button.click()
+    assert mock.answers[0].rating == "got" and "Correct" in mock.feedback.value
 
 
 def test_lab_mock_interview_draws_a_mix_of_levels():
     mock = lab.mock_interview(6, seed=1, record=False)
     assert [q.level for q in mock.questions] == ["basic"] * 2 + ["intermediate"] * 2 + ["advanced"] * 2
+
+
+def test_the_scoreboard_follows_each_answer_as_it_arrives():
+    # GIVEN a scoreboard shown before any answer (the notebook's order: quiz, then scoreboard)
+    quiz = lab.quiz("02_handler", record=False)
+    board = quiz.scoreboard()
+    assert "no answers yet" in board.value
+    # WHEN a recall card is rated missed, with no button pressed on the scoreboard
+    _choice, recall = _cards(quiz)
+    recall.reveal.click()
+    recall.rate_buttons["missed"].click()
+    # THEN the panel shows the score by topic and level and the question to review, with its proof
+    assert "0% over 1 answered" in board.value and recall.question.topic in board.value
+    assert recall.question.id in board.value and recall.question.proof.tag in board.value
+
+
+def test_a_proof_link_opens_the_notebook_at_the_section_and_names_the_cell():
+    from reference_app.lab.questions import proofs
+    from reference_app.lab.questions.bank import load
+    from reference_app.lab.questions.widget import proof_link
+
+    q = load().get("retries-sync-who")
+    where = proofs.place(q)
+    assert where.found and where.section and where.first_line
+    html = proof_link(q)
+    assert f'href="{q.proof.module}.ipynb#' in html and where.first_line.split()[0] in html
+    every = [proofs.place(q) for q in load() if q.proof.module in {"00_setup", "05_error_handling"}]
+    assert all(p.found for p in every), "every proof tag is in its notebook"
+
+
+def test_a_typed_recall_answer_is_checked_against_the_key_points_before_the_rating():
+    from reference_app.lab.questions.bank import load
+    from reference_app.lab.questions.widget import Card
+
+    rated = []
+    card = Card(load().get("invocation-who-retries"), 1, lambda q, r: rated.append(r))
+    card.text.value = "Lambda retries synchronous invocations three times."
+    card.reveal.click()
+    card.reveal.click()  # a double click reveals once
+    assert card.feedback.value.count("Your answer against the key points") == 1
+    assert "(0 of 4)" in card.feedback.value and "Missed" in card.rate_label.value.title()
+    assert card.rate_buttons["missed"].icon == "check" and rated == []  # the candidate confirms
+    card.rate_buttons["missed"].click()
+    assert rated == ["missed"]

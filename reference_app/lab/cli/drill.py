@@ -8,6 +8,7 @@ drill works in any terminal and from a pipe.
 
 from __future__ import annotations
 
+import random
 import sys
 import time
 from pathlib import Path
@@ -22,6 +23,7 @@ from .base import app, friendly, lazy_module, out
 
 bank_mod = lazy_module("reference_app.lab.questions.bank")
 engine = lazy_module("reference_app.lab.questions.drill")
+proofs = lazy_module("reference_app.lab.questions.proofs")
 
 
 def _ask(prompt: str) -> str | None:
@@ -54,7 +56,9 @@ def drill(
     anki: Annotated[
         Path | None, typer.Option("--anki", help="Export the bank to this Anki deck (.apkg), then stop.")
     ] = None,
-    seed: Annotated[int | None, typer.Option("--seed", help="Repeatable draw for --mock.")] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", help="Repeatable draw for --mock and order of the choices.")
+    ] = None,
 ) -> None:
     """Drill the interview questions; what you miss comes back sooner."""
     if sum(map(bool, (stats, mock, anki))) > 1:
@@ -73,11 +77,14 @@ def drill(
     if stats:
         _print_stats(progress, questions)
         return
-    session = engine.Session(progress, _show, _ask)
+    tty = sys.stdin.isatty() and sys.stdout.isatty()
+    countdown = (lambda budget: engine.Countdown(sys.stdout, budget)) if tty else None
+    session = engine.Session(progress, _show, _ask, rng=random.Random(seed), countdown=countdown)
     if mock:
         drawn = engine.draw_mock(questions, count or 6, seed)
-        out.print(f"[bold]Mock interview:[/] {len(drawn)} questions, easy to hard, a clock on each. q stops.")
-        session.run(drawn, mock=True)
+        out.print(f"[bold]Mock interview:[/] {len(drawn)} questions, easy to hard, a countdown on each; type each "
+                  "answer in one line, it is scored against the key points. q stops.")
+        _run(session, drawn, mock=True)
         _print_mock_summary(session.answers)
         return
     picked = progress.next_questions(questions, count or 10)
@@ -87,8 +94,17 @@ def drill(
         out.print(f"Nothing is due: you are up to date. The next card comes back {later}.")
         return
     out.print(f"[bold]Drill:[/] {len(picked)} questions (due ones first). q stops; progress is saved after each.")
-    session.run(picked)
+    _run(session, picked)
     _print_drill_summary(session.answers, progress, questions)
+
+
+def _run(session, questions, mock: bool = False) -> None:
+    """Run the session; Ctrl-C stops it like q (what was answered is already saved)."""
+    try:
+        session.run(questions, mock=mock)
+    except KeyboardInterrupt:
+        out.print("\n[dim]Stopped (Ctrl-C).[/]")
+    out.print(f"[dim]{len(session.answers)} answer(s) saved in {session.progress.path}.[/]")
 
 
 def _print_drill_summary(answers, progress: engine.Progress, questions) -> None:
@@ -99,24 +115,34 @@ def _print_drill_summary(answers, progress: engine.Progress, questions) -> None:
         f"\n[bold]Done:[/] {len(answers)} answered · got it {counts['got']} · partly {counts['partly']} · "
         f"missed {counts['missed']} · score {engine.score(answers)}%"
     )
-    missed = [a.question.id for a in answers if a.rating == "missed"]
+    missed = [a.question for a in answers if a.rating == "missed"]
     if missed:
-        out.print(f"Missed (due again now): {', '.join(missed)}")
+        out.print("Missed (due again now); each is shown live in a lesson:")
+        for q in missed:
+            out.print(f"  • {escape(q.id)}: {escape(proofs.place(q).describe())}", soft_wrap=True, highlight=False)
 
 
 def _print_mock_summary(answers) -> None:
     table = Table(title="Mock interview summary")
-    for column in ("#", "level", "topic", "question", "time", "budget", "rating"):
+    for column in ("#", "level", "topic", "question", "time", "budget", "key points", "scored", "points"):
         table.add_column(column)
     for number, row in enumerate(engine.summary_rows(answers), 1):
         time_cell = f"[red]{row['time']}[/]" if row["over"] else row["time"]
         table.add_row(
-            str(number), row["level"], row["topic"], escape(row["question"]), time_cell, row["budget"], row["rating"]
+            str(number), row["level"], row["topic"], escape(row["question"]), time_cell, row["budget"],
+            row["key points"], row["rating"], f"{row['points']:g}",
         )
     out.print(table)
     if not answers:
         out.print("No answers given.")
         return
+    review = [a for a in answers if a.points < 1]
+    if review:
+        out.print("[bold]To review[/] (they come back first in `lambda-lab drill`):")
+        for a in review:
+            late = ", over time" if a.over_time else ""
+            out.print(f"  • {escape(a.question.id)} ({engine.LABELS[a.rating]}{late}): seen live in "
+                      f"{escape(proofs.place(a.question).describe())}", soft_wrap=True, highlight=False)
     over = sum(a.over_time for a in answers)
     by_level = []
     for level in bank_mod.LEVELS:

@@ -129,6 +129,8 @@ def paths() -> None:
             ("pid file", embedded.pid_file(backend), "the emulator lambda-lab started"),
         ]
     rows += [
+        ("drill progress", lab_home_path() / "drill.json", "interview drill and notebook quiz answers"),
+        ("course progress", lab_home_path() / "progress.json", "`lambda-lab check` attempts and hints"),
         ("build cache", packaging.build_cache_dir(), "zips, reused while source and packages match"),
         ("import checks", import_check.import_check_dir(), "zips that passed the isolated import check"),
         ("runtime SDK", import_check.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),

@@ -2,8 +2,8 @@
 
 * :mod:`.bank` loads ``reference_app/course/questions/<module>.yml`` and validates it
   against the course map;
-* :mod:`.widget` is the notebook quiz (``lab.quiz("02_handler")``) and the mock interview
-  (``lab.mock_interview()``);
+* :mod:`.widget` is the notebook quiz (``lab.quiz("02_handler")``), :mod:`.mock` the mock interview
+  (``lab.mock_interview()``); :mod:`.grading` scores a typed answer against the key points;
 * :mod:`.drill` is the spaced-repetition engine and the terminal session behind
   ``lambda-lab drill``;
 * :mod:`.anki` exports the bank to an Anki deck;
@@ -21,7 +21,8 @@ from .bank import Bank, Proof, Question, load
 from .tables import drill_stats, overview, seed_questions
 
 if TYPE_CHECKING:
-    from .widget import MockInterview, Quiz
+    from .mock import MockInterview
+    from .widget import Quiz
 
 
 def quiz(
@@ -52,11 +53,13 @@ def mock_interview(
     topic: str | None = None,
     seed: int | None = None,
     record: bool = True,
+    kinds: tuple[str, ...] = ("recall",),
 ) -> MockInterview:
-    """A timed mock interview widget: ``count`` questions, a mix of levels, a clock per question."""
-    from .widget import mock_interview as _mock
+    """A timed mock interview widget: ``count`` questions, a mix of levels, a countdown per question,
+    typed answers scored against the key points. Recall questions only unless ``kinds`` says otherwise."""
+    from .mock import mock_interview as _mock
 
-    return _mock(count, module=module, topic=topic, seed=seed, record=record)
+    return _mock(count, module=module, topic=topic, seed=seed, record=record, kinds=kinds)
 
 
 __all__ = [

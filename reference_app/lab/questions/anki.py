@@ -7,11 +7,14 @@ newer deck updates the cards instead of duplicating them. Tags: module, level an
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from html import escape
 from pathlib import Path
 
+from ..config import write_error
 from ..errors import LabError
+from . import markdown as md
 from .bank import Question
 
 DECK_ID = 1_731_262_001  # fixed, so a re-import updates the same deck
@@ -36,17 +39,34 @@ def _model():
     )
 
 
-def _fields(q: Question) -> list[str]:
-    choices = "".join(f"<li>{escape(c)}</li>" for c in q.choices)
-    answer = escape(q.model_answer)
+def card_order(q: Question, slot: int) -> list[int]:
+    """A card is static, so each gets its own order (shuffled, seeded by its id) with the right answer
+    at position ``slot``: the deck's choice cards take the positions in turn, so no position wins."""
+    if not q.is_choice:
+        return []
+    rest = [i for i in q.choice_order(random.Random(f"anki:{q.id}")) if i != q.answer]
+    rest.insert(slot % len(q.choices), q.answer)
+    return rest
+
+
+def _fields(q: Question, slot: int = 0) -> list[str]:
+    order = card_order(q, slot)
+    choices = "".join(f"<li>{md.html(q.choices[i])}</li>" for i in order)
+    answer = md.html(q.model_answer, block=True)
     if q.is_choice:
-        answer = f"<b>{q.answer + 1}) {escape(q.correct_choice or '')}</b><br>{answer}"
-    points = "".join(f"<li>{escape(p)}</li>" for p in q.key_points)
-    notes = "".join(f"<p><i>Where the seed is wrong:</i> {escape(c)}</p>" for c in q.seed_corrections)
+        wrong = "".join(
+            f"<li>{md.html(q.choices[i])}: {md.html(q.why_wrong(i) or '')}</li>"
+            for i in order if i != q.answer and q.why_wrong(i)
+        )
+        answer = f"<b>{order.index(q.answer) + 1}) {md.html(q.correct_choice or '')}</b><br>{answer}"
+        if wrong:
+            answer += f"<p><i>Why the others are wrong:</i></p><ul>{wrong}</ul>"
+    points = "".join(f"<li>{md.html(p)}</li>" for p in q.key_points)
+    notes = "".join(f"<p><i>Where the seed is wrong:</i> {md.html(c)}</p>" for c in q.seed_corrections)
     if q.common_wrong_answer:
-        notes += f"<p><i>Common wrong answer:</i> {escape(q.common_wrong_answer)}</p>"
+        notes += f"<p><i>Common wrong answer:</i> {md.html(q.common_wrong_answer)}</p>"
     sources = "<br>".join(f'<a href="{escape(s)}">{escape(s)}</a>' for s in q.sources)
-    return [escape(q.question), choices, answer, points, notes, sources]
+    return [md.html(q.question), choices, answer, points, notes, sources]
 
 
 def build(questions: Sequence[Question]):
@@ -55,9 +75,11 @@ def build(questions: Sequence[Question]):
 
     model = _model()
     deck = genanki.Deck(DECK_ID, DECK_NAME)
+    slots = 0
     for q in questions:
-        deck.add_note(genanki.Note(model=model, fields=_fields(q), guid=genanki.guid_for("lambda-lab", q.id),
+        deck.add_note(genanki.Note(model=model, fields=_fields(q, slots), guid=genanki.guid_for("lambda-lab", q.id),
                                    tags=[q.module, q.level, q.topic]))
+        slots += q.is_choice
     return deck
 
 
@@ -68,8 +90,13 @@ def export(path: Path | str, questions: Sequence[Question]) -> int:
     path = Path(path)
     if path.suffix != ".apkg":
         raise LabError(f"An Anki deck file ends in .apkg, not {path.name!r}.")
+    if path.is_dir():
+        raise LabError(f"{path} is a folder; give a file name ending in .apkg.")
     if not path.parent.is_dir():
         raise LabError(f"The folder {path.parent} does not exist; create it or choose another path.")
     deck = build(questions)
-    genanki.Package(deck).write_to_file(str(path))
+    try:
+        genanki.Package(deck).write_to_file(str(path))
+    except OSError as exc:
+        raise write_error(path.parent, exc) from None
     return len(deck.notes)

@@ -8,10 +8,16 @@ One YAML file per course-map module, each a list of questions::
       topic: context                      # one of the module's quiz_topics (course.yml)
       kind: recall                        # choice | recall
       question: ...
-      choices: [...]                      # choice only, with `answer` (0-based index)
-      answer: 1
+      choices:                            # choice only, with `answer` (0-based index); shown shuffled
+        - "the right answer"              #   the right one: plain text
+        - text: "a wrong one"             #   a distractor: a real misconception,
+          why: "why it is wrong"          #   and why it is wrong (shown after answering)
+      answer: 0
       model_answer: ...                   # always; for a choice question, the explanation
-      key_points: [..., ...]              # what an interviewer listens for (two or more)
+      key_points:                         # what an interviewer listens for (two or more); the typed
+        - Plain text is fine              #   answer is graded against them (see grading.py)
+        - point: Or a mapping             #   with other wordings that also count
+          synonyms: [another wording, a third]
       common_wrong_answer: ...            # optional
       sources: [https://docs.aws.amazon.com/...]
       seed: interview-3                   # optional: the seed question this answers
@@ -24,6 +30,7 @@ Problems are reported as one sentence (:class:`LabError`) that names each questi
 from __future__ import annotations
 
 import functools
+import random
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -79,6 +86,10 @@ class Question:
     proof: Proof
     choices: tuple[str, ...] = ()
     answer: int | None = None
+    # why each choice is wrong (None for the right one and for a distractor without a note)
+    choice_whys: tuple[str | None, ...] = ()
+    # other wordings that count for each key point (same order as key_points)
+    synonyms: tuple[tuple[str, ...], ...] = ()
     common_wrong_answer: str | None = None
     seed: str | None = None
     seed_corrections: tuple[str, ...] = field(default_factory=tuple)
@@ -90,6 +101,20 @@ class Question:
     @property
     def correct_choice(self) -> str | None:
         return self.choices[self.answer] if self.is_choice and self.answer is not None else None
+
+    def why_wrong(self, index: int) -> str | None:
+        """Why choice ``index`` (bank order) is wrong, when the bank says so."""
+        return self.choice_whys[index] if index < len(self.choice_whys) else None
+
+    def choice_order(self, rng: random.Random) -> list[int]:
+        """The choices' bank indices in a fresh presentation order (a choice question is never shown
+        in bank order on purpose: position must not give the answer away)."""
+        order = list(range(len(self.choices)))
+        rng.shuffle(order)
+        return order
+
+    def synonyms_of(self, index: int) -> tuple[str, ...]:
+        return self.synonyms[index] if index < len(self.synonyms) else ()
 
 
 @dataclass(frozen=True)
@@ -182,6 +207,46 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
+def _choices(value: Any) -> tuple[tuple[str, ...], tuple[str | None, ...]] | None:
+    """``choices``: each a text, or ``{text, why}``; None when malformed."""
+    if not isinstance(value, list):
+        return None
+    texts, whys = [], []
+    for item in value:
+        if isinstance(item, dict) and set(item) <= {"text", "why"} and _text(item.get("text")):
+            why = item.get("why")
+            if why is not None and not _text(why):
+                return None
+            texts.append(_text(item["text"]))
+            whys.append(_text(why))
+        elif _text(item):
+            texts.append(_text(item))
+            whys.append(None)
+        else:
+            return None
+    return tuple(texts), tuple(whys)
+
+
+def _key_points(value: Any) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]] | None:
+    """``key_points``: each a text, or ``{point, synonyms: [...]}``; None when malformed."""
+    if not isinstance(value, list):
+        return None
+    points, synonyms = [], []
+    for item in value:
+        if isinstance(item, dict) and set(item) <= {"point", "synonyms"} and _text(item.get("point")):
+            extra = _strings(item.get("synonyms", []) or [])
+            if extra is None:
+                return None
+            points.append(_text(item["point"]))
+            synonyms.append(extra)
+        elif _text(item):
+            points.append(_text(item))
+            synonyms.append(())
+        else:
+            return None
+    return tuple(points), tuple(synonyms)
+
+
 def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, list[str]]:
     if not isinstance(item, dict):
         return None, [f"{file_module}.yml item {index + 1} is not a mapping"]
@@ -194,17 +259,19 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
     keys = ("id", "module", "level", "topic", "kind", "question", "model_answer")
     texts = {key: _text(item.get(key)) for key in keys}
     problems += [f"{name}: {key} must be text" for key, value in texts.items() if value is None]
-    key_points, sources = _strings(item["key_points"]), _strings(item["sources"])
-    if key_points is None or len(key_points) < 2:
-        problems.append(f"{name}: key_points needs at least two points")
+    parsed_points, sources = _key_points(item["key_points"]), _strings(item["sources"])
+    key_points, synonyms = parsed_points or ((), ())
+    if parsed_points is None or len(key_points) < 2:
+        problems.append(f"{name}: key_points needs at least two points (texts, or {{point, synonyms}})")
     if sources is None:
         problems.append(f"{name}: sources must be a list of URLs")
     proof = item["proof"]
     if not (isinstance(proof, dict) and set(proof) == {"module", "tag"} and all(map(_text, proof.values()))):
         problems.append(f"{name}: proof must be {{module: <id>, tag: proof-...}}")
-    choices = _strings(item["choices"]) if "choices" in item else ()
-    if choices is None:
-        problems.append(f"{name}: choices must be a list of texts")
+    parsed_choices = _choices(item["choices"]) if "choices" in item else ((), ())
+    choices, choice_whys = parsed_choices or ((), ())
+    if parsed_choices is None:
+        problems.append(f"{name}: choices must be a list of texts or {{text, why}}")
     seed_corrections = _strings(item["seed_corrections"]) if "seed_corrections" in item else ()
     if seed_corrections is None:
         problems.append(f"{name}: seed_corrections must be a list of texts")
@@ -215,6 +282,7 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
         id=texts["id"], module=texts["module"], level=texts["level"], topic=texts["topic"], kind=texts["kind"],
         question=texts["question"], model_answer=texts["model_answer"], key_points=key_points, sources=sources,
         proof=Proof(proof["module"].strip(), proof["tag"].strip()), choices=choices, answer=item.get("answer"),
+        choice_whys=choice_whys, synonyms=synonyms,
         common_wrong_answer=_text(item.get("common_wrong_answer")), seed=_text(item.get("seed")),
         seed_corrections=seed_corrections,
     )

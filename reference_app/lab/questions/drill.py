@@ -18,18 +18,22 @@ without a mouse, and from a pipe: ``printf '\\n g\\n' | lambda-lab drill --count
 
 from __future__ import annotations
 
-import json
-import os
+import itertools
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import course
-from ..config import lab_home
+from rich.markup import escape
+
+from .. import course, progress_store
 from ..errors import LabError
+from . import grading, proofs
+from . import markdown as md
 from .bank import LEVELS, Question
 
 FILE = "drill.json"
@@ -50,6 +54,30 @@ def rating_of(correct: bool) -> str:
 # --- progress -----------------------------------------------------------------------------------
 
 
+def _clean_cards(raw: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
+    """The cards of a drill.json, with wrong-typed values dropped (and listed)."""
+    if raw is None:
+        return {}, []
+    cards = raw.get("cards", {})
+    if not isinstance(cards, dict):
+        return {}, [f"cards = {cards!r}"]
+    clean, problems = {}, []
+    for question_id, card in cards.items():
+        if not isinstance(card, dict):
+            problems.append(f"{question_id} = {card!r}")
+            continue
+        card = dict(card)
+        for key, kind in (("box", int), ("due", (int, float)), ("last", (int, float)), ("seen", int), ("got", int),
+                          ("partly", int), ("missed", int), ("rating", str)):
+            progress_store._typed(card, key, kind, question_id, problems)
+        if card.get("rating", "got") not in RATINGS:
+            problems.append(f"{question_id}.rating = {card.pop('rating')!r}")
+        if not 1 <= card.get("box", 1) <= 5:
+            problems.append(f"{question_id}.box = {card.pop('box')!r}")
+        clean[question_id] = card
+    return clean, problems
+
+
 @dataclass
 class Progress:
     """The learner's cards: ``{question_id: {box, due, seen, got, partly, missed, last, rating}}``."""
@@ -59,27 +87,12 @@ class Progress:
 
     @classmethod
     def load(cls, path: Path | None = None) -> Progress:
-        path = path or lab_home() / FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            data = {}
-        except (OSError, ValueError):
-            data = {}  # a damaged file is not worth a traceback; the next answer rewrites it
-        cards = data.get("cards", {}) if isinstance(data, dict) else {}
-        return cls(path, {k: v for k, v in cards.items() if isinstance(v, dict)})
+        """The saved cards; a damaged file is kept aside and reported, never silently replaced."""
+        path = path or progress_store.state_home() / FILE
+        return cls(path, progress_store.load_state(path, "drill progress", _clean_cards))
 
     def save(self) -> None:
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(json.dumps({"version": 1, "cards": self.cards}, indent=2, sort_keys=True), encoding="utf-8")
-            tmp.replace(self.path)  # atomic: a reader sees the old file or the new one
-        except OSError as exc:
-            tmp.unlink(missing_ok=True)
-            raise LabError(
-                f"Cannot save your drill progress in {self.path.parent} ({exc.strerror}); free some space there."
-            ) from None
+        progress_store.save_state(self.path, {"version": 1, "cards": self.cards}, "drill progress")
 
     def card(self, question_id: str) -> dict[str, Any]:
         return self.cards.get(question_id, {})
@@ -113,13 +126,13 @@ class Progress:
         return bool(card) and float(card.get("due", 0)) <= now
 
     def next_questions(self, questions: Sequence[Question], count: int, now: float | None = None) -> list[Question]:
-        """Due cards first (oldest due, lowest box), then never-seen ones in bank order."""
+        """Due cards first (oldest due, lowest box), then never-seen ones, modules and levels interleaved."""
         now = time.time() if now is None else now
         due = sorted(
             (q for q in questions if self.is_due(q.id, now)),
             key=lambda q: (float(self.card(q.id).get("due", 0)), self.box(q.id)),
         )
-        new = [q for q in questions if q.id not in self.cards]
+        new = interleave([q for q in questions if q.id not in self.cards])
         return (due + new)[: max(count, 0)]
 
     def next_due(self, questions: Iterable[Question]) -> float | None:
@@ -149,12 +162,30 @@ class Progress:
         return list(rows.values())
 
 
+def interleave(questions: Sequence[Question]) -> list[Question]:
+    """New cards in a mixed order: one module after another (course order), and within each module the
+    levels in turn, so a drill does not start with ten questions on one module's basics."""
+    by_module: dict[str, list[Question]] = {}
+    for q in questions:
+        by_module.setdefault(q.module, []).append(q)
+    queues = []
+    for pool in by_module.values():
+        levels = [[q for q in pool if q.level == level] for level in LEVELS]
+        mixed = [q for group in itertools.zip_longest(*levels) for q in group if q is not None]
+        queues.append(mixed)
+    return [q for group in itertools.zip_longest(*queues) for q in group if q is not None]
+
+
 # --- mock interviews --------------------------------------------------------------------------
 
 
-def draw_mock(questions: Sequence[Question], count: int = 6, seed: int | None = None) -> list[Question]:
-    """A mix by level for a mock interview: levels in turn (basic, intermediate, advanced), easy first."""
+def draw_mock(
+    questions: Sequence[Question], count: int = 6, seed: int | None = None, kinds: Sequence[str] = ("recall",)
+) -> list[Question]:
+    """A mix by level for a mock interview: levels in turn (basic, intermediate, advanced), easy first.
+    Recall questions only by default: an interviewer asks, the candidate answers in their own words."""
     rng = random.Random(seed)
+    questions = [q for q in questions if q.kind in kinds] or list(questions)
     pools = {level: [q for q in questions if q.level == level] for level in LEVELS}
     for pool in pools.values():
         rng.shuffle(pool)
@@ -175,11 +206,50 @@ def fmt_seconds(seconds: float) -> str:
 # --- the terminal session ------------------------------------------------------------------------
 
 
+class Countdown:
+    """While the candidate types, rewrite the line above the prompt once a second: "⏱ 1:23 left", then
+    "⏱ 0:12 over time" (ANSI: save the cursor, go up a line, rewrite it, restore the cursor). For a
+    terminal only; a pipe gets the static budget line."""
+
+    def __init__(self, stream, budget: int, clock: Callable[[], float] = time.monotonic, interval: float = 1.0):
+        self.stream, self.budget, self.clock, self.interval = stream, budget, clock, interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._start = 0.0
+
+    def frame(self) -> str:
+        left = self.budget - (self.clock() - self._start)
+        text = f"⏱ {fmt_seconds(left)} left" if left >= 0 else f"⏱ {fmt_seconds(-left)} over time"
+        colour = "33" if left >= 0 else "31"
+        return f"\x1b7\x1b[1A\r\x1b[2K\x1b[{colour}m{text}\x1b[0m\x1b8"
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            try:
+                self.stream.write(self.frame())
+                self.stream.flush()
+            except (OSError, ValueError):
+                return
+
+    def __enter__(self) -> Countdown:
+        self._start = self.clock()
+        self._thread = threading.Thread(target=self._run, name="drill-countdown", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+
+
 @dataclass
 class Answer:
     question: Question
     rating: str
     seconds: float = 0.0
+    grade: grading.Grade | None = None  # the typed answer against the key points, when one was typed
+    timed: bool = False  # a mock interview's answer: time over budget lowers its points
 
     @property
     def budget(self) -> int:
@@ -188,6 +258,17 @@ class Answer:
     @property
     def over_time(self) -> bool:
         return self.seconds > self.budget
+
+    @property
+    def time_factor(self) -> float:
+        """1 within budget; over it, budget / time taken, down to half (3:00 for a 1:30 question)."""
+        if not self.timed or not self.over_time:
+            return 1.0
+        return max(0.5, self.budget / self.seconds)
+
+    @property
+    def points(self) -> float:
+        return SCORES[self.rating] * self.time_factor
 
 
 class Quit(Exception):
@@ -203,8 +284,12 @@ class Session:
         show: Callable[[str], None],
         ask: Callable[[str], str | None],
         clock: Callable[[], float] = time.monotonic,
+        rng: random.Random | None = None,
+        countdown: Callable[[int], AbstractContextManager] | None = None,
     ):
         self.progress = progress
+        self.rng = rng or random.Random()
+        self.countdown = countdown or (lambda _budget: nullcontext())
         self.show = show
         self._ask = ask
         self.clock = clock
@@ -230,59 +315,100 @@ class Session:
     def one(self, q: Question, number: int, total: int, mock: bool) -> Answer:
         where = f"{course.module(q.module).label} · {q.topic} · {q.level}"
         self.show(f"\n[bold]Question {number} of {total}[/]  [dim]{where}[/]")
-        if mock:
+        self.show(md.rich(q.question))
+        if mock:  # the line just above the prompt: a terminal countdown rewrites it every second
             self.show(f"[yellow]⏱ {fmt_seconds(BUDGETS[q.level])} for this answer; the clock starts now.[/]")
-        self.show(q.question)
         start = self.clock()
         if q.is_choice:
             rating = self._choice(q)
+            return Answer(q, rating, self.clock() - start, timed=mock)
+        prompt = ("Your answer, in one line (it is scored against the key points): " if mock else
+                  "Type your answer in one line and press Enter (Enter alone: just reveal): ")
+        if mock:
+            with self.countdown(BUDGETS[q.level]):
+                typed = self.ask(prompt)
         else:
-            self.ask("Think (or type) your answer, then press Enter to reveal: ")
-            seconds = self.clock() - start
-            self._reveal(q, seconds if mock else None)
-            rating = self._rate()
-            return Answer(q, rating, seconds)
-        return Answer(q, rating, self.clock() - start)
+            typed = self.ask(prompt)
+        seconds = self.clock() - start
+        result = grading.grade(q, typed) if typed.strip() else None
+        self._reveal(q, seconds if mock else None, result)
+        if mock:  # scored from the key points, not from a self-rating
+            rating = result.verdict if result else "missed"
+            self.show(f"Scored from the key points: [bold]{LABELS[rating]}[/]"
+                      + (f" ({result.hits} of {len(result.points)})" if result else " (no answer typed)"))
+        else:
+            rating = self._rate(result.verdict if result else None)
+        return Answer(q, rating, seconds, result, timed=mock)
 
     def _choice(self, q: Question) -> str:
-        for index, choice in enumerate(q.choices, 1):
-            self.show(f"  {index}) {choice}")
+        order = q.choice_order(self.rng)  # a fresh order every time: position gives nothing away
+        for number, index in enumerate(order, 1):
+            self.show(f"  {number}) {md.rich(q.choices[index])}")
         while True:
-            line = self.ask(f"Your answer (1-{len(q.choices)}): ")
-            if line.isdigit() and 1 <= int(line) <= len(q.choices):
+            line = self.ask(f"Your answer (1-{len(order)}): ")
+            if line.isdigit() and 1 <= int(line) <= len(order):
                 break
-            self.show(f"[dim]Type a number from 1 to {len(q.choices)} (q to stop).[/]")
-        correct = int(line) - 1 == q.answer
-        verdict = "[green]✓ Correct.[/]" if correct else f"[red]✗ The answer is {q.answer + 1}) {q.correct_choice}[/]"
-        self.show(verdict)
-        self.show(q.model_answer)
+            self.show(f"[dim]Type a number from 1 to {len(order)} (q to stop).[/]")
+        picked = order[int(line) - 1]
+        correct = picked == q.answer
+        if correct:
+            self.show("[green]✓ Correct.[/]")
+        else:
+            shown = order.index(q.answer) + 1
+            self.show(f"[red]✗ The answer is {shown}) {md.rich(q.correct_choice or '')}[/]")
+            why = q.why_wrong(picked)
+            if why:
+                self.show(f"[dim]Why {line}) is wrong:[/] {md.rich(why)}")
+        self.show(md.rich(q.model_answer))
         return rating_of(correct)
 
-    def _reveal(self, q: Question, seconds: float | None) -> None:
+    def _reveal(self, q: Question, seconds: float | None, result: grading.Grade | None = None) -> None:
         if seconds is not None:
             budget = BUDGETS[q.level]
             over = seconds > budget
             note = f"over by {fmt_seconds(seconds - budget)}" if over else "within time"
             self.show(f"[{'red' if over else 'green'}]⏱ {fmt_seconds(seconds)} ({note})[/]")
         self.show("[bold]Model answer[/]")
-        self.show(q.model_answer)
-        self.show("[bold]An interviewer listens for[/]")
-        for point in q.key_points:
-            self.show(f"  • {point}")
+        self.show(md.rich(q.model_answer))
+        if result is None:
+            self.show("[bold]An interviewer listens for[/]")
+            for point in q.key_points:
+                self.show(f"  • {md.rich(point)}")
+        else:
+            self.show(f"[bold]Your answer against the key points[/] ({result.hits} of {len(result.points)})")
+            for line in checklist(result):
+                self.show(line)
         if q.common_wrong_answer:
-            self.show(f"[dim]Common wrong answer: {q.common_wrong_answer}[/]")
+            self.show(f"[dim]Common wrong answer: {md.rich(q.common_wrong_answer)}[/]")
         for correction in q.seed_corrections:
-            self.show(f"[dim]Where the seed is wrong: {correction}[/]")
-        self.show(f"[dim]Seen live in {q.proof.notebook}, cell tagged {q.proof.tag}.[/]")
+            self.show(f"[dim]Where the seed is wrong: {md.rich(correction)}[/]")
+        self.show(f"[dim]Seen live in {md.rich(proofs.place(q).describe())} (cell tagged {q.proof.tag}).[/]")
 
-    def _rate(self) -> str:
+    def _rate(self, suggested: str | None = None) -> str:
         keys = {"g": "got", "got": "got", "y": "got", "p": "partly", "partly": "partly",
                 "m": "missed", "missed": "missed", "n": "missed"}
+        default = f" (Enter: {LABELS[suggested]}, from the key points)" if suggested else ""
         while True:
-            line = self.ask("How did you do? [g] got it  [p] partly  [m] missed: ").lower()
+            line = self.ask(f"How did you do? [g] got it  [p] partly  [m] missed{default}: ").lower()
+            if not line and suggested:
+                return suggested
             if line in keys:
                 return keys[line]
             self.show("[dim]Type g, p or m (q to stop).[/]")
+
+
+def checklist(result: grading.Grade) -> list[str]:
+    """The key points as rich lines: ✓ hit (with the words that made it), ✗ contradicted, · missing."""
+    lines = []
+    for point in result.points:
+        if point.hit:
+            lines.append(f"  [green]✓[/] {md.rich(point.point)}")
+        elif point.problem:
+            said = escape(point.evidence or "")
+            lines.append(f"  [red]✗ {md.rich(point.point)}  ({point.problem}: “{said}”)[/]")
+        else:
+            lines.append(f"  [dim]·[/] {md.rich(point.point)}  [dim](not in your answer)[/]")
+    return lines
 
 
 def summary_rows(answers: Sequence[Answer]) -> list[dict[str, Any]]:
@@ -290,12 +416,14 @@ def summary_rows(answers: Sequence[Answer]) -> list[dict[str, Any]]:
         {
             "question": a.question.id, "level": a.question.level, "topic": a.question.topic,
             "time": fmt_seconds(a.seconds), "budget": fmt_seconds(a.budget),
-            "over": a.over_time, "rating": LABELS[a.rating],
+            "over": a.over_time, "rating": LABELS[a.rating], "points": round(a.points, 2),
+            "key points": f"{a.grade.hits}/{len(a.grade.points)}" if a.grade else "-",
         }
         for a in answers
     ]
 
 
 def score(answers: Sequence[Answer]) -> float:
-    """Percent of the points available (got = 1, partly = 0.5, missed = 0)."""
-    return round(100 * sum(SCORES[a.rating] for a in answers) / len(answers)) if answers else 0
+    """Percent of the points available (got = 1, partly = 0.5, missed = 0; a mock answer over its time
+    budget earns budget / time of that, down to half)."""
+    return round(100 * sum(a.points for a in answers) / len(answers)) if answers else 0

@@ -13,7 +13,6 @@ non-interactively), and the logic is testable by setting widget values and calli
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Callable, Sequence
 from html import escape
 
@@ -22,25 +21,62 @@ import ipywidgets as w
 from .. import course
 from ..errors import LabError
 from . import bank as bank_mod
-from . import drill
+from . import drill, grading, proofs
+from . import markdown as md
 from .bank import LEVELS, Question
 
 _AUTO = {"layout": {"width": "auto"}}  # buttons as wide as their label
+# ipywidgets' radio labels have a fixed one-line height: a long option wraps over the one below it,
+# and a click on its radio lands on the next option. Each option is its own block here, as tall as
+# its text, with the radio at its first line.
+CHOICE_CLASS = "lambda-lab-choices"
+CHOICE_CSS = f"""<style>
+.{CHOICE_CLASS}, .{CHOICE_CLASS} .widget-radio-box, .{CHOICE_CLASS} .jupyter-widget-radio-box {{
+  height: auto !important; overflow: visible !important; }}
+.{CHOICE_CLASS} label {{ display: flex !important; align-items: flex-start; gap: 0.45em; height: auto !important;
+  line-height: 1.35 !important; white-space: normal !important; overflow-wrap: anywhere;
+  margin: 0 0 0.45em 0 !important; padding: 0.15em 0; }}
+.{CHOICE_CLASS} label input[type="radio"] {{ flex: none; margin: 0.2em 0 0 0 !important; }}
+</style>"""
 _COLOURS = {"got": "#1a7f37", "partly": "#9a6700", "missed": "#cf222e"}
 
 
 def _html(text: str) -> str:
-    return escape(text).replace("\n", "<br>")
+    """Bank text (Markdown: `code`, **bold**) as HTML; raw HTML in it is shown as text."""
+    return md.html(text)
 
 
 def proof_link(q: Question) -> str:
-    """Where the kit shows this answer live, as HTML (a link when that notebook exists)."""
+    """Where the kit shows this answer live, as HTML: a link that opens the notebook, the section that
+    holds the cell, the cell's tag and its first line (what Ctrl+F finds there; see :mod:`.proofs`)."""
     module = course.module(q.proof.module)
-    if module.written:
-        where = f'<a href="{module.notebook}" target="_blank">{escape(module.label)}</a>'
-    else:
-        where = f"{escape(module.label)} (lesson coming soon)"
-    return f"{where}, the cell tagged <code>{escape(q.proof.tag)}</code>"
+    if not module.written:
+        return f"{escape(module.label)} (lesson coming soon), the cell tagged <code>{escape(q.proof.tag)}</code>"
+    where = proofs.place(q)
+    link = f'<a href="{escape(where.href)}" target="_blank">{escape(module.label)}</a>'
+    if where.section:
+        link += f", section “{escape(where.section)}”"
+    text = f"{link}, the cell tagged <code>{escape(q.proof.tag)}</code>"
+    if where.first_line:
+        text += f" (it starts <code>{escape(where.first_line)}</code>: Ctrl+F finds it)"
+    return text
+
+
+def checklist_html(result: grading.Grade | None) -> str:
+    """The typed answer against the key points: ✓ hit, ✗ contradicted (and where), · not found."""
+    if result is None:
+        return ""
+    rows = []
+    for point in result.points:
+        if point.hit:
+            rows.append(f"<li style='color:#1a7f37'>✓ {_html(point.point)}</li>")
+        elif point.problem:
+            rows.append(f"<li style='color:#cf222e'>✗ {_html(point.point)} <i>({point.problem}: "
+                        f"“{_html(point.evidence or '')}”)</i></li>")
+        else:
+            rows.append(f"<li style='color:#57606a'>· {_html(point.point)} <i>(not in your answer)</i></li>")
+    return (f"<p><b>Your answer against the key points</b> ({result.hits} of {len(result.points)})</p>"
+            f"<ul style='list-style:none;padding-left:0.5em'>{''.join(rows)}</ul>")
 
 
 def answer_html(q: Question) -> str:
@@ -58,10 +94,26 @@ def answer_html(q: Question) -> str:
     return "".join(parts)
 
 
+def why_html(q: Question, picked: int | None) -> str:
+    """After a choice is checked: why the picked option is wrong, then why each other distractor is."""
+    rows = []
+    for index, text in enumerate(q.choices):
+        why = q.why_wrong(index)
+        if index == q.answer or not why:
+            continue
+        mark = " <i>(your answer)</i>" if index == picked else ""
+        rows.append((index != picked, f"<li>{_html(text)}{mark}: {_html(why)}</li>"))
+    if not rows:
+        return ""
+    items = "".join(row for _, row in sorted(rows, key=lambda r: r[0]))  # the picked one first
+    return f"<p><b>Why the others are wrong</b></p><ul>{items}</ul>"
+
+
 class Card:
     """One question's widgets; calls ``on_rated(question, rating)`` once it is answered."""
 
-    def __init__(self, q: Question, number: int, on_rated: Callable[[Question, str], None]):
+    def __init__(self, q: Question, number: int, on_rated: Callable[[Question, str], None],
+                 rng: random.Random | None = None):
         self.question = q
         self.on_rated = on_rated
         self.rating: str | None = None
@@ -69,9 +121,11 @@ class Card:
         title = w.HTML(f"<b>{number}. {_html(q.question)}</b><br><small style='color:#57606a'>{escape(where)}</small>")
         self.feedback = w.HTML()
         if q.is_choice:
+            self.order = q.choice_order(rng or random.Random())  # a fresh order each time it is shown
             self.choices = w.RadioButtons(
-                options=[(c, i) for i, c in enumerate(q.choices)], value=None, layout=w.Layout(width="100%")
+                options=[(q.choices[i], i) for i in self.order], value=None, layout=w.Layout(width="100%")
             )
+            self.choices.add_class(CHOICE_CLASS)
             self.check = w.Button(description="Check answer", button_style="primary", **_AUTO)
             self.check.on_click(self._on_check)
             body = [self.choices, self.check]
@@ -87,7 +141,9 @@ class Card:
             }
             for rating, button in self.rate_buttons.items():
                 button.on_click(lambda _b, r=rating: self._on_rate(r))
-            self.rate_row = w.HBox([w.Label("Rate yourself:"), *self.rate_buttons.values()])
+            self.grade: grading.Grade | None = None
+            self.rate_label = w.HTML("Rate yourself:")
+            self.rate_row = w.HBox([self.rate_label, *self.rate_buttons.values()])
             self.rate_row.layout.display = "none"
             body = [self.text, self.reveal, self.rate_row]
         self.box = w.VBox([title, *body, self.feedback],
@@ -98,17 +154,27 @@ class Card:
         if self.choices.value is None:
             self.feedback.value = "<i>Pick an answer first.</i>"
             return
-        correct = self.choices.value == self.question.answer
+        picked = self.choices.value
+        correct = picked == self.question.answer
         verdict = ("<b style='color:#1a7f37'>✓ Correct.</b>" if correct else
                    f"<b style='color:#cf222e'>✗ The answer is: {_html(self.question.correct_choice or '')}</b>")
-        self.feedback.value = verdict + answer_html(self.question)
+        self.feedback.value = verdict + why_html(self.question, picked) + answer_html(self.question)
         self.choices.disabled = self.check.disabled = True
         self._rated(drill.rating_of(correct))
 
     # free recall
     def _on_reveal(self, _button=None) -> None:
-        self.feedback.value = answer_html(self.question)
-        self.reveal.disabled = True
+        if self.reveal.disabled:  # a second click, already on its way: reveal once
+            return
+        typed = self.text.value
+        self.grade = grading.grade(self.question, typed) if typed.strip() else None
+        self.feedback.value = checklist_html(self.grade) + answer_html(self.question)
+        self.reveal.disabled = self.text.disabled = True
+        if self.grade is not None:
+            suggested = self.grade.verdict
+            self.rate_label.value = (f"From the key points: <b>{drill.LABELS[suggested]}</b> "
+                                     f"({self.grade.hits} of {len(self.grade.points)}). Confirm or change:")
+            self.rate_buttons[suggested].icon = "check"
         self.rate_row.layout.display = "flex"
         for button in self.rate_buttons.values():
             button.disabled = False
@@ -128,15 +194,19 @@ class Card:
 class Quiz:
     """A list of cards with a running score; display it by leaving it last in a cell."""
 
-    def __init__(self, questions: Sequence[Question], title: str = "Quiz", record: bool = True):
+    def __init__(self, questions: Sequence[Question], title: str = "Quiz", record: bool = True,
+                 rng: random.Random | None = None):
         if not questions:
             raise LabError("This quiz has no questions; check the module, level and topic.")
         self.questions = tuple(questions)
         self.record = record
         self.results: dict[str, str] = {}
+        self._boards: list[w.HTML] = []
         self.score_html = w.HTML()
-        self.cards = [Card(q, i, self._on_rated) for i, q in enumerate(self.questions, 1)]
-        self.widget = w.VBox([w.HTML(f"<h3>{escape(title)}</h3>"), self.score_html, *(c.box for c in self.cards)])
+        rng = rng or random.Random()
+        self.cards = [Card(q, i, self._on_rated, rng) for i, q in enumerate(self.questions, 1)]
+        self.widget = w.VBox([w.HTML(CHOICE_CSS + f"<h3>{escape(title)}</h3>"), self.score_html,
+                              *(c.box for c in self.cards)])
         self._update_score()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -153,6 +223,9 @@ class Quiz:
         total = len(self.questions)
         pct = f" ({round(100 * points / answered)}%)" if answered else ""
         self.score_html.value = f"<b>Score: {points:g} / {answered} answered{pct} · {total - answered} to go</b>"
+        board = self.scoreboard_html()
+        for panel in self._boards:  # every scoreboard shown follows each answer as it arrives
+            panel.value = board
 
     def points(self) -> tuple[float, int]:
         return sum(drill.SCORES[r] for r in self.results.values()), len(self.results)
@@ -204,22 +277,41 @@ class Quiz:
         )
         return f"<p>To review (they come back first in <code>lambda-lab drill</code>):</p><ul>{items}</ul>"
 
-    def scoreboard(self) -> w.VBox:
-        """A refreshable panel: the score plot and the missed questions with links to their proofs."""
-        output = w.Output()
-        button = w.Button(description="Update my scores", icon="refresh", **_AUTO)
+    def scoreboard_html(self) -> str:
+        """Score by topic and by level as bars, then what to review with links to the proofs."""
+        answered = self.answered()
+        if not answered:
+            return ("<p><b>Where you stand</b>: no answers yet. This panel fills in as you answer the quiz "
+                    "above.</p>")
 
-        def render(_button=None) -> None:
-            from IPython.display import HTML, display
+        def bars(key: str, order: Sequence[str] | None = None) -> str:
+            groups: dict[str, list[float]] = {}
+            for q, rating in answered:
+                groups.setdefault(getattr(q, key), []).append(drill.SCORES[rating])
+            names = [n for n in order if n in groups] if order else sorted(groups)
+            rows = []
+            for name in names:
+                pct = round(100 * sum(groups[name]) / len(groups[name]))
+                bar = (f"<div style='background:#0969da;height:0.8em;width:{pct}%;min-width:2px'></div>")
+                rows.append(f"<tr><td>{escape(name)}</td><td style='width:12em'>{bar}</td>"
+                            f"<td>{pct}% ({len(groups[name])})</td></tr>")
+            return f"<table><tr><th>{key}</th><th></th><th>score</th></tr>{''.join(rows)}</table>"
 
-            output.clear_output(wait=True)
-            with output:
-                display(self.plot())
-                display(HTML(self.missed_html()))
+        points, count = self.points()
+        head = f"<p><b>Where you stand</b>: {round(100 * points / count)}% over {count} answered.</p>"
+        tables = (f"<div style='display:flex;gap:2em;flex-wrap:wrap'>{bars('topic')}"
+                  f"{bars('level', LEVELS)}</div>")
+        return head + tables + self.missed_html()
 
-        button.on_click(render)
-        render()
-        return w.VBox([button, output])
+    def scoreboard(self) -> w.HTML:
+        """A live panel: score by topic and level and what to review, with links to the proofs.
+
+        It is plain HTML that each answer rewrites (no Output widget, no plot): building it waits on
+        nothing (an Output widget flushes stdout and stderr on entry and exit, and ipykernel's flush
+        waits up to 10 s each for the IOPub thread, which a busy headless run can take)."""
+        panel = w.HTML(self.scoreboard_html())
+        self._boards.append(panel)
+        return panel
 
 
 def quiz(
@@ -239,121 +331,6 @@ def quiz(
     if count is not None:
         questions = questions[:count]
     title = f"Quiz · {course.module(module).label}" if module else "Quiz · the whole course"
-    return Quiz(questions, title, record=record)
-
-
-class MockInterview:
-    """A timed mock interview, one question at a time: start, answer aloud, reveal, rate, next."""
-
-    def __init__(self, questions: Sequence[Question], clock: Callable[[], float] = time.monotonic, record: bool = True):
-        if not questions:
-            raise LabError("A mock interview needs at least one question.")
-        self.questions = tuple(questions)
-        self.clock = clock
-        self.record = record
-        self.answers: list[drill.Answer] = []
-        self.index = 0
-        self.started: float | None = None
-        self._seconds = 0.0
-        self.header = w.HTML()
-        self.body = w.HTML()
-        self.start_button = w.Button(description="Start the clock", button_style="primary", **_AUTO)
-        self.reveal_button = w.Button(description="Reveal model answer", disabled=True, **_AUTO)
-        self.rate_buttons = {
-            r: w.Button(description=drill.LABELS[r].capitalize(), disabled=True) for r in drill.RATINGS
-        }
-        self.start_button.on_click(self._on_start)
-        self.reveal_button.on_click(self._on_reveal)
-        for rating, button in self.rate_buttons.items():
-            button.on_click(lambda _b, r=rating: self._on_rate(r))
-        self.summary = w.HTML()
-        self.widget = w.VBox([
-            self.header, self.body, w.HBox([self.start_button, self.reveal_button]),
-            w.HBox([w.Label("Rate yourself:"), *self.rate_buttons.values()]), self.summary,
-        ])
-        self._show_question()
-
-    def _repr_mimebundle_(self, **kwargs):
-        return self.widget._repr_mimebundle_(**kwargs)
-
-    @property
-    def current(self) -> Question | None:
-        return self.questions[self.index] if self.index < len(self.questions) else None
-
-    def _show_question(self) -> None:
-        q = self.current
-        if q is None:
-            self.header.value = "<h3>Mock interview finished</h3>"
-            self.body.value = ""
-            self.start_button.disabled = self.reveal_button.disabled = True
-            self.summary.value = self.summary_html()
-            return
-        budget = drill.fmt_seconds(drill.BUDGETS[q.level])
-        where = f"{escape(course.module(q.module).label)} · {escape(q.topic)}"
-        self.header.value = (f"<h3>Question {self.index + 1} of {len(self.questions)} · {q.level} · "
-                             f"⏱ {budget}</h3><small>{where}</small>")
-        self.body.value = "<i>Press Start, then answer aloud as you would in the interview.</i>"
-        self.start_button.disabled, self.reveal_button.disabled = False, True
-
-    def _on_start(self, _button=None) -> None:
-        q = self.current
-        if q is None:
-            return
-        self.started = self.clock()
-        self.body.value = f"<p><b>{_html(q.question)}</b></p>"
-        if q.is_choice:
-            self.body.value += "<ol>" + "".join(f"<li>{_html(c)}</li>" for c in q.choices) + "</ol>"
-        self.start_button.disabled, self.reveal_button.disabled = True, False
-
-    def _on_reveal(self, _button=None) -> None:
-        q = self.current
-        if q is None or self.started is None:
-            return
-        seconds = self.clock() - self.started
-        self._seconds = seconds
-        budget = drill.BUDGETS[q.level]
-        over = seconds > budget
-        clock = (f"<p style='color:{'#cf222e' if over else '#1a7f37'}'>⏱ {drill.fmt_seconds(seconds)} of "
-                 f"{drill.fmt_seconds(budget)}{' (over time)' if over else ''}</p>")
-        correct = f"<p><b>Answer: {_html(q.correct_choice or '')}</b></p>" if q.is_choice else ""
-        self.body.value += clock + correct + answer_html(q)
-        self.reveal_button.disabled = True
-        for button in self.rate_buttons.values():
-            button.disabled = False
-
-    def _on_rate(self, rating: str) -> None:
-        q = self.current
-        if q is None:
-            return
-        self.answers.append(drill.Answer(q, rating, self._seconds))
-        if self.record:
-            drill.Progress.load().record(q.id, rating)
-        for button in self.rate_buttons.values():
-            button.disabled = True
-        self.index += 1
-        self.started = None
-        self._show_question()
-
-    def summary_html(self) -> str:
-        rows = "".join(
-            f"<tr><td>{escape(r['question'])}</td><td>{r['level']}</td><td>{r['time']} / {r['budget']}"
-            f"{' ⚠' if r['over'] else ''}</td><td>{r['rating']}</td></tr>"
-            for r in drill.summary_rows(self.answers)
-        )
-        over = sum(a.over_time for a in self.answers)
-        headline = f"Score {drill.score(self.answers)}%</b> over {len(self.answers)} questions; {over} over time."
-        return (f"<p><b>{headline}</p>"
-                f"<table><tr><th>question</th><th>level</th><th>time</th><th>rating</th></tr>{rows}</table>")
-
-
-def mock_interview(
-    count: int = 6,
-    *,
-    module: str | None = None,
-    topic: str | None = None,
-    seed: int | None = None,
-    record: bool = True,
-) -> MockInterview:
-    """A timed mock interview widget: ``count`` questions drawn as a mix of levels, easy first."""
-    pool = bank_mod.load().select(module=module, topic=topic)
-    return MockInterview(drill.draw_mock(pool, count, seed), record=record)
+    if record:
+        drill.Progress.load()  # a damaged progress file is kept aside and reported here, in the cell's output
+    return Quiz(questions, title, record=record, rng=random.Random(seed))
