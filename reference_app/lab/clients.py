@@ -16,9 +16,14 @@ service, which is all one emulator port needs, and it still reads the user's
 profile. So the kit builds a plain session with those inputs switched off.
 
 Two guards keep requests local: an endpoint that is not loopback (or an emulator
-host name) is refused unless ``LAMBDA_LAB_ALLOW_REMOTE=1``, and every request is
-checked just before it is sent, so nothing (a redirect, a presigned URL built
-by hand, a service whose endpoint rules add a host prefix) reaches another host.
+host name that resolves to loopback) is refused unless ``LAMBDA_LAB_ALLOW_REMOTE=1``,
+and every request is checked just before it is sent, so nothing (a redirect, a
+presigned URL built by hand, a service whose endpoint rules add a host prefix)
+reaches another host. Both read the URL with the same strict parser
+(:func:`reference_app.lab.config.split_url`), so the host checked is the host
+connected to. No client of the kit uses a proxy: ``HTTP_PROXY``, ``HTTPS_PROXY``
+and ``ALL_PROXY`` are ignored (botocore reads them only when ``Config.proxies``
+is unset; the kit sets it to ``{}``).
 
 Retry and timeout policy, per call type:
 
@@ -46,14 +51,13 @@ from __future__ import annotations
 import functools
 import os
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from .config import ACCOUNT_ID, REGION, Backend, account_id, resolve_backend
+from .config import ACCOUNT_ID, REGION, Backend, account_id, resolve_backend, split_url
 from .errors import LabError
 from .net import check_endpoint
 
@@ -65,8 +69,13 @@ CONTROL_PLANE_READ_TIMEOUT_S = 20
 CONTROL_PLANE_ATTEMPTS = 3
 INVOKE_MARGIN_S = 30  # on top of the function's Timeout: a cold start and the emulator's own work
 
+# Never a proxy, whatever HTTP(S)_PROXY / ALL_PROXY say: botocore falls back to the
+# environment's proxies only when Config.proxies is None.
+_NO_PROXIES = Config(proxies={})
+
 # The control plane's policy (see the module docstring); invokes use invoke_config().
 _CLIENT_CONFIG = Config(
+    proxies={},
     connect_timeout=CONNECT_TIMEOUT_S,
     read_timeout=CONTROL_PLANE_READ_TIMEOUT_S,
     retries={"total_max_attempts": CONTROL_PLANE_ATTEMPTS, "mode": "standard"},
@@ -90,10 +99,10 @@ _ISOLATED_VARS = {
 
 
 def _pin_host(endpoint: str):
-    allowed = urlsplit(endpoint).hostname
+    allowed = split_url(endpoint).host
 
     def before_send(request, **_: Any) -> None:
-        host = urlsplit(request.url).hostname
+        host = split_url(request.url).host
         if host != allowed:
             raise LabError(
                 f"Blocked a request to {host}: lambda-lab clients only talk to {allowed}."
@@ -130,7 +139,7 @@ def session(backend: Backend | None = None) -> boto3.session.Session:
 def client(service: str, backend: Backend | None = None, **kwargs: Any):
     """A boto3 client for ``service`` on the selected backend."""
     backend = backend or resolve_backend()
-    kwargs.setdefault("config", _CLIENT_CONFIG)
+    kwargs["config"] = (kwargs.get("config") or _CLIENT_CONFIG).merge(_NO_PROXIES)
     made = session(backend).client(service, endpoint_url=backend.endpoint, **kwargs)
     if service == "lambda":
         made.meta.events.register_first("needs-retry.lambda.Invoke", _never_retry_invoke)
@@ -152,7 +161,7 @@ def _never_retry_invoke(response=None, caught_exception=None, **_: Any) -> None:
 def resource(service: str, backend: Backend | None = None, **kwargs: Any):
     """A boto3 resource for ``service`` on the selected backend."""
     backend = backend or resolve_backend()
-    kwargs.setdefault("config", _CLIENT_CONFIG)
+    kwargs["config"] = (kwargs.get("config") or _CLIENT_CONFIG).merge(_NO_PROXIES)
     return session(backend).resource(service, endpoint_url=backend.endpoint, **kwargs)
 
 
