@@ -240,7 +240,12 @@ def remote_allowed() -> bool:
 def lab_home_path() -> Path:
     """The per-user folder for emulator state, logs, pid files and build caches (not created)."""
     override = os.environ.get(HOME_ENV)
-    return Path(override) if override else Path(platformdirs.user_state_dir("lambda-lab"))
+    if not override:
+        return Path(platformdirs.user_state_dir("lambda-lab"))
+    home = Path(override).expanduser()
+    if home.exists() and not home.is_dir():
+        raise LabError(f"{HOME_ENV} points at {home}, which is a file; set it to a folder (new or existing).")
+    return home
 
 
 def lab_home() -> Path:
