@@ -35,7 +35,9 @@ Retry and timeout policy, per call type:
 * **synchronous invoke** (:func:`reference_app.lab.deploy.invoke`): one attempt,
   never retried, because a retry runs the function again; its read timeout is the
   function's own ``Timeout`` plus 30 s (cold start, emulator overhead), so the
-  client waits as long as the function may run. See :func:`invoke_config`. A raw
+  client waits as long as the function may run. See :func:`invoke_config`. The
+  Timeout is asked once and remembered (:func:`function_timeout`), and the invoke
+  client is built once and reused (:func:`shared_client`). A raw
   ``client("lambda").invoke(...)`` is never retried either, but waits only the
   control plane's 20 s: use ``lab.invoke`` for a function that runs longer.
 * **asynchronous invoke** (``InvocationType="Event"``) and ``DryRun``: one attempt,
@@ -50,6 +52,8 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+import time
 from typing import Any
 
 import boto3
@@ -143,7 +147,64 @@ def client(service: str, backend: Backend | None = None, **kwargs: Any):
     made = session(backend).client(service, endpoint_url=backend.endpoint, **kwargs)
     if service == "lambda":
         made.meta.events.register_first("needs-retry.lambda.Invoke", _never_retry_invoke)
+        for operation in _CHANGES_FUNCTIONS:
+            made.meta.events.register(f"after-call.lambda.{operation}", forget_function_configs)
     return made
+
+
+# --- what lab.invoke reuses (issue 17.8) -------------------------------------------------------
+#
+# Building a boto3 client costs ~10 ms, several times an invoke on the emulator, and asking for
+# the function's Timeout before every invoke costs a round trip. So lab.invoke reuses one client
+# per (service, endpoint, account, read timeout), and remembers each function's Timeout until a
+# kit client changes a function (create, update, delete, publish, alias) or FUNCTION_CONFIG_TTL_S
+# passes (a change made by another process).
+
+FUNCTION_CONFIG_TTL_S = 30.0
+_CHANGES_FUNCTIONS = (
+    "CreateFunction", "UpdateFunctionConfiguration", "UpdateFunctionCode", "DeleteFunction",
+    "PublishVersion", "CreateAlias", "UpdateAlias", "DeleteAlias",
+)
+_SHARED: dict[tuple, tuple[boto3.session.Session, Any]] = {}
+_TIMEOUTS: dict[tuple, tuple[float, float]] = {}
+_LOCK = threading.Lock()
+
+
+def shared_client(service: str, backend: Backend, read_timeout: float | None = None):
+    """A kit client built once and reused: the control plane's policy, or an invoke's with
+    ``read_timeout``. The endpoint guard still runs on every call of this function."""
+    check_endpoint(backend.endpoint)
+    key_id = access_key(backend)
+    current = _session(backend.endpoint, key_id)
+    key = (service, backend.endpoint, key_id, read_timeout)
+    with _LOCK:
+        cached = _SHARED.get(key)
+        if cached is not None and cached[0] is current:  # a cleared session cache means new clients
+            return cached[1]
+    extra = {"config": invoke_config(read_timeout)} if read_timeout is not None else {}
+    made = client(service, backend, **extra)
+    with _LOCK:
+        _SHARED[key] = (current, made)
+    return made
+
+
+def function_timeout(name: str, backend: Backend, qualifier: str | None = None) -> float:
+    """The function's ``Timeout`` in seconds, asked once and remembered (see above)."""
+    key = (backend.endpoint, access_key(backend), name, qualifier)
+    now = time.monotonic()
+    hit = _TIMEOUTS.get(key)
+    if hit is not None and now - hit[1] < FUNCTION_CONFIG_TTL_S:
+        return hit[0]
+    lookup = {"Qualifier": qualifier} if qualifier is not None else {}
+    conf = shared_client("lambda", backend).get_function_configuration(FunctionName=name, **lookup)
+    timeout = float(conf.get("Timeout", 3))
+    _TIMEOUTS[key] = (timeout, now)
+    return timeout
+
+
+def forget_function_configs(**_: Any) -> None:
+    """Forget every remembered function Timeout (a kit client changed a function)."""
+    _TIMEOUTS.clear()
 
 
 def _never_retry_invoke(response=None, caught_exception=None, **_: Any) -> None:
