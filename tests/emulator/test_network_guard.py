@@ -21,7 +21,7 @@ from typer.testing import CliRunner
 from reference_app import lab
 from reference_app.lab import clients, net
 from reference_app.lab.cli import app
-from reference_app.lab.config import Backend
+from reference_app.lab.config import Backend, split_url
 from reference_app.lab.errors import LabError
 from reference_app.lab.http import http_call
 
@@ -133,6 +133,15 @@ def _url(template: str, backend: Backend) -> str:
     return template.replace("{port}", str(backend.port))
 
 
+def _ambiguous(template: str) -> bool:
+    """True when the strict parser itself refuses the URL (not only the loopback rule)."""
+    try:
+        split_url(template.replace("{port}", "4566"))
+    except LabError:
+        return True
+    return False
+
+
 @pytest.mark.parametrize("template", [u for u, _ in CORPUS["refused"]], ids=[why for _, why in CORPUS["refused"]])
 def test_a_tricky_url_is_refused_everywhere_before_anything_is_sent(backend, guard, monkeypatch, template):
     url = _url(template, backend)
@@ -155,7 +164,7 @@ def test_a_tricky_url_is_refused_everywhere_before_anything_is_sent(backend, gua
 
 
 @pytest.mark.parametrize("template", [u for u, _ in CORPUS["allowed"]], ids=[why for _, why in CORPUS["allowed"]])
-@pytest.mark.parametrize("proxies", [False, True], ids=["no proxy", "proxy variables set"])
+@pytest.mark.parametrize("proxies", [True], ids=["proxy variables set"])  # without them: the other tests
 def test_an_allowed_url_still_works_and_no_proxy_is_used(url_function, guard, monkeypatch, template, proxies):
     url = _url(template, url_function)
     monkeypatch.setenv("LAMBDA_LAB_BACKEND", url)
@@ -188,3 +197,25 @@ def test_botocore_would_use_the_proxy_variables_without_the_kits_setting(monkeyp
     assert pinned._endpoint.http_session._proxy_config.proxy_url_for("http://127.0.0.1:1/") is None
     kit = clients.client("lambda", Backend("embedded", "http://127.0.0.1:1"))
     assert kit._endpoint.http_session._proxy_config.proxy_url_for("http://127.0.0.1:1/") is None
+
+
+@pytest.mark.parametrize("template", ["http://10.0.0.1\\@127.0.0.1:{port}"])
+def test_the_grader_refuses_a_tricky_url_before_it_deploys(backend, guard, monkeypatch, template):
+    """`check` runs the unit checks first, then deploys: with the solution, it gets to the deploy."""
+    monkeypatch.setenv("LAMBDA_LAB_BACKEND", _url(template, backend))
+    result = runner.invoke(app, ["check", "handler-validation", "--solutions"])
+    assert result.exit_code != 0 and "Traceback" not in result.output
+    assert "Refusing" in " ".join(result.output.split()), result.output
+    assert guard == []
+
+
+@pytest.mark.parametrize("template", [u for u, _ in CORPUS["refused"] if _ambiguous(u)],
+                         ids=[why for u, why in CORPUS["refused"] if _ambiguous(u)])
+def test_joining_a_room_at_a_tricky_url_sends_nothing(backend, guard, template):
+    """Joining a room opts in to its host, so the room's URL must have one host for every parser."""
+    from reference_app.lab.room import membership
+
+    result = runner.invoke(app, ["room", "join", _url(template, backend), "--name", "Ada"])
+    assert result.exit_code != 0 and "Traceback" not in result.output, result.output
+    assert membership.load() is None
+    assert guard == []
