@@ -149,6 +149,9 @@ def client(service: str, backend: Backend | None = None, **kwargs: Any):
         made.meta.events.register_first("needs-retry.lambda.Invoke", _never_retry_invoke)
         for operation in _CHANGES_FUNCTIONS:
             made.meta.events.register(f"after-call.lambda.{operation}", forget_function_configs)
+    if service == "cloudformation":  # a stack may create, change or delete functions
+        for operation in _CHANGES_STACKS:
+            made.meta.events.register(f"after-call.cloudformation.{operation}", forget_function_configs)
     return made
 
 
@@ -157,14 +160,15 @@ def client(service: str, backend: Backend | None = None, **kwargs: Any):
 # Building a boto3 client costs ~10 ms, several times an invoke on the emulator, and asking for
 # the function's Timeout before every invoke costs a round trip. So lab.invoke reuses one client
 # per (service, endpoint, account, read timeout), and remembers each function's Timeout until a
-# kit client changes a function (create, update, delete, publish, alias) or FUNCTION_CONFIG_TTL_S
-# passes (a change made by another process).
+# kit client changes a function (create, update, delete, publish, alias; a CloudFormation stack) or
+# FUNCTION_CONFIG_TTL_S passes (a change made by another process, or by Terraform).
 
 FUNCTION_CONFIG_TTL_S = 30.0
 _CHANGES_FUNCTIONS = (
     "CreateFunction", "UpdateFunctionConfiguration", "UpdateFunctionCode", "DeleteFunction",
     "PublishVersion", "CreateAlias", "UpdateAlias", "DeleteAlias",
 )
+_CHANGES_STACKS = ("CreateStack", "UpdateStack", "DeleteStack", "ExecuteChangeSet")
 _SHARED: dict[tuple, tuple[boto3.session.Session, Any]] = {}
 _TIMEOUTS: dict[tuple, tuple[float, float]] = {}
 _LOCK = threading.Lock()

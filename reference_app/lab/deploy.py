@@ -400,7 +400,7 @@ def invoke(
 
 # An emulator that answered an invoke this recently is not probed again before the next one
 # (the probe is a round trip of its own; issue 17.8).
-ANSWERED_RECENTLY_S = 5.0
+ANSWERED_RECENTLY_S = 2.0
 _answered: dict[str, float] = {}
 
 
