@@ -59,7 +59,7 @@ def deploy_handler(handler: str, name: str | None):
 
     return deploy(handler, name)
 
-_DURATION = re.compile(r"^(\d{1,12})\s*([smhd])$")
+_DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # CloudWatch Logs keeps log events for at most ten years (retention 3653 days).
 MAX_SINCE_DAYS = 3653
@@ -71,10 +71,10 @@ def parse_since(text: str) -> int:
     if not match:
         shown = text if len(text) <= 20 else text[:17] + "..."
         raise LabError(f"--since takes a number and a unit (30s, 5m, 2h, 1d), not {shown!r}.")
-    seconds = int(match[1]) * _UNIT_S[match[2]]
-    if seconds > MAX_SINCE_DAYS * 86400:
+    digits = match[1].lstrip("0") or "0"
+    if len(digits) > 12 or int(digits) * _UNIT_S[match[2]] > MAX_SINCE_DAYS * 86400:
         raise LabError(f"--since goes back at most {MAX_SINCE_DAYS}d (CloudWatch keeps logs ten years at most).")
-    return seconds
+    return int(digits) * _UNIT_S[match[2]]
 
 
 def function_name(name: str) -> str:
