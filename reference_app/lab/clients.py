@@ -61,7 +61,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from .config import ACCOUNT_ID, REGION, Backend, account_id, resolve_backend, split_url
+from .config import ACCOUNT_ID, REGION, Backend, account_id, is_emulator_name, resolve_backend, split_url
 from .errors import LabError
 from .net import check_endpoint
 
@@ -111,6 +111,8 @@ def _pin_host(endpoint: str):
             raise LabError(
                 f"Blocked a request to {host}: lambda-lab clients only talk to {allowed}."
             )
+        if is_emulator_name(host):  # resolved again just before sending: it must still be loopback
+            check_endpoint(request.url)
 
     return before_send
 

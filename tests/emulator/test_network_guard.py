@@ -219,3 +219,26 @@ def test_joining_a_room_at_a_tricky_url_sends_nothing(backend, guard, template):
     assert result.exit_code != 0 and "Traceback" not in result.output, result.output
     assert membership.load() is None
     assert guard == []
+
+
+def test_an_emulator_name_that_changes_address_after_the_check_is_refused_before_sending(
+    backend, guard, monkeypatch
+):
+    """DNS rebinding: the name resolved to loopback when the client was built, then to another
+    machine; each request resolves it again just before it is sent."""
+    name = "rebind.localhost.localstack.cloud"
+    answers = iter([["127.0.0.1"]])
+    guarded = socket.getaddrinfo
+
+    def rebinding(host, port, *args, **kwargs):
+        if host == name:
+            address = next(answers, ["10.6.6.6"])[0]
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, int(port or 0)))]
+        return guarded(host, port, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    monkeypatch.setenv("LAMBDA_LAB_BACKEND", f"http://{name}:{backend.port}")
+    lam = lab.client("lambda")  # checked here: loopback
+    with pytest.raises(LabError, match="10.6.6.6"):
+        lam.list_functions()
+    assert guard == []
