@@ -82,7 +82,7 @@ CASES = [
     ],
     *[
         Case(f"an unreachable proxy: {' '.join(args)}", args, "lambda-lab up", _proxy_nowhere)
-        for args in (["invoke", "lab-x"], ["logs", "lab-x"], ["deploy", "hello"])
+        for args in (["invoke", "lab-x"], ["logs", "lab-x"])
     ],
 ]
 
