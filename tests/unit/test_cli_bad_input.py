@@ -113,3 +113,22 @@ def test_bad_input_is_one_sentence_and_a_non_zero_exit(case, kit_copy, free_port
     assert text.startswith("error:") and text.count("error:") == 1, result.output
     assert case.says.replace(" ", "") in "".join(text.split()), result.output  # rich may wrap mid-word
     assert len(text) < 400, result.output  # one sentence, not a dump
+
+
+HANDLED = [
+    # A learner's mangled file is theirs: reset keeps it byte for byte; generate keeps it as an edit.
+    Case("exercise reset of a non-UTF-8 exercise", ["exercise", "reset", EXERCISE], "Saved your version as",
+         _mangled_exercise),
+    Case("generate with a non-UTF-8 exercise", ["generate"], "kept", _mangled_exercise),
+]
+
+
+@pytest.mark.parametrize("case", HANDLED, ids=[c.id for c in HANDLED])
+def test_bad_input_a_command_can_handle_is_handled_without_losing_the_file(case, kit_copy):
+    case.setup(kit_copy)
+    result = runner.invoke(app, case.args)
+    assert result.exit_code == 0 and result.exception is None, result.output
+    assert "Traceback" not in result.output and case.says in result.output
+    exercise = kit_copy / "exercises" / course.exercise(EXERCISE).file
+    kept = [*exercise.parent.glob(f"{exercise.stem}.mine-*"), exercise]
+    assert any(path.read_bytes() == NOT_UTF8 for path in kept)
