@@ -18,7 +18,8 @@ What it demonstrates
       are allowed to see). The ``event`` message attribute lets subscriptions filter by
       change type.
     - Ordering, with partial batch failures: records are processed in stream order and the
-      first failure stops the batch. That record and every record after it are reported by
+      first failure that a retry could fix (a throttled publish, an unavailable table) stops
+      the batch. That record and every record after it are reported by
       ``dynamodb.SequenceNumber`` in ``batchItemFailures``, none of them was published, and
       Lambda retries from the lowest reported sequence number. So subscribers see one item's
       changes in the order the table made them, even across a transient failure (a batch that
@@ -31,6 +32,16 @@ What it demonstrates
       audit write is idempotent and subscribers must tolerate duplicates. Partial responses
       only work when the event source mapping has
       ``FunctionResponseTypes=["ReportBatchItemFailures"]``; add an on-failure destination.
+    - A malformed record (no ``Keys``, ``SequenceNumber`` or ``eventName``) can never succeed,
+      so no ordering is kept by waiting for it: it alone is reported, and the records after it
+      are processed (Lambda still redelivers them from its sequence number, so they may be
+      processed twice; the audit write is idempotent).
+    - Numbers stay exact: Powertools reads DynamoDB's ``N`` as ``Decimal``, an item's identity
+      uses the number's exact decimal text (``1.010E+2`` and ``101`` are the same item), and a
+      notification carries an integral number as a JSON integer, any other as its exact text;
+      no number goes through a float.
+    - Anything that is not a DynamoDB stream event (a Kinesis batch wired to this function by
+      mistake) is refused as a whole with :class:`NotADynamoDBStreamEvent`, naming what came.
     - ``raise_on_entire_batch_failure=False``: when every record fails, they are all
       reported in the response instead of the invocation raising (same retry effect, one
       response shape to explain).
@@ -77,6 +88,10 @@ class MalformedStreamRecord(ValueError):
     """A stream record without the fields an audit entry needs."""
 
 
+class NotADynamoDBStreamEvent(ValueError):
+    """The event is not a DynamoDB Streams batch: the function is wired to the wrong source."""
+
+
 class EarlierRecordFailed(RuntimeError):
     """Not processed: a record before it in the batch failed, and changes must stay in order."""
 
@@ -91,7 +106,7 @@ class InOrderBatchProcessor(BatchProcessor):
         super().__init__(event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False)
 
     def _process_record(self, record: dict[str, Any]) -> Any:
-        if self.fail_messages:
+        if any(not issubclass(exc_type, MalformedStreamRecord) for exc_type, _, _ in self.exceptions):
             data = self._to_batch_type(record, event_type=self.event_type)
             return self.failure_handler(record=data, exception=self._circuit_breaker)
         return super()._process_record(record)
@@ -117,8 +132,22 @@ def table_name_from_arn(stream_arn: str | None) -> str:
 
 
 def entity_id(table_name: str, keys: dict[str, Any]) -> str:
-    """``lab-users#user_id=u-1001`` (key attributes sorted, so composite keys are stable)."""
-    return table_name + "#" + "&".join(f"{name}={keys[name]}" for name in sorted(keys))
+    """``lab-users#user_id=u-1001`` (key attributes sorted, so composite keys are stable; a number
+    by its exact decimal text, so ``101`` and ``1.010E+2`` name the same item)."""
+    return table_name + "#" + "&".join(f"{name}={_key_text(keys[name])}" for name in sorted(keys))
+
+
+def _key_text(value: Any) -> str:
+    """A number's exact decimal text, trailing zeros dropped (``Decimal.normalize`` would round
+    to the context's 28 digits; DynamoDB numbers have up to 38)."""
+    if not isinstance(value, Decimal):
+        return str(value)
+    if not value:
+        return "0"
+    sign, digits, exponent = value.as_tuple()
+    while len(digits) > 1 and digits[-1] == 0:
+        digits, exponent = digits[:-1], exponent + 1
+    return format(Decimal((sign, digits, exponent)), "f")
 
 
 def changed_fields(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
@@ -200,8 +229,8 @@ def record_change(dynamodb: Any, sns: Any, audit_table: str, topic_arn: str, rec
 
 
 def _json_default(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else str(value)
+    if isinstance(value, Decimal):  # exact: an int, or the number's decimal text (never a float)
+        return int(value) if value == value.to_integral_value() else _key_text(value)
     if isinstance(value, (set, frozenset)):
         return sorted(value, key=str)
     if isinstance(value, bytes):
@@ -213,6 +242,20 @@ def record_handler(record: DynamoDBRecord) -> dict[str, Any]:
     return record_change(_dynamodb(), _sns(), os.environ["AUDIT_TABLE"], os.environ["TOPIC_ARN"], record)
 
 
+def check_source(event: Any) -> None:
+    """Refuse, as a whole, an event that is not a DynamoDB Streams batch."""
+    records = event.get("Records") if isinstance(event, dict) else None
+    if not isinstance(records, list):
+        raise NotADynamoDBStreamEvent("stream_processor needs a DynamoDB Streams event with a Records list")
+    sources = sorted({str(r.get("eventSource")) for r in records if isinstance(r, dict)} - {"aws:dynamodb"})
+    if sources or not all(isinstance(r, dict) and isinstance(r.get("dynamodb"), dict) for r in records):
+        got = ", ".join(sources) or "records without a dynamodb body"
+        raise NotADynamoDBStreamEvent(
+            f"stream_processor reads DynamoDB Streams records, not {got}: wire it to a table's stream"
+        )
+
+
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    check_source(event)
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

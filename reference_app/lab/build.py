@@ -17,6 +17,11 @@ A maintainers' command (the test suite runs ``--check`` and fails on drift):
 A learner's work is never lost: ``exercises/.generated.json`` records the digest of
 each stub as generated, and a stub that no longer matches it (the learner edited
 it) is not overwritten; ``--force`` overwrites after saving a copy beside it.
+``notebooks/.generated.json`` does the same for notebooks, which are always
+regenerated: an edited one (or, with no digest recorded, one that was run) is
+first saved beside itself, and the change says where. Copies never share a name
+(:func:`reference_app.lab.workspace.save_copy`); a file that is not UTF-8 counts
+as edited, and a corrupt manifest is refused, not guessed at.
 """
 
 from __future__ import annotations
@@ -24,13 +29,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import course
 from .errors import LabError
+from .workspace import save_copy
 
 MANIFEST = ".generated.json"
 _BEGIN = re.compile(r'^(?P<indent>[ \t]*)# BEGIN SOLUTION(?:[ \t]+hint=(?P<q>["\'])(?P<hint>.*?)(?P=q))?[ \t]*$')
@@ -109,8 +113,8 @@ def _uncomment(line: str, indent: str, name: str, number: int) -> str:
     return indent + (rest[1:] if rest.startswith(" ") else rest) + "\n"
 
 
-def digest(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+def digest(text: str | bytes) -> str:
+    return hashlib.sha256(text.encode() if isinstance(text, str) else text).hexdigest()
 
 
 # --- notebooks from lessons -------------------------------------------------------------------
@@ -240,38 +244,66 @@ def _planned_outputs() -> dict[Path, tuple[str, str]]:
     return outputs
 
 
+def load_manifest(path: Path) -> dict[str, str]:
+    """A folder's record of what was generated (file -> digest); a LabError when it is corrupt."""
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_bytes().decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise LabError(
+            f"{path} is corrupt (not the JSON record of generated files); move it away and run "
+            "`lambda-lab generate` again, which keeps every file that differs from its source as an edit."
+        )
+    return data
+
+
+def _was_run(raw: bytes) -> bool:
+    """True when a notebook holds outputs or execution counts (someone ran it), or is not a notebook."""
+    try:
+        cells = json.loads(raw.decode("utf-8")).get("cells", [])
+        return any(c.get("outputs") or c.get("execution_count") is not None
+                   for c in cells if c.get("cell_type") == "code")
+    except (UnicodeDecodeError, ValueError, AttributeError, RecursionError):
+        return True
+
+
 def generate(check: bool = False, force: bool = False) -> list[Change]:
     """Regenerate notebooks and exercise stubs; with ``check``, write nothing and report drift."""
-    exercises_root = course.kit_root() / "exercises"
-    manifest_path = exercises_root / MANIFEST
-    manifest: dict[str, str] = json.loads(manifest_path.read_text()) if manifest_path.is_file() else {}
+    roots = {"exercise": course.kit_root() / "exercises", "notebook": notebooks_dir()}
+    manifests = {kind: load_manifest(root / MANIFEST) for kind, root in roots.items()}
+    updated = {kind: dict(manifest) for kind, manifest in manifests.items()}
     changes: list[Change] = []
-    new_manifest = dict(manifest)
     for path, (text, kind) in sorted(_planned_outputs().items()):
-        current = path.read_text(encoding="utf-8") if path.is_file() else None
-        if current == text:
+        current = path.read_bytes() if path.is_file() else None
+        key = path.relative_to(roots[kind]).as_posix() if kind in roots else ""
+        if current == text.encode():
             changes.append(Change(path, "unchanged"))
-            if kind == "exercise":
-                new_manifest[path.relative_to(exercises_root).as_posix()] = digest(text)
+            if kind in roots:
+                updated[kind][key] = digest(text)
             continue
-        key = path.relative_to(exercises_root).as_posix() if kind == "exercise" else ""
-        edited = kind == "exercise" and current is not None and manifest.get(key) != digest(current)
-        if edited and not force:
+        edited = kind in roots and current is not None and manifests[kind].get(key) != digest(current)
+        if edited and kind == "notebook" and key not in manifests[kind]:
+            edited = _was_run(current)  # no digest recorded yet: a run notebook is someone's work
+        if edited and kind == "exercise" and not force:
             changes.append(Change(path, "kept", "it differs from the stub last generated (a learner's edit?)"))
             continue
         changes.append(Change(path, "write"))
         if check:
+            if edited:
+                changes[-1].note = "edited: a copy would be saved first"
             continue
         path.parent.mkdir(parents=True, exist_ok=True)
-        if edited and current is not None:
-            backup = path.with_name(f"{path.stem}.mine-{time.strftime('%Y%m%d-%H%M%S')}{path.suffix}")
-            shutil.copy2(path, backup)
-            changes[-1].note = f"your version was saved as {backup.name}"
+        if edited:
+            changes[-1].note = f"your version was saved as {save_copy(path).name}"
         _atomic_write(path, text)
-        if kind == "exercise":
-            new_manifest[key] = digest(text)
-    if not check and new_manifest != manifest:
-        _atomic_write(manifest_path, json.dumps(new_manifest, indent=2, sort_keys=True) + "\n")
+        if kind in roots:
+            updated[kind][key] = digest(text)
+    for kind, root in roots.items():
+        if not check and updated[kind] != manifests[kind]:
+            _atomic_write(root / MANIFEST, json.dumps(updated[kind], indent=2, sort_keys=True) + "\n")
     return changes
 
 

@@ -16,9 +16,14 @@ service, which is all one emulator port needs, and it still reads the user's
 profile. So the kit builds a plain session with those inputs switched off.
 
 Two guards keep requests local: an endpoint that is not loopback (or an emulator
-host name) is refused unless ``LAMBDA_LAB_ALLOW_REMOTE=1``, and every request is
-checked just before it is sent, so nothing (a redirect, a presigned URL built
-by hand, a service whose endpoint rules add a host prefix) reaches another host.
+host name that resolves to loopback) is refused unless ``LAMBDA_LAB_ALLOW_REMOTE=1``,
+and every request is checked just before it is sent, so nothing (a redirect, a
+presigned URL built by hand, a service whose endpoint rules add a host prefix)
+reaches another host. Both read the URL with the same strict parser
+(:func:`reference_app.lab.config.split_url`), so the host checked is the host
+connected to. No client of the kit uses a proxy: ``HTTP_PROXY``, ``HTTPS_PROXY``
+and ``ALL_PROXY`` are ignored (botocore reads them only when ``Config.proxies``
+is unset; the kit sets it to ``{}``).
 
 Retry and timeout policy, per call type:
 
@@ -30,7 +35,9 @@ Retry and timeout policy, per call type:
 * **synchronous invoke** (:func:`reference_app.lab.deploy.invoke`): one attempt,
   never retried, because a retry runs the function again; its read timeout is the
   function's own ``Timeout`` plus 30 s (cold start, emulator overhead), so the
-  client waits as long as the function may run. See :func:`invoke_config`. A raw
+  client waits as long as the function may run. See :func:`invoke_config`. The
+  Timeout is asked once and remembered (:func:`function_timeout`), and the invoke
+  client is built once and reused (:func:`shared_client`). A raw
   ``client("lambda").invoke(...)`` is never retried either, but waits only the
   control plane's 20 s: use ``lab.invoke`` for a function that runs longer.
 * **asynchronous invoke** (``InvocationType="Event"``) and ``DryRun``: one attempt,
@@ -45,15 +52,16 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from .config import ACCOUNT_ID, REGION, Backend, account_id, resolve_backend
+from .config import ACCOUNT_ID, REGION, Backend, account_id, is_emulator_name, resolve_backend, split_url
 from .errors import LabError
 from .net import check_endpoint
 
@@ -65,8 +73,13 @@ CONTROL_PLANE_READ_TIMEOUT_S = 20
 CONTROL_PLANE_ATTEMPTS = 3
 INVOKE_MARGIN_S = 30  # on top of the function's Timeout: a cold start and the emulator's own work
 
+# Never a proxy, whatever HTTP(S)_PROXY / ALL_PROXY say: botocore falls back to the
+# environment's proxies only when Config.proxies is None.
+_NO_PROXIES = Config(proxies={})
+
 # The control plane's policy (see the module docstring); invokes use invoke_config().
 _CLIENT_CONFIG = Config(
+    proxies={},
     connect_timeout=CONNECT_TIMEOUT_S,
     read_timeout=CONTROL_PLANE_READ_TIMEOUT_S,
     retries={"total_max_attempts": CONTROL_PLANE_ATTEMPTS, "mode": "standard"},
@@ -90,14 +103,16 @@ _ISOLATED_VARS = {
 
 
 def _pin_host(endpoint: str):
-    allowed = urlsplit(endpoint).hostname
+    allowed = split_url(endpoint).host
 
     def before_send(request, **_: Any) -> None:
-        host = urlsplit(request.url).hostname
+        host = split_url(request.url).host
         if host != allowed:
             raise LabError(
                 f"Blocked a request to {host}: lambda-lab clients only talk to {allowed}."
             )
+        if is_emulator_name(host):  # resolved again just before sending: it must still be loopback
+            check_endpoint(request.url)
 
     return before_send
 
@@ -130,11 +145,72 @@ def session(backend: Backend | None = None) -> boto3.session.Session:
 def client(service: str, backend: Backend | None = None, **kwargs: Any):
     """A boto3 client for ``service`` on the selected backend."""
     backend = backend or resolve_backend()
-    kwargs.setdefault("config", _CLIENT_CONFIG)
+    kwargs["config"] = (kwargs.get("config") or _CLIENT_CONFIG).merge(_NO_PROXIES)
     made = session(backend).client(service, endpoint_url=backend.endpoint, **kwargs)
     if service == "lambda":
         made.meta.events.register_first("needs-retry.lambda.Invoke", _never_retry_invoke)
+        for operation in _CHANGES_FUNCTIONS:
+            made.meta.events.register(f"after-call.lambda.{operation}", forget_function_configs)
+    if service == "cloudformation":  # a stack may create, change or delete functions
+        for operation in _CHANGES_STACKS:
+            made.meta.events.register(f"after-call.cloudformation.{operation}", forget_function_configs)
     return made
+
+
+# --- what lab.invoke reuses (issue 17.8) -------------------------------------------------------
+#
+# Building a boto3 client costs ~10 ms, several times an invoke on the emulator, and asking for
+# the function's Timeout before every invoke costs a round trip. So lab.invoke reuses one client
+# per (service, endpoint, account, read timeout), and remembers each function's Timeout until a
+# kit client changes a function (create, update, delete, publish, alias; a CloudFormation stack) or
+# FUNCTION_CONFIG_TTL_S passes (a change made by another process, or by Terraform).
+
+FUNCTION_CONFIG_TTL_S = 30.0
+_CHANGES_FUNCTIONS = (
+    "CreateFunction", "UpdateFunctionConfiguration", "UpdateFunctionCode", "DeleteFunction",
+    "PublishVersion", "CreateAlias", "UpdateAlias", "DeleteAlias",
+)
+_CHANGES_STACKS = ("CreateStack", "UpdateStack", "DeleteStack", "ExecuteChangeSet")
+_SHARED: dict[tuple, tuple[boto3.session.Session, Any]] = {}
+_TIMEOUTS: dict[tuple, tuple[float, float]] = {}
+_LOCK = threading.Lock()
+
+
+def shared_client(service: str, backend: Backend, read_timeout: float | None = None):
+    """A kit client built once and reused: the control plane's policy, or an invoke's with
+    ``read_timeout``. The endpoint guard still runs on every call of this function."""
+    check_endpoint(backend.endpoint)
+    key_id = access_key(backend)
+    current = _session(backend.endpoint, key_id)
+    key = (service, backend.endpoint, key_id, read_timeout)
+    with _LOCK:
+        cached = _SHARED.get(key)
+        if cached is not None and cached[0] is current:  # a cleared session cache means new clients
+            return cached[1]
+    extra = {"config": invoke_config(read_timeout)} if read_timeout is not None else {}
+    made = client(service, backend, **extra)
+    with _LOCK:
+        _SHARED[key] = (current, made)
+    return made
+
+
+def function_timeout(name: str, backend: Backend, qualifier: str | None = None) -> float:
+    """The function's ``Timeout`` in seconds, asked once and remembered (see above)."""
+    key = (backend.endpoint, access_key(backend), name, qualifier)
+    now = time.monotonic()
+    hit = _TIMEOUTS.get(key)
+    if hit is not None and now - hit[1] < FUNCTION_CONFIG_TTL_S:
+        return hit[0]
+    lookup = {"Qualifier": qualifier} if qualifier is not None else {}
+    conf = shared_client("lambda", backend).get_function_configuration(FunctionName=name, **lookup)
+    timeout = float(conf.get("Timeout", 3))
+    _TIMEOUTS[key] = (timeout, now)
+    return timeout
+
+
+def forget_function_configs(**_: Any) -> None:
+    """Forget every remembered function Timeout (a kit client changed a function)."""
+    _TIMEOUTS.clear()
 
 
 def _never_retry_invoke(response=None, caught_exception=None, **_: Any) -> None:
@@ -152,7 +228,7 @@ def _never_retry_invoke(response=None, caught_exception=None, **_: Any) -> None:
 def resource(service: str, backend: Backend | None = None, **kwargs: Any):
     """A boto3 resource for ``service`` on the selected backend."""
     backend = backend or resolve_backend()
-    kwargs.setdefault("config", _CLIENT_CONFIG)
+    kwargs["config"] = (kwargs.get("config") or _CLIENT_CONFIG).merge(_NO_PROXIES)
     return session(backend).resource(service, endpoint_url=backend.endpoint, **kwargs)
 
 

@@ -21,10 +21,10 @@ from __future__ import annotations
 import errno
 import ipaddress
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import platformdirs
 
@@ -57,12 +57,124 @@ class Backend:
 
     @property
     def port(self) -> int:
-        parts = urlsplit(self.endpoint)
+        parts = split_url(self.endpoint)
         return parts.port or (443 if parts.scheme == "https" else 80)
 
     @property
     def host(self) -> str:
-        return urlsplit(self.endpoint).hostname or ""
+        return split_url(self.endpoint).host
+
+
+# --- one strict reading of a URL ----------------------------------------------------------------
+#
+# Python's urlsplit, urllib3 and the WHATWG parsers disagree on URLs with a backslash, user info,
+# percent-escapes, spaces or numeric hosts such as 2130706433 or 0x7f.1 (urlsplit reads the host of
+# ``http://10.0.0.1\@127.0.0.1:4566`` as 127.0.0.1, urllib3 connects to 10.0.0.1). The kit reads a
+# URL once, with rules every parser agrees on, refuses anything else before it sends a byte, and
+# rebuilds the endpoint from the parts it checked.
+
+_AUTHORITY = re.compile(r"(?P<host>\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::(?P<port>[0-9]{1,5}))?\Z")
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\Z")
+_NUMERIC_LABEL = re.compile(r"(?:0x[0-9a-f]*|[0-9]+)\Z")
+_ENDPOINT_PATH = re.compile(r"(?:/[A-Za-z0-9._~-]*)*\Z")
+_EXAMPLE = "http://127.0.0.1:4566"
+
+
+@dataclass(frozen=True)
+class UrlParts:
+    """A URL read strictly: ``scheme://host[:port]`` and the rest (path, query), as sent."""
+
+    scheme: str
+    host: str  # lower case; an IPv6 address without its brackets
+    port: int | None
+    rest: str
+
+    @property
+    def origin(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}" + (f":{self.port}" if self.port is not None else "")
+
+
+def _refuse(url: str, reason: str) -> LabError:
+    shown = url if len(url) <= 120 else url[:117] + "..."
+    return LabError(f"Refusing the URL {shown!r}: {reason}; write it plainly, e.g. {_EXAMPLE}.")
+
+
+def split_url(url: str) -> UrlParts:
+    """``url`` read with rules every URL parser agrees on, or a LabError (nothing is sent).
+
+    Refused: anything but http(s); user info (``user@``); a backslash, a percent-escape, a space,
+    a control or non-ASCII character anywhere; a host that is not a plain name, a dotted IPv4
+    address or a bracketed IPv6 address (numeric forms such as ``2130706433``, ``0x7f.1`` or
+    ``017700000001``, a trailing dot, an IPv6 zone); a port that is not 1-65535.
+    """
+    if not isinstance(url, str):
+        raise LabError(f"A URL must be text, not {type(url).__name__}.")
+    if "\\" in url:
+        raise _refuse(url, "it contains a backslash, which URL parsers read differently")
+    if any(ord(c) <= 0x20 or ord(c) >= 0x7F for c in url):
+        raise _refuse(url, "it contains a space, a control character or a non-ASCII character")
+    scheme, sep, after = url.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in ("http", "https"):
+        raise _refuse(url, "only http:// and https:// URLs are used")
+    cut = min((i for i in (after.find(c) for c in "/?#") if i >= 0), default=len(after))
+    authority, rest = after[:cut], after[cut:]
+    if "@" in authority:
+        raise _refuse(url, "it carries user info (an @ before the host), which hides the real host")
+    if "%" in authority:
+        raise _refuse(url, "its host is percent-encoded, which URL parsers decode differently")
+    match = _AUTHORITY.match(authority.lower())
+    if not match:
+        raise _refuse(url, "its host and port are not a plain name, IP address and port number")
+    host = _check_host(url, match["host"])
+    port = None
+    if match["port"] is not None:
+        port = int(match["port"])
+        if not 1 <= port <= 65535:
+            raise _refuse(url, "its port is not between 1 and 65535")
+    return UrlParts(scheme, host, port, rest)
+
+
+def _check_host(url: str, host: str) -> str:
+    if host.startswith("["):
+        try:
+            address = ipaddress.IPv6Address(host[1:-1])
+        except ValueError:
+            raise _refuse(url, "its IPv6 address is not valid") from None
+        return str(address)
+    if host.endswith("."):
+        raise _refuse(url, "its host ends with a dot, which resolves differently from the same name without it")
+    labels = host.split(".")
+    if _NUMERIC_LABEL.match(labels[-1]):
+        try:
+            address = ipaddress.IPv4Address(host)
+        except ValueError:
+            address = None
+        if address is None or str(address) != host:
+            raise _refuse(url, "its host is a numeric form (decimal, octal or hex) that parsers read differently")
+        return host
+    if len(host) > 253 or not all(_LABEL.match(label) for label in labels):
+        raise _refuse(url, "its host is not a valid host name")
+    return host
+
+
+def is_loopback_address(host: str) -> bool:
+    """True when ``host`` is an IP address on this machine (an IPv4-mapped IPv6 address by its IPv4)."""
+    try:
+        address = ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return address.is_loopback
+
+
+def is_emulator_name(host: str) -> bool:
+    """A host *name* (not an address) that only ever means an emulator; it must still resolve to
+    loopback before the kit uses it without the opt-in (:func:`reference_app.lab.net.check_endpoint`)."""
+    host = host.lower()
+    return host in EMULATOR_HOSTS or host.endswith(".localhost.localstack.cloud")
 
 
 def _port(port: int | str | None) -> int:
@@ -82,13 +194,11 @@ def resolve_backend(value: str | None = None, port: int | str | None = None) -> 
     choice = (value or os.environ.get(BACKEND_ENV) or _room_emulator() or "embedded").strip()
     if choice in ("embedded", "localstack"):
         return Backend(choice, f"http://127.0.0.1:{_port(port)}")
-    parts = urlsplit(choice)
-    if parts.scheme in ("http", "https") and parts.hostname:
-        try:
-            parts.port  # noqa: B018 - raises ValueError on a bad port
-        except ValueError:
-            raise LabError(f"The backend URL {choice!r} has an invalid port.") from None
-        return Backend("url", choice.rstrip("/"))
+    if choice.lower().startswith(("http://", "https://")):
+        parts = split_url(choice)
+        if not _ENDPOINT_PATH.match(parts.rest):
+            raise _refuse(choice, "an emulator's URL has no query, fragment or unusual path characters")
+        return Backend("url", parts.origin + parts.rest.rstrip("/"))
     raise LabError(
         f"{BACKEND_ENV} must be 'embedded', 'localstack' or an http(s):// URL, not {choice!r}."
     )
@@ -117,14 +227,10 @@ def account_id(backend: Backend) -> str:
 
 
 def is_local_host(host: str) -> bool:
-    """True for loopback addresses and the emulator host names."""
+    """True for loopback addresses and the emulator host names (which must also *resolve* to
+    loopback: :func:`reference_app.lab.net.check_endpoint` checks that)."""
     host = host.strip("[]").lower()
-    if host in EMULATOR_HOSTS or host.endswith(".localhost.localstack.cloud"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
+    return is_emulator_name(host) or is_loopback_address(host)
 
 
 def remote_allowed() -> bool:
@@ -134,7 +240,12 @@ def remote_allowed() -> bool:
 def lab_home_path() -> Path:
     """The per-user folder for emulator state, logs, pid files and build caches (not created)."""
     override = os.environ.get(HOME_ENV)
-    return Path(override) if override else Path(platformdirs.user_state_dir("lambda-lab"))
+    if not override:
+        return Path(platformdirs.user_state_dir("lambda-lab"))
+    home = Path(override).expanduser()
+    if home.exists() and not home.is_dir():
+        raise LabError(f"{HOME_ENV} points at {home}, which is a file; set it to a folder (new or existing).")
+    return home
 
 
 def lab_home() -> Path:

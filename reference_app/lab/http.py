@@ -16,8 +16,8 @@ import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from typing import Any, NamedTuple
-from urllib.parse import urlsplit, urlunsplit
 
+from .config import split_url
 from .errors import LabError
 from .net import open_url
 
@@ -52,14 +52,13 @@ def http_call(
 
     A dict or list ``body`` is sent as JSON.
     """
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise LabError(f"{url!r} is not an http(s) URL.")
+    parts = split_url(url)  # one strict reading: refuses user info, backslashes, odd hosts
     send_headers = {"User-Agent": USER_AGENT, **(headers or {})}
-    if loopback_alias(parts.hostname):
-        send_headers.setdefault("Host", parts.netloc.rsplit("@", 1)[-1])
-        netloc = "127.0.0.1" + (f":{parts.port}" if parts.port else "")
-        url = urlunsplit(parts._replace(netloc=netloc))
+    if loopback_alias(parts.host):
+        send_headers.setdefault("Host", parts.origin.split("://", 1)[1])
+        url = f"{parts.scheme}://127.0.0.1" + (f":{parts.port}" if parts.port else "") + parts.rest
+    else:
+        url = parts.origin + parts.rest  # rebuilt from the parts that were checked
     data: bytes | None
     if isinstance(body, (Mapping, list)):
         data = json.dumps(body).encode()

@@ -19,23 +19,58 @@ import json
 import socket
 import urllib.request
 from typing import Any
-from urllib.parse import urlsplit
 
-from .config import ALLOW_REMOTE_ENV, Backend, is_local_host, remote_allowed
+from .config import (
+    ALLOW_REMOTE_ENV,
+    Backend,
+    is_emulator_name,
+    is_local_host,
+    is_loopback_address,
+    remote_allowed,
+    split_url,
+)
 from .errors import LabError
 
 HEALTH_PATH = "/_localstack/health"
 
 
 def check_endpoint(url: str) -> None:
-    """Refuse a URL that is not on this machine unless the learner opted in."""
-    host = urlsplit(url).hostname or ""
-    if not is_local_host(host) and not remote_allowed() and not _room_host(host):
-        base = "/".join(url.split("/")[:3])
+    """Refuse a URL that is not on this machine unless the learner opted in.
+
+    The URL is read once, strictly (:func:`reference_app.lab.config.split_url`): one that URL
+    parsers could read differently is refused whatever the opt-in says. An emulator host name
+    (``localhost``, ``localstack`` ...) counts as this machine only when every address it
+    resolves to is loopback.
+    """
+    parts = split_url(url)
+    host = parts.host
+    if remote_allowed() or _room_host(host):
+        return
+    if is_local_host(host):
+        if not is_emulator_name(host):
+            return
+        addresses = resolved(host, parts.port or (443 if parts.scheme == "https" else 80))
+        strangers = sorted(a for a in addresses if not is_loopback_address(a))
+        if addresses and not strangers:
+            return
+        found = f"it resolves to {', '.join(strangers)}" if strangers else "it does not resolve to any address"
         raise LabError(
-            f"Refusing to contact {base}: it is not on this machine. "
-            f"Set {ALLOW_REMOTE_ENV}=1 if you really mean that emulator."
+            f"Refusing to contact {parts.origin}: {found}, not this machine. "
+            f"Use http://127.0.0.1:<port>, or set {ALLOW_REMOTE_ENV}=1 if you really mean that emulator."
         )
+    raise LabError(
+        f"Refusing to contact {parts.origin}: it is not on this machine. "
+        f"Set {ALLOW_REMOTE_ENV}=1 if you really mean that emulator."
+    )
+
+
+def resolved(host: str, port: int) -> set[str]:
+    """Every address ``host`` resolves to (empty when it does not resolve)."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError):
+        return set()
+    return {str(info[4][0]).split("%", 1)[0] for info in infos}
 
 
 def _room_host(host: str) -> bool:
@@ -62,6 +97,8 @@ def open_url(request: str | urllib.request.Request, timeout: float):
     """``urlopen`` for the kit: the endpoint guard first, no proxies, no redirects."""
     url = request.full_url if isinstance(request, urllib.request.Request) else request
     check_endpoint(url)
+    if isinstance(request, urllib.request.Request) and split_url(f"http://{request.host}").host != split_url(url).host:
+        raise LabError(f"Refusing to contact {request.host}: it is not the host the kit checked.")
     return _OPENER.open(request, timeout=timeout)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 import boto3
@@ -72,16 +73,16 @@ def test_modify_without_changes_is_audited_but_not_notified(audit_table, publish
     assert published() == []
 
 
-def test_malformed_record_stops_the_batch_there(audit_table, published, event, lambda_context):
-    # GIVEN a batch whose middle record lost its Keys
+def test_malformed_record_is_reported_alone(audit_table, published, event, lambda_context):
+    # GIVEN a batch whose middle record lost its Keys (no retry can fix it, so no order is kept by waiting)
     batch = event("dynamodb_stream_batch")
     del batch["Records"][1]["dynamodb"]["Keys"]
     # WHEN it is processed
     response = stream_processor.lambda_handler(batch, lambda_context)
-    # THEN that record and every later one are reported, by SequenceNumber; the earlier one went through
-    assert response == {"batchItemFailures": failures(batch, 1, 2)}
-    assert [item["event_name"] for item in history(audit_table)] == ["INSERT"]
-    assert [m["event"] for m in published()] == ["INSERT"]
+    # THEN that record alone is reported, by SequenceNumber; the others went through
+    assert response == {"batchItemFailures": failures(batch, 1)}
+    assert [item["event_name"] for item in history(audit_table)] == ["INSERT", "REMOVE"]
+    assert [m["event"] for m in published()] == ["INSERT", "REMOVE"]
 
 
 def failures(batch: dict[str, Any], *positions: int) -> list[dict[str, str]]:
@@ -259,3 +260,69 @@ def test_real_stream_records_from_users_api_writes(users_table, audit_table, pub
         ("REMOVE", ["created_at", "email", "name", "user_id"]),
     ]
     assert [m["event"] for m in published()] == ["INSERT", "MODIFY", "REMOVE"]
+
+
+# --- AWS's own sample events (AWS SAM CLI's `generate-event`, the Lambda developer guide) -----------
+# dynamodb_stream_aws_sample: INSERT, MODIFY, REMOVE of item Id=101 (with-ddb.html);
+# kinesis_aws_sample: two Kinesis records (with-kinesis.html).
+
+SAMPLE_ENTITY = "ExampleTableWithStream#Id=101"
+
+
+def test_aws_sample_is_audited_and_notified(audit_table, published, event, lambda_context):
+    response = stream_processor.lambda_handler(event("dynamodb_stream_aws_sample"), lambda_context)
+    assert response == {"batchItemFailures": []}
+    assert [item["event_name"] for item in history(audit_table, SAMPLE_ENTITY)] == ["INSERT", "MODIFY", "REMOVE"]
+    assert [(m["event"], m["changed_fields"]) for m in published()] == [
+        ("INSERT", ["Id", "Message"]), ("MODIFY", ["Message"]), ("REMOVE", ["Id", "Message"]),
+    ]
+
+
+def test_only_the_record_lacking_keys_fails(audit_table, published, event, lambda_context):
+    # GIVEN AWS's sample batch whose middle record lost its Keys (a record no retry can fix)
+    batch = event("dynamodb_stream_aws_sample")
+    del batch["Records"][1]["dynamodb"]["Keys"]
+    # WHEN it is processed
+    response = stream_processor.lambda_handler(batch, lambda_context)
+    # THEN that record alone is reported; the records around it went through
+    assert response == {"batchItemFailures": [{"itemIdentifier": "222"}]}
+    assert [item["event_name"] for item in history(audit_table, SAMPLE_ENTITY)] == ["INSERT", "REMOVE"]
+    assert [m["event"] for m in published()] == ["INSERT", "REMOVE"]
+
+
+def test_dynamodb_numbers_keep_their_exact_value(audit_table, published, event, lambda_context):
+    # GIVEN the same item's key written as 101 in one record and as 1.010E+2 (the same number) in the next,
+    # and a number no float can hold
+    batch = event("dynamodb_stream_aws_sample")
+    modify = batch["Records"][1]["dynamodb"]
+    modify["Keys"]["Id"] = {"N": "1.010E+2"}
+    modify["NewImage"]["Id"] = {"N": "1.010E+2"}
+    modify["NewImage"]["Balance"] = {"N": "12345678901234567890.123456789"}
+    # WHEN it is processed
+    assert stream_processor.lambda_handler(batch, lambda_context) == {"batchItemFailures": []}
+    # THEN one item keeps one history (101 and 1.010E+2 are the same DynamoDB number)...
+    assert [item["event_name"] for item in history(audit_table, SAMPLE_ENTITY)] == ["INSERT", "MODIFY", "REMOVE"]
+    # ...the MODIFY changed Message and added Balance, not Id...
+    messages = published()
+    assert messages[1]["changed_fields"] == ["Balance", "Message"]
+    # ...and no number went through a float on its way to subscribers
+    assert messages[1]["keys"] == {"Id": 101}
+    assert stream_processor.build_change(
+        stream_processor.DynamoDBRecord(batch["Records"][1])
+    )["notification"]["keys"] == {"Id": Decimal("101")}
+    assert isinstance(messages[1]["keys"]["Id"], int)
+
+
+def test_entity_ids_use_the_exact_decimal_text():
+    assert stream_processor.entity_id("t", {"Id": Decimal("101.0")}) == "t#Id=101"
+    assert stream_processor.entity_id("t", {"Id": Decimal("1.010E+2")}) == "t#Id=101"
+    assert stream_processor.entity_id("t", {"n": Decimal("12345678901234567890.1234567890")}) == (
+        "t#n=12345678901234567890.123456789"
+    )
+    assert stream_processor.entity_id("t", {"n": Decimal("-1E-7")}) == "t#n=-0.0000001"
+
+
+def test_a_kinesis_event_is_refused_with_a_clear_error(audit_table, published, event, lambda_context):
+    with pytest.raises(stream_processor.NotADynamoDBStreamEvent, match="aws:kinesis"):
+        stream_processor.lambda_handler(event("kinesis_aws_sample"), lambda_context)
+    assert published() == []

@@ -38,12 +38,14 @@ MODELS = {
     "dynamodb_stream_batch_keys_only": DynamoDBStreamModel,
     "dynamodb_stream_batch_new_image": DynamoDBStreamModel,
     "dynamodb_stream_batch_old_image": DynamoDBStreamModel,
+    "dynamodb_stream_aws_sample": DynamoDBStreamModel,
     "sqs_batch_one_bad": SqsModel,
     "sqs_order_conflict": SqsModel,
     "sns_notification": SnsModel,
     "sns_plain_text": SnsModel,
     "eventbridge_scheduled": EventBridgeModel,
     "kinesis_batch": KinesisDataStreamModel,
+    "kinesis_aws_sample": KinesisDataStreamModel,
 }
 OWN_SHAPES = {"order_saga_input", "order_saga_reserve"}  # Step Functions input: our own format
 

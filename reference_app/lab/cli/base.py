@@ -17,7 +17,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from botocore.exceptions import ConnectionClosedError, ConnectTimeoutError, EndpointConnectionError, ReadTimeoutError
+from botocore.exceptions import (
+    ClientError,
+    ConnectionClosedError,
+    ConnectTimeoutError,
+    EndpointConnectionError,
+    ParamValidationError,
+    ReadTimeoutError,
+)
 from rich.console import Console
 from rich.markup import escape
 
@@ -111,6 +118,14 @@ def friendly(func):
             from ..emulator import unreachable
 
             err.print(f"[red]error:[/] {plain(unreachable(resolve_backend(), exc))}")
+            raise typer.Exit(1) from None
+        except ClientError as exc:
+            error = exc.response.get("Error", {})
+            code, message = error.get("Code", "Error"), " ".join(str(error.get("Message", "")).split())
+            err.print(f"[red]error:[/] The emulator refused {exc.operation_name} ({code}): {plain(message[:300])}")
+            raise typer.Exit(1) from None
+        except ParamValidationError as exc:
+            err.print(f"[red]error:[/] {plain(' '.join(str(exc).split()))}")
             raise typer.Exit(1) from None
         except OSError as exc:  # a write the kit did not expect to fail (disk full, read-only)
             if exc.errno not in WRITE_ERRNOS or not exc.filename:

@@ -61,14 +61,27 @@ def deploy_handler(handler: str, name: str | None):
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# CloudWatch Logs keeps log events for at most ten years (retention 3653 days).
+MAX_SINCE_DAYS = 3653
 
 
 def parse_since(text: str) -> int:
     """``5m`` / ``30s`` / ``2h`` / ``1d`` as seconds; a one-sentence error otherwise."""
     match = _DURATION.match(text.strip())
     if not match:
-        raise LabError(f"--since takes a number and a unit (30s, 5m, 2h, 1d), not {text!r}.")
-    return int(match[1]) * _UNIT_S[match[2]]
+        shown = text if len(text) <= 20 else text[:17] + "..."
+        raise LabError(f"--since takes a number and a unit (30s, 5m, 2h, 1d), not {shown!r}.")
+    digits = match[1].lstrip("0") or "0"
+    if len(digits) > 12 or int(digits) * _UNIT_S[match[2]] > MAX_SINCE_DAYS * 86400:
+        raise LabError(f"--since goes back at most {MAX_SINCE_DAYS}d (CloudWatch keeps logs ten years at most).")
+    return int(digits) * _UNIT_S[match[2]]
+
+
+def function_name(name: str) -> str:
+    """The function name as given, or a LabError when there is none."""
+    if not name.strip():
+        raise LabError("Give a function name, e.g. lab-hello (`lambda-lab status` lists what is deployed).")
+    return name
 
 
 def _no_function(name: str) -> LabError:
@@ -107,14 +120,39 @@ def _read_event(event: str | None, file: Path | None) -> object:
         return load_event(event)
     if file is None:
         return {}
+    where = "stdin" if str(file) == "-" else str(file)
     try:
-        text = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+        data = sys.stdin.buffer.read() if str(file) == "-" else file.read_bytes()
     except OSError as exc:
         raise LabError(f"Cannot read the event file {file} ({exc.strerror}).") from None
+    except AttributeError:  # a stdin without bytes (a test runner's)
+        data = sys.stdin.read().encode()
     try:
-        return json.loads(text) if text.strip() else {}
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LabError(f"The event in {where} is not UTF-8 text (byte {exc.start}); give a JSON file.") from None
+    try:
+        payload = json.loads(text) if text.strip() else {}
+    except RecursionError:
+        raise LabError(f"The event in {where} is nested too deeply to read; flatten it.") from None
     except ValueError as exc:
-        raise LabError(f"The event in {'stdin' if str(file) == '-' else file} is not JSON ({exc}).") from None
+        raise LabError(f"The event in {where} is not JSON ({exc}).") from None
+    return _within_limit(payload, where)
+
+
+def _within_limit(payload: object, where: str) -> object:
+    from ..runtime.limits import SYNC_REQUEST_LIMIT
+
+    try:
+        size = len(json.dumps(payload).encode())
+    except RecursionError:
+        raise LabError(f"The event in {where} is nested too deeply to send; flatten it.") from None
+    if size > SYNC_REQUEST_LIMIT:
+        raise LabError(
+            f"The event in {where} is {size:,} bytes, over Lambda's 6 MB limit for a synchronous invoke "
+            f"({SYNC_REQUEST_LIMIT:,} bytes); send a smaller event, or put the data in S3 and send its key."
+        )
+    return payload
 
 
 @app.command()
@@ -125,6 +163,7 @@ def invoke(
     file: Annotated[Path | None, typer.Option("--file", "-f", help="A JSON event file; '-' reads stdin.")] = None,
 ) -> None:
     """Invoke a function synchronously: its payload, status, error and log tail."""
+    function = function_name(function)
     payload = _read_event(event, file)
     try:
         result = invoke_function(function, payload)
@@ -180,6 +219,7 @@ def logs(
     follow: Annotated[bool, typer.Option("--follow", "-f", help="Keep printing new lines until Ctrl-C.")] = False,
 ) -> None:
     """Print a function's CloudWatch log lines (START, your output, END, REPORT)."""
+    function = function_name(function)
     start_ms = int((time.time() - parse_since(since)) * 1000)
     _require_function(function)
     seen: set[str] = set()

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 
-from .. import course
+from .. import course, workspace
 from .. import progress_store as progress
 from ..build import clean_solution, stub_from_solution
 from ..errors import LabError
@@ -251,7 +251,8 @@ def hint(exercise_id: str, level: int | None = None) -> Hint:
     if level < 3:
         return Hint(exercise_id, level, meta.hints[level - 1])
     mine_path = course.exercise_path(exercise_id, solutions=False)
-    mine = mine_path.read_text(encoding="utf-8") if mine_path.is_file() else ""
+    fix = f"save it as UTF-8, or `lambda-lab exercise reset {exercise_id}` (your file is kept beside it)"
+    mine = workspace.read_text(mine_path, fix) if mine_path.is_file() else ""
     solution = clean_solution(course.solution_path(exercise_id).read_text(encoding="utf-8"))
     diff = difflib.unified_diff(
         mine.splitlines(keepends=True),
@@ -270,15 +271,9 @@ def reset_exercise(exercise_id: str) -> tuple[Path, Path | None]:
     stub = stub_text(exercise_id)
     saved = None
     if target.is_file():
-        current = target.read_text(encoding="utf-8")
-        if current == stub:
+        if target.read_bytes() == stub.encode():
             return target, None
-        saved = target.with_name(f"{target.stem}.mine-{time.strftime('%Y%m%d-%H%M%S')}{target.suffix}")
-        n = 1
-        while saved.exists():
-            saved = target.with_name(f"{target.stem}.mine-{time.strftime('%Y%m%d-%H%M%S')}-{n}{target.suffix}")
-            n += 1
-        saved.write_text(current, encoding="utf-8")
+        saved = workspace.save_copy(target)  # its bytes as they are, under a name no other copy has
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = target.with_name(f".{target.name}.tmp")
     tmp.write_text(stub, encoding="utf-8")

@@ -17,6 +17,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from .. import progress_store
+from ..config import split_url
 from ..errors import LabError
 from ..net import open_url
 from . import membership
@@ -34,7 +35,7 @@ def _check_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise LabError(f"{url!r} is not a room's address; the instructor's looks like http://10.0.0.5:8765.")
-    return f"{parts.scheme}://{parts.netloc}"
+    return split_url(url.strip()).origin  # one strict reading: joining opts in to exactly this host
 
 
 def _request(url: str, doc: dict | None = None) -> dict:
