@@ -105,11 +105,11 @@ def test_an_unreadable_file_is_left_alone_and_nothing_is_written(home, monkeypat
 def test_a_home_that_is_a_file_is_one_sentence(tmp_path, monkeypatch):
     monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path / "afile"))
     (tmp_path / "afile").write_text("oops")
-    with pytest.raises(LabError, match="is a file, where the lab keeps its folder"):
+    with pytest.raises(LabError, match="which is a file; set it to a folder"):
         drill.Progress.load()
     result = CliRunner().invoke(app, ["drill", "--count", "1"], input="q\n")
     said = " ".join(result.output.split())
-    assert result.exit_code == 1 and "Traceback" not in said and "is a file, where the lab keeps" in said
+    assert result.exit_code == 1 and "Traceback" not in said and "which is a file; set it to a folder" in said
 
 
 def test_course_progress_survives_corruption_and_wrong_types(home, capsys):
