@@ -12,7 +12,7 @@
 * idle servers are stopped after ``LAMBDA_LAB_ROOM_IDLE_MIN`` minutes (30) by
   jupyterhub-idle-culler, so an idle learner's memory comes back; their work stays;
 * the room's collector (``lambda-lab room serve``) runs as a hub-managed service on
-  127.0.0.1:8765: learners join it with ``lambda-lab room join http://127.0.0.1:8765 --name NAME``.
+  127.0.0.1:8765: learners join it with ``lambda-lab room join http://127.0.0.1:8765 --code CODE --name NAME``.
 
 Settings, all from the environment (see classroom/GUIDE.md):
 

@@ -46,7 +46,7 @@ def _check(learner, monkeypatch, folder: Path):
 def room(collector, learners, monkeypatch):
     for learner in learners.values():
         with learner.acting(monkeypatch):
-            lab.join_room(collector.url, learner.name.title())
+            lab.join_room(collector.url, learner.name.title(), collector.code)
     return collector
 
 
@@ -91,10 +91,10 @@ def test_a_name_is_kept_by_the_learner_who_took_it(room, learners, monkeypatch, 
     with monkeypatch.context() as mp:
         mp.setenv("LAMBDA_LAB_HOME", str(tmp_path / "impostor"))
         with pytest.raises(LabError, match="already goes by 'Ada'"):
-            lab.join_room(room.url, "Ada")
+            lab.join_room(room.url, "Ada", room.code)
         assert not (tmp_path / "impostor" / "room.json").exists()  # a failed join leaves no opt-in behind
     with learners["ada"].acting(monkeypatch):
-        assert "Joined the room" in lab.join_room(room.url, "Ada")  # Ada herself may join again
+        assert "Joined the room" in lab.join_room(room.url, "Ada", room.code)  # Ada herself may join again
 
 
 def test_the_instructors_table_needs_the_instructors_key(room):
