@@ -43,11 +43,8 @@ def _check(learner, monkeypatch, folder: Path):
 
 
 @pytest.fixture
-def room(collector, learners, monkeypatch):
-    for learner in learners.values():
-        with learner.acting(monkeypatch):
-            lab.join_room(collector.url, learner.name.title(), collector.code)
-    return collector
+def room(shared_room, learners):
+    return shared_room  # both joined it
 
 
 def test_two_learners_checks_show_live_in_the_instructors_views(room, learners, monkeypatch, tmp_path):

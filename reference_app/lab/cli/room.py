@@ -107,6 +107,17 @@ def serve(
     backend, started = None, False
     shared_url = None
     if emulator:
+        from ..room import sandbox
+        from ..room.collector import room_dir
+        from ..room.credentials import FILE, PATH_ENV, Registry
+
+        missing = sandbox.available()
+        if missing and os.environ.get(sandbox.UNSANDBOXED_ENV) != "1":
+            raise LabError(f"Cannot share an emulator safely: {missing}. (Or set {sandbox.UNSANDBOXED_ENV}=1 to run "
+                           "learners' functions with your rights, on a machine with nothing else on it.)")
+        credentials = room_dir() / FILE
+        Registry(credentials)  # the instructor's secret exists before the emulator reads it
+        os.environ[PATH_ENV] = str(credentials)
         os.environ[SHARED_ENV] = "1"
         os.environ[SHARED_BIND_ENV] = host
         settings = {**ROOM_RUNTIME, "LAMBDA_LAB_WARM_WORKERS": str(WARM_WORKERS_PER_LEARNER * learners)}

@@ -317,17 +317,18 @@ def make_handler(store: Store, info: dict[str, Any], instructor_key: str, join_c
 
 
 def make_server(host: str = "127.0.0.1", port: int = 8765, emulator: str | None = None,
-                title: str = "lambda-lab") -> tuple[limits.BoundedServer, Instructor]:
+                title: str = "lambda-lab", credentials: Path | None = None) -> tuple[limits.BoundedServer, Instructor]:
     """A collector bound to ``host:port`` (not yet serving), and the instructor's URL, key and join code.
 
     With ``emulator`` (the room shares one), every learner who joins gets an account of their own
-    there, recorded in ``credentials.json`` beside the room's data (see :mod:`.credentials`)."""
+    there, recorded in ``credentials.json`` beside the room's data (or in ``credentials``; see
+    :mod:`.credentials`)."""
     folder = room_dir()
     previous = instructor()
     key = previous.key if previous is not None else secrets.token_urlsafe(24)
     code = previous.code if previous is not None and previous.code else new_join_code()
     info = {"room": title, "emulator": emulator, "exercises": [e.id for e in course.load().exercises]}
-    registry = Registry(folder / CREDENTIALS_FILE) if emulator else None
+    registry = Registry(credentials or folder / CREDENTIALS_FILE) if emulator else None
     server = limits.BoundedServer((host, port), make_handler(Store(folder, registry), info, key, code))
     shown = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
     me = Instructor(f"http://{shown}:{server.server_port}", key, code)
