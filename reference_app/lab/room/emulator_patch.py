@@ -41,8 +41,16 @@ SHARED_ENV = "LAMBDA_LAB_SHARED_EMULATOR"
 SHARED_BIND_ENV = "LAMBDA_LAB_SHARED_BIND"  # the address a shared emulator listens on (127.0.0.1 by default)
 
 
+GATE_ENV = "LAMBDA_LAB_EMULATOR_GATE"  # "owner": a hub learner's own emulator, behind the same front door
+
+
 def shared() -> bool:
     return os.environ.get(SHARED_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def gated() -> bool:
+    """A hub learner's own emulator: signatures verified against a secret only that learner holds."""
+    return os.environ.get(GATE_ENV, "") == "owner"
 
 
 def hooks() -> dict:
@@ -73,7 +81,7 @@ def owner_of(api_id: str) -> str | None:
 
 
 def patch_app(app) -> None:
-    if shared():
+    if shared() or gated():
         protect(app)
     handle = app._handle_execute_api_request
 
@@ -104,7 +112,7 @@ def protect(app) -> None:
     if not path:
         raise SystemExit(f"A room's shared emulator needs {PATH_ENV} (lambda-lab room serve --emulator sets it).")
     reader = Reader(path)
-    app.app = guard(app.app, Gate(reader))
+    app.app = guard(app.app, Gate(reader, owner_uid=os.getuid() if gated() and not shared() else None))
 
     import ministack.core.lambda_runtime as lr
     from ministack.services import lambda_svc
@@ -119,6 +127,8 @@ def protect(app) -> None:
         return credentials
 
     lr.execution_credentials = lambda_svc.execution_credentials = execution_credentials
+    if not shared():  # a hub learner's own emulator: the workers are the learner's, as the learner's user
+        return
     if os.environ.get(sandbox.UNSANDBOXED_ENV) == "1":
         logger.warning("lambda-lab: learners' functions run WITHOUT a sandbox (%s=1)", sandbox.UNSANDBOXED_ENV)
         return

@@ -154,9 +154,20 @@ def learner_account() -> str:
 
 
 def secret_for(account: str) -> str | None:
-    """The secret access key the room issued for ``account``, if this learner holds it."""
+    """The secret access key the room issued for ``account``, if this learner holds it: from joining a
+    room that shares an emulator, or (on a hub) from the learner's own credentials file, which only
+    the learner's Unix user can read (``LAMBDA_LAB_ROOM_CREDENTIALS``)."""
     member = load()
-    return member.secret if member is not None and member.account == account and member.secret else None
+    if member is not None and member.account == account and member.secret:
+        return member.secret
+    own = os.environ.get("LAMBDA_LAB_ROOM_CREDENTIALS")
+    if own and os.environ.get("LAMBDA_LAB_EMULATOR_GATE") == "owner":
+        try:
+            secret = json.loads(Path(own).read_text(encoding="utf-8"))["accounts"].get(account)
+            return str(secret) if secret else None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+    return None
 
 
 def identity_secret() -> str:

@@ -29,6 +29,7 @@ import hmac
 import json
 import re
 from html import escape
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote
 
@@ -80,21 +81,48 @@ def _scope_service(authorization: str, query: dict) -> str:
     return parts[3] if len(parts) == 5 else ""
 
 
-class Gate:
-    """The checks of the module docstring, for one emulator and its room's credentials."""
+def peer_uid(client_port: int, server_port: int) -> int | None:
+    """The Unix user of the process on the other end of a loopback TCP connection (from the kernel's
+    socket tables, ``/proc/net/tcp``: the connection whose local port is the client's), or None."""
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if len(fields) > 7 and int(fields[1].rsplit(":", 1)[1], 16) == client_port \
+                    and int(fields[2].rsplit(":", 1)[1], 16) == server_port:
+                return int(fields[7])
+    return None
 
-    def __init__(self, reader: Reader):
+
+class Gate:
+    """The checks of the module docstring, for one emulator and its room's credentials.
+
+    ``owner_uid``: a hub learner's own emulator (:mod:`.hub`) also lets its owner's processes use
+    the internal endpoints (``lambda-lab reset``), recognised by the Unix user at the other end of
+    the connection; another learner is another user."""
+
+    def __init__(self, reader: Reader, owner_uid: int | None = None):
         self.reader = reader
+        self.owner_uid = owner_uid
+
+    def _owner(self, peer: tuple[int, int] | None) -> bool:
+        return self.owner_uid is not None and peer is not None and peer_uid(*peer) == self.owner_uid
 
     def check(self, method: str, raw_path: str, query_string: str, headers: dict[str, str],
-              body: bytes) -> tuple[int, dict, bytes] | None:
-        """None when the request may go on to ministack, else the answer that refuses it."""
+              body: bytes, peer: tuple[int, int] | None = None) -> tuple[int, dict, bytes] | None:
+        """None when the request may go on to ministack, else the answer that refuses it. ``peer`` is
+        (client port, server port) of a loopback connection."""
         from ministack.core import sigv4
 
         path = unquote(raw_path.split("?", 1)[0])
         if internal(path):
             given = headers.get(INSTRUCTOR_HEADER, "")
             expected = self.reader.instructor_secret() or ""
+            if self._owner(peer):
+                return None
             if not (expected and hmac.compare_digest(given.encode(), expected.encode())):
                 return _deny(403, "AccessDenied", "This endpoint of the room's emulator is the instructor's only.")
             return None
@@ -157,8 +185,10 @@ def guard(app: Any, gate: Gate) -> Any:
             text = value.decode("utf-8", "replace")
             headers[key] = f"{headers[key]},{text}" if key in headers else text
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        client, server = scope.get("client"), scope.get("server")
+        peer = (client[1], server[1]) if client and server else None
         refused = gate.check(scope["method"], raw_path, scope.get("query_string", b"").decode("latin-1"),
-                             headers, body)
+                             headers, body, peer)
         if refused is not None:
             status, answer_headers, answer = refused
             await send({"type": "http.response.start", "status": status,
