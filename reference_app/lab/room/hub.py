@@ -90,7 +90,11 @@ def leftover_emulators(lab_home: str | os.PathLike) -> list[int]:
     for pid_file in Path(lab_home).glob("embedded-*/ministack.pid"):
         try:
             pid = int(pid_file.read_text().strip())
-            if "ministack" in " ".join(psutil.Process(pid).cmdline()):
+            proc = psutil.Process(pid)
+            # The pid must be this learner's emulator: a server in a sandbox of its own numbers its
+            # processes apart, so a pid file's number may be someone else's process here.
+            if "ministack" in " ".join(proc.cmdline()) and \
+                    proc.environ().get("LAMBDA_LAB_HOME") == str(lab_home):
                 found.append(pid)
         except (OSError, ValueError, psutil.Error):
             continue
