@@ -101,7 +101,10 @@ def _readable() -> list[str]:
 
 def _command(args: list[str], binds: list[str], chdir: str | None = None) -> list[str]:
     ids = worker_ids()
-    cmd = [bwrap() or "bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc",
+    # No --die-with-parent: it is tied to the thread that spawns the worker (an emulator's request
+    # thread), which ends long before the warm worker should. The worker ends when the emulator's
+    # end of its pipes closes.
+    cmd = [bwrap() or "bwrap", "--new-session", "--unshare-pid", "--unshare-ipc",
            "--unshare-uts", "--unshare-cgroup-try", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
     if ids is None:
         cmd[1:1] = ["--unshare-user"]
