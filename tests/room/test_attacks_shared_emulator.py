@@ -81,8 +81,9 @@ def bobs_work(learners, monkeypatch):
         _invoke("lab-bob-private", {"read": [], "list": []})  # a live worker holds his variable
         queue = ensure_queue("lab-bob-jobs")
         lab.client("sqs").send_message(QueueUrl=queue, MessageBody="bob's message")
+        topic = lab.client("sns").create_topic(Name="lab-bob-news")["TopicArn"]
         member = membership.load()
-    yield {"arn": arn, "queue": queue, "account": member.account, "function": "lab-bob-private"}
+    yield {"arn": arn, "queue": queue, "account": member.account, "function": "lab-bob-private", "topic": topic}
     with learners["bob"].acting(monkeypatch):
         lab.reset()
 
@@ -126,7 +127,7 @@ def test_lambda_lab_account_and_reset_with_bobs_id_touch_nothing_of_bobs(learner
     _bob_still_has_everything(learners, monkeypatch, bobs_work)
 
 
-def test_bobs_queue_by_its_url_is_not_adas(learners, bobs_work, monkeypatch):
+def test_bobs_queue_function_and_topic_by_url_or_arn_are_not_adas(learners, bobs_work, monkeypatch):
     with learners["ada"].acting(monkeypatch):
         sqs = lab.client("sqs")
         with pytest.raises(ClientError, match="AccessDenied"):
@@ -135,6 +136,11 @@ def test_bobs_queue_by_its_url_is_not_adas(learners, bobs_work, monkeypatch):
             sqs.send_message(QueueUrl=bobs_work["queue"], MessageBody="from ada")
         with pytest.raises(ClientError, match="AccessDenied"):
             lab.client("lambda").invoke(FunctionName=bobs_work["arn"])
+        with pytest.raises(ClientError, match="AccessDenied"):  # the query protocol: the ARN form-encoded
+            lab.client("sns").publish(TopicArn=bobs_work["topic"], Message="from ada")
+        with pytest.raises(ClientError, match="AccessDenied"):
+            lab.client("sns").subscribe(TopicArn=bobs_work["topic"], Protocol="sqs",
+                                        Endpoint=f"arn:aws:sqs:us-east-1:{config.account_id(lab.resolve_backend())}:x")
     _bob_still_has_everything(learners, monkeypatch, bobs_work)
 
 

@@ -31,7 +31,7 @@ import re
 from html import escape
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, unquote
+from urllib.parse import parse_qs, unquote, unquote_plus
 
 from .credentials import INSTRUCTOR_HEADER, Reader
 
@@ -152,7 +152,10 @@ class Gate:
             caller, service = parsed.access_key_id, parsed.service
         texts = [path, unquote(query_string)]
         if service != "s3":  # an object's bytes are data, not a reference to a resource
-            texts.append(body.decode("utf-8", "replace"))
+            text = body.decode("utf-8", "replace")
+            if "x-www-form-urlencoded" in headers.get("content-type", ""):  # the query protocol (SNS, IAM, ...)
+                text = unquote_plus(text)
+            texts.append(text)
         named = set().union(*(named_accounts(t, path=(i == 0 and service != "s3")) for i, t in enumerate(texts)))
         foreign = {a for a in named if a != caller and self.reader.secret(a) is not None}
         if foreign:
