@@ -126,9 +126,10 @@ def main(argv: list[str] | None = None) -> int:
     def forward(signum, _frame):
         import psutil
 
-        try:  # the server: the learner's process nearest to the sandbox (bwrap's own are root's)
+        try:  # the server: the top of the learner's processes (bwrap's own above it are root's)
             for child in psutil.Process(proc.pid).children(recursive=True):
-                if child.uids().real == args.uid:
+                parent = child.parent()
+                if child.uids().real == args.uid and (parent is None or parent.uids().real != args.uid):
                     child.send_signal(signum)
                     return
         except psutil.Error:
