@@ -228,7 +228,12 @@ def test_the_hub_configuration_runs_the_kit(tmp_path, monkeypatch):
     monkeypatch.setenv("LAMBDA_LAB_ROOM_PASSWORD", "classroom-42")
     c = Config()
     config_file = ROOT / "classroom" / "jupyterhub_config.py"
-    exec(config_file.read_text(), {"get_config": lambda: c, "__file__": str(config_file)})
+    umask = os.umask(0o022)
+    try:
+        exec(config_file.read_text(), {"get_config": lambda: c, "__file__": str(config_file)})
+        assert os.umask(0o022) == 0o077  # the hub's files are the instructor's only
+    finally:
+        os.umask(umask)
     assert c.JupyterHub.authenticator_class == "shared-password"
     if os.geteuid() == 0:  # a Unix user per learner, never root
         assert c.JupyterHub.spawner_class.__name__ == "LearnerSpawner"
@@ -238,8 +243,11 @@ def test_the_hub_configuration_runs_the_kit(tmp_path, monkeypatch):
     assert {s["name"] for s in c.JupyterHub.services} == {"idle-culler", "room"}
     assert c.SimpleLocalProcessSpawner.home_dir_template == str(tmp_path / "learners" / "{username}")
     monkeypatch.setenv("LAMBDA_LAB_ROOM_PASSWORD", "short")
-    with pytest.raises(SystemExit, match="LAMBDA_LAB_ROOM_PASSWORD"):
-        exec(config_file.read_text(), {"get_config": Config, "__file__": str(config_file)})
+    try:
+        with pytest.raises(SystemExit, match="LAMBDA_LAB_ROOM_PASSWORD"):
+            exec(config_file.read_text(), {"get_config": Config, "__file__": str(config_file)})
+    finally:
+        os.umask(umask)
 
 
 def test_bucket_names_are_per_learner_only_on_a_shared_emulator(monkeypatch):
