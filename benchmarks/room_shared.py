@@ -3,10 +3,11 @@
     python benchmarks/room_shared.py --learners 1 10 20 30
 
 For each N: start one embedded emulator as ``lambda-lab room serve --emulator`` does (room
-mode: an account per learner, per-account bucket names, the room's worker settings), then N
-simulated learners at once, each a process of its own in an account of its own (as N laptops
-would be), each deploying 4 small functions and invoking each 10 times. Zips are built once
-beforehand (a learner builds them on their own laptop, not on the emulator's machine).
+mode: an account per learner, issued as at join and verified on every request, per-account
+bucket names, sandboxed workers, the room's worker settings), then N simulated learners at
+once, each a process of its own in an account of its own (as N laptops would be), each
+deploying 4 small functions and invoking each 10 times. Zips are built once beforehand (a
+learner builds them on their own laptop, not on the emulator's machine).
 
 It prints, per N: wall time per learner (median, max, ratio to the first N), failures (an
 exception or a function error), the emulator's memory (its own process and its function
@@ -49,11 +50,15 @@ def room_settings(learners: int) -> dict[str, str]:
             "LAMBDA_LAB_SHARED_EMULATOR": "1"}
 
 
-def learner(index: int, endpoint: str, go, results) -> None:
-    """One learner, in a process of their own: deploy 4 functions, invoke each 10 times."""
+def learner(index: int, endpoint: str, credentials: tuple[str, str], home: Path, go, results) -> None:
+    """One learner, in a process of their own, holding the account and secret the room issued at
+    join (every request is signed with it and verified): deploy 4 functions, invoke each 10 times."""
     os.environ["LAMBDA_LAB_BACKEND"] = endpoint
-    os.environ["LAMBDA_LAB_ACCOUNT"] = f"{100000000000 + index:012d}"
+    os.environ["LAMBDA_LAB_HOME"] = str(home / f"learner{index}")
     from reference_app import lab
+    from reference_app.lab.room import membership
+
+    membership.save("http://127.0.0.1:9", f"learner{index}", endpoint, "token", *credentials)
 
     go.wait()
     started = time.monotonic()
@@ -120,7 +125,11 @@ def run_round(n: int, idle_s: float) -> Round:
     home = Path(tempfile.mkdtemp(prefix=f"room-shared-{n}-"))
     port = free_port()
     saved = dict(os.environ)
-    os.environ.update(room_settings(n), LAMBDA_LAB_HOME=str(home))
+    from reference_app.lab.room.credentials import FILE, PATH_ENV, Registry
+
+    registry = Registry(home / FILE)  # as `room serve --emulator`: an account per learner who joins
+    accounts = [registry.issue() for _ in range(n)]
+    os.environ.update(room_settings(n), LAMBDA_LAB_HOME=str(home), **{PATH_ENV: str(home / FILE)})
     os.environ.pop("LAMBDA_LAB_ACCOUNT", None)
     backend = resolve_backend("embedded", port=port)
     load_before = os.getloadavg()[0]
@@ -129,7 +138,8 @@ def run_round(n: int, idle_s: float) -> Round:
         packaging.build_zip(HANDLER)  # the zip and its import check, once: learners build on their own laptops
         ctx = multiprocessing.get_context("fork")
         go, results = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=learner, args=(i, backend.endpoint, go, results)) for i in range(n)]
+        procs = [ctx.Process(target=learner, args=(i, backend.endpoint, accounts[i], home, go, results))
+                 for i in range(n)]
         for p in procs:
             p.start()
         time.sleep(1.0)  # every learner imported and waiting

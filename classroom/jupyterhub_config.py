@@ -12,7 +12,7 @@
 * idle servers are stopped after ``LAMBDA_LAB_ROOM_IDLE_MIN`` minutes (30) by
   jupyterhub-idle-culler, so an idle learner's memory comes back; their work stays;
 * the room's collector (``lambda-lab room serve``) runs as a hub-managed service on
-  127.0.0.1:8765: learners join it with ``lambda-lab room join http://127.0.0.1:8765 --name NAME``.
+  127.0.0.1:8765: learners join it with ``lambda-lab room join http://127.0.0.1:8765 --code CODE --name NAME``.
 
 Settings, all from the environment (see classroom/GUIDE.md):
 
@@ -25,8 +25,12 @@ Settings, all from the environment (see classroom/GUIDE.md):
 ``LAMBDA_LAB_HUB_PORT_BASE``   learner N's emulator listens on this + N (21000)
 ``LAMBDA_LAB_HUB_API_TOKEN``   a token for scripts that drive the hub (the load test); optional
 
-SimpleLocalProcessSpawner runs every learner as the hub's own Unix user: fine for a workshop
-on a machine you own for the day, not for strangers on a shared server (see the guide).
+Learners are strangers (see the guide's threat model). Run the hub as root: each learner's
+server then runs as a Unix user of their own (``lab-<name>``, made on first login), never
+root, in a sandbox that shows them their own home and processes only
+(:mod:`reference_app.lab.room.learner_users`), with an emulator that answers only their
+credentials. ``LAMBDA_LAB_ROOM_SINGLE_USER=1`` runs every learner as the hub's own user
+instead: only for trying the hub out alone, never for a room.
 """
 
 import os
@@ -41,6 +45,13 @@ c = get_config()  # noqa: F821 - JupyterHub provides it
 ROOM = Path(os.environ.get("LAMBDA_LAB_ROOM_DIR", Path.home() / "lambda-lab-room")).resolve()
 LEARNERS = ROOM / "learners"
 LEARNERS.mkdir(parents=True, exist_ok=True)
+SINGLE_USER = os.environ.get("LAMBDA_LAB_ROOM_SINGLE_USER") == "1"
+if os.geteuid() != 0 and not SINGLE_USER:
+    raise SystemExit("Run the hub as root: it starts each learner's server as a Unix user of their own "
+                     "(or set LAMBDA_LAB_ROOM_SINGLE_USER=1 to try it alone, every learner as you).")
+os.umask(0o077)  # the hub's database, cookie secret and the room's files: the instructor's only
+for folder in (ROOM, LEARNERS):
+    os.chmod(folder, 0o711)  # learners reach their own home (0700) and list nothing here
 BIN = Path(sys.executable).parent  # jupyterhub-singleuser and lambda-lab live beside this Python
 
 
@@ -73,7 +84,14 @@ if os.environ.get("LAMBDA_LAB_ROOM_ADMIN_PASSWORD"):
     c.SharedPasswordAuthenticator.admin_password = os.environ["LAMBDA_LAB_ROOM_ADMIN_PASSWORD"]
 
 # --- each learner's server: their folder, their port, their emulator ----------------------------------------------
-c.JupyterHub.spawner_class = "simple"
+if SINGLE_USER:
+    c.JupyterHub.spawner_class = "simple"
+else:
+    from reference_app.lab.room.learner_users import USERNAME_PATTERN, LearnerSpawner
+
+    LearnerSpawner.room_dir = str(ROOM)
+    c.JupyterHub.spawner_class = LearnerSpawner
+    c.Authenticator.username_pattern = USERNAME_PATTERN  # lab-<name> is a valid Unix user name
 c.SimpleLocalProcessSpawner.home_dir_template = str(LEARNERS / "{username}")
 c.Spawner.cmd = [str(BIN / "jupyterhub-singleuser")]
 c.Spawner.args = [
@@ -82,12 +100,11 @@ c.Spawner.args = [
     "--LabApp.news_url=None",
     "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
 ]
-if os.geteuid() == 0:
-    c.Spawner.args.append("--ServerApp.allow_root=True")  # containers and CI run as root; Jupyter refuses otherwise
 c.Spawner.default_url = f"/lab/tree/{hub.WORKSHOP}/notebooks/00_setup.ipynb"
 c.Spawner.environment = hub.environment(home_of)
 c.Spawner.pre_spawn_hook = hub.pre_spawn_hook(home_of)
-c.Spawner.post_stop_hook = hub.post_stop_hook(home_of)
+if SINGLE_USER:  # a sandboxed server's processes end with it (a process namespace of its own)
+    c.Spawner.post_stop_hook = hub.post_stop_hook(home_of)
 c.Spawner.start_timeout = 180  # thirty learners logging in at once start thirty servers on a few cores
 c.Spawner.http_timeout = 180
 

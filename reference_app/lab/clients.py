@@ -118,13 +118,13 @@ def _pin_host(endpoint: str):
 
 
 @functools.cache
-def _session(endpoint: str, access_key: str = DUMMY_KEY) -> boto3.session.Session:
+def _session(endpoint: str, access_key: str = DUMMY_KEY, secret: str = DUMMY_SECRET) -> boto3.session.Session:
     core = botocore.session.Session(session_vars=_ISOLATED_VARS)
     core.register("before-send", _pin_host(endpoint))
     return boto3.session.Session(
         botocore_session=core,
         aws_access_key_id=access_key,
-        aws_secret_access_key=DUMMY_SECRET,
+        aws_secret_access_key=secret,
         region_name=REGION,
     )
 
@@ -139,7 +139,16 @@ def session(backend: Backend | None = None) -> boto3.session.Session:
     """A boto3 session bound to the backend's endpoint with dummy credentials."""
     backend = backend or resolve_backend()
     check_endpoint(backend.endpoint)
-    return _session(backend.endpoint, access_key(backend))
+    key = access_key(backend)
+    return _session(backend.endpoint, key, _secret(key))
+
+
+def _secret(key: str) -> str:
+    """The room's secret for the learner's account on its shared emulator (which verifies
+    signatures), else the dummy one."""
+    from .room import membership
+
+    return (membership.secret_for(key) if key != DUMMY_KEY else None) or DUMMY_SECRET
 
 
 def client(service: str, backend: Backend | None = None, **kwargs: Any):

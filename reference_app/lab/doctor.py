@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.metadata as md
+import os
 import sys
 from dataclasses import dataclass
 
@@ -165,8 +166,22 @@ def room_checks(backend: Backend) -> list[Check]:
                                     "(`lambda-lab room leave` stops it)")]
     if backend.kind == "url":
         try:
-            rows.append(Check("account", "ok", f"{account_id(backend)}: yours alone on the emulator at "
-                                               f"{backend.endpoint}, which others may share"))
+            account = account_id(backend)
         except LabError as exc:
             rows.append(Check("account", "fail", str(exc)))
+            return rows
+        # "Yours alone" only where it is true: the room's emulator checks every request against the
+        # secret it issued to this learner; any other emulator takes an account id on trust.
+        issued = (member is not None and member.emulator == backend.endpoint and member.account == account
+                  and bool(member.secret))
+        if issued:
+            rows.append(Check("account", "ok", f"{account}: yours alone on the room's emulator at {backend.endpoint} "
+                                               "(it checks every request against the secret the room gave you)"))
+        else:
+            rows.append(Check("account", "warn", f"{account}: your own on {backend.endpoint}, but that emulator "
+                                                 "takes an account id on trust: anyone who learns it can use it. "
+                                                 "A room's shared emulator does not (join the room)"))
+    elif os.environ.get("LAMBDA_LAB_EMULATOR_GATE") == "owner":
+        rows.append(Check("account", "ok", f"{account_id(backend)}: yours alone (your emulator answers only the "
+                                           "credentials in your home folder)"))
     return rows

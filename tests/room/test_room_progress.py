@@ -43,11 +43,8 @@ def _check(learner, monkeypatch, folder: Path):
 
 
 @pytest.fixture
-def room(collector, learners, monkeypatch):
-    for learner in learners.values():
-        with learner.acting(monkeypatch):
-            lab.join_room(collector.url, learner.name.title())
-    return collector
+def room(shared_room, learners):
+    return shared_room  # both joined it
 
 
 def test_two_learners_checks_show_live_in_the_instructors_views(room, learners, monkeypatch, tmp_path):
@@ -91,10 +88,10 @@ def test_a_name_is_kept_by_the_learner_who_took_it(room, learners, monkeypatch, 
     with monkeypatch.context() as mp:
         mp.setenv("LAMBDA_LAB_HOME", str(tmp_path / "impostor"))
         with pytest.raises(LabError, match="already goes by 'Ada'"):
-            lab.join_room(room.url, "Ada")
+            lab.join_room(room.url, "Ada", room.code)
         assert not (tmp_path / "impostor" / "room.json").exists()  # a failed join leaves no opt-in behind
     with learners["ada"].acting(monkeypatch):
-        assert "Joined the room" in lab.join_room(room.url, "Ada")  # Ada herself may join again
+        assert "Joined the room" in lab.join_room(room.url, "Ada", room.code)  # Ada herself may join again
 
 
 def test_the_instructors_table_needs_the_instructors_key(room):

@@ -61,6 +61,16 @@ def test_the_values_run_the_kits_image_with_the_measured_sizes():
     assert "SharedPasswordAuthenticator" not in values["hub"]["config"]  # the password: --set, never committed
 
 
+def test_each_learner_is_a_pod_the_others_cannot_reach():
+    user = yaml.safe_load((K8S / "values.yaml").read_text())["singleuser"]
+    policy = user["networkPolicy"]
+    assert policy["enabled"] is True
+    assert policy["egressAllowRules"]["privateIPs"] is False  # no other learner's pod or emulator
+    assert policy["egressAllowRules"]["cloudMetadataServer"] is False
+    assert "ingress" not in policy  # the chart's default: the hub and the proxy only
+    assert user["uid"] != 0 and user["allowPrivilegeEscalation"] is False
+
+
 def test_the_single_user_image_runs_the_kit_and_its_extension():
     commands = dockerfile.parse_file(str(K8S / "Dockerfile"))
     by = {}

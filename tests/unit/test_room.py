@@ -87,13 +87,13 @@ def test_the_rooms_emulator_is_the_default_backend(home, monkeypatch):
 @pytest.mark.parametrize("url", ["not a url", "ftp://10.0.0.5/", "http://"])
 def test_joining_a_bad_address_sends_nothing_and_keeps_nothing(home, url, no_connections):
     with pytest.raises(LabError, match="is not a room's address"):
-        reporting.join(url, "Ada")
+        reporting.join(url, "Ada", "ABCDE-FGHJK")
     assert membership.load() is None and no_connections == []
 
 
 def test_joining_a_room_that_does_not_answer_keeps_nothing(home, free_port):
     with pytest.raises(LabError, match=f"No room answers at http://127.0.0.1:{free_port}"):
-        reporting.join(f"http://127.0.0.1:{free_port}", "Ada")
+        reporting.join(f"http://127.0.0.1:{free_port}", "Ada", "ABCDE-FGHJK")
     assert membership.load() is None
 
 
@@ -118,6 +118,12 @@ def room(tmp_path, monkeypatch):
     server.server_close()
 
 
+def _post_json(url, doc):
+    request = urllib.request.Request(url, json.dumps(doc).encode(), {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=5) as resp:
+        return json.loads(resp.read())
+
+
 def _post(url, doc):
     request = urllib.request.Request(url, json.dumps(doc).encode(), {"Content-Type": "application/json"})
     try:
@@ -131,10 +137,14 @@ def test_the_collector_keeps_names_filters_reports_and_guards_its_table(room):
     key = "k" * 32
     good = {"handler-validation": {"status": "failed", "attempts": 2, "failed_checks": ["a valid user is created"]},
             "no-such-exercise": {"status": "passed"}}
-    assert _post(room.url + "/report", {"name": "Ada", "key": key, "progress": good}) == 204
-    assert _post(room.url + "/report", {"name": "Ada", "key": "x" * 32, "progress": {}}) == 409
-    assert _post(room.url + "/report", {"name": "<b>", "key": key, "progress": {}}) == 400
-    assert _post(room.url + "/report", {"name": "Bob", "key": "short", "progress": {}}) == 400
+    joined = _post_json(room.url + "/join", {"name": "Ada", "code": room.code, "key": key})
+    assert set(joined) >= {"token", "account", "secret"} and len(joined["account"]) == 12
+    assert _post(room.url + "/report", {"token": joined["token"], "progress": good}) == 204
+    assert _post(room.url + "/join", {"name": "Ada", "code": room.code, "key": "x" * 32}) == 409
+    assert _post(room.url + "/join", {"name": "Bob", "code": "WRONG-CODE", "key": "x" * 32}) == 403
+    assert _post(room.url + "/join", {"name": "<b>", "code": room.code, "key": key}) == 400
+    assert _post(room.url + "/join", {"name": "Bob", "code": room.code, "key": "short"}) == 400
+    assert _post(room.url + "/report", {"name": "Ada", "key": key, "progress": {}}) == 400  # no token
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(room.url + "/progress", timeout=5)
     assert refused.value.code == 401
@@ -144,7 +154,7 @@ def test_the_collector_keeps_names_filters_reports_and_guards_its_table(room):
     with urllib.request.urlopen(room.url + "/room", timeout=5) as resp:
         info = json.loads(resp.read())
     assert info["room"] == "Tuesday" and info["emulator"] == "http://127.0.0.1:4566"
-    assert collector.instructor() == collector.Instructor(room.url, room.key)
+    assert collector.instructor() == collector.Instructor(room.url, room.key, room.code)
 
 
 def test_the_view_says_who_finished_what_and_where_the_room_is_stuck():
@@ -218,15 +228,26 @@ def test_the_hub_configuration_runs_the_kit(tmp_path, monkeypatch):
     monkeypatch.setenv("LAMBDA_LAB_ROOM_PASSWORD", "classroom-42")
     c = Config()
     config_file = ROOT / "classroom" / "jupyterhub_config.py"
-    exec(config_file.read_text(), {"get_config": lambda: c, "__file__": str(config_file)})
-    assert c.JupyterHub.authenticator_class == "shared-password" and c.JupyterHub.spawner_class == "simple"
+    umask = os.umask(0o022)
+    try:
+        exec(config_file.read_text(), {"get_config": lambda: c, "__file__": str(config_file)})
+        assert os.umask(0o022) == 0o077  # the hub's files are the instructor's only
+    finally:
+        os.umask(umask)
+    assert c.JupyterHub.authenticator_class == "shared-password"
+    if os.geteuid() == 0:  # a Unix user per learner, never root
+        assert c.JupyterHub.spawner_class.__name__ == "LearnerSpawner"
+        assert not any("allow_root" in arg for arg in c.Spawner.args)
     assert c.SharedPasswordAuthenticator.user_password == "classroom-42"
     assert any("reference_app.lab.room.hub" in arg for arg in c.Spawner.args)
     assert {s["name"] for s in c.JupyterHub.services} == {"idle-culler", "room"}
     assert c.SimpleLocalProcessSpawner.home_dir_template == str(tmp_path / "learners" / "{username}")
     monkeypatch.setenv("LAMBDA_LAB_ROOM_PASSWORD", "short")
-    with pytest.raises(SystemExit, match="LAMBDA_LAB_ROOM_PASSWORD"):
-        exec(config_file.read_text(), {"get_config": Config, "__file__": str(config_file)})
+    try:
+        with pytest.raises(SystemExit, match="LAMBDA_LAB_ROOM_PASSWORD"):
+            exec(config_file.read_text(), {"get_config": Config, "__file__": str(config_file)})
+    finally:
+        os.umask(umask)
 
 
 def test_bucket_names_are_per_learner_only_on_a_shared_emulator(monkeypatch):

@@ -68,9 +68,18 @@ def status() -> None:
 
 @app.command()
 @friendly
-def doctor() -> None:
+def doctor(
+    instructor: Annotated[bool, typer.Option("--instructor", help="Also check what serving a room needs here.")]
+    = False,
+    hub: Annotated[bool, typer.Option("--hub", help="With --instructor: the classroom hub, not a shared emulator.")]
+    = False,
+) -> None:
     """Check Python, packages, the port or emulator, Docker and token (localstack), and runtimes."""
     checks = doctor_mod.run_checks()
+    if instructor or hub:
+        from ..room.preflight import instructor_checks
+
+        checks.extend(instructor_checks(hub=hub))
     table = Table(show_header=False, box=None)
     for check in checks:
         table.add_row(_MARK[check.level], plain(check.name), plain(check.detail))

@@ -35,7 +35,9 @@ def _table(view) -> Table:
     """Learners by exercise. A course has some twenty exercises: their columns are numbered (the
     table below names each number), so names and marks stay whole on a terminal."""
     rows = view.rows()
-    table = Table(title=f"{len(view.learners)} learners · {view.where_stuck()}", title_justify="left")
+    # Everything a learner sent is shown as text: names and check names are cleaned by the collector
+    # (no escape sequences) and escaped here (no rich markup, no links).
+    table = Table(title=plain(f"{len(view.learners)} learners · {view.where_stuck()}"), title_justify="left")
     table.add_column("learner", no_wrap=True, min_width=max([7, *(len(plain(r["learner"])) for r in rows)]))
     table.add_column("done", justify="right", no_wrap=True)
     for number, _ in enumerate(view.exercises, 1):
@@ -50,7 +52,7 @@ def _table(view) -> Table:
         stuck.add_column(column)
     for s in view.stuck():
         top = f"{plain(s.top_failure)} ({s.top_failure_count})" if s.top_failure else ""
-        stuck.add_row(number_of.get(s.exercise, ""), s.exercise, str(s.passed), str(s.failing), str(s.started),
+        stuck.add_row(number_of.get(s.exercise, ""), plain(s.exercise), str(s.passed), str(s.failing), str(s.started),
                       str(s.not_tried), top)
     grid = Table.grid()
     grid.add_row(table)
@@ -105,6 +107,17 @@ def serve(
     backend, started = None, False
     shared_url = None
     if emulator:
+        from ..room import sandbox
+        from ..room.collector import room_dir
+        from ..room.credentials import FILE, PATH_ENV, Registry
+
+        missing = sandbox.available()
+        if missing and os.environ.get(sandbox.UNSANDBOXED_ENV) != "1":
+            raise LabError(f"Cannot share an emulator safely: {missing}. (Or set {sandbox.UNSANDBOXED_ENV}=1 to run "
+                           "learners' functions with your rights, on a machine with nothing else on it.)")
+        credentials = room_dir() / FILE
+        Registry(credentials)  # the instructor's secret exists before the emulator reads it
+        os.environ[PATH_ENV] = str(credentials)
         os.environ[SHARED_ENV] = "1"
         os.environ[SHARED_BIND_ENV] = host
         settings = {**ROOM_RUNTIME, "LAMBDA_LAB_WARM_WORKERS": str(WARM_WORKERS_PER_LEARNER * learners)}
@@ -124,7 +137,9 @@ def serve(
         raise LabError(f"Cannot listen on {host}:{port} ({exc.strerror}); pick another port with --port.") from None
     address = socket.gethostname() if host in ("0.0.0.0", "::") else host
     out.print(f"[green]✓[/] Room open at {me.url}" + (f", sharing the emulator at {shared_url}" if shared_url else ""))
-    out.print(f"  learners:   lambda-lab room join http://{address}:{server.server_port} --name YOUR-NAME")
+    out.print(f"  learners:   lambda-lab room join http://{address}:{server.server_port} --code {me.code} "
+              "--name YOUR-NAME")
+    out.print(f"  join code:  {me.code}   (give it to the room only)")
     out.print("  instructor: lambda-lab room   (or lab.room_view() in a notebook)")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
@@ -142,11 +157,12 @@ def serve(
 def join(
     url: Annotated[str, typer.Argument(help="The room's address, as the instructor gave it.")],
     name: Annotated[str, typer.Option("--name", help="Your name, as the instructor will see it.")],
+    code: Annotated[str, typer.Option("--code", help="The room's join code, as the instructor gave it.")],
 ) -> None:
     """Learner: join a room. From now on your check results are reported there (`room leave` stops it)."""
     from ..room.reporting import join_room
 
-    out.print(f"[green]✓[/] {plain(join_room(url, name))}")
+    out.print(f"[green]✓[/] {plain(join_room(url, name, code))}")
     out.print("Your `lambda-lab check` results now go to the room; `lambda-lab room leave` stops that.")
 
 

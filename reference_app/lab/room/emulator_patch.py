@@ -21,6 +21,14 @@ and every lesson and exercise names its buckets. ministack already keeps buckets
 objects and their files on disk per account; :func:`patch_s3` makes a name resolve to the
 caller's own bucket only, so every learner has the namespace to themselves, as if the
 emulator were theirs, and another learner's buckets are as invisible as their functions.
+
+**Learners are strangers** (only in an emulator a room shares). :func:`patch_app` puts the
+room's front door before ministack (:mod:`.signatures`: every signature verified against
+the secret the room issued for its account, no request naming another learner's account,
+the internal endpoints for the instructor only), gives each function the secret of its own
+account (so its SDK calls pass that door), and runs every function worker in a sandbox
+(:mod:`.sandbox`) as an unprivileged user; other runtimes, which would run unsandboxed,
+are refused.
 """
 
 from __future__ import annotations
@@ -33,8 +41,16 @@ SHARED_ENV = "LAMBDA_LAB_SHARED_EMULATOR"
 SHARED_BIND_ENV = "LAMBDA_LAB_SHARED_BIND"  # the address a shared emulator listens on (127.0.0.1 by default)
 
 
+GATE_ENV = "LAMBDA_LAB_EMULATOR_GATE"  # "owner": a hub learner's own emulator, behind the same front door
+
+
 def shared() -> bool:
     return os.environ.get(SHARED_ENV, "").strip().lower() in ("1", "true", "yes")
+
+
+def gated() -> bool:
+    """A hub learner's own emulator: signatures verified against a secret only that learner holds."""
+    return os.environ.get(GATE_ENV, "") == "owner"
 
 
 def hooks() -> dict:
@@ -65,6 +81,8 @@ def owner_of(api_id: str) -> str | None:
 
 
 def patch_app(app) -> None:
+    if shared() or gated():
+        protect(app)
     handle = app._handle_execute_api_request
 
     async def _handle_execute_api_request(host, path, method, headers, body, query_params, *args, **kwargs):
@@ -81,3 +99,38 @@ def patch_app(app) -> None:
             _request_account_id.reset(token)
 
     app._handle_execute_api_request = _handle_execute_api_request
+
+
+def protect(app) -> None:
+    """The shared emulator's front door, its functions' credentials and its sandbox (see the module docstring)."""
+    from ..runtime import workers
+    from . import sandbox
+    from .credentials import PATH_ENV, Reader
+    from .signatures import Gate, guard
+
+    path = os.environ.get(PATH_ENV)
+    if not path:
+        raise SystemExit(f"A room's shared emulator needs {PATH_ENV} (lambda-lab room serve --emulator sets it).")
+    reader = Reader(path)
+    app.app = guard(app.app, Gate(reader, owner_uid=os.getuid() if gated() and not shared() else None))
+
+    import ministack.core.lambda_runtime as lr
+    from ministack.services import lambda_svc
+
+    original = lr.execution_credentials
+
+    def execution_credentials(config: dict) -> dict[str, str]:
+        credentials = original(config)
+        secret = reader.secret(credentials.get("AWS_ACCESS_KEY_ID", ""))
+        credentials["AWS_SECRET_ACCESS_KEY"] = secret or "no-secret-for-this-account"
+        credentials["AWS_SESSION_TOKEN"] = ""
+        return credentials
+
+    lr.execution_credentials = lambda_svc.execution_credentials = execution_credentials
+    if not shared():  # a hub learner's own emulator: the workers are the learner's, as the learner's user
+        return
+    if os.environ.get(sandbox.UNSANDBOXED_ENV) == "1":
+        logger.warning("lambda-lab: learners' functions run WITHOUT a sandbox (%s=1)", sandbox.UNSANDBOXED_ENV)
+        return
+    workers.spawn_wrapper = sandbox.wrap
+    sandbox.refuse_other_runtimes(lambda_svc)

@@ -90,7 +90,11 @@ def leftover_emulators(lab_home: str | os.PathLike) -> list[int]:
     for pid_file in Path(lab_home).glob("embedded-*/ministack.pid"):
         try:
             pid = int(pid_file.read_text().strip())
-            if "ministack" in " ".join(psutil.Process(pid).cmdline()):
+            proc = psutil.Process(pid)
+            # The pid must be this learner's emulator: a server in a sandbox of its own numbers its
+            # processes apart, so a pid file's number may be someone else's process here.
+            if "ministack" in " ".join(proc.cmdline()) and \
+                    proc.environ().get("LAMBDA_LAB_HOME") == str(lab_home):
                 found.append(pid)
         except (OSError, ValueError, psutil.Error):
             continue
@@ -139,6 +143,25 @@ def fill_environment(env=os.environ) -> dict[str, str]:
     return chosen
 
 
+def own_credentials(env=os.environ) -> str:
+    """The learner's account on their own emulator, and its secret, made once in their lab home
+    (``credentials.json``, 0600: only the learner's Unix user reads it). The emulator verifies every
+    signature against it (:mod:`.signatures`, as a room's shared emulator does), so another
+    learner's kernel that reaches this emulator's port gets ``InvalidClientTokenId``, and its
+    internal endpoints answer this learner's processes only. Sets the learner's environment:
+    kernels and terminals inherit it."""
+    from ..config import lab_home
+    from .credentials import PATH_ENV, Registry
+    from .emulator_patch import GATE_ENV
+    from .membership import ACCOUNT_ENV
+
+    path = lab_home() / "credentials.json"
+    registry = Registry(path)
+    account = next(iter(sorted(registry.accounts)), None) or registry.issue()[0]
+    env.update({PATH_ENV: str(path), GATE_ENV: "owner", ACCOUNT_ENV: account})
+    return account
+
+
 try:
     from jupyter_server.extension.application import ExtensionApp
 except ImportError:  # the hub's own environment may not have jupyter_server; the hooks above do not need it
@@ -158,6 +181,7 @@ class LearnerEmulator(ExtensionApp):
         chosen = fill_environment()
         if chosen:
             self.log.info("lambda-lab: %s", ", ".join(f"{k}={v}" for k, v in chosen.items()))
+        self.log.info("lambda-lab: your emulator's account is %s (its secret is yours alone)", own_credentials())
         self._starting = threading.Thread(target=self._start, name="lambda-lab-emulator", daemon=True)
         self._starting.start()
         # The hub stops a server with SIGINT; without a terminal, Jupyter then ends its loop with

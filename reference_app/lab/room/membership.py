@@ -49,6 +49,12 @@ class Membership:
     url: str  # the instructor's collector, e.g. http://10.0.0.5:8765
     name: str  # the display name the instructor sees
     emulator: str | None = None  # the emulator the room shares, if any
+    token: str = ""  # what every report carries (the collector issued it at join)
+    account: str = ""  # the learner's account on the room's emulator, issued at join ...
+    secret: str = ""  # ... and its secret access key: the emulator checks every signature against it
+
+    def __repr__(self) -> str:  # never show the token or the secret in a notebook's output
+        return f"Membership(url={self.url!r}, name={self.name!r}, emulator={self.emulator!r}, account={self.account!r})"
 
     @property
     def host(self) -> str:
@@ -78,7 +84,8 @@ def load() -> Membership | None:
     """The room this learner joined, or None (also for a damaged file: the learner joins again)."""
     try:
         raw = json.loads(path().read_text(encoding="utf-8"))
-        return Membership(raw["url"], raw["name"], raw.get("emulator"))
+        return Membership(raw["url"], raw["name"], raw.get("emulator"), str(raw.get("token", "")),
+                          str(raw.get("account", "")), str(raw.get("secret", "")))
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -99,9 +106,13 @@ def _write_error(target: Path, exc: OSError) -> LabError:
     return LabError(f"Cannot write {target} ({exc.strerror}); free some space there or fix its permissions.")
 
 
-def save(url: str, name: str, emulator: str | None = None) -> Membership:
-    """Record the membership (joining again replaces it)."""
-    member = Membership(url.rstrip("/"), check_name(name), emulator.rstrip("/") if emulator else None)
+def save(url: str, name: str, emulator: str | None = None, token: str = "", account: str = "",
+         secret: str = "") -> Membership:
+    """Record the membership (joining again replaces it); the file is the learner's only (0600)."""
+    if account and not _ACCOUNT_RE.match(account):
+        raise LabError(f"The room gave {account!r} as your account; it must be 12 digits. Join again.")
+    member = Membership(url.rstrip("/"), check_name(name), emulator.rstrip("/") if emulator else None,
+                        token, account, secret)
     _write(FILE, json.dumps(asdict(member), indent=2))
     return member
 
@@ -130,9 +141,33 @@ def explicit_account() -> str | None:
 
 
 def learner_account() -> str:
-    """The learner's own account on a shared emulator: ``LAMBDA_LAB_ACCOUNT``, else the one
-    derived from this home folder's secret (made on first use, kept across sessions)."""
-    return explicit_account() or account_for(identity_secret())
+    """The learner's own account on a shared emulator: ``LAMBDA_LAB_ACCOUNT``, else the one the
+    room issued at join, else the one derived from this home folder's secret (made on first use,
+    kept across sessions)."""
+    explicit = explicit_account()
+    if explicit:
+        return explicit
+    member = load()
+    if member is not None and member.account:
+        return member.account
+    return account_for(identity_secret())
+
+
+def secret_for(account: str) -> str | None:
+    """The secret access key the room issued for ``account``, if this learner holds it: from joining a
+    room that shares an emulator, or (on a hub) from the learner's own credentials file, which only
+    the learner's Unix user can read (``LAMBDA_LAB_ROOM_CREDENTIALS``)."""
+    member = load()
+    if member is not None and member.account == account and member.secret:
+        return member.secret
+    own = os.environ.get("LAMBDA_LAB_ROOM_CREDENTIALS")
+    if own and os.environ.get("LAMBDA_LAB_EMULATOR_GATE") == "owner":
+        try:
+            secret = json.loads(Path(own).read_text(encoding="utf-8"))["accounts"].get(account)
+            return str(secret) if secret else None
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
+            return None
+    return None
 
 
 def identity_secret() -> str:

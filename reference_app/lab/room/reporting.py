@@ -1,11 +1,13 @@
 """The learner's side of a room: join, leave, and report check results.
 
-Nothing is sent anywhere until the learner joins (``lambda-lab room join URL --name NAME``
-or ``lab.join_room(URL, NAME)``): joining names the instructor's host, which is the
+Nothing is sent anywhere until the learner joins (``lambda-lab room join URL --name NAME
+--code CODE`` or ``lab.join_room(URL, NAME, CODE)``, with the join code the instructor gives
+out): joining names the instructor's host, which is the
 learner's opt-in for that host and no other (the network guard lets it through,
 :func:`reference_app.lab.net.check_endpoint`). From then on every check posts the learner's
 whole progress there (so a report that could not be sent is caught up by the next one),
-until ``lambda-lab room leave``.
+until ``lambda-lab room leave``. Joining returns a per-learner token that every report
+carries and, when the room shares an emulator, the learner's own account and secret there.
 """
 
 from __future__ import annotations
@@ -51,23 +53,34 @@ def _progress() -> dict:
     return progress_store.load()
 
 
-def join(url: str, name: str) -> membership.Membership:
-    """Join the room at ``url`` as ``name``: from now on, checks are reported there."""
+def join(url: str, name: str, code: str) -> membership.Membership:
+    """Join the room at ``url`` as ``name`` with the room's join ``code``: from now on, checks are reported there."""
     url = _check_url(url)
     name = membership.check_name(name)
+    code = str(code or "").strip()
+    if not code:
+        raise LabError("Joining a room needs its join code: ask the instructor (`lambda-lab room serve` printed it).")
     previous = membership.load()
     member = membership.save(url, name)  # the opt-in for this host: the guard lets the calls below through
     try:
         info = _request(url + "/room")
         emulator = info.get("emulator") if isinstance(info, dict) else None
-        if emulator:
-            emulator = _same_host(url, str(emulator))
-            member = membership.save(url, name, emulator)
-        _request(url + "/report", {"name": name, "key": learner_key(url), "progress": _progress()})
+        emulator = _same_host(url, str(emulator)) if emulator else None
+        admitted = _request(url + "/join", {"name": name, "code": code, "key": learner_key(url)})
+        member = membership.save(url, name, emulator, str(admitted["token"]),
+                                 str(admitted.get("account") or ""), str(admitted.get("secret") or ""))
+        _request(url + "/report", {"token": member.token, "progress": _progress()})
     except BaseException as exc:
         _restore(previous)
         if isinstance(exc, urllib.error.HTTPError) and exc.code == 409:
-            raise LabError(f"Someone in the room at {url} already goes by {name!r}; join with another name.") from None
+            raise LabError(f"Someone in the room at {url} already goes by {name!r} (or a name that looks the "
+                           "same); join with another name.") from None
+        if isinstance(exc, urllib.error.HTTPError) and exc.code == 403:
+            raise LabError(f"The room at {url} refused the join code {code!r}; ask the instructor for it.") from None
+        if isinstance(exc, urllib.error.HTTPError) and exc.code == 429:
+            raise LabError(f"The room at {url} is busy; join again in a few seconds.") from None
+        if isinstance(exc, (KeyError, TypeError)):
+            raise LabError(f"The room at {url} did not admit you; check the address the instructor gave.") from None
         if isinstance(exc, (OSError, ValueError)):
             raise LabError(
                 f"No room answers at {url} ({_reason(exc)}); check the address the instructor gave."
@@ -90,7 +103,8 @@ def _restore(previous: membership.Membership | None) -> None:
     if previous is None:
         membership.forget()
     else:
-        membership.save(previous.url, previous.name, previous.emulator)
+        membership.save(previous.url, previous.name, previous.emulator, previous.token, previous.account,
+                        previous.secret)
 
 
 def _reason(exc: BaseException) -> str:
@@ -114,16 +128,18 @@ def report() -> str | None:
     if member is None:
         return None
     try:
-        _request(member.url + "/report",
-                 {"name": member.name, "key": learner_key(member.url), "progress": _progress()})
+        if not member.token:
+            return f"Not reported to the room at {member.url}: join it again (`lambda-lab room join`)."
+        _request(member.url + "/report", {"token": member.token, "progress": _progress()})
     except Exception as exc:
         return f"Not reported to the room at {member.url} ({_reason(exc)}); the next check sends it again."
     return f"Reported to the room at {member.url} as {member.name}."
 
 
-def join_room(url: str, name: str) -> str:
-    """``lab.join_room(URL, NAME)``: join the instructor's room; your checks are reported there from now on."""
-    member = join(url, name)
+def join_room(url: str, name: str, code: str) -> str:
+    """``lab.join_room(URL, NAME, CODE)``: join the instructor's room with its join code; your checks
+    are reported there from now on."""
+    member = join(url, name, code)
     shared = f"; your emulator is the room's, at {member.emulator}" if member.emulator else ""
     return f"Joined the room at {member.url} as {member.name}{shared}."
 

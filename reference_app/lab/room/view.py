@@ -148,7 +148,9 @@ class RoomView:
         frame.plot.barh(stacked=True, ax=ax, color=["#1a7f37", "#cf222e", "#9a6700", "#d0d7de"], width=0.7)
         ax.set_xlabel("learners")
         ax.set_ylabel("")
-        ax.set_title(f"{len(self.learners)} learners · {self.where_stuck()}", fontsize=10)
+        # A check's name comes from a learner: shown as it is, never read as mathtext ($...$) or TeX.
+        ax.set_title(f"{len(self.learners)} learners · {self.where_stuck()}", fontsize=10, parse_math=False,
+                     usetex=False)
         ax.legend(loc="lower right", fontsize=8)
         return ax
 

@@ -88,11 +88,17 @@ def log_stream_name(config: dict) -> str:
     return f"{now:%Y/%m/%d}/[{config.get('Version', '$LATEST')}]{uuid.uuid4().hex}"
 
 
+# A room's shared emulator sandboxes every worker (reference_app.lab.room.sandbox.wrap):
+# ``(args, popen_kwargs) -> (args, popen_kwargs)``, or None to start workers as they are.
+spawn_wrapper = None
+
+
 class IsolatedPython:
     """``subprocess`` for lambda_runtime: the Python worker starts as ``python -I -S`` (no site-packages).
 
     The bootstrap re-executes itself that way when it was not; starting it so saves
-    a second interpreter start on every cold start.
+    a second interpreter start on every cold start. :data:`spawn_wrapper`, when set, wraps
+    every command started here.
     """
 
     def __getattr__(self, name):
@@ -102,6 +108,8 @@ class IsolatedPython:
     def Popen(args, *more, **kwargs):  # noqa: N802  (subprocess's name)
         if isinstance(args, list) and len(args) == 2 and args[0] == sys.executable and args[1].endswith("_worker.py"):
             args = [args[0], "-I", "-S", args[1]]
+        if spawn_wrapper is not None:
+            args, kwargs = spawn_wrapper(args, kwargs)
         return subprocess.Popen(args, *more, **kwargs)
 
 
