@@ -19,7 +19,7 @@ from reference_app.lab.config import resolve_backend
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [*sorted((ROOT / "reference_app" / "lab").rglob("*.py")), ROOT / "README.md"]
-HINT = re.compile(r"`lambda-lab([^`]*)`")
+HINT = re.compile(r"`lambda-lab(?![-\w])([^`]*)`")  # not `lambda-lab-worker`, a user name
 FIELD = re.compile(r"\{[^{}]*\}")
 
 runner = CliRunner()
