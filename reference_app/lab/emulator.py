@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import display, embedded, emulator_env, localstack
-from .config import Backend, resolve_backend
+from .config import Backend, lab_home, resolve_backend
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use, post
+from .room.credentials import admin_headers
 
 # Kept importable from here: notebooks and tests use these names.
 __all__ = [
@@ -264,7 +265,8 @@ def reset(backend: Backend | None = None) -> str:
         )
     doc = require(backend)
     if emulator_name(doc) == "ministack":
-        post(backend.endpoint + "/_ministack/reset", timeout=30)
+        # A room's emulator opens its reset to the instructor's secret only (room/signatures.py).
+        post(backend.endpoint + "/_ministack/reset", timeout=30, headers=admin_headers(lab_home()))
         return f"Reset the emulator at {backend.endpoint}: every resource is gone."
     if backend.kind == "localstack":
         return localstack.restart(backend)

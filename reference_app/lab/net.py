@@ -129,8 +129,8 @@ def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
         return sock.connect_ex((host, port)) == 0
 
 
-def post(url: str, timeout: float = 30.0) -> bytes:
+def post(url: str, timeout: float = 30.0, headers: dict[str, str] | None = None) -> bytes:
     """POST with no body through the guard; the answer's bytes."""
-    request = urllib.request.Request(url, method="POST")
+    request = urllib.request.Request(url, method="POST", headers=headers or {})
     with open_url(request, timeout=timeout) as resp:
         return resp.read()

@@ -255,3 +255,38 @@ def test_bucket_names_are_per_learner_only_on_a_shared_emulator(monkeypatch):
     assert emulator_patch.hooks() == {}
     monkeypatch.setenv(emulator_patch.SHARED_ENV, "1")
     assert list(emulator_patch.hooks()) == ["ministack.services.s3"]
+
+
+# --- the instructor's reset of the room's emulator --------------------------------------------------
+
+def test_admin_headers_carry_the_instructors_secret_only_where_the_user_holds_it(tmp_path, monkeypatch):
+    from reference_app.lab.room.credentials import FILE, INSTRUCTOR_HEADER, Registry, admin_headers
+
+    monkeypatch.delenv("LAMBDA_LAB_ROOM_CREDENTIALS", raising=False)
+    monkeypatch.delenv("LAMBDA_LAB_ROOM_DIR", raising=False)
+    assert admin_headers(tmp_path) == {}  # a learner: nothing to send
+    (tmp_path / "room").mkdir()
+    secret = Registry(tmp_path / "room" / FILE).instructor
+    assert admin_headers(tmp_path) == {INSTRUCTOR_HEADER: secret}
+    (tmp_path / "room" / FILE).write_text("not json")
+    assert admin_headers(tmp_path) == {}
+
+
+def test_reset_of_a_ministack_emulator_sends_the_instructors_header(tmp_path, monkeypatch):
+    from reference_app.lab import emulator
+    from reference_app.lab.config import resolve_backend
+    from reference_app.lab.room.credentials import FILE, INSTRUCTOR_HEADER, Registry
+
+    monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path))
+    monkeypatch.delenv("LAMBDA_LAB_ROOM_CREDENTIALS", raising=False)
+    monkeypatch.delenv("LAMBDA_LAB_ROOM_DIR", raising=False)
+    (tmp_path / "room").mkdir()
+    secret = Registry(tmp_path / "room" / FILE).instructor
+    sent = []
+    monkeypatch.setattr(emulator, "check_endpoint", lambda endpoint: None)
+    monkeypatch.setattr(emulator, "stopped_with_saved_state", lambda backend: False)
+    monkeypatch.setattr(emulator, "require", lambda backend: {"services": {}, "edition": "ministack"})
+    monkeypatch.setattr(emulator, "emulator_name", lambda doc: "ministack")
+    monkeypatch.setattr(emulator, "post", lambda url, timeout, headers: sent.append((url, headers)))
+    emulator.reset(resolve_backend("embedded", port=4999))
+    assert sent == [("http://127.0.0.1:4999/_ministack/reset", {INSTRUCTOR_HEADER: secret})]

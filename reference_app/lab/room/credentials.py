@@ -40,6 +40,24 @@ def write_private(target: Path, text: str) -> None:
         raise
 
 
+def admin_headers(home: Path) -> dict[str, str]:
+    """The header that opens a room emulator's internal endpoints (``/_ministack/*``), when this user
+    holds the instructor's secret: in ``$LAMBDA_LAB_ROOM_CREDENTIALS``, the room's folder or ``home``.
+    Empty for everyone else, whose reset then stays refused by the emulator."""
+    room = os.environ.get("LAMBDA_LAB_ROOM_DIR")
+    candidates = [os.environ.get(PATH_ENV), room and str(Path(room) / FILE), home / "room" / FILE, home / FILE]
+    for candidate in candidates:
+        if not candidate:
+            continue
+        try:
+            secret = json.loads(Path(candidate).read_text(encoding="utf-8"))["instructor"]
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+        if isinstance(secret, str) and secret:
+            return {INSTRUCTOR_HEADER: secret}
+    return {}
+
+
 class Registry:
     """The instructor's secret and every learner's account credentials, kept in ``path``."""
 
