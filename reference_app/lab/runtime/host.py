@@ -24,6 +24,9 @@ ministack's modules as they are imported, so start-up costs nothing extra:
     document says this module is active (:data:`~reference_app.lab.runtime.HEALTH_KEY`).
     An API's invoke URL answers whichever account owns the API, as on AWS
     (:mod:`reference_app.lab.room.emulator_patch`: a room's shared emulator needs it).
+``ministack.services.dynamodb``
+    a table's stream records are saved with it, so a restored DynamoDB Streams mapping
+    delivers again after a restart (:mod:`.restore`).
 ``ministack.services.cloudwatch``
     an alarm reads only the series its dimensions name, and is evaluated when the emulator
     records a point of its metric (:mod:`.limits`).
@@ -45,7 +48,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, installed_version, limits
+from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, installed_version, limits, restore
 from .log_block import LogBlock, build_log_block, parse_output, write_log_block
 from .workers import IsolatedPython, Settings, answers, guard_memory, reap_forever, worker_class
 
@@ -98,6 +101,7 @@ def install(settings: Settings | None = None) -> None:
         "ministack.services.lambda_svc": _patch_service,
         "ministack.app": _patch_app,
         "ministack.services.cloudwatch": limits.patch_cloudwatch,
+        "ministack.services.dynamodb": restore.patch_dynamodb,
     }
     from ..room.emulator_patch import hooks as room_hooks
 
@@ -197,6 +201,7 @@ def _patch_service(svc) -> None:
     svc._execute_function_dispatch = _execute_function_dispatch
     svc._update_config = _update_config
     async_invoke.install(svc, _http_invoke)
+    restore.patch_stream_poller(svc)
 
 
 # --- the front door: ministack.app --------------------------------------------------------------------------
