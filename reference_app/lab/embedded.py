@@ -14,6 +14,7 @@ killed, stop leftover function workers and clear the code folders in ``tmp/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -236,6 +237,7 @@ def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None
             alive = proc.poll() is None
             if health(backend.endpoint, timeout=0.5) is not None:
                 if alive and _listens(proc.pid, backend.port):
+                    _reap_when_it_exits(proc)
                     return proc.pid
                 if not alive:  # another emulator took the port first: use it, own nothing
                     pid_file(backend).unlink(missing_ok=True)
@@ -248,6 +250,14 @@ def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None
         stop_pid(proc.pid)
         pid_file(backend).unlink(missing_ok=True)
         raise
+
+
+def _reap_when_it_exits(proc: subprocess.Popen) -> None:
+    """Collect the emulator's exit status the moment it exits (``down`` from another process, a
+    crash), so it never lingers as a zombie that looks alive to the next ``down`` or ``up``."""
+    import threading
+
+    threading.Thread(target=proc.wait, name="lambda-lab-reap-emulator", daemon=True).start()
 
 
 def _write_pid(backend: Backend, pid: int) -> None:
@@ -278,6 +288,9 @@ def stop_pid(pid: int, grace_s: float = 5.0) -> bool:
     """SIGTERM the process group led by ``pid``; SIGKILL whatever is left after ``grace_s``.
 
     True when ``pid`` itself had to be killed (so it did not shut down, or save, on its own).
+    A process that has exited counts as gone even while it waits for its parent to reap it
+    (a zombie): ``down`` from a second terminal, while ``lambda-lab lab`` or a notebook
+    owns the emulator, must not wait out the grace period for it.
     """
     try:
         proc = psutil.Process(pid)
@@ -294,14 +307,37 @@ def stop_pid(pid: int, grace_s: float = 5.0) -> bool:
                 p.resume()
             except psutil.NoSuchProcess:
                 pass
-    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    alive = _wait_gone(procs, grace_s)
     for p in alive:
         try:
             p.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(alive, timeout=grace_s)
+    _wait_gone(alive, grace_s)
     return proc in alive
+
+
+def _gone(proc: psutil.Process) -> bool:
+    try:
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            try:
+                os.waitpid(proc.pid, os.WNOHANG)  # ours to reap when this process started it
+            except ChildProcessError:
+                pass
+            return True
+        return not proc.is_running()
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _wait_gone(procs: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
+    """Wait until every process has exited (reaped or not); those still running after ``timeout_s``."""
+    alive = list(procs)
+    for _ in attempts(timeout_s, first=0.02, cap=0.1):
+        alive = [p for p in alive if not _gone(p)]
+        if not alive:
+            break
+    return [p for p in alive if not _gone(p)]
 
 
 class Stopped(NamedTuple):
@@ -363,26 +399,71 @@ def clean_leftovers(backend: Backend) -> None:
             entry.unlink(missing_ok=True)
 
 
+UNSAVED_NAME = "unsaved.txt"  # what the last stop could not save, until a stop saves everything
+_SAVE_FAILED = re.compile(rb"Persistence: failed to save (\w+): ([^\n]*)")
+# The state files' names (ministack's service keys), as a learner knows them.
+_SERVICE_WORDS = {
+    "lambda": "functions and event source mappings", "dynamodb": "tables and their items", "sqs": "queues",
+    "sns": "topics", "s3": "buckets", "cloudwatch_logs": "log groups", "iam": "roles and policies",
+    "eventbridge": "rules", "kinesis": "streams", "apigateway_v1": "REST APIs", "apigateway": "HTTP APIs",
+    "stepfunctions": "state machines", "ssm": "parameters", "secretsmanager": "secrets",
+}
+
+
+def unsaved_services(log_tail: bytes) -> dict[str, str]:
+    """Service key -> why, for each ``Persistence: failed to save`` line in the emulator's log."""
+    return {m.group(1).decode(): m.group(2).decode(errors="replace").strip() for m in _SAVE_FAILED.finditer(log_tail)}
+
+
+def unsaved_note(services: dict[str, str]) -> str:
+    """One sentence naming what a stop could not save, and why."""
+    what = ", ".join(f"{_SERVICE_WORDS.get(name, name)} ({name})" for name in sorted(services))
+    why = next(iter(services.values()), "")
+    return (
+        f"it could not save its {what} ({why}), so those come back as they were at the last stop that saved them; "
+        "free some disk space, then re-run your notebook's deploy cells"
+    )
+
+
 def _stop_note(backend: Backend, killed: bool, log_offset: int) -> str | None:
-    if not persistence_enabled():
-        return None
-    if killed:
-        return (
-            f"it did not shut down within {STOP_GRACE_S:.0f} s and was killed, so the resources it held since its "
-            "last clean stop are gone at the next start (S3 objects are kept)"
-        )
+    """What the stop just made could not save (None: everything), remembered for the next up and status."""
+    note = None
+    if persistence_enabled():
+        if killed:
+            note = (
+                f"it did not shut down within {STOP_GRACE_S:.0f} s and was killed, so the resources it held since "
+                "its last clean stop are gone at the next start (S3 objects are kept)"
+            )
+        else:
+            try:
+                with open(log_file(backend), "rb") as log:
+                    log.seek(log_offset)
+                    failed = unsaved_services(log.read())
+            except OSError:
+                failed = {}
+            if failed:
+                note = unsaved_note(failed)
+    path = run_path(backend) / UNSAVED_NAME
     try:
-        with open(log_file(backend), "rb") as log:
-            log.seek(log_offset)
-            failed = b"Persistence: failed to save" in log.read()
+        if note is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(note)
+    except OSError:  # a full disk: the stop's own message still says it
+        pass
+    return note
+
+
+def last_stop_notice(backend: Backend) -> str | None:
+    """What the learner should know about the last stop: a kill, a crash, or state it could not save."""
+    killed = unclean_stop(backend)
+    if killed:
+        return killed
+    try:
+        note = (run_path(backend) / UNSAVED_NAME).read_text().strip()
     except OSError:
-        failed = False
-    if failed:
-        return (
-            f"it could not save all of its state (see {log_file(backend)}), "
-            "so some resources are gone at the next start"
-        )
-    return None
+        return None
+    return f"When the emulator on port {backend.port} last stopped, {note}." if note else None
 
 
 def has_saved_state(backend: Backend) -> bool:
@@ -401,3 +482,4 @@ def wipe_saved_state(backend: Backend) -> None:
             shutil.rmtree(run / sub, ignore_errors=False)
             (run / sub).mkdir()
         _ministack_pid_file(backend).unlink(missing_ok=True)
+        (run / UNSAVED_NAME).unlink(missing_ok=True)

@@ -177,7 +177,7 @@ def up(backend: Backend | None = None) -> Status:
     backend = backend or resolve_backend()
     notice = None
     if backend.kind == "embedded":
-        notice = embedded.unclean_stop(backend)
+        notice = embedded.last_stop_notice(backend)
         embedded.start(backend)
     elif backend.kind == "localstack":
         localstack.up(backend)
@@ -212,7 +212,7 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
     doc = doc if doc is not None else health(backend.endpoint)
     pid = embedded.owned_pid(backend) if backend.kind == "embedded" else None
     if doc is None:
-        notice = embedded.unclean_stop(backend) if backend.kind == "embedded" else None
+        notice = embedded.last_stop_notice(backend) if backend.kind == "embedded" else None
         return Status(backend, healthy=False, pid=pid, problem=diagnose(backend), notice=notice)
     names: list[str] | None = None
     if details:
@@ -230,6 +230,7 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
         pid=pid,
         functions=names,
         memory=memory(pid) if pid and details else None,
+        notice=embedded.last_stop_notice(backend) if pid else None,
     )
 
 
@@ -265,6 +266,8 @@ def reset(backend: Backend | None = None) -> str:
     doc = require(backend)
     if emulator_name(doc) == "ministack":
         post(backend.endpoint + "/_ministack/reset", timeout=30)
+        if backend.kind == "embedded":
+            (embedded.run_path(backend) / embedded.UNSAVED_NAME).unlink(missing_ok=True)
         return f"Reset the emulator at {backend.endpoint}: every resource is gone."
     if backend.kind == "localstack":
         return localstack.restart(backend)

@@ -27,6 +27,9 @@ ministack's modules as they are imported, so start-up costs nothing extra:
 ``ministack.services.dynamodb``
     a table's stream records are saved with it, so a restored DynamoDB Streams mapping
     delivers again after a restart (:mod:`.restore`).
+``ministack.services.s3``
+    a write that cannot reach the disk fails the request (HTTP 507) instead of answering
+    200 for an object the next start will not have (:mod:`.durability`).
 ``ministack.services.cloudwatch``
     an alarm reads only the series its dimensions name, and is evaluated when the emulator
     records a point of its metric (:mod:`.limits`).
@@ -48,7 +51,7 @@ import sys
 import threading
 from pathlib import Path
 
-from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, installed_version, limits, restore
+from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, durability, installed_version, limits, restore
 from .log_block import LogBlock, build_log_block, parse_output, write_log_block
 from .workers import IsolatedPython, Settings, answers, guard_memory, reap_forever, worker_class
 
@@ -102,14 +105,24 @@ def install(settings: Settings | None = None) -> None:
         "ministack.app": _patch_app,
         "ministack.services.cloudwatch": limits.patch_cloudwatch,
         "ministack.services.dynamodb": restore.patch_dynamodb,
+        "ministack.services.s3": durability.patch_s3,
     }
     from ..room.emulator_patch import hooks as room_hooks
 
-    hooks.update(room_hooks())  # an emulator a room shares: bucket names per learner
+    for name, hook in room_hooks().items():  # an emulator a room shares: bucket names per learner
+        hooks[name] = _both(hooks[name], hook) if name in hooks else hook
     for name in list(hooks):
         if name in sys.modules:
             hooks.pop(name)(sys.modules[name])
     sys.meta_path.insert(0, _AfterImport(hooks))
+
+
+def _both(first, second):
+    def hook(module):
+        first(module)
+        second(module)
+
+    return hook
 
 
 # --- lambda_runtime: the worker ----------------------------------------------------------------------------
