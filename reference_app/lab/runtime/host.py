@@ -17,7 +17,8 @@ ministack's modules as they are imported, so start-up costs nothing extra:
     environment. An Invoke runs under the request id its response carries. A new
     ``LoggingConfig`` retires the function's workers, as any configuration change
     does on AWS. Asynchronous invocation (retries, dead-letter queue, destinations)
-    runs as Lambda runs it (:mod:`.async_invoke`).
+    runs as Lambda runs it (:mod:`.async_invoke`). What AWS refuses (memory, timeout, names,
+    environment, layers, concurrency, policy size) is refused with AWS's errors (:mod:`.quotas`).
 ``ministack.app``
     the request id of an Invoke call is handed to the invocation, an Invoke over Lambda's
     payload limits is refused as Lambda refuses it (:mod:`.limits`), and the health
@@ -51,7 +52,16 @@ import sys
 import threading
 from pathlib import Path
 
-from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, durability, installed_version, limits, restore
+from . import (
+    HEALTH_KEY,
+    SUPPORTED_EMULATOR,
+    async_invoke,
+    durability,
+    installed_version,
+    limits,
+    quotas,
+    restore,
+)
 from .log_block import LogBlock, build_log_block, parse_output, write_log_block
 from .workers import IsolatedPython, Settings, answers, guard_memory, reap_forever, worker_class
 
@@ -215,6 +225,7 @@ def _patch_service(svc) -> None:
     svc._update_config = _update_config
     async_invoke.install(svc, _http_invoke)
     restore.patch_stream_poller(svc)
+    quotas.install(svc)  # Lambda's quotas and API constraints, refused as AWS refuses them
 
 
 # --- the front door: ministack.app --------------------------------------------------------------------------
@@ -227,6 +238,10 @@ def _patch_app(app) -> None:
             refused = limits.refuse_request(headers, body)  # Lambda's payload limits, before anything runs
             if refused is not None:
                 return refused
+        refused = quotas.refuse_upload(method, path, body)  # a zip over 50 MB sent directly
+        if refused is not None:
+            return refused
+        if method == "POST" and _INVOKE_PATH.match(path):
             token = _http_invoke.set({"request_id": request_id})
             try:
                 return limits.limit_response(
