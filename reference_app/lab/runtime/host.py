@@ -63,7 +63,15 @@ from . import (
     restore,
 )
 from .log_block import LogBlock, build_log_block, parse_output, write_log_block
-from .workers import IsolatedPython, Settings, answers, guard_memory, reap_forever, worker_class
+from .workers import (
+    IsolatedPython,
+    Settings,
+    answers,
+    end_trees_with_workers,
+    guard_memory,
+    reap_forever,
+    worker_class,
+)
 
 logger = logging.getLogger("lambda_lab.runtime")
 
@@ -148,6 +156,7 @@ def _patch_runtime(lr, settings: Settings) -> None:
         return original_class_for(config)
 
     lr._worker_class_for = worker_class_for
+    end_trees_with_workers(lr)
     threading.Thread(target=reap_forever, args=(lr, settings), name="lambda-lab-reaper", daemon=True).start()
     threading.Thread(target=guard_memory, args=(lr, lab_worker), name="lambda-lab-memory", daemon=True).start()
 
