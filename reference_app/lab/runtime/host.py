@@ -31,6 +31,9 @@ ministack's modules as they are imported, so start-up costs nothing extra:
 ``ministack.services.s3``
     a write that cannot reach the disk fails the request (HTTP 507) instead of answering
     200 for an object the next start will not have (:mod:`.durability`).
+``ministack.services.cloudwatch_logs``
+    events of at most 256 KB, dropped past their group's retention and beyond a size cap per
+    group, so a chatty function cannot fill the saved state (:mod:`.log_store`).
 ``ministack.services.cloudwatch``
     an alarm reads only the series its dimensions name, and is evaluated when the emulator
     records a point of its metric (:mod:`.limits`).
@@ -59,6 +62,7 @@ from . import (
     durability,
     installed_version,
     limits,
+    log_store,
     quotas,
     restore,
 )
@@ -124,6 +128,7 @@ def install(settings: Settings | None = None) -> None:
         "ministack.services.cloudwatch": limits.patch_cloudwatch,
         "ministack.services.dynamodb": restore.patch_dynamodb,
         "ministack.services.s3": durability.patch_s3,
+        "ministack.services.cloudwatch_logs": log_store.install,
     }
     from ..room.emulator_patch import hooks as room_hooks
 
