@@ -115,6 +115,34 @@ def not_answering_error(backend: Backend, pid: int) -> LabError:
     )
 
 
+def paused_pid(backend: Backend) -> int | None:
+    """The pid of the kit's emulator on this port when it is paused (SIGSTOP, Ctrl-Z); None otherwise.
+
+    Cheap enough to ask before every request: one small file and one /proc read."""
+    pid = _read_pid(backend)
+    if pid is None:
+        return None
+    try:
+        return pid if psutil.Process(pid).status() == psutil.STATUS_STOPPED else None
+    except psutil.Error:
+        return None
+
+
+def refuse_while_paused(endpoint: str):
+    """A botocore ``before-send`` hook: a request to the kit's own emulator while it is paused fails at
+    once with one sentence, instead of waiting out three read timeouts (about a minute) for an answer
+    that cannot come."""
+    backend = Backend("embedded", endpoint)
+    local = backend.host in ("127.0.0.1", "localhost", "::1")  # the kit's emulator listens on loopback only
+
+    def before_send(**_) -> None:
+        pid = paused_pid(backend) if local else None
+        if pid is not None:
+            raise not_answering_error(backend, pid)
+
+    return before_send
+
+
 # --- start and stop -------------------------------------------------------------------------
 #
 # One lock per port, a file lock in the run folder, serialises every start and stop: three
