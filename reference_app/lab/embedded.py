@@ -18,6 +18,7 @@ import re
 import shutil
 import signal
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -383,9 +384,10 @@ def stop(backend: Backend) -> Stopped | None:
             return None  # stopped by another caller meanwhile
         log_path = log_file(backend)
         offset = log_path.stat().st_size if log_path.exists() else 0
+        started = time.time()
         killed = stop_pid(pid, grace_s=STOP_GRACE_S)
         pid_file(backend).unlink(missing_ok=True)
-        note = _stop_note(backend, killed, offset)
+        note = _stop_note(backend, killed, offset, started)
         clean_leftovers(backend)
         return Stopped(pid, note)
 
@@ -453,7 +455,23 @@ def unsaved_note(services: dict[str, str]) -> str:
     )
 
 
-def _stop_note(backend: Backend, killed: bool, log_offset: int) -> str | None:
+def stale_state(state_dir: Path, since: float) -> dict[str, str]:
+    """Service key -> why, for each saved state file the stop did not rewrite.
+
+    The emulator loads every state file when it starts and saves each again when it stops,
+    so one older than the stop was not saved; on a full disk its log line saying so may
+    not have been written either."""
+    found = {}
+    for path in state_dir.glob("*.json"):
+        try:
+            if path.stat().st_mtime < since - 1:
+                found[path.stem] = "not rewritten when it stopped"
+        except OSError:
+            continue
+    return found
+
+
+def _stop_note(backend: Backend, killed: bool, log_offset: int, started: float | None = None) -> str | None:
     """What the stop just made could not save (None: everything), remembered for the next up and status."""
     note = None
     if persistence_enabled():
@@ -469,6 +487,8 @@ def _stop_note(backend: Backend, killed: bool, log_offset: int) -> str | None:
                     failed = unsaved_services(log.read())
             except OSError:
                 failed = {}
+            if started is not None:
+                failed = {**stale_state(run_path(backend) / "state", started), **failed}
             if failed:
                 note = unsaved_note(failed)
     path = run_path(backend) / UNSAVED_NAME

@@ -22,3 +22,14 @@ def test_the_note_names_what_comes_back_as_it_was():
     assert note.startswith("it could not save its tables and their items (dynamodb), functions and event source "
                            "mappings (lambda) ([Errno 28] No space left on device)")
     assert "come back as they were at the last stop that saved them" in note
+
+
+def test_a_state_file_the_stop_did_not_rewrite_is_named(tmp_path):
+    import os
+    import time
+
+    (tmp_path / "sqs.json").write_text("{}")
+    (tmp_path / "lambda.json").write_text("{}")
+    old = time.time() - 60
+    os.utime(tmp_path / "lambda.json", (old, old))
+    assert embedded.stale_state(tmp_path, since=time.time() - 5) == {"lambda": "not rewritten when it stopped"}
