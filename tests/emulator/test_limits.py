@@ -198,3 +198,15 @@ def test_code_combined_with_layers_stays_under_250_mb_unzipped(lam):
              "Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. "
              "The actual size is ")
     _create(lam, "limits-heavy", Layers=arns[:1])
+
+
+def test_the_kits_deploy_says_what_lambda_refused_in_one_sentence(backend):
+    from typer.testing import CliRunner
+
+    from reference_app.lab.cli import app
+
+    result = CliRunner().invoke(app, ["deploy", "hello", "--name", "with space"])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 1 and "Traceback" not in said, said
+    assert "Lambda refused it (ValidationException): 1 validation error detected: Value 'with space' at " \
+           "'functionName'" in said, said
