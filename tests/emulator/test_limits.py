@@ -210,3 +210,20 @@ def test_the_kits_deploy_says_what_lambda_refused_in_one_sentence(backend):
     assert result.exit_code == 1 and "Traceback" not in said, said
     assert "Lambda refused it (ValidationException): 1 validation error detected: Value 'with space' at " \
            "'functionName'" in said, said
+
+
+def test_layer_versions_and_permissions_follow_aws_constraints(lam):
+    _refused(lambda: lam.publish_layer_version(LayerName="limits-desc", Description="d" * 257,
+                                               Content={"ZipFile": _zip()}),
+             "ValidationException", "at 'description' failed to satisfy constraint: Member must have length less "
+             "than or equal to 256")
+    lam.publish_layer_version(LayerName="limits-desc", Description="d" * 256, Content={"ZipFile": _zip()})
+    _create(lam, "limits-permission")
+    _refused(lambda: lam.add_permission(FunctionName="limits-permission", StatementId="has space",
+                                        Action="lambda:InvokeFunction", Principal="s3.amazonaws.com"),
+             "ValidationException", "Value 'has space' at 'statementId' failed to satisfy constraint")
+    _refused(lambda: lam.add_permission(FunctionName="limits-permission", StatementId="s" * 101,
+                                        Action="lambda:InvokeFunction", Principal="s3.amazonaws.com"),
+             "ValidationException", "Member must have length less than or equal to 100")
+    lam.add_permission(FunctionName="limits-permission", StatementId="s" * 100, Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com")

@@ -164,6 +164,42 @@ def unzipped(total_bytes: int, with_layers: bool) -> Refusal | None:
     return Refusal("InvalidParameterValueException", f"Unzipped size must be smaller than {UNZIPPED_MAX_BYTES} bytes")
 
 
+LAYER_NAME_PATTERN = r"[a-zA-Z0-9-_]+"
+STATEMENT_ID_PATTERN = r"([a-zA-Z0-9-_]+)"
+ACTION_PATTERN = r"(lambda:[*]|lambda:[a-zA-Z]+|[*])"
+
+
+def layer_version(layer_name: str, data: dict) -> Refusal | None:
+    """PublishLayerVersion's layer name (140 characters of [a-zA-Z0-9-_]) and description (256)."""
+    problems: list[str] = []
+    if isinstance(layer_name, str) and ":" not in layer_name:
+        if len(layer_name) > ARN_MAX:
+            problems.append(_constraint(layer_name, "layerName", f"have length less than or equal to {ARN_MAX}"))
+        elif not re.fullmatch(LAYER_NAME_PATTERN, layer_name):
+            problems.append(_constraint(layer_name, "layerName",
+                                        f"satisfy regular expression pattern: {LAYER_NAME_PATTERN}"))
+    description = data.get("Description")
+    if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
+        problems.append(_constraint(description, "description",
+                                    f"have length less than or equal to {DESCRIPTION_MAX}"))
+    return _validation(problems)
+
+
+def permission(data: dict) -> Refusal | None:
+    """AddPermission's statement id (100 characters of [a-zA-Z0-9-_]) and action (``lambda:...`` or ``*``)."""
+    problems: list[str] = []
+    sid, action = data.get("StatementId"), data.get("Action")
+    if isinstance(sid, str):
+        if len(sid) > 100:
+            problems.append(_constraint(sid, "statementId", "have length less than or equal to 100"))
+        elif not re.fullmatch(STATEMENT_ID_PATTERN, sid):
+            problems.append(_constraint(sid, "statementId",
+                                        f"satisfy regular expression pattern: {STATEMENT_ID_PATTERN}"))
+    if isinstance(action, str) and not re.fullmatch(ACTION_PATTERN, action):
+        problems.append(_constraint(action, "action", f"satisfy regular expression pattern: {ACTION_PATTERN}"))
+    return _validation(problems)
+
+
 def reserved_concurrency(value, reserved_by_others: int) -> Refusal | None:
     """PutFunctionConcurrency: what every function reserves must leave 100 of the account's 1,000 unreserved."""
     if not isinstance(value, int) or isinstance(value, bool):
@@ -219,6 +255,7 @@ def install(svc) -> None:
 
     create, update_config = svc._create_function, svc._update_config
     put_concurrency, add_permission = svc._put_function_concurrency, svc._add_permission
+    publish_layer = svc._publish_layer_version
 
     def _create_function(data: dict):
         refused = configuration(data or {}, creating=True)
@@ -239,6 +276,9 @@ def install(svc) -> None:
         return put_concurrency(func_name, data)
 
     def _add_permission(func_name: str, data: dict, *args, **kwargs):
+        refused = permission(data or {})
+        if refused:
+            return answer(refused)
         added = add_permission(func_name, data, *args, **kwargs)
         if not (isinstance(added, tuple) and added and added[0] == 201 and func_name in svc._functions):
             return added
@@ -248,6 +288,10 @@ def install(svc) -> None:
             policy["Statement"].pop()
             return answer(refused)
         return added
+
+    def _publish_layer_version(layer_name: str, data: dict):
+        refused = layer_version(layer_name, data or {})
+        return answer(refused) if refused else publish_layer(layer_name, data)
 
     def _validate_total_unzipped_size(code_zip, attached):
         total = svc._unzipped_size(code_zip)
@@ -261,4 +305,5 @@ def install(svc) -> None:
     svc._update_config = _update_config
     svc._put_function_concurrency = _put_function_concurrency
     svc._add_permission = _add_permission
+    svc._publish_layer_version = _publish_layer_version
     svc._validate_total_unzipped_size = _validate_total_unzipped_size
