@@ -402,6 +402,21 @@ def worker_processes(backend: Backend) -> list[psutil.Process]:
     return found
 
 
+def _function_processes(group: int | None) -> list[psutil.Process]:
+    """Processes a killed emulator's functions started (frozen between invocations, so never ending on
+    their own): in the emulator's process group, with a function's variables in their environment."""
+    if group is None or fcntl is None:  # no process groups on Windows
+        return []
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if os.getpgid(proc.pid) == group and "AWS_LAMBDA_FUNCTION_NAME" in proc.environ():
+                found.append(proc)
+        except (OSError, psutil.Error):
+            continue
+    return found
+
+
 def clean_leftovers(backend: Backend) -> None:
     """Stop the workers and remove the code folders an emulator left in this port's ``tmp/``.
 
@@ -413,7 +428,7 @@ def clean_leftovers(backend: Backend) -> None:
     keep = _ministack_pid_file(backend)
     if not any(entry != keep for entry in tmp.iterdir()):
         return  # a worker runs from its code folder there: none, so no process to look for
-    workers = worker_processes(backend)
+    workers = worker_processes(backend) + _function_processes(_read_pid(backend))
     for proc in workers:
         try:
             proc.kill()

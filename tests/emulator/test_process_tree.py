@@ -68,3 +68,29 @@ def _no_leftovers():
     for proc in psutil.process_iter(["cmdline"]):  # a failed test's child, were it left
         if "counter.write(str(n))" in " ".join(proc.info["cmdline"] or ()):
             proc.kill()
+
+
+def test_up_after_a_killed_emulator_ends_what_its_functions_left_frozen(free_port, tmp_path):
+    import os
+    import signal
+
+    from reference_app.lab import emulator
+    from reference_app.lab.config import resolve_backend
+
+    backend = resolve_backend("embedded", free_port)
+    pid = emulator.up(backend).pid
+    try:
+        name = deploy.deploy_function("tree-orphan", HANDLER, backend=backend).name
+        child = psutil.Process(deploy.invoke(name, {"action": "spawn", "counter": str(tmp_path / "c")},
+                                             backend).payload["pid"])
+        # GIVEN an emulator killed (SIGKILL) while a process its function left is frozen
+        killed = psutil.Process(pid)
+        os.kill(pid, signal.SIGKILL)
+        psutil.wait_procs([killed], timeout=5)
+        assert child.status() == psutil.STATUS_STOPPED
+        # WHEN the next `up` starts THEN that process is ended too
+        emulator.up(backend)
+        _, alive = psutil.wait_procs([child], timeout=5)
+        assert not alive
+    finally:
+        emulator.down(backend)

@@ -142,7 +142,11 @@ class ProcessTree:
                 pending += _child_pids(pid)
         with self._lock:
             for pid, proc in list(self.seen.items()):
-                if not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE:
+                try:
+                    gone = not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
+                except psutil.Error:
+                    gone = True
+                if gone:
                     del self.seen[pid]
             return list(self.seen.values())
 
