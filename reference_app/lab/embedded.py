@@ -249,6 +249,11 @@ def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None
     log_path = log_file(backend)
     with writing(home):
         _ministack_pid_file(backend).unlink(missing_ok=True)  # a killed emulator's; reported before this
+        unsaving = home / NO_PERSIST_NAME  # an emulator that saves nothing (extra_env PERSIST_STATE=0)
+        if env.get("PERSIST_STATE") == "1":
+            unsaving.unlink(missing_ok=True)
+        else:
+            unsaving.touch()
         log = open(log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
     with log:
         proc = subprocess.Popen(
@@ -444,6 +449,7 @@ def clean_leftovers(backend: Backend) -> None:
             entry.unlink(missing_ok=True)
 
 
+NO_PERSIST_NAME = "no-persist"  # the emulator running on this port saves nothing when it stops
 UNSAVED_NAME = "unsaved.txt"  # what the last stop could not save, until a stop saves everything
 _SAVE_FAILED = re.compile(rb"Persistence: failed to save (\w+): ([^\n]*)")
 # The state files' names (ministack's service keys), as a learner knows them.
@@ -502,7 +508,7 @@ def _stop_note(backend: Backend, killed: bool, log_offset: int, started: float |
                     failed = unsaved_services(log.read())
             except OSError:
                 failed = {}
-            if started is not None:
+            if started is not None and not (run_path(backend) / NO_PERSIST_NAME).exists():
                 failed = {**stale_state(run_path(backend) / "state", started), **failed}
             if failed:
                 note = unsaved_note(failed)
