@@ -91,7 +91,7 @@ class SecondRun(pytest.Item):
 
         started = time.monotonic()
         said = emulator.down()
-        assert "but" not in said, f"day two: {said}"  # "Stopped ..., but it could not save ..."
+        assert ", but " not in said, f"day two: {said}"  # "Stopped ..., but it could not save ..."
         emulator.up()
         self.user_properties.append(("restart_s", round(time.monotonic() - started, 2)))
         nb = nbformat.read(self.path, as_version=4)

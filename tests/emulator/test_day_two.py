@@ -91,3 +91,35 @@ def test_a_stream_position_saved_past_the_restored_stream_is_brought_back(own):
     emulator.up(own)
     assert _delivered(own, {"dynamodb": sources["dynamodb"]}, 10) == {"dynamodb": True}
     assert os.path.exists(saved)
+
+
+def test_a_stacks_bucket_is_kept_and_a_deleted_one_stays_deleted_after_a_restart(own):
+    template = json.dumps({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket",
+                                                    "Properties": {"BucketName": "day-two-stack-bucket"}}}})
+    emulator.up(own)
+    cfn, s3 = clients.client("cloudformation", own), clients.client("s3", own)
+
+    def buckets() -> list[str]:
+        return [b["Name"] for b in s3.list_buckets()["Buckets"]]
+
+    def create() -> str:
+        cfn.create_stack(StackName="day-two-stack", TemplateBody=template)
+        cfn.get_waiter("stack_create_complete").wait(StackName="day-two-stack", WaiterConfig={"Delay": 1})
+        return cfn.describe_stacks(StackName="day-two-stack")["Stacks"][0]["StackStatus"]
+
+    # GIVEN a stack's (empty) bucket WHEN the emulator restarts THEN it is still there
+    assert create() == "CREATE_COMPLETE"
+    emulator.down(own)
+    emulator.up(own)
+    assert "day-two-stack-bucket" in buckets()
+    # GIVEN the stack deleted, once its bucket held an object and was emptied (CloudFormation deletes only empty
+    # buckets) WHEN the emulator restarts THEN its bucket does not come back, and the stack can be made again
+    # (lesson 03's second day)
+    s3.put_object(Bucket="day-two-stack-bucket", Key="uploads/k", Body=b"v")
+    s3.delete_object(Bucket="day-two-stack-bucket", Key="uploads/k")
+    cfn.delete_stack(StackName="day-two-stack")
+    cfn.get_waiter("stack_delete_complete").wait(StackName="day-two-stack", WaiterConfig={"Delay": 1})
+    emulator.down(own)
+    emulator.up(own)
+    assert "day-two-stack-bucket" not in buckets()
+    assert create() == "CREATE_COMPLETE"

@@ -28,6 +28,9 @@ ministack's modules as they are imported, so start-up costs nothing extra:
 ``ministack.services.dynamodb``
     a table's stream records are saved with it, so a restored DynamoDB Streams mapping
     delivers again after a restart (:mod:`.restore`).
+``ministack.services.cloudformation.provisioners``
+    a bucket a stack creates or deletes is created or deleted on disk too, so a restart
+    neither loses nor brings it back (:mod:`.restore`).
 ``ministack.services.s3``
     a write that cannot reach the disk fails the request (HTTP 507) instead of answering
     200 for an object the next start will not have (:mod:`.durability`).
@@ -127,6 +130,7 @@ def install(settings: Settings | None = None) -> None:
         "ministack.app": _patch_app,
         "ministack.services.cloudwatch": limits.patch_cloudwatch,
         "ministack.services.dynamodb": restore.patch_dynamodb,
+        "ministack.services.cloudformation.provisioners": restore.patch_cloudformation,
         "ministack.services.s3": durability.patch_s3,
         "ministack.services.cloudwatch_logs": log_store.install,
     }

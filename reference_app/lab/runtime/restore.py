@@ -16,12 +16,20 @@ delivered are delivered: at least once, as on AWS). :func:`patch_stream_poller` 
 position past its stream's end to that end (a state saved before this module, or a
 stream that lost records), so a mapping always delivers the next change.
 Kinesis and SQS mappings already resume after a restart (their records are saved).
+
+**A bucket CloudFormation made or deleted** (:func:`patch_cloudformation`). ministack keeps S3
+buckets on disk, one folder each, and its CloudFormation provisioner creates and deletes
+buckets in memory only: a stack's empty bucket was gone after a restart, and a bucket the
+stack had deleted came back (lesson 03's next ``deploy_seed`` then failed: "Resource of type
+'AWS::S3::Bucket' ... already exists"). The provisioner now makes and removes the folder, as
+``CreateBucket`` and ``DeleteBucket`` do.
 """
 
 from __future__ import annotations
 
 import copy
 import logging
+import os
 
 logger = logging.getLogger("lambda_lab.runtime")
 STATE_KEY = "lambda_lab_streams"
@@ -54,6 +62,36 @@ def patch_dynamodb(ddb) -> None:
 
     ddb.get_state = get_state_with_streams
     ddb.load_persisted_state = load_persisted_state
+
+
+def patch_cloudformation(provisioners) -> None:
+    """CloudFormation's ``AWS::S3::Bucket`` creates and deletes the bucket's folder, as S3's own calls do."""
+    s3 = provisioners._s3
+    handlers = provisioners._RESOURCE_HANDLERS["AWS::S3::Bucket"]
+    create, update, delete = handlers["create"], handlers["update"], handlers["delete"]
+
+    def kept(name) -> None:
+        if s3.S3_PERSIST and isinstance(name, str) and name:
+            from ministack.core.responses import get_account_id
+
+            os.makedirs(os.path.join(s3.DATA_DIR, get_account_id(), name), exist_ok=True)
+
+    def create_bucket(logical_id, props, stack_name):
+        answer = create(logical_id, props, stack_name)
+        kept(answer[0] if isinstance(answer, tuple) else None)
+        return answer
+
+    def update_bucket(physical_id, old_props, new_props, stack_name):
+        answer = update(physical_id, old_props, new_props, stack_name)
+        kept(answer[0] if isinstance(answer, tuple) else None)
+        return answer
+
+    def delete_bucket(physical_id, props):
+        answer = delete(physical_id, props)
+        s3._delete_persisted_bucket(physical_id)
+        return answer
+
+    handlers.update(create=create_bucket, update=update_bucket, delete=delete_bucket)
 
 
 def clamp_stream_positions(svc) -> int:
