@@ -38,12 +38,14 @@ def lam():
         port = sock.getsockname()[1]
     backend = resolve_backend("embedded", port)
     emulator.up(backend)
-    with pytest.MonkeyPatch.context() as patch:  # the session's real-looking profile is not this script's
-        patch.delenv("AWS_PROFILE", raising=False)
-        patch.setenv("AWS_CONFIG_FILE", os.devnull)
-        client = _client(backend)
-    yield client
-    emulator.down(backend)
+    try:
+        with pytest.MonkeyPatch.context() as patch:  # the session's real-looking profile is not this script's
+            patch.delenv("AWS_PROFILE", raising=False)
+            patch.setenv("AWS_CONFIG_FILE", os.devnull)
+            client = _client(backend)
+        yield client
+    finally:
+        emulator.down(backend)
 
 
 def _client(backend):
