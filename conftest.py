@@ -10,7 +10,9 @@ The suite runs on every core (pytest-xdist, ``-n auto --dist loadfile`` in
 pyproject.toml, at most four workers): each worker has its own emulator (the test
 port plus the worker's number) and its own home. Every notebook runs twice in a
 row: nbval's run of its cells, then a second run in a fresh kernel (``SecondRun``,
-collected from the notebook's own file so both go to the same worker).
+collected from the notebook's own file so both go to the same worker) after the
+emulator was stopped and started again with its state kept: the second run is the
+learner's day two. The restart's seconds are printed at the end of the session.
 """
 
 from __future__ import annotations
@@ -72,20 +74,28 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 class SecondRun(pytest.Item):
-    """A notebook run once more, in a fresh kernel, right after nbval's run of it.
+    """A notebook run once more, in a fresh kernel, after nbval's run of it and a restart.
 
-    Proves a learner can re-run a notebook: nothing fails on resources that already
-    exist. It belongs to the notebook's own file, so pytest-xdist (``--dist loadfile``)
-    runs it on the worker, and against the emulator, that ran nbval's cells.
+    Proves a learner can come back the next day and re-run a notebook: the emulator is
+    stopped and started again (``down``/``up``, its state kept, as overnight), so what it
+    restored must work, and nothing fails on resources that already exist. It belongs to
+    the notebook's own file, so pytest-xdist (``--dist loadfile``) runs it on the worker,
+    and against the emulator, that ran nbval's cells.
     """
 
     def runtest(self) -> None:
+        import time
+
         import nbformat
         from nbclient import NotebookClient
 
         from reference_app.lab import emulator
 
+        started = time.monotonic()
+        said = emulator.down()
+        assert ", but " not in said, f"day two: {said}"  # "Stopped ..., but it could not save ..."
         emulator.up()
+        self.user_properties.append(("restart_s", round(time.monotonic() - started, 2)))
         nb = nbformat.read(self.path, as_version=4)
         client = NotebookClient(
             nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(self.path.parent)}}
@@ -141,6 +151,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 ordered.append(second[path])
     ordered += [item for path, item in second.items() if path not in last_cell]
     items[:] = ordered
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """What the day-two restart before each notebook's second run cost."""
+    times = [(report.nodeid, dict(report.user_properties).get("restart_s"))
+             for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
+             if report.when == "call" and "restart_s" in dict(report.user_properties)]
+    if times:
+        terminalreporter.write_sep("-", "emulator restart before each notebook's second run (day two)")
+        for nodeid, seconds in times:
+            terminalreporter.write_line(f"{seconds:6.2f} s  {nodeid}")
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -389,7 +389,7 @@ first, second
 # %% [markdown]
 # The second invocation found the file the first wrote: same environment, same `/tmp`. On AWS a
 # new environment's `/tmp` "is guaranteed to be empty" (the blog above) and is never shared; here
-# every worker shares one temp folder, and the emulator accepts sizes AWS refuses:
+# every worker shares one temp folder (sizes AWS refuses are refused here too):
 
 # %%
 lab.fidelity("lambda runtime").loc[["tmp-per-environment", "config-limits", "cpu-and-storage"]]
@@ -445,9 +445,10 @@ lab.quiz("02_handler")
 # and test the pure core directly (section 5 did, under moto, before any deploy); test the handler
 # with real event fixtures per trigger; then deploy the real zip and drive it through its real
 # trigger, on an emulator for speed (section 5 over HTTP) and in a real AWS account for what
-# emulators do not reproduce: IAM denials, quotas (the emulator accepted a 10,241 MB `/tmp`), the
-# REST API's 502 for a malformed response, throttling. The seed's own handler is hard to unit-test:
-# it builds its DynamoDB resource from `os.environ["TABLE_NAME"]` at import time.
+# emulators do not reproduce: IAM denials, account-wide quotas (the kit's emulator refuses a
+# 10,241 MB `/tmp` as AWS does, but not every quota), the REST API's 502 for a malformed
+# response, throttling. The seed's own handler is hard to unit-test: it builds its DynamoDB
+# resource from `os.environ["TABLE_NAME"]` at import time.
 #
 # **"What are Lambda limitations?"** (the `/tmp` part; lesson 07 takes the rest). The seed's
 # "512MB temporary storage" is out of date: 512 MB is the default, and `EphemeralStorage` goes up

@@ -62,6 +62,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from .config import ACCOUNT_ID, REGION, Backend, account_id, is_emulator_name, resolve_backend, split_url
+from .embedded import refuse_while_paused
 from .errors import LabError
 from .net import check_endpoint
 
@@ -121,6 +122,7 @@ def _pin_host(endpoint: str):
 def _session(endpoint: str, access_key: str = DUMMY_KEY, secret: str = DUMMY_SECRET) -> boto3.session.Session:
     core = botocore.session.Session(session_vars=_ISOLATED_VARS)
     core.register("before-send", _pin_host(endpoint))
+    core.register("before-send", refuse_while_paused(endpoint))  # the kit's emulator, paused: say so at once
     return boto3.session.Session(
         botocore_session=core,
         aws_access_key_id=access_key,

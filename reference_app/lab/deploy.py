@@ -412,6 +412,15 @@ def _answers(backend: Backend):
         yield
     except (ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError) as exc:
         raise emulator.unreachable(backend, exc) from None
+    except ClientError as exc:  # a setting past Lambda's quotas: AWS's own words, as one sentence
+        if aws_code(exc) not in _REFUSALS:
+            raise
+        message = exc.response.get("Error", {}).get("Message", "").rstrip(".")
+        raise LabError(f"Lambda refused it ({aws_code(exc)}): {message}; change that and deploy again.") from None
+
+
+_REFUSALS = ("ValidationException", "InvalidParameterValueException", "RequestEntityTooLargeException",
+             "PolicyLengthExceededException")
 
 
 def force_cold_start(name: str, backend: Backend | None = None) -> None:

@@ -14,9 +14,11 @@ killed, stop leftover function workers and clear the code folders in ``tmp/``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
 import subprocess
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -112,6 +114,34 @@ def not_answering_error(backend: Backend, pid: int) -> LabError:
         f"The emulator lambda-lab started at {backend.endpoint} (pid {pid}) is running but does not answer; "
         f"{restart} (its log is {log_file(backend)})."
     )
+
+
+def paused_pid(backend: Backend) -> int | None:
+    """The pid of the kit's emulator on this port when it is paused (SIGSTOP, Ctrl-Z); None otherwise.
+
+    Cheap enough to ask before every request: one small file and one /proc read."""
+    pid = _read_pid(backend)
+    if pid is None:
+        return None
+    try:
+        return pid if psutil.Process(pid).status() == psutil.STATUS_STOPPED else None
+    except psutil.Error:
+        return None
+
+
+def refuse_while_paused(endpoint: str):
+    """A botocore ``before-send`` hook: a request to the kit's own emulator while it is paused fails at
+    once with one sentence, instead of waiting out three read timeouts (about a minute) for an answer
+    that cannot come."""
+    backend = Backend("embedded", endpoint)
+    local = backend.host in ("127.0.0.1", "localhost", "::1")  # the kit's emulator listens on loopback only
+
+    def before_send(**_) -> None:
+        pid = paused_pid(backend) if local else None
+        if pid is not None:
+            raise not_answering_error(backend, pid)
+
+    return before_send
 
 
 # --- start and stop -------------------------------------------------------------------------
@@ -219,6 +249,11 @@ def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None
     log_path = log_file(backend)
     with writing(home):
         _ministack_pid_file(backend).unlink(missing_ok=True)  # a killed emulator's; reported before this
+        unsaving = home / NO_PERSIST_NAME  # an emulator that saves nothing (extra_env PERSIST_STATE=0)
+        if env.get("PERSIST_STATE") == "1":
+            unsaving.unlink(missing_ok=True)
+        else:
+            unsaving.touch()
         log = open(log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
     with log:
         proc = subprocess.Popen(
@@ -236,6 +271,7 @@ def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None
             alive = proc.poll() is None
             if health(backend.endpoint, timeout=0.5) is not None:
                 if alive and _listens(proc.pid, backend.port):
+                    _reap_when_it_exits(proc)
                     return proc.pid
                 if not alive:  # another emulator took the port first: use it, own nothing
                     pid_file(backend).unlink(missing_ok=True)
@@ -248,6 +284,14 @@ def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None
         stop_pid(proc.pid)
         pid_file(backend).unlink(missing_ok=True)
         raise
+
+
+def _reap_when_it_exits(proc: subprocess.Popen) -> None:
+    """Collect the emulator's exit status the moment it exits (``down`` from another process, a
+    crash), so it never lingers as a zombie that looks alive to the next ``down`` or ``up``."""
+    import threading
+
+    threading.Thread(target=proc.wait, name="lambda-lab-reap-emulator", daemon=True).start()
 
 
 def _write_pid(backend: Backend, pid: int) -> None:
@@ -278,6 +322,9 @@ def stop_pid(pid: int, grace_s: float = 5.0) -> bool:
     """SIGTERM the process group led by ``pid``; SIGKILL whatever is left after ``grace_s``.
 
     True when ``pid`` itself had to be killed (so it did not shut down, or save, on its own).
+    A process that has exited counts as gone even while it waits for its parent to reap it
+    (a zombie): ``down`` from a second terminal, while ``lambda-lab lab`` or a notebook
+    owns the emulator, must not wait out the grace period for it.
     """
     try:
         proc = psutil.Process(pid)
@@ -294,14 +341,37 @@ def stop_pid(pid: int, grace_s: float = 5.0) -> bool:
                 p.resume()
             except psutil.NoSuchProcess:
                 pass
-    _, alive = psutil.wait_procs(procs, timeout=grace_s)
+    alive = _wait_gone(procs, grace_s)
     for p in alive:
         try:
             p.kill()
         except psutil.NoSuchProcess:
             pass
-    psutil.wait_procs(alive, timeout=grace_s)
+    _wait_gone(alive, grace_s)
     return proc in alive
+
+
+def _gone(proc: psutil.Process) -> bool:
+    try:
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            try:
+                os.waitpid(proc.pid, os.WNOHANG)  # ours to reap when this process started it
+            except ChildProcessError:
+                pass
+            return True
+        return not proc.is_running()
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _wait_gone(procs: list[psutil.Process], timeout_s: float) -> list[psutil.Process]:
+    """Wait until every process has exited (reaped or not); those still running after ``timeout_s``."""
+    alive = list(procs)
+    for _ in attempts(timeout_s, first=0.02, cap=0.1):
+        alive = [p for p in alive if not _gone(p)]
+        if not alive:
+            break
+    return [p for p in alive if not _gone(p)]
 
 
 class Stopped(NamedTuple):
@@ -319,9 +389,10 @@ def stop(backend: Backend) -> Stopped | None:
             return None  # stopped by another caller meanwhile
         log_path = log_file(backend)
         offset = log_path.stat().st_size if log_path.exists() else 0
+        started = time.time()
         killed = stop_pid(pid, grace_s=STOP_GRACE_S)
         pid_file(backend).unlink(missing_ok=True)
-        note = _stop_note(backend, killed, offset)
+        note = _stop_note(backend, killed, offset, started)
         clean_leftovers(backend)
         return Stopped(pid, note)
 
@@ -336,6 +407,21 @@ def worker_processes(backend: Backend) -> list[psutil.Process]:
     return found
 
 
+def _function_processes(group: int | None) -> list[psutil.Process]:
+    """Processes a killed emulator's functions started (frozen between invocations, so never ending on
+    their own): in the emulator's process group, with a function's variables in their environment."""
+    if group is None or fcntl is None:  # no process groups on Windows
+        return []
+    found = []
+    for proc in psutil.process_iter():
+        try:
+            if os.getpgid(proc.pid) == group and "AWS_LAMBDA_FUNCTION_NAME" in proc.environ():
+                found.append(proc)
+        except (OSError, psutil.Error):
+            continue
+    return found
+
+
 def clean_leftovers(backend: Backend) -> None:
     """Stop the workers and remove the code folders an emulator left in this port's ``tmp/``.
 
@@ -347,7 +433,7 @@ def clean_leftovers(backend: Backend) -> None:
     keep = _ministack_pid_file(backend)
     if not any(entry != keep for entry in tmp.iterdir()):
         return  # a worker runs from its code folder there: none, so no process to look for
-    workers = worker_processes(backend)
+    workers = worker_processes(backend) + _function_processes(_read_pid(backend))
     for proc in workers:
         try:
             proc.kill()
@@ -363,26 +449,90 @@ def clean_leftovers(backend: Backend) -> None:
             entry.unlink(missing_ok=True)
 
 
-def _stop_note(backend: Backend, killed: bool, log_offset: int) -> str | None:
-    if not persistence_enabled():
-        return None
-    if killed:
-        return (
-            f"it did not shut down within {STOP_GRACE_S:.0f} s and was killed, so the resources it held since its "
-            "last clean stop are gone at the next start (S3 objects are kept)"
-        )
+NO_PERSIST_NAME = "no-persist"  # the emulator running on this port saves nothing when it stops
+UNSAVED_NAME = "unsaved.txt"  # what the last stop could not save, until a stop saves everything
+_SAVE_FAILED = re.compile(rb"Persistence: failed to save (\w+): ([^\n]*)")
+# The state files' names (ministack's service keys), as a learner knows them.
+_SERVICE_WORDS = {
+    "lambda": "functions and event source mappings", "dynamodb": "tables and their items", "sqs": "queues",
+    "sns": "topics", "s3": "buckets", "cloudwatch_logs": "log groups", "iam": "roles and policies",
+    "eventbridge": "rules", "kinesis": "streams", "apigateway_v1": "REST APIs", "apigateway": "HTTP APIs",
+    "stepfunctions": "state machines", "ssm": "parameters", "secretsmanager": "secrets",
+}
+
+
+def unsaved_services(log_tail: bytes) -> dict[str, str]:
+    """Service key -> why, for each ``Persistence: failed to save`` line in the emulator's log."""
+    return {m.group(1).decode(): m.group(2).decode(errors="replace").strip() for m in _SAVE_FAILED.finditer(log_tail)}
+
+
+def unsaved_note(services: dict[str, str]) -> str:
+    """One sentence naming what a stop could not save, and why."""
+    what = ", ".join(f"{_SERVICE_WORDS.get(name, name)} ({name})" for name in sorted(services))
+    why = next(iter(services.values()), "")
+    return (
+        f"it could not save its {what} ({why}), so those come back as they were at the last stop that saved them; "
+        "free some disk space, then re-run your notebook's deploy cells"
+    )
+
+
+def stale_state(state_dir: Path, since: float) -> dict[str, str]:
+    """Service key -> why, for each saved state file the stop did not rewrite.
+
+    The emulator loads every state file when it starts and saves each again when it stops,
+    so one older than the stop was not saved; on a full disk its log line saying so may
+    not have been written either."""
+    found = {}
+    for path in state_dir.glob("*.json"):
+        try:
+            if path.stat().st_mtime < since - 1:
+                found[path.stem] = "not rewritten when it stopped"
+        except OSError:
+            continue
+    return found
+
+
+def _stop_note(backend: Backend, killed: bool, log_offset: int, started: float | None = None) -> str | None:
+    """What the stop just made could not save (None: everything), remembered for the next up and status."""
+    note = None
+    if persistence_enabled():
+        if killed:
+            note = (
+                f"it did not shut down within {STOP_GRACE_S:.0f} s and was killed, so the resources it held since "
+                "its last clean stop are gone at the next start (S3 objects are kept)"
+            )
+        else:
+            try:
+                with open(log_file(backend), "rb") as log:
+                    log.seek(log_offset)
+                    failed = unsaved_services(log.read())
+            except OSError:
+                failed = {}
+            if started is not None and not (run_path(backend) / NO_PERSIST_NAME).exists():
+                failed = {**stale_state(run_path(backend) / "state", started), **failed}
+            if failed:
+                note = unsaved_note(failed)
+    path = run_path(backend) / UNSAVED_NAME
     try:
-        with open(log_file(backend), "rb") as log:
-            log.seek(log_offset)
-            failed = b"Persistence: failed to save" in log.read()
+        if note is None:
+            path.unlink(missing_ok=True)
+        else:
+            path.write_text(note)
+    except OSError:  # a full disk: the stop's own message still says it
+        pass
+    return note
+
+
+def last_stop_notice(backend: Backend) -> str | None:
+    """What the learner should know about the last stop: a kill, a crash, or state it could not save."""
+    killed = unclean_stop(backend)
+    if killed:
+        return killed
+    try:
+        note = (run_path(backend) / UNSAVED_NAME).read_text().strip()
     except OSError:
-        failed = False
-    if failed:
-        return (
-            f"it could not save all of its state (see {log_file(backend)}), "
-            "so some resources are gone at the next start"
-        )
-    return None
+        return None
+    return f"When the emulator on port {backend.port} last stopped, {note}." if note else None
 
 
 def has_saved_state(backend: Backend) -> bool:
@@ -401,3 +551,4 @@ def wipe_saved_state(backend: Backend) -> None:
             shutil.rmtree(run / sub, ignore_errors=False)
             (run / sub).mkdir()
         _ministack_pid_file(backend).unlink(missing_ok=True)
+        (run / UNSAVED_NAME).unlink(missing_ok=True)

@@ -178,7 +178,7 @@ def up(backend: Backend | None = None) -> Status:
     backend = backend or resolve_backend()
     notice = None
     if backend.kind == "embedded":
-        notice = embedded.unclean_stop(backend)
+        notice = embedded.last_stop_notice(backend)
         embedded.start(backend)
     elif backend.kind == "localstack":
         localstack.up(backend)
@@ -213,7 +213,7 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
     doc = doc if doc is not None else health(backend.endpoint)
     pid = embedded.owned_pid(backend) if backend.kind == "embedded" else None
     if doc is None:
-        notice = embedded.unclean_stop(backend) if backend.kind == "embedded" else None
+        notice = embedded.last_stop_notice(backend) if backend.kind == "embedded" else None
         return Status(backend, healthy=False, pid=pid, problem=diagnose(backend), notice=notice)
     names: list[str] | None = None
     if details:
@@ -231,6 +231,7 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
         pid=pid,
         functions=names,
         memory=memory(pid) if pid and details else None,
+        notice=embedded.last_stop_notice(backend) if pid else None,
     )
 
 
@@ -267,6 +268,8 @@ def reset(backend: Backend | None = None) -> str:
     if emulator_name(doc) == "ministack":
         # A room's emulator opens its reset to the instructor's secret only (room/signatures.py).
         post(backend.endpoint + "/_ministack/reset", timeout=30, headers=admin_headers(lab_home()))
+        if backend.kind == "embedded":
+            (embedded.run_path(backend) / embedded.UNSAVED_NAME).unlink(missing_ok=True)
         return f"Reset the emulator at {backend.endpoint}: every resource is gone."
     if backend.kind == "localstack":
         return localstack.restart(backend)

@@ -89,8 +89,9 @@ def test_up_after_a_killed_emulator_stops_its_leftover_workers_and_code(own_emul
     # GIVEN a worker that cannot notice its emulator is gone (stopped), and the emulator killed
     for proc in workers:
         proc.suspend()
+    killed = psutil.Process(pid)  # before the kill: `up`'s process reaps its emulator the moment it exits
     os.kill(pid, signal.SIGKILL)
-    psutil.wait_procs([psutil.Process(pid)], timeout=5)
+    psutil.wait_procs([killed], timeout=5)
     assert all(p.is_running() for p in workers)
     tmp = embedded.run_dir(backend) / "tmp"
     assert any(tmp.iterdir())

@@ -32,6 +32,9 @@ Settings (read by the emulator when it starts; defaults suit a laptop):
 ``LAMBDA_LAB_WARM_WORKERS`` (8)
     idle workers kept at most, least recently used reclaimed first. Each holds 15 to
     70 MB; for one emulator a room shares, allow about two per learner.
+``LAMBDA_LAB_LOG_GROUP_MAX_MB`` (16)
+    what one CloudWatch log group keeps at most, oldest events dropped first
+    (:mod:`.log_store`; retention applies as on AWS).
 """
 
 from __future__ import annotations

@@ -17,13 +17,26 @@ ministack's modules as they are imported, so start-up costs nothing extra:
     environment. An Invoke runs under the request id its response carries. A new
     ``LoggingConfig`` retires the function's workers, as any configuration change
     does on AWS. Asynchronous invocation (retries, dead-letter queue, destinations)
-    runs as Lambda runs it (:mod:`.async_invoke`).
+    runs as Lambda runs it (:mod:`.async_invoke`). What AWS refuses (memory, timeout, names,
+    environment, layers, concurrency, policy size) is refused with AWS's errors (:mod:`.quotas`).
 ``ministack.app``
     the request id of an Invoke call is handed to the invocation, an Invoke over Lambda's
     payload limits is refused as Lambda refuses it (:mod:`.limits`), and the health
     document says this module is active (:data:`~reference_app.lab.runtime.HEALTH_KEY`).
     An API's invoke URL answers whichever account owns the API, as on AWS
     (:mod:`reference_app.lab.room.emulator_patch`: a room's shared emulator needs it).
+``ministack.services.dynamodb``
+    a table's stream records are saved with it, so a restored DynamoDB Streams mapping
+    delivers again after a restart (:mod:`.restore`).
+``ministack.services.cloudformation.provisioners``
+    a bucket a stack creates or deletes is created or deleted on disk too, so a restart
+    neither loses nor brings it back (:mod:`.restore`).
+``ministack.services.s3``
+    a write that cannot reach the disk fails the request (HTTP 507) instead of answering
+    200 for an object the next start will not have (:mod:`.durability`).
+``ministack.services.cloudwatch_logs``
+    events of at most 256 KB, dropped past their group's retention and beyond a size cap per
+    group, so a chatty function cannot fill the saved state (:mod:`.log_store`).
 ``ministack.services.cloudwatch``
     an alarm reads only the series its dimensions name, and is evaluated when the emulator
     records a point of its metric (:mod:`.limits`).
@@ -45,9 +58,27 @@ import sys
 import threading
 from pathlib import Path
 
-from . import HEALTH_KEY, SUPPORTED_EMULATOR, async_invoke, installed_version, limits
+from . import (
+    HEALTH_KEY,
+    SUPPORTED_EMULATOR,
+    async_invoke,
+    durability,
+    installed_version,
+    limits,
+    log_store,
+    quotas,
+    restore,
+)
 from .log_block import LogBlock, build_log_block, parse_output, write_log_block
-from .workers import IsolatedPython, Settings, answers, guard_memory, reap_forever, worker_class
+from .workers import (
+    IsolatedPython,
+    Settings,
+    answers,
+    end_trees_with_workers,
+    guard_memory,
+    reap_forever,
+    worker_class,
+)
 
 logger = logging.getLogger("lambda_lab.runtime")
 
@@ -98,14 +129,27 @@ def install(settings: Settings | None = None) -> None:
         "ministack.services.lambda_svc": _patch_service,
         "ministack.app": _patch_app,
         "ministack.services.cloudwatch": limits.patch_cloudwatch,
+        "ministack.services.dynamodb": restore.patch_dynamodb,
+        "ministack.services.cloudformation.provisioners": restore.patch_cloudformation,
+        "ministack.services.s3": durability.patch_s3,
+        "ministack.services.cloudwatch_logs": log_store.install,
     }
     from ..room.emulator_patch import hooks as room_hooks
 
-    hooks.update(room_hooks())  # an emulator a room shares: bucket names per learner
+    for name, hook in room_hooks().items():  # an emulator a room shares: bucket names per learner
+        hooks[name] = _both(hooks[name], hook) if name in hooks else hook
     for name in list(hooks):
         if name in sys.modules:
             hooks.pop(name)(sys.modules[name])
     sys.meta_path.insert(0, _AfterImport(hooks))
+
+
+def _both(first, second):
+    def hook(module):
+        first(module)
+        second(module)
+
+    return hook
 
 
 # --- lambda_runtime: the worker ----------------------------------------------------------------------------
@@ -121,6 +165,7 @@ def _patch_runtime(lr, settings: Settings) -> None:
         return original_class_for(config)
 
     lr._worker_class_for = worker_class_for
+    end_trees_with_workers(lr)
     threading.Thread(target=reap_forever, args=(lr, settings), name="lambda-lab-reaper", daemon=True).start()
     threading.Thread(target=guard_memory, args=(lr, lab_worker), name="lambda-lab-memory", daemon=True).start()
 
@@ -197,6 +242,8 @@ def _patch_service(svc) -> None:
     svc._execute_function_dispatch = _execute_function_dispatch
     svc._update_config = _update_config
     async_invoke.install(svc, _http_invoke)
+    restore.patch_stream_poller(svc)
+    quotas.install(svc)  # Lambda's quotas and API constraints, refused as AWS refuses them
 
 
 # --- the front door: ministack.app --------------------------------------------------------------------------
@@ -209,6 +256,10 @@ def _patch_app(app) -> None:
             refused = limits.refuse_request(headers, body)  # Lambda's payload limits, before anything runs
             if refused is not None:
                 return refused
+        refused = quotas.refuse_upload(method, path, body)  # a zip over 50 MB sent directly
+        if refused is not None:
+            return refused
+        if method == "POST" and _INVOKE_PATH.match(path):
             token = _http_invoke.set({"request_id": request_id})
             try:
                 return limits.limit_response(

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from . import log_store
 from .bootstrap import END_OF_OUTPUT, FRAME, NEWLINE_ESCAPE
 
 _LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40, "FATAL": 50, "CRITICAL": 50}
@@ -140,7 +141,9 @@ def write_log_block(block: LogBlock) -> None:
         streams[block.stream] = {"events": [], "uploadSequenceToken": "1", "creationTime": now,
                                  "firstEventTimestamp": None, "lastEventTimestamp": None, "lastIngestionTime": None}
     events = [{"timestamp": t, "message": m, "ingestionTime": now} for t, m in block.events]
-    cwl._append_log_events(streams[block.stream], events)
+    cwl._append_log_events(streams[block.stream], events)  # each event cut to 256 KB (log_store)
+    with cwl._log_events_lock:
+        log_store.after_write(cwl._log_groups[block.group], sum(len(e["message"]) for e in events))
     cwl._fanout_to_subscription_filters(block.group, block.stream, [{"timestamp": t, "message": m}
                                                                      for t, m in block.events])
 

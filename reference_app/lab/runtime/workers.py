@@ -3,9 +3,21 @@
 :class:`LabWorker` (made by :func:`worker_class` from ministack's ``Worker``) starts
 :mod:`.bootstrap` as ``python -I -S`` with Lambda's runtime variables, reads its log
 events as they come, and stops reading when the worker says an invocation's output
-is complete. :func:`guard_memory` stops a busy worker whose memory passes its
-``MemorySize``; :func:`reclaim` stops idle ones (the settings are in the package
-docstring).
+is complete. :func:`guard_memory` stops a busy worker whose memory, with its whole
+process tree's, passes its ``MemorySize``; :func:`reclaim` stops idle ones (the
+settings are in the package docstring).
+
+**The execution environment is the whole process tree.** AWS freezes an environment
+between invocations, so a process a handler started and left running (a
+``subprocess.Popen``, a ``multiprocessing`` pool) does nothing until the next
+invocation thaws it, and it goes with the environment. Each worker keeps every
+descendant it has been seen with (:class:`ProcessTree`): they are suspended (SIGSTOP)
+when an invocation ends, resumed when the next one starts, counted in the worker's
+memory, and killed when the environment ends (reclaimed, timed out, out of memory,
+updated, deleted), even after the runtime process itself has gone and they were
+re-parented. A process is seen at the end of each invocation and, while one runs,
+by the memory guard (every 0.5 s): one that starts and leaves the tree (double fork)
+between two looks is not frozen (``process-tree`` in the known differences).
 """
 
 from __future__ import annotations
@@ -21,6 +33,8 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+
+import psutil
 
 from .bootstrap import END_OF_OUTPUT, FRAME
 
@@ -93,6 +107,102 @@ def log_stream_name(config: dict) -> str:
 spawn_wrapper = None
 
 
+def _child_pids(pid: int) -> list[int]:
+    """The direct children of ``pid``: Linux lists them per thread in /proc (cheap), psutil elsewhere."""
+    found: list[int] = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        try:
+            return [c.pid for c in psutil.Process(pid).children()]
+        except psutil.Error:
+            return []
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as listing:
+                found += [int(n) for n in listing.read().split()]
+        except (OSError, ValueError):
+            continue
+    return found
+
+
+def _runtime_pid(pid: int) -> int:
+    """The runtime's own process under ``pid``: ``pid`` itself, or, when a room sandboxes the worker
+    (:data:`spawn_wrapper`), the first process below bubblewrap's own (bwrap, and its init with a
+    private /proc), so the runtime is never counted or frozen as one of its environment's children."""
+    for _ in range(4):
+        try:
+            if psutil.Process(pid).name() != "bwrap":
+                return pid
+        except psutil.Error:
+            return pid
+        children = _child_pids(pid)
+        if len(children) != 1:
+            return pid
+        pid = children[0]
+    return pid
+
+
+class ProcessTree:
+    """Every process an execution environment has started, as seen so far (the runtime process excluded)."""
+
+    def __init__(self) -> None:
+        self.seen: dict[int, psutil.Process] = {}
+        self._lock = threading.Lock()
+
+    def look(self, root_pid: int | None) -> list[psutil.Process]:
+        """Add the live descendants of ``root_pid``; return every one still running."""
+        if root_pid is not None:
+            pending = _child_pids(_runtime_pid(root_pid))
+            while pending:
+                pid = pending.pop()
+                if pid not in self.seen:
+                    try:
+                        self.seen[pid] = psutil.Process(pid)
+                    except psutil.Error:
+                        continue
+                pending += _child_pids(pid)
+        with self._lock:
+            for pid, proc in list(self.seen.items()):
+                try:
+                    gone = not proc.is_running() or proc.status() == psutil.STATUS_ZOMBIE
+                except psutil.Error:
+                    gone = True
+                if gone:
+                    del self.seen[pid]
+            return list(self.seen.values())
+
+    def _each(self, action: str, procs: list[psutil.Process]) -> None:
+        for proc in procs:
+            try:
+                getattr(proc, action)()
+            except psutil.Error:
+                pass
+
+    def freeze(self, root_pid: int | None) -> None:
+        self._each("suspend", self.look(root_pid))
+
+    def thaw(self) -> None:
+        self._each("resume", self.look(None))
+
+    def end(self) -> None:
+        """Kill every process the environment started (SIGCONT first: a stopped process takes SIGKILL anyway)."""
+        procs = self.look(None)
+        self._each("kill", procs)
+        psutil.wait_procs(procs, timeout=2)
+        with self._lock:
+            self.seen.clear()
+
+    def rss_mb(self) -> float:
+        total = 0
+        for proc in self.look(None):
+            try:
+                total += proc.memory_info().rss
+            except psutil.Error:
+                continue
+        return total / 2**20
+
+
 class IsolatedPython:
     """``subprocess`` for lambda_runtime: the Python worker starts as ``python -I -S`` (no site-packages).
 
@@ -126,9 +236,11 @@ def worker_class(lr) -> type:
             self.memory_mb = int(config.get("MemorySize") or 128)
             self.out_of_memory = False
             self.process = None
+            self.tree = ProcessTree()
 
         def _spawn(self):
             # Each process is a new execution environment, with a log stream of its own.
+            self.tree.end()  # what the last environment left, were it still running
             self.log_stream = log_stream_name(self.config)
             self.peak_mb = 0
             variables = self.config["Environment"]["Variables"]
@@ -161,11 +273,21 @@ def worker_class(lr) -> type:
             if proc is not None and proc is self._proc and proc.poll() is None:
                 self.out_of_memory = True
                 proc.kill()
+                self.tree.end()
 
         def invoke(self, event, request_id: str, **kwargs) -> dict:
             self.out_of_memory = False
             started = time.time()
-            answer = _complete_answer(lr, self, super().invoke(event, request_id, **kwargs), request_id, started)
+            self.tree.thaw()  # the environment's processes run again, as AWS thaws it
+            try:
+                answered = super().invoke(event, request_id, **kwargs)
+            finally:
+                proc = self._proc
+                if proc is None or proc.poll() is not None:
+                    self.tree.end()  # the environment is gone (timeout, crash, out of memory): all of it
+                else:
+                    self.tree.freeze(proc.pid)  # until the next invocation, as AWS freezes the environment
+            answer = _complete_answer(lr, self, answered, request_id, started)
             answers[request_id] = (self, answer)
             return answer
 
@@ -213,13 +335,11 @@ def _complete_answer(lr, worker, answer: dict, request_id: str, started: float) 
 
 
 def guard_memory(lr, worker_class: type, interval_s: float = 0.05) -> None:
-    """Stop a busy worker whose resident memory (its children's included) passes the function's memory size.
+    """Stop a busy worker whose resident memory (its whole process tree's) passes the function's memory size.
 
-    Its own memory is read every ``interval_s``; finding its children means reading
-    every process's status, so their memory is refreshed ten times less often.
+    Its own memory is read every ``interval_s``, its tree's ten times less often. An idle
+    worker's tree is frozen, so it cannot grow between invocations.
     """
-    import psutil
-
     children_mb: dict[int, float] = {}
     for tick in itertools.count():
         time.sleep(interval_s)
@@ -231,13 +351,29 @@ def guard_memory(lr, worker_class: type, interval_s: float = 0.05) -> None:
                 proc = psutil.Process(popen.pid)
                 own = proc.memory_info().rss / 2**20
                 if tick % 10 == 0 or proc.pid not in children_mb:
-                    children_mb[proc.pid] = sum(c.memory_info().rss for c in proc.children(recursive=True)) / 2**20
+                    worker.tree.look(proc.pid)
+                    children_mb[proc.pid] = worker.tree.rss_mb()
             except psutil.Error:
                 continue
             if own + children_mb[proc.pid] > worker.memory_mb:
                 worker.stop_for_memory(popen)
         for pid in set(children_mb) - {popen.pid for _, popen in busy}:
             del children_mb[pid]
+
+
+def end_trees_with_workers(lr) -> None:
+    """ministack's ``kill_workers`` (reclaim, update, delete, reset) also ends each worker's process tree."""
+    kill_workers = lr.kill_workers
+
+    def kill_workers_and_trees(workers) -> None:
+        trees = [w.tree for w in workers if isinstance(getattr(w, "tree", None), ProcessTree)]
+        for tree in trees:
+            tree.look(None)
+        kill_workers(workers)
+        for tree in trees:
+            tree.end()
+
+    lr.kill_workers = kill_workers_and_trees
 
 
 # --- reclaiming idle workers --------------------------------------------------------------------------------
