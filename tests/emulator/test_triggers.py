@@ -456,5 +456,5 @@ def test_http_call_returns_server_errors_instead_of_raising(backend, functions):
 def test_http_call_refuses_other_hosts():
     with pytest.raises(LabError, match="not on this machine"):
         triggers.http_call("http://example.com/")
-    with pytest.raises(LabError, match="not an http"):
+    with pytest.raises(LabError, match="only http:// and https:// URLs"):
         triggers.http_call("file:///etc/passwd")
