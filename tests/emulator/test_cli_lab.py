@@ -1,4 +1,4 @@
-"""`lambda-lab lab` for real: emulator up, JupyterLab serving notebooks/, emulator down however it ends."""
+"""`lambda-lab lab` for real: emulator up, JupyterLab serving the course folder, emulator down however it ends."""
 
 import http.client
 import json
@@ -80,16 +80,38 @@ def _kill_leftovers(procs: list[psutil.Process]) -> None:
             pass
 
 
-def test_lab_serves_the_notebooks_and_stops_its_emulator(tmp_path, free_port):
+def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, free_port):
+    # GIVEN `lambda-lab lab` in learner mode, every process it starts under a guard that records and
+    # refuses any look-up or connection off loopback (tests/emulator/net_guard/sitecustomize.py)
     emulator_port, jupyter_port = _ports(free_port)
-    proc = subprocess.Popen(_lab_args(jupyter_port), env=_env(tmp_path, emulator_port),
+    guard_log = tmp_path / "net.log"
+    guard = str(Path(__file__).with_name("net_guard"))
+    env = {**_env(tmp_path, emulator_port), "NET_GUARD_LOG": str(guard_log),
+           "PYTHONPATH": os.pathsep.join([guard, os.environ.get("PYTHONPATH", "")])}
+    env.pop("LAMBDA_LAB_SOLUTIONS", None)
+    proc = subprocess.Popen(_lab_args(jupyter_port), env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     backend = resolve_backend("embedded", emulator_port)
+    base = f"http://127.0.0.1:{jupyter_port}"
     try:
         listing = _wait_for_jupyter(jupyter_port, lambda: proc.poll() is None,
                                     lambda: proc.stdout.read().decode(errors="replace")[-2000:])
-        assert "00_setup.ipynb" in {item["name"] for item in listing["content"]}
+        # THEN JupyterLab opens on the course folder: notebooks and exercises side by side, no solutions
+        names = {item["name"] for item in listing["content"]}
+        assert {"notebooks", "exercises"} <= names and "solutions" not in names
+        assert "00_setup.ipynb" in {i["name"] for i in _get(f"{base}/api/contents/notebooks?token=t0ken")["content"]}
+        assert _get(f"{base}/api/contents/exercises?token=t0ken")["content"]
         assert emulator.health(backend.endpoint) is not None
+        # AND the pages, the extension manager, the news and the update check ask nothing of the internet
+        for path in ("/lab", "/lab/api/extensions?refresh=1", "/lab/api/extensions?query=git&refresh=1",
+                     "/lab/api/news", "/lab/api/update"):
+            try:
+                urllib.request.urlopen(f"{base}{path}{'&' if '?' in path else '?'}token=t0ken", timeout=30).close()
+            except OSError:
+                pass  # a refused page is fine; a connection attempt is not
+        page = urllib.request.urlopen(f"{base}/lab?token=t0ken", timeout=30).read().decode()
+        assert "@jupyterlab/apputils-extension:announcements" in page  # disabled: no "Jupyter news" prompt
+        assert not guard_log.exists(), guard_log.read_text()
     finally:
         for child in psutil.Process(proc.pid).children():
             child.terminate()  # JupyterLab ends by itself (File > Shut Down does the same)

@@ -1,0 +1,98 @@
+"""The learner's seat in JupyterLab (issue 21): one folder to work in, a terminal with the kit on PATH,
+checks that link to their exercise, marks that read without an emoji font, tables shown whole,
+and Markdown that renders as written (no `$` read as math)."""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from reference_app.lab import course, grader
+from reference_app.lab.cli.lifecycle import jupyter_config, terminal_rc
+from reference_app.lab.display import file_link
+from reference_app.lab.notebook import frame_html, summary
+
+ROOT = Path(__file__).resolve().parents[2]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_learner_mode_hides_the_solutions_and_never_asks_pypi(tmp_path):
+    learner = jupyter_config(tmp_path, solutions=False)
+    assert "solutions" in learner["ContentsManager"]["hide_globs"]
+    assert "__pycache__" in learner["ContentsManager"]["hide_globs"]  # JupyterLab's own defaults are kept
+    assert learner["LabApp"]["extension_manager"] == "readonly"
+    assert "solutions" not in jupyter_config(tmp_path, solutions=True)["ContentsManager"]["hide_globs"]
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="bash is not installed")
+def test_the_terminal_has_the_kit_first_on_path_even_when_bashrc_resets_it(tmp_path):
+    # GIVEN a ~/.bashrc that resets PATH, as /etc/profile does for a login shell
+    (tmp_path / ".bashrc").write_text("export PATH=/usr/bin:/bin\n")
+    shell = jupyter_config(tmp_path, solutions=False)["ServerApp"]["terminado_settings"]["shell_command"]
+    assert "-l" not in shell
+    # WHEN JupyterLab's terminal starts with a bare PATH
+    found = subprocess.run([*shell, "-c", "command -v python"], capture_output=True, text=True, timeout=30,
+                           env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TERM": "dumb"})
+    # THEN the kit's interpreter (and its lambda-lab beside it) comes first
+    assert found.stdout.strip().splitlines()[-1] == str(Path(sys.executable).parent / "python"), found
+    assert str(Path(sys.executable).parent) in terminal_rc(Path(sys.executable).parent)
+
+
+def test_a_check_that_has_not_passed_links_to_its_exercise(tmp_path, monkeypatch):
+    # GIVEN a learner's course folder, the kernel in notebooks/ as JupyterLab starts it
+    shutil.copytree(course.kit_root() / "exercises", tmp_path / "exercises")
+    (tmp_path / "notebooks").mkdir()
+    monkeypatch.setenv("LAMBDA_LAB_COURSE_DIR", str(tmp_path))
+    monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path / "home"))
+    monkeypatch.delenv("LAMBDA_LAB_SOLUTIONS", raising=False)
+    monkeypatch.chdir(tmp_path / "notebooks")
+    # WHEN a stub is checked
+    report = grader.run("handler-validation")
+    html = report._repr_html_()
+    # THEN the output links to the file, relative to the notebook, so JupyterLab opens it in its editor
+    relative = "../exercises/" + course.exercise("handler-validation").file
+    assert f'<a href="{relative}"' in html
+    assert "⏳ not started" in html and "⏭️ skipped" in str(report)  # each mark says it in words too
+
+
+def test_a_link_is_relative_to_the_working_folder_and_escaped(tmp_path, monkeypatch):
+    (tmp_path / "nb").mkdir()
+    monkeypatch.chdir(tmp_path / "nb")
+    link = file_link(tmp_path / "ex" / "a b.py", "ex/a b.py")
+    assert link == '<a href="../ex/a%20b.py" target="_blank">ex/a b.py</a>'
+
+
+def test_summary_marks_carry_words():
+    html = summary({"python": True, "emulator": False})._repr_html_()
+    assert "✅ passed" in html and "❌ failed" in html
+
+
+def test_teaching_tables_are_shown_whole_with_working_links():
+    url = "https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html#function-configuration-limits"
+    note = "A review note that goes on well past pandas' fifty characters, and must be read to its end."
+    html = frame_html(pd.DataFrame({"source": [url], "note": [note]}))
+    assert f'<a href="{url}" target="_blank">{url}</a>' in html
+    assert note.replace("'", "&#39;") in html or note in html
+    assert "..." not in html and "…" not in html
+
+
+def _prose(source: str) -> str:
+    """A Markdown cell without its code (fences, spans) and without escaped dollars."""
+    source = re.sub(r"```.*?```", "", source, flags=re.S)
+    source = re.sub(r"`[^`\n]*`", "", source)
+    return source.replace(r"\$", "")
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS, ids=[n.stem for n in NOTEBOOKS])
+def test_no_dollar_sign_is_read_as_math(notebook):
+    # JupyterLab reads $...$ in Markdown as TeX: "$12 in requests and $28" became italic "12inrequestsand28"
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    for number, cell in enumerate(cells):
+        if cell["cell_type"] == "markdown":
+            prose = _prose("".join(cell["source"]))
+            assert "$" not in prose, f"cell {number}: write \\$ (or USD): {prose[prose.index('$') - 40:][:120]!r}"
