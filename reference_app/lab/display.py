@@ -5,8 +5,8 @@ A leaf module (standard library only), so the classes in :mod:`.emulator`,
 ``(label, value)`` rows: the text form lines them up, the HTML form is a small table
 with a coloured edge (green ok, amber warning, red failure). Nothing is cut short:
 long values wrap, multi-line values (a payload, a stack trace, a log) keep their lines.
-Nothing is typeset as math either: a price's ``$`` stays a dollar (class ``tex2jax_ignore``,
-which JupyterLab's MathJax skips).
+Nothing is typeset as math either: a price's ``$`` stays a dollar (classes ``mathjax_ignore``,
+which JupyterLab's MathJax 3 skips, and ``tex2jax_ignore`` for MathJax 2).
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def html(title: str, rows: Iterable[Row], level: str = "ok", preformatted: Seque
         )
     colour = COLOURS.get(level, COLOURS["info"])
     return (
-        f'<div class="tex2jax_ignore" style="border-left:6px solid {colour};padding:.4em 1em">'
+        f'<div class="tex2jax_ignore mathjax_ignore" style="border-left:6px solid {colour};padding:.4em 1em">'
         f"<b>{escape(title)}</b><table>{''.join(body)}</table></div>"
     )
 
@@ -82,7 +82,7 @@ def html_grid(header: Sequence[str], rows: Iterable[Sequence[str]], level: str =
     colour = COLOURS.get(level, COLOURS["info"])
     caption = f"<b>{escape(title)}</b>" if title else ""
     return (
-        f'<div class="tex2jax_ignore" style="border-left:6px solid {colour};padding:.4em 1em">{caption}'
+        f'<div class="tex2jax_ignore mathjax_ignore" style="border-left:6px solid {colour};padding:.4em 1em">{caption}'
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 

@@ -70,7 +70,7 @@ def frame_html(frame) -> str:
     import pandas as pd
 
     with pd.option_context("display.max_colwidth", None):
-        return '<div class="tex2jax_ignore">' + frame.to_html(
+        return '<div class="tex2jax_ignore mathjax_ignore">' + frame.to_html(
             notebook=True, render_links=True, max_rows=pd.get_option("display.max_rows"),
             max_cols=pd.get_option("display.max_columns"), show_dimensions=pd.get_option("display.show_dimensions"),
         ) + "</div>"
@@ -78,7 +78,9 @@ def frame_html(frame) -> str:
 
 def install_table_display(shell) -> None:
     """Every DataFrame a cell shows renders with :func:`frame_html` (pandas is not imported for this)."""
-    shell.display_formatter.formatters["text/html"].for_type_by_name("pandas.core.frame", "DataFrame", frame_html)
+    html = shell.display_formatter.formatters["text/html"]
+    for module in ("pandas", "pandas.core.frame"):  # pandas 3 names DataFrame's module "pandas", 2.x its file's
+        html.for_type_by_name(module, "DataFrame", frame_html)
 
 
 def install_error_display() -> bool:

@@ -190,6 +190,9 @@ def jupyter_config(folder: Path, solutions: bool) -> dict:
         "ServerApp": {"terminado_settings": {"shell_command": shell}},
         "ContentsManager": {"hide_globs": DEFAULT_HIDDEN + ([] if solutions else ["solutions"])},
         "LabApp": {"extension_manager": "readonly"},  # the "pypi" manager looks up the index at start
+        # Kernels talk to JupyterLab over CurveZMQ-encrypted sockets where the kernel supports it (ipykernel
+        # does): no "Kernel is running over TCP without encryption" warning for each kernel.
+        "KernelManager": {"transport_encryption": "auto"},
     }
 
 
