@@ -80,6 +80,29 @@ def _kill_leftovers(procs: list[psutil.Process]) -> None:
             pass
 
 
+def _kernel_answers(url: str) -> bool:
+    """A kernel_info request through JupyterLab's websocket gets its reply (the kernel is up)."""
+    import asyncio
+    import uuid
+
+    from tornado.websocket import websocket_connect
+
+    async def ask() -> bool:
+        ws = await websocket_connect(url)
+        msg_id = uuid.uuid4().hex
+        ws.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "kernel_info_request", "username": "t", "session": msg_id,
+                       "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell"}))
+        while True:
+            reply = json.loads(await ws.read_message())
+            if reply.get("parent_header", {}).get("msg_id") == msg_id and reply["channel"] == "shell":
+                ws.close()
+                return reply["content"]["status"] == "ok"
+
+    return asyncio.run(asyncio.wait_for(ask(), 60))
+
+
 def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, free_port):
     # GIVEN `lambda-lab lab` in learner mode, every process it starts under a guard that records and
     # refuses any look-up or connection off loopback (tests/emulator/net_guard/sitecustomize.py)
@@ -89,13 +112,15 @@ def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, f
     env = {**_env(tmp_path, emulator_port), "NET_GUARD_LOG": str(guard_log),
            "PYTHONPATH": os.pathsep.join([guard, os.environ.get("PYTHONPATH", "")])}
     env.pop("LAMBDA_LAB_SOLUTIONS", None)
-    proc = subprocess.Popen(_lab_args(jupyter_port), env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    log = tmp_path / "lab.log"
+    with open(log, "wb") as output:
+        proc = subprocess.Popen(_lab_args(jupyter_port), env=env,
+                                stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     backend = resolve_backend("embedded", emulator_port)
     base = f"http://127.0.0.1:{jupyter_port}"
     try:
         listing = _wait_for_jupyter(jupyter_port, lambda: proc.poll() is None,
-                                    lambda: proc.stdout.read().decode(errors="replace")[-2000:])
+                                    lambda: log.read_text(errors="replace")[-2000:])
         # THEN JupyterLab opens on the course folder: notebooks and exercises side by side, no solutions
         names = {item["name"] for item in listing["content"]}
         assert {"notebooks", "exercises"} <= names and "solutions" not in names
@@ -112,6 +137,13 @@ def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, f
         page = urllib.request.urlopen(f"{base}/lab?token=t0ken", timeout=30).read().decode()
         assert "@jupyterlab/apputils-extension:announcements" in page  # disabled: no "Jupyter news" prompt
         assert not guard_log.exists(), guard_log.read_text()
+        # AND a kernel talks to JupyterLab over encrypted sockets: no "running over TCP without encryption"
+        request = urllib.request.Request(f"{base}/api/kernels?token=t0ken", data=b'{"name": "python3"}',
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            kernel = json.loads(resp.read())["id"]
+        assert _kernel_answers(f"ws://127.0.0.1:{jupyter_port}/api/kernels/{kernel}/channels?token=t0ken")
+        assert "without encryption" not in log.read_text(errors="replace")
     finally:
         for child in psutil.Process(proc.pid).children():
             child.terminate()  # JupyterLab ends by itself (File > Shut Down does the same)
