@@ -111,3 +111,53 @@ def test_no_dollar_sign_is_read_as_math(notebook):
         if cell["cell_type"] == "markdown":
             prose = _prose("".join(cell["source"]))
             assert "$" not in prose, f"cell {number}: write USD: {prose[prose.index('$') - 40:][:120]!r}"
+
+
+def _history(states: list[str], durations_ms: list[int]) -> list[dict]:
+    from datetime import datetime, timedelta
+
+    at = datetime(2026, 1, 1)
+    events = []
+    for name, duration in zip(states, durations_ms, strict=True):
+        events.append({"timestamp": at, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": name}})
+        at += timedelta(milliseconds=duration)
+        events.append({"timestamp": at, "type": "TaskStateExited", "stateExitedEventDetails": {"name": name}})
+    return events
+
+
+def test_the_saga_timeline_labels_do_not_pile_up():
+    # GIVEN a cold first step, then states a few ms apart, as the emulator runs them
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from reference_app.lab.lessons.patterns.saga import SagaRun, timeline
+
+    states = ["ReserveStock", "ChargePayment", "ShipOrder", "RefundPayment", "ReleaseStock", "OrderFailed"]
+    history = _history(states, [600, 3, 3, 3, 3, 3])
+    runs = {label: SagaRun(label, {}, "arn", {"status": "FAILED"}, history) for label in ("a", "b")}
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    figure = timeline(runs)
+    canvas = FigureCanvasAgg(figure)  # the helper closed its pyplot figure: draw it on a canvas of our own
+    canvas.draw()
+    renderer = canvas.get_renderer()
+    names = [t for t in figure.axes[0].get_yticklabels() + figure.axes[0].texts if t.get_text()]
+    boxes = [t.get_window_extent(renderer) for t in names]
+    # THEN every state is named, and no two names overlap
+    assert len(boxes) == 2 * len(states)
+    overlapping = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
+    assert overlapping == []
+
+
+def test_the_cold_warm_histogram_counts_in_whole_invocations():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from reference_app.lab.lessons.performance import plot_cold_warm
+
+    df = pd.DataFrame({"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0],
+                       "duration_ms": [20, 3, 4]})
+    figure = plot_cold_warm(df)
+    figure.canvas.draw()
+    ticks = figure.axes[0].get_yticks()
+    assert all(float(t).is_integer() for t in ticks), ticks
