@@ -161,3 +161,23 @@ def test_the_cold_warm_histogram_counts_in_whole_invocations():
     figure.canvas.draw()
     ticks = figure.axes[0].get_yticks()
     assert all(float(t).is_integer() for t in ticks), ticks
+
+
+def test_a_terraform_apply_shows_progress_while_it_runs(tmp_path, monkeypatch, capsys):
+    # GIVEN a tflocal that is slow to start, then creates two resources
+    from reference_app.lab import terraform
+
+    fake = tmp_path / "tflocal"
+    fake.write_text("#!/bin/sh\nsleep 1.5\necho 'aws_iam_role.fn: Creating...'\n"
+                    "echo 'aws_iam_role.fn: Creation complete after 0s [id=r]'\n"
+                    "echo 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.'\n")
+    fake.chmod(0o755)
+    monkeypatch.setattr(terraform, "tflocal_path", lambda: str(fake))
+    monkeypatch.setattr(terraform, "_HEARTBEAT_S", 0.5)
+    # WHEN it runs with progress
+    output = terraform._run(["apply"], tmp_path, {"PATH": "/usr/bin:/bin"}, timeout=30, progress=True)
+    # THEN the learner sees that it works, each resource done and the end, and the output is kept whole
+    shown = capsys.readouterr().out
+    assert "terraform apply: still working" in shown
+    assert "aws_iam_role.fn: Creation complete" in shown and "Apply complete!" in shown
+    assert "Creating..." not in shown and "Creating..." in output
