@@ -181,3 +181,12 @@ def test_a_terraform_apply_shows_progress_while_it_runs(tmp_path, monkeypatch, c
     assert "terraform apply: still working" in shown
     assert "aws_iam_role.fn: Creation complete" in shown and "Apply complete!" in shown
     assert "Creating..." not in shown and "Creating..." in output
+
+
+def test_a_long_wait_says_what_it_waits_for(monkeypatch, capsys):
+    from reference_app.lab.lessons.patterns import infra
+
+    monkeypatch.setattr(infra, "PROGRESS_S", 0.2)
+    answers = iter([None] * 6 + ["here"])
+    assert infra.wait_until(lambda: next(answers), "the read model", timeout_s=10) == "here"
+    assert "still waiting for the read model" in capsys.readouterr().out
