@@ -205,6 +205,7 @@ def test_setup_notebook_runs_green_in_a_real_browser(jupyterlab, page):
     _run_all(page, 180_000)
     page.wait_for_selector("text=All set: your lab works.", timeout=10_000)
     _assert_clean_run(page)
+    assert page.locator("text=official Jupyter news").count() == 0  # the announcements plugin is off
 
 
 def test_triggers_run_in_learner_mode_and_a_fix_made_in_the_editor_passes_its_check(jupyterlab, page):
