@@ -103,6 +103,28 @@ def _kernel_answers(url: str) -> bool:
     return asyncio.run(asyncio.wait_for(ask(), 60))
 
 
+def _terminal_says(base_ws: str, name: str, command: str, marker: str) -> str:
+    """Type ``command`` in JupyterLab's terminal ``name``; the line of its output that starts with ``marker``."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    async def run() -> str:
+        ws = await websocket_connect(f"{base_ws}/terminals/websocket/{name}?token=t0ken")
+        ws.write_message(json.dumps(["stdin", command + "\r"]))
+        seen = ""
+        while True:
+            message = json.loads(await ws.read_message())
+            if message[0] == "stdout":
+                seen += message[1]
+                found = [line for line in seen.splitlines() if line.startswith(marker)]
+                if found and found[-1].endswith("#"):
+                    ws.close()
+                    return found[-1].removeprefix(marker).removesuffix("#")
+
+    return asyncio.run(asyncio.wait_for(run(), 60))
+
+
 def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, free_port):
     # GIVEN `lambda-lab lab` in learner mode, every process it starts under a guard that records and
     # refuses any look-up or connection off loopback (tests/emulator/net_guard/sitecustomize.py)
@@ -144,6 +166,15 @@ def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, f
             kernel = json.loads(resp.read())["id"]
         assert _kernel_answers(f"ws://127.0.0.1:{jupyter_port}/api/kernels/{kernel}/channels?token=t0ken")
         assert "without encryption" not in log.read_text(errors="replace")
+        # AND its terminal finds the kit first on PATH, although JupyterLab has no terminal of its own here
+        # (a login shell's /etc/profile used to reset PATH)
+        request = urllib.request.Request(f"{base}/api/terminals?token=t0ken", data=b"{}", method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            terminal = json.loads(resp.read())["name"]
+        found = _terminal_says(f"ws://127.0.0.1:{jupyter_port}", terminal,
+                               "echo KIT=$(command -v lambda-lab)#", "KIT=")
+        assert found == str(Path(sys.executable).with_name("lambda-lab"))
     finally:
         for child in psutil.Process(proc.pid).children():
             child.terminate()  # JupyterLab ends by itself (File > Shut Down does the same)
