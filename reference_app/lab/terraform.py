@@ -312,7 +312,10 @@ def apply(name: str, source: str | os.PathLike, variables: dict[str, Any] | None
     if not (folder / ".terraform").is_dir():
         _run(["init", "-input=false"], folder, env, timeout)
     _run(["apply", "-auto-approve", "-input=false", *_var_args(variables)], folder, env, timeout, progress=True)
-    raw = json.loads(_run(["output", "-json"], folder, env, timeout) or "{}")
+    # The outputs, as `terraform output -json` gives them, read from the local state the apply just wrote
+    # (one tflocal and terraform start fewer).
+    state = folder / "terraform.tfstate"
+    raw = json.loads(state.read_text(encoding="utf-8")).get("outputs", {}) if state.is_file() else {}
     return {key: value.get("value") for key, value in raw.items()}
 
 
