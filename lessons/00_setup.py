@@ -12,7 +12,7 @@
 # %% [markdown]
 # ## 1. Check the environment
 #
-# Python 3.11 or newer, the kit's packages, and the emulator's port. A ⚠️ is information, a ❌ needs fixing.
+# Python 3.11 or newer, the kit's packages, and the emulator's port. A "⚠️ warning" is information, a "❌ failed" needs fixing.
 
 # %%
 import sys

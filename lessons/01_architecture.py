@@ -266,8 +266,8 @@ figure = ramp.plot()  # the inline backend shows it
 #
 # | | x86_64 | arm64 |
 # |---|---|---|
-# | requests | $0.20 per million | $0.20 per million |
-# | duration | $0.0000166667 per GB-second | $0.0000133334 per GB-second (20% less) |
+# | requests | USD 0.20 per million | USD 0.20 per million |
+# | duration | USD 0.0000166667 per GB-second | USD 0.0000133334 per GB-second (20% less) |
 # | free tier, every month | 1 million requests and 400,000 GB-seconds, both architectures together | |
 #
 # * Duration is billed **per 1 ms**, rounded up, times the memory you configured, since December
@@ -283,7 +283,7 @@ figure = ramp.plot()  # the inline backend shows it
 #   separately on the same page.
 #
 # The kit's cost model first reproduces AWS's own worked example from the 1 ms billing
-# announcement: 60 million invocations of 28 ms at 1 GB cost $12 in requests and $28 in duration.
+# announcement: 60 million invocations of 28 ms at 1 GB cost USD 12 in requests and USD 28 in duration.
 
 # %%
 example = architecture.cost(60_000_000, 60_000_000 * 0.028 * 1.0, "x86_64")  # requests, GB-seconds

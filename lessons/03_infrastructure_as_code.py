@@ -121,7 +121,7 @@ assert seed.delete_seed()
 #
 # ```mermaid
 # flowchart LR
-#   client([HTTP client]) --> api[Api: AWS::ApiGateway::RestApi<br/>/users, /users/{id} ANY]
+#   client([HTTP client]) --> api["Api: AWS::ApiGateway::RestApi<br/>/users, /users/#123;id#125; ANY"]
 #   api --> stage[ApiStage: dev] --> dep[ApiDeployment<br/>DependsOn both methods]
 #   api -- AWS_PROXY, allowed by ApiInvokePermission --> fn[UsersFunction<br/>python3.13, zip in S3]
 #   fn -- GetItem PutItem DeleteItem Scan --> table[(UsersTable<br/>DeletionPolicy: Delete)]

@@ -135,10 +135,10 @@ sweep
 #
 # | | x86_64 | arm64 |
 # |---|---|---|
-# | requests | $0.20 per million | $0.20 per million |
-# | duration, first tier | $0.0000166667 per GB-s (first 6 billion GB-s a month) | $0.0000133334 per GB-s (first 7.5 billion) |
-# | second tier | $0.000015 (next 9 billion) | $0.0000120001 (next 11.25 billion) |
-# | third tier | $0.0000133334 (over 15 billion) | $0.0000106667 (over 18.75 billion) |
+# | requests | USD 0.20 per million | USD 0.20 per million |
+# | duration, first tier | USD 0.0000166667 per GB-s (first 6 billion GB-s a month) | USD 0.0000133334 per GB-s (first 7.5 billion) |
+# | second tier | USD 0.000015 (next 9 billion) | USD 0.0000120001 (next 11.25 billion) |
+# | third tier | USD 0.0000133334 (over 15 billion) | USD 0.0000106667 (over 18.75 billion) |
 # | free tier, every month | 1,000,000 requests and 400,000 GB-s, for both together | |
 #
 # Duration is rounded **up to 1 ms** per invocation (since December 2020,
@@ -300,7 +300,7 @@ lab.check("large-report-s3")
 # - Setup at module scope is paid once per environment; in the handler, on every invocation.
 # - Memory buys CPU (one vCPU at 1,769 MB). The emulator does not scale CPU with memory, so compute
 #   the trade-off from measurements and AWS's rule, then confirm on AWS.
-# - Cost = requests ($0.20 per million) + GB-seconds (1 ms granularity, tiers, arm64 20 % cheaper per
+# - Cost = requests (USD 0.20 per million) + GB-seconds (1 ms granularity, tiers, arm64 20 % cheaper per
 #   GB-s), less a free tier of 1M requests and 400,000 GB-s a month.
 # - Reserved concurrency caps (429 `TooManyRequestsException` beyond it) and reserves; it speeds
 #   nothing up. Provisioned concurrency pre-initialises, at a price; the emulator only stores it.

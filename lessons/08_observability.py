@@ -233,7 +233,7 @@ lab.check("debug-swallowed-errors")
 #   participant X as X-Ray
 #   C->>A: POST /orders (X-Amzn-Trace-Id: Root=1-...)
 #   A->>L: invoke, trace header passed on
-#   L->>F: _X_AMZN_TRACE_ID=Root=1-...;Parent=...;Sampled=1
+#   L->>F: _X_AMZN_TRACE_ID=Root=1-...#59;Parent=...#59;Sampled=1
 #   F-->>X: subsegments: place_order, SDK calls (through the daemon)
 #   L-->>X: Lambda's segment (INIT, invocation)
 #   X-->>C: one trace, every hop timed

@@ -5,17 +5,23 @@ A leaf module (standard library only), so the classes in :mod:`.emulator`,
 ``(label, value)`` rows: the text form lines them up, the HTML form is a small table
 with a coloured edge (green ok, amber warning, red failure). Nothing is cut short:
 long values wrap, multi-line values (a payload, a stack trace, a log) keep their lines.
+Nothing is typeset as math either: a price's ``$`` stays a dollar (classes ``mathjax_ignore``,
+which JupyterLab's MathJax 3 skips, and ``tex2jax_ignore`` for MathJax 2).
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Iterable, Sequence
 from html import escape
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 COLOURS = {"ok": "#1a7f37", "warn": "#9a6700", "fail": "#cf222e", "info": "#57606a"}
-ICONS = {"ok": "✅", "warn": "⚠️", "fail": "❌"}
+# A mark is an emoji AND a word: without an emoji font the word still says it.
+ICONS = {"ok": "✅ ok", "warn": "⚠️ warning", "fail": "❌ failed"}
 
 Row = tuple[str, str]
 
@@ -61,7 +67,7 @@ def html(title: str, rows: Iterable[Row], level: str = "ok", preformatted: Seque
         )
     colour = COLOURS.get(level, COLOURS["info"])
     return (
-        f'<div style="border-left:6px solid {colour};padding:.4em 1em">'
+        f'<div class="tex2jax_ignore mathjax_ignore" style="border-left:6px solid {colour};padding:.4em 1em">'
         f"<b>{escape(title)}</b><table>{''.join(body)}</table></div>"
     )
 
@@ -76,6 +82,18 @@ def html_grid(header: Sequence[str], rows: Iterable[Sequence[str]], level: str =
     colour = COLOURS.get(level, COLOURS["info"])
     caption = f"<b>{escape(title)}</b>" if title else ""
     return (
-        f'<div style="border-left:6px solid {colour};padding:.4em 1em">{caption}'
+        f'<div class="tex2jax_ignore mathjax_ignore" style="border-left:6px solid {colour};padding:.4em 1em">{caption}'
         f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
+
+
+def file_link(path: str | os.PathLike, label: str = "") -> str:
+    """An HTML link to ``path``, relative to the kernel's working folder (the notebook's own folder
+    in JupyterLab), so that clicking it opens the file in JupyterLab's editor."""
+    target = Path(path).resolve()
+    try:
+        href = os.path.relpath(target, Path.cwd().resolve())
+    except ValueError:  # another drive (Windows)
+        href = str(target)
+    href = Path(href).as_posix()
+    return f'<a href="{escape(quote(href))}" target="_blank">{escape(label or href)}</a>'

@@ -24,9 +24,9 @@ class _Summary:
     def _repr_html_(self) -> str:
         colour = "#1a7f37" if self.ok else "#cf222e"
         rows = "".join(
-            f"<li>{'✅' if passed else '❌'} {escape(text)}</li>" for text, passed in self.items.items()
+            f"<li>{'✅ passed' if passed else '❌ failed'}: {escape(text)}</li>" for text, passed in self.items.items()
         )
-        title = "All set: your lab works." if self.ok else "Something needs fixing (see ❌ above)."
+        title = "All set: your lab works." if self.ok else "Something needs fixing (see ❌ failed above)."
         return f'<div style="border-left:6px solid {colour};padding:.5em 1em"><b>{title}</b><ul>{rows}</ul></div>'
 
     def __repr__(self) -> str:
@@ -64,8 +64,28 @@ def friendly_error(exc: BaseException) -> str | None:
     return None
 
 
+def frame_html(frame) -> str:
+    """A pandas DataFrame as a notebook shows it, but whole: no cell cut at pandas' 50 characters
+    (a review note, a source URL), and every URL a link that opens."""
+    import pandas as pd
+
+    with pd.option_context("display.max_colwidth", None):
+        return '<div class="tex2jax_ignore mathjax_ignore">' + frame.to_html(
+            notebook=True, render_links=True, max_rows=pd.get_option("display.max_rows"),
+            max_cols=pd.get_option("display.max_columns"), show_dimensions=pd.get_option("display.show_dimensions"),
+        ) + "</div>"
+
+
+def install_table_display(shell) -> None:
+    """Every DataFrame a cell shows renders with :func:`frame_html` (pandas is not imported for this)."""
+    html = shell.display_formatter.formatters["text/html"]
+    for module in ("pandas", "pandas.core.frame"):  # pandas 3 names DataFrame's module "pandas", 2.x its file's
+        html.for_type_by_name(module, "DataFrame", frame_html)
+
+
 def install_error_display() -> bool:
-    """In IPython/Jupyter, show the kit's errors as one red sentence, not a traceback.
+    """In IPython/Jupyter, show the kit's errors as one red sentence, not a traceback, and the
+    kit's tables whole (:func:`install_table_display`).
 
     Any other exception keeps IPython's usual traceback. The cell still fails
     (nbval and "Run All" stop there), only the display is shorter. Returns True
@@ -98,6 +118,7 @@ def install_error_display() -> bool:
         self._showtraceback(etype, value, stb)
         return None
 
+    install_table_display(shell)
     shell.set_custom_exc(
         (LabError, EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError), handler
     )

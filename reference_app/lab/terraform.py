@@ -23,6 +23,8 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -242,17 +244,56 @@ def _environment(folder: Path, backend: Backend) -> dict[str, str]:
     }
 
 
-def _run(args: list[str], folder: Path, env: dict[str, str], timeout: float) -> str:
+#: Lines of ``tflocal apply``/``destroy`` worth showing while it runs: one per resource done, and the end.
+_PROGRESS = re.compile(r": (Creation|Destruction|Modifications) complete|^(Apply|Destroy) complete!")
+#: With nothing to show for this long, say that it is still working (the AWS provider takes seconds to start).
+_HEARTBEAT_S = 10.0
+
+
+def _run(args: list[str], folder: Path, env: dict[str, str], timeout: float, progress: bool = False) -> str:
+    """Run ``tflocal ARGS``; its output. With ``progress``, print a line per resource created or
+    destroyed, and a line every 10 s while it works, so a minute-long apply is never silent."""
     command = [tflocal_path() or "tflocal", *args, "-no-color"]
-    try:
-        result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise LabError(f"tflocal {args[0]} took over {timeout:.0f} s in {folder}.") from None
-    if result.returncode != 0:
-        lines = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()]
+    if not progress:
+        try:
+            result = subprocess.run(command, cwd=folder, env=env, capture_output=True, text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise LabError(f"tflocal {args[0]} took over {timeout:.0f} s in {folder}.") from None
+        return _checked(args, folder, result.returncode, result.stdout, result.stderr)
+    started = time.monotonic()
+    proc = subprocess.Popen(command, cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    last_said = [started]
+
+    def read() -> None:
+        for line in proc.stdout:
+            lines.append(line)
+            if _PROGRESS.search(line.strip()):
+                print(f"  terraform {args[0]}: {line.strip()} ({time.monotonic() - started:.0f} s)", flush=True)
+                last_said[0] = time.monotonic()
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    print(f"terraform {args[0]} ... (the AWS provider takes a while to start)", flush=True)
+    while reader.is_alive():
+        reader.join(timeout=1.0)
+        now = time.monotonic()
+        if now - started > timeout:
+            proc.kill()
+            raise LabError(f"tflocal {args[0]} took over {timeout:.0f} s in {folder}.")
+        if reader.is_alive() and now - last_said[0] >= _HEARTBEAT_S:
+            print(f"  terraform {args[0]}: still working ({now - started:.0f} s)", flush=True)
+            last_said[0] = now
+    output = "".join(lines)
+    return _checked(args, folder, proc.wait(), output, output)
+
+
+def _checked(args: list[str], folder: Path, returncode: int, stdout: str, stderr: str) -> str:
+    if returncode != 0:
+        lines = [line for line in (stderr or stdout).splitlines() if line.strip()]
         detail = next((line for line in lines if "Error" in line), lines[-1] if lines else "no output")
         raise LabError(f"tflocal {args[0]} failed in {folder}: {detail.strip('│ ').strip()}")
-    return result.stdout
+    return stdout
 
 
 def _var_args(variables: dict[str, Any] | None) -> list[str]:
@@ -270,8 +311,11 @@ def apply(name: str, source: str | os.PathLike, variables: dict[str, Any] | None
     env = _environment(folder, backend)
     if not (folder / ".terraform").is_dir():
         _run(["init", "-input=false"], folder, env, timeout)
-    _run(["apply", "-auto-approve", "-input=false", *_var_args(variables)], folder, env, timeout)
-    raw = json.loads(_run(["output", "-json"], folder, env, timeout) or "{}")
+    _run(["apply", "-auto-approve", "-input=false", *_var_args(variables)], folder, env, timeout, progress=True)
+    # The outputs, as `terraform output -json` gives them, read from the local state the apply just wrote
+    # (one tflocal and terraform start fewer).
+    state = folder / "terraform.tfstate"
+    raw = json.loads(state.read_text(encoding="utf-8")).get("outputs", {}) if state.is_file() else {}
     return {key: value.get("value") for key, value in raw.items()}
 
 
@@ -283,7 +327,9 @@ def destroy(name: str, source: str | os.PathLike, variables: dict[str, Any] | No
     if not (folder / ".terraform").is_dir():
         return
     env = _environment(folder, backend)
-    _run(["destroy", "-auto-approve", "-input=false", *_var_args(variables)], folder, env, timeout)
+    # -refresh=false: the state is what the apply left; re-reading every resource first only adds time
+    _run(["destroy", "-auto-approve", "-input=false", "-refresh=false", *_var_args(variables)], folder, env, timeout,
+         progress=True)
 
 
 # --- the lesson's configuration -------------------------------------------------------------------

@@ -20,7 +20,7 @@ LEARNER_README = """# My AWS Lambda workshop
 
 Made by `lambda-lab init`. Your work lives here: edit the files in `exercises/`.
 
-    lambda-lab lab                   # the emulator, then JupyterLab on notebooks/
+    lambda-lab lab                   # the emulator, then JupyterLab on this folder
     lambda-lab check ID              # check an exercise (lambda-lab check --all: your progress)
     lambda-lab hint ID               # three levels of help
     lambda-lab exercise reset ID     # back to the starting stub (your version is saved beside it)

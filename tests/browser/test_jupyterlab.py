@@ -1,8 +1,16 @@
-"""The learner's real path: `lambda-lab lab`, a browser, 00_setup.ipynb, Run All Cells.
+"""The learner's real path: `lambda-lab lab`, a browser, the course folder, every notebook.
 
 Drives Debian's Chromium through Playwright (``executable_path``; Playwright's own
-browser download is not used). The notebooks are copied to a temp folder first, so
-JupyterLab's autosave never writes outputs into the committed notebooks.
+browser download is not used). One `lambda-lab lab` serves a copy of the course folder
+(notebooks/ and exercises/, so JupyterLab's autosave and the learner's edits never touch
+the committed files) in learner mode: exercises are the stubs, as a learner gets them.
+
+- every notebook opens with its Mermaid diagrams drawn (no warning box), and no `$` in its
+  prose typeset as math;
+- 00, 04 and 10 run to the end (Run All) with no error output and no table cell cut short;
+- the edit-check loop: a check links to its exercise, JupyterLab's editor opens it, the
+  learner's fix is saved, and the check, run again, passes;
+- 10's quiz answers clicks.
 
 Skipped when Chromium or Playwright is missing, unless
 ``LAMBDA_LAB_BROWSER_TESTS=required`` (set by ``.ci/run``), where that is a failure.
@@ -10,8 +18,11 @@ Skipped when Chromium or Playwright is missing, unless
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -21,13 +32,17 @@ from pathlib import Path
 import psutil
 import pytest
 
+from reference_app.lab import course
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-
+NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+MERMAID_OK = ".jp-RenderedMermaid:not(.jp-mod-warning):has(svg, img[src^='data:image/svg'])"
 
 
 def _need_browser():
@@ -45,18 +60,25 @@ def _need_browser():
         pytest.skip(message)
 
 
-@pytest.fixture
-def jupyterlab(tmp_path, free_port):
-    """`lambda-lab lab` serving a copy of notebooks/, on its own emulator port."""
-    _need_browser()
-    work = tmp_path / "work"
-    shutil.copytree(ROOT / "notebooks", work / "notebooks")
-    jupyter_port = free_port
-    with __import__("socket").socket() as sock:
+def _port() -> int:
+    with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
-        emulator_port = sock.getsockname()[1]
-    env = {**os.environ, "LAMBDA_LAB_PORT": str(emulator_port), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg")}
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """`lambda-lab lab` in learner mode, serving a copy of the course folder, on its own emulator."""
+    _need_browser()
+    tmp_path = tmp_path_factory.mktemp("seat")
+    work = tmp_path / "course"
+    for folder in ("notebooks", "exercises"):
+        shutil.copytree(ROOT / folder, work / folder)
+    jupyter_port = _port()
+    env = {**os.environ, "LAMBDA_LAB_PORT": str(_port()), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "LAMBDA_LAB_HOME": str(tmp_path / "home")}
+    for learner_mode in ("LAMBDA_LAB_SOLUTIONS", "LAMBDA_LAB_CHECKS_MUST_PASS", "LAMBDA_LAB_COURSE_DIR"):
+        env.pop(learner_mode, None)
     cli = Path(sys.executable).with_name("lambda-lab")
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(
@@ -73,7 +95,7 @@ def jupyterlab(tmp_path, free_port):
         except OSError:
             time.sleep(0.3)
     try:
-        yield base, tmp_path
+        yield base, tmp_path, work
     finally:
         for child in psutil.Process(proc.pid).children():
             child.terminate()
@@ -81,75 +103,163 @@ def jupyterlab(tmp_path, free_port):
         log.close()
 
 
-def test_setup_notebook_runs_green_in_a_real_browser(jupyterlab):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+@pytest.fixture(scope="module")
+def browser(jupyterlab):
     from playwright.sync_api import sync_playwright
 
-    base, tmp_path = jupyterlab
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            page.goto(f"{base}/lab/tree/00_setup.ipynb?token=t0ken")
-            page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-            # JupyterLab sometimes asks which kernel to start (a race with loading the
-            # kernel specs); the notebook's own python3 is the preselected answer.
-            kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
-            try:
-                kernel_dialog.wait_for(state="visible", timeout=5_000)
-                kernel_dialog.locator("button.jp-mod-accept").click()
-                kernel_dialog.wait_for(state="hidden")
-            except PlaywrightTimeout:
-                pass
-            page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
-            page.click("li.lm-Menu-item:has-text('Run All Cells')")
-            page.wait_for_selector("text=All set: your lab works.", timeout=180_000)
-            # a traceback renders as stderr output; the setup notebook writes none
-            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-            assert errors.count() == 0, errors.first.inner_text()
+            yield chromium
         finally:
-            page.screenshot(path=str(tmp_path / "00_setup.png"))
-            browser.close()
+            chromium.close()
 
 
-def test_interview_quiz_is_answerable_in_a_real_browser(jupyterlab):
+@pytest.fixture
+def page(browser, jupyterlab, request):
+    _, tmp_path, _ = jupyterlab
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        yield page
+    finally:
+        page.screenshot(path=str(tmp_path / f"{request.node.name}.png"))
+        page.close()
+
+
+def _open(page, base: str, notebook: str) -> None:
+    """Open a notebook in a fresh workspace and wait for its kernel."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.goto(f"{base}/lab/tree/notebooks/{notebook}?token=t0ken&reset")
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    # JupyterLab sometimes asks which kernel to start (a race with loading the kernel
+    # specs); the notebook's own python3 is the preselected answer.
+    kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
+    try:
+        kernel_dialog.wait_for(state="visible", timeout=3_000)
+        kernel_dialog.locator("button.jp-mod-accept").click()
+        kernel_dialog.wait_for(state="hidden")
+    except PlaywrightTimeout:
+        pass
+
+
+def _mermaid_blocks(notebook: str) -> int:
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    return sum("".join(c["source"]).count("```mermaid") for c in cells if c["cell_type"] == "markdown")
+
+
+def _run_all(page, timeout_ms: int) -> None:
+    """Run > Run All Cells, then wait until no cell is queued or running."""
+    page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
+    page.click("li.lm-Menu-item:has-text('Run All Cells')")
+    page.wait_for_function(  # the run has started: a cell is queued, running or done
+        "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /[*0-9]/.test(p.textContent))",
+        timeout=30_000, polling=200,
+    )
+    page.wait_for_function(
+        """() => {
+            const prompts = [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
+            const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
+            return idle && prompts.length && !prompts.some(p => p.includes('*'));
+        }""",
+        timeout=timeout_ms, polling=500,
+    )
+
+
+def _assert_clean_run(page) -> None:
+    """Every code cell ran (an error stops Run All), nothing on stderr, no table cell cut short."""
+    prompts = page.locator(".jp-CodeCell .jp-InputPrompt").evaluate_all("ps => ps.map(p => p.textContent)")
+    assert all(re.search(r"\[\d+\]", p) for p in prompts), prompts
+    errors = page.locator(ERRORS)
+    assert errors.count() == 0, errors.first.inner_text()
+    cut = page.locator(".jp-OutputArea-output table td").evaluate_all(
+        "cells => cells.map(c => c.textContent.trim()).filter(t => t.endsWith('...') || t.endsWith('…'))")
+    assert cut == [], cut
+    assert page.locator(".jp-OutputArea-output .jp-RenderedMermaid.jp-mod-warning").count() == 0
+    assert page.locator(".jp-Notebook mjx-container").count() == 0
+
+
+@pytest.mark.parametrize("notebook", NOTEBOOKS)
+def test_every_diagram_draws_and_no_dollar_is_math(jupyterlab, page, notebook):
+    base, _, _ = jupyterlab
+    _open(page, base, notebook)
+    expected = _mermaid_blocks(notebook)
+    if expected:  # JupyterLab's own Mermaid renderer draws each block as an SVG, or shows a warning box
+        page.wait_for_function(
+            "([ok, n]) => document.querySelectorAll(ok).length + "
+            "document.querySelectorAll('.jp-RenderedMermaid.jp-mod-warning').length >= n",
+            arg=[MERMAID_OK, expected], timeout=60_000, polling=250,
+        )
+        warnings = page.locator(".jp-MarkdownCell .jp-RenderedMermaid.jp-mod-warning")
+        assert warnings.count() == 0, warnings.first.inner_text()
+        assert page.locator(f".jp-MarkdownCell {MERMAID_OK}").count() == expected
+    page.wait_for_timeout(1_000)  # MathJax typesets after the Markdown is in the page
+    maths = page.locator(".jp-MarkdownCell mjx-container")
+    assert maths.count() == 0, maths.first.evaluate("m => m.closest('.jp-RenderedMarkdown').textContent")
+
+
+def test_setup_notebook_runs_green_in_a_real_browser(jupyterlab, page):
+    base, _, _ = jupyterlab
+    _open(page, base, "00_setup.ipynb")
+    _run_all(page, 180_000)
+    page.wait_for_selector("text=All set: your lab works.", timeout=10_000)
+    _assert_clean_run(page)
+    assert page.locator("text=official Jupyter news").count() == 0  # the announcements plugin is off
+
+
+def test_triggers_run_in_learner_mode_and_a_fix_made_in_the_editor_passes_its_check(jupyterlab, page):
+    # GIVEN 04 run to the end by a learner who has not touched the exercises
+    base, _, work = jupyterlab
+    _open(page, base, "04_triggers.ipynb")
+    _run_all(page, 300_000)
+    _assert_clean_run(page)
+    exercise = course.exercise("debug-s3-keys")
+    check = page.locator(".jp-CodeCell").filter(has_text='lab.check("debug-s3-keys")')
+    # WHEN the learner follows the check's link, JupyterLab opens the exercise in its editor
+    link = check.locator(f".jp-OutputArea a:has-text('exercises/{exercise.file}')")
+    check.scroll_into_view_if_needed()  # cells out of view are not laid out (content-visibility)
+    assert "not started yet" in check.locator(".jp-OutputArea").text_content()
+    link.click()
+    editor = page.locator(".jp-FileEditor .cm-content").last
+    editor.wait_for(state="visible", timeout=30_000)
+    # AND they write the fix there and save it (Ctrl+S)
+    solution = course.solution_path("debug-s3-keys").read_text(encoding="utf-8")
+    editor.click()
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(solution)
+    page.keyboard.press("Control+S")
+    target = work / "exercises" / exercise.file
+    deadline = time.monotonic() + 20
+    while target.read_text(encoding="utf-8") != solution and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert target.read_text(encoding="utf-8") == solution
+    # AND run the check again from the notebook
+    page.locator("li.lm-TabBar-tab:has-text('04_triggers.ipynb')").click()
+    check.locator(".jp-InputArea-editor").click()
+    page.keyboard.press("Shift+Enter")
+    # THEN it passes
+    check.locator("text=/debug-s3-keys: all \\d+ checks passed/").wait_for(timeout=120_000)
+    assert check.locator(ERRORS).count() == 0
+
+
+def test_interview_notebook_runs_and_its_quiz_answers_clicks(jupyterlab, page):
     # 10_interview_prep: the quiz renders as widgets, a choice is checked, a recall card is revealed and
     # rated, and the score follows, with the kernel answering the clicks.
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-    from playwright.sync_api import sync_playwright
-
-    base, tmp_path = jupyterlab
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        try:
-            page.goto(f"{base}/lab/tree/10_interview_prep.ipynb?token=t0ken")
-            page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-            kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
-            try:
-                kernel_dialog.wait_for(state="visible", timeout=5_000)
-                kernel_dialog.locator("button.jp-mod-accept").click()
-                kernel_dialog.wait_for(state="hidden")
-            except PlaywrightTimeout:
-                pass
-            page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
-            page.click("li.lm-Menu-item:has-text('Run All Cells')")
-            page.wait_for_selector("text=Score: 0 / 0 answered", timeout=180_000)
-            score = page.locator("text=/Score: .* answered/").first
-            page.locator("button:has-text('Check answer')").first.scroll_into_view_if_needed()
-            page.locator("input[type='radio']").first.check()
-            page.locator("button:has-text('Check answer')").first.click()
-            page.wait_for_selector("text=/Score: [01] \\/ 1 answered/", timeout=30_000)
-            page.locator("button:has-text('Reveal model answer')").first.click()
-            partly = page.locator("button:has-text('Partly')").first  # the revealed card's rating row
-            partly.wait_for(state="visible", timeout=30_000)
-            partly.click()
-            page.wait_for_selector("text=/Score: [0-9.]+ \\/ 2 answered/", timeout=30_000)
-            assert "2 answered" in score.inner_text()
-            errors = page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']")
-            assert errors.count() == 0, errors.first.inner_text()
-        finally:
-            page.screenshot(path=str(tmp_path / "10_interview_prep.png"), full_page=False)
-            browser.close()
+    base, _, _ = jupyterlab
+    _open(page, base, "10_interview_prep.ipynb")
+    _run_all(page, 180_000)
+    _assert_clean_run(page)
+    page.wait_for_selector("text=Score: 0 / 0 answered", timeout=10_000)
+    score = page.locator("text=/Score: .* answered/").first
+    page.locator("button:has-text('Check answer')").first.scroll_into_view_if_needed()
+    page.locator("input[type='radio']").first.check()
+    page.locator("button:has-text('Check answer')").first.click()
+    page.wait_for_selector("text=/Score: [01] \\/ 1 answered/", timeout=30_000)
+    page.locator("button:has-text('Reveal model answer')").first.click()
+    partly = page.locator("button:has-text('Partly')").first  # the revealed card's rating row
+    partly.wait_for(state="visible", timeout=30_000)
+    partly.click()
+    page.wait_for_selector("text=/Score: [0-9.]+ \\/ 2 answered/", timeout=30_000)
+    assert "2 answered" in score.inner_text()
+    assert page.locator(ERRORS).count() == 0

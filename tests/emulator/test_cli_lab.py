@@ -1,4 +1,4 @@
-"""`lambda-lab lab` for real: emulator up, JupyterLab serving notebooks/, emulator down however it ends."""
+"""`lambda-lab lab` for real: emulator up, JupyterLab serving the course folder, emulator down however it ends."""
 
 import http.client
 import json
@@ -80,16 +80,101 @@ def _kill_leftovers(procs: list[psutil.Process]) -> None:
             pass
 
 
-def test_lab_serves_the_notebooks_and_stops_its_emulator(tmp_path, free_port):
+def _kernel_answers(url: str) -> bool:
+    """A kernel_info request through JupyterLab's websocket gets its reply (the kernel is up)."""
+    import asyncio
+    import uuid
+
+    from tornado.websocket import websocket_connect
+
+    async def ask() -> bool:
+        ws = await websocket_connect(url)
+        msg_id = uuid.uuid4().hex
+        ws.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": "kernel_info_request", "username": "t", "session": msg_id,
+                       "version": "5.3"},
+            "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell"}))
+        while True:
+            reply = json.loads(await ws.read_message())
+            if reply.get("parent_header", {}).get("msg_id") == msg_id and reply["channel"] == "shell":
+                ws.close()
+                return reply["content"]["status"] == "ok"
+
+    return asyncio.run(asyncio.wait_for(ask(), 60))
+
+
+def _terminal_says(base_ws: str, name: str, command: str, marker: str) -> str:
+    """Type ``command`` in JupyterLab's terminal ``name``; the line of its output that starts with ``marker``."""
+    import asyncio
+
+    from tornado.websocket import websocket_connect
+
+    async def run() -> str:
+        ws = await websocket_connect(f"{base_ws}/terminals/websocket/{name}?token=t0ken")
+        ws.write_message(json.dumps(["stdin", command + "\r"]))
+        seen = ""
+        while True:
+            message = json.loads(await ws.read_message())
+            if message[0] == "stdout":
+                seen += message[1]
+                found = [line for line in seen.splitlines() if line.startswith(marker)]
+                if found and found[-1].endswith("#"):
+                    ws.close()
+                    return found[-1].removeprefix(marker).removesuffix("#")
+
+    return asyncio.run(asyncio.wait_for(run(), 60))
+
+
+def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, free_port):
+    # GIVEN `lambda-lab lab` in learner mode, every process it starts under a guard that records and
+    # refuses any look-up or connection off loopback (tests/emulator/net_guard/sitecustomize.py)
     emulator_port, jupyter_port = _ports(free_port)
-    proc = subprocess.Popen(_lab_args(jupyter_port), env=_env(tmp_path, emulator_port),
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    guard_log = tmp_path / "net.log"
+    guard = str(Path(__file__).with_name("net_guard"))
+    env = {**_env(tmp_path, emulator_port), "NET_GUARD_LOG": str(guard_log),
+           "PYTHONPATH": os.pathsep.join([guard, os.environ.get("PYTHONPATH", "")])}
+    env.pop("LAMBDA_LAB_SOLUTIONS", None)
+    log = tmp_path / "lab.log"
+    with open(log, "wb") as output:
+        proc = subprocess.Popen(_lab_args(jupyter_port), env=env,
+                                stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     backend = resolve_backend("embedded", emulator_port)
+    base = f"http://127.0.0.1:{jupyter_port}"
     try:
         listing = _wait_for_jupyter(jupyter_port, lambda: proc.poll() is None,
-                                    lambda: proc.stdout.read().decode(errors="replace")[-2000:])
-        assert "00_setup.ipynb" in {item["name"] for item in listing["content"]}
+                                    lambda: log.read_text(errors="replace")[-2000:])
+        # THEN JupyterLab opens on the course folder: notebooks and exercises side by side, no solutions
+        names = {item["name"] for item in listing["content"]}
+        assert {"notebooks", "exercises"} <= names and "solutions" not in names
+        assert "00_setup.ipynb" in {i["name"] for i in _get(f"{base}/api/contents/notebooks?token=t0ken")["content"]}
+        assert _get(f"{base}/api/contents/exercises?token=t0ken")["content"]
         assert emulator.health(backend.endpoint) is not None
+        # AND the pages, the extension manager, the news and the update check ask nothing of the internet
+        for path in ("/lab", "/lab/api/extensions?refresh=1", "/lab/api/extensions?query=git&refresh=1",
+                     "/lab/api/news", "/lab/api/update"):
+            try:
+                urllib.request.urlopen(f"{base}{path}{'&' if '?' in path else '?'}token=t0ken", timeout=30).close()
+            except OSError:
+                pass  # a refused page is fine; a connection attempt is not
+        page = urllib.request.urlopen(f"{base}/lab?token=t0ken", timeout=30).read().decode()
+        assert "@jupyterlab/apputils-extension:announcements" in page  # disabled: no "Jupyter news" prompt
+        assert not guard_log.exists(), guard_log.read_text()
+        # AND a kernel talks to JupyterLab over encrypted sockets: no "running over TCP without encryption"
+        request = urllib.request.Request(f"{base}/api/kernels?token=t0ken", data=b'{"name": "python3"}',
+                                         method="POST", headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            kernel = json.loads(resp.read())["id"]
+        assert _kernel_answers(f"ws://127.0.0.1:{jupyter_port}/api/kernels/{kernel}/channels?token=t0ken")
+        assert "without encryption" not in log.read_text(errors="replace")
+        # AND its terminal finds the kit first on PATH, although JupyterLab has no terminal of its own here
+        # (a login shell's /etc/profile used to reset PATH)
+        request = urllib.request.Request(f"{base}/api/terminals?token=t0ken", data=b"{}", method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=60) as resp:
+            terminal = json.loads(resp.read())["name"]
+        found = _terminal_says(f"ws://127.0.0.1:{jupyter_port}", terminal,
+                               "echo KIT=$(command -v lambda-lab)#", "KIT=")
+        assert found == str(Path(sys.executable).with_name("lambda-lab"))
     finally:
         for child in psutil.Process(proc.pid).children():
             child.terminate()  # JupyterLab ends by itself (File > Shut Down does the same)

@@ -109,7 +109,7 @@ def test_a_flow_is_complete_when_every_effect_is_seen():
 def test_the_flow_diagram_carries_the_measured_counts():
     diagram = flow().mermaid()
     assert isinstance(diagram, Mermaid)
-    assert "flowchart LR" in diagram and "polled in 1 batches" in diagram and "async: 2 invocations" in diagram
+    assert "flowchart TB" in diagram and "polled in 1 batches" in diagram and "async: 2 invocations" in diagram
     bundle = diagram._repr_mimebundle_()
     assert bundle["text/markdown"].startswith("```mermaid\n") and bundle["text/vnd.mermaid"] == diagram.source
 

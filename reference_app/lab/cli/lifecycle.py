@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import os
+import shlex
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -148,19 +152,59 @@ def paths() -> None:
         out.print(f"{name:<14} {plain(path)}  [dim]# {plain(note)}[/]", soft_wrap=True, highlight=False)
 
 
-def _notebooks_dir() -> Path:
+def _course_dir() -> Path:
+    """The folder JupyterLab opens: the one holding ``notebooks/`` and ``exercises/`` side by side."""
     from .. import course
 
-    here = Path.cwd() / "notebooks"
-    if here.is_dir():
+    here = Path.cwd()
+    if (here / "notebooks").is_dir():
         return here
+    if here.name == "notebooks" and (here.parent / "exercises").is_dir():
+        return here.parent
     if course.installed_from_wheel():
         raise LabError("There is no notebooks/ folder here; run `lambda-lab init my-workshop`, then "
                        "`lambda-lab lab` inside my-workshop.")
-    repo = course.kit_root() / "notebooks"
-    if repo.is_dir():
-        return repo
+    root = course.kit_root()
+    if (root / "notebooks").is_dir():
+        return root
     raise LabError("Cannot find the notebooks/ folder; run `lambda-lab lab` from the kit's checkout.")
+
+
+# JupyterLab's "announcements" plugin asks "Would you like to get notified about official Jupyter
+# news?" on every page (whatever news_url says) and checks for updates online: the kit disables it.
+NO_ANNOUNCEMENTS = {"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": True}}
+DEFAULT_HIDDEN = ["__pycache__", "*.pyc", "*.pyo", ".DS_Store", "*~", ".ipynb_checkpoints"]
+
+
+def terminal_rc(bin_dir: Path) -> str:
+    """The startup file of JupyterLab's terminal: the learner's own ~/.bashrc, then the kit's
+    environment first on PATH (a login shell's /etc/profile would have reset it)."""
+    return (
+        "# lambda-lab: JupyterLab's terminal. Your ~/.bashrc first, then the kit's environment first on PATH.\n"
+        '[ -r "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n'
+        f"export PATH={shlex.quote(str(bin_dir))}:\"$PATH\"\n"
+    )
+
+
+def jupyter_config(folder: Path, solutions: bool) -> dict:
+    """What ``lambda-lab lab`` tells JupyterLab (written to a config folder of its own, see ``lab``):
+    a terminal with the kit on PATH however JupyterLab was started, no extension manager that asks
+    PyPI, the solutions not in the file browser in learner mode."""
+    bin_dir = Path(sys.executable).parent
+    rc = folder / "terminal.bashrc"
+    rc.write_text(terminal_rc(bin_dir), encoding="utf-8")
+    bash = shutil.which("bash")
+    # Without shell_command, jupyter_server_terminals starts `$SHELL -l` when it has no terminal
+    # itself (a background job, a devcontainer, a hub), and /etc/profile resets PATH.
+    shell = [bash, "--rcfile", str(rc), "-i"] if bash else [os.environ.get("SHELL") or "sh", "-i"]
+    return {
+        "ServerApp": {"terminado_settings": {"shell_command": shell}},
+        "ContentsManager": {"hide_globs": DEFAULT_HIDDEN + ([] if solutions else ["solutions"])},
+        "LabApp": {"extension_manager": "readonly"},  # the "pypi" manager looks up the index at start
+        # Kernels talk to JupyterLab over CurveZMQ-encrypted sockets where the kernel supports it (ipykernel
+        # does): no "Kernel is running over TCP without encryption" warning for each kernel.
+        "KernelManager": {"transport_encryption": "auto"},
+    }
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -169,20 +213,37 @@ def lab(
     ctx: typer.Context,
     keep: Annotated[bool, typer.Option("--keep", help="Leave the emulator running when JupyterLab exits.")] = False,
 ) -> None:
-    """Bring the emulator up, then run JupyterLab on notebooks/ (extra options go to JupyterLab).
+    """Bring the emulator up, then run JupyterLab on the course folder (extra options go to JupyterLab).
 
-    --port is the emulator's, as for every command; JupyterLab's own port is --ServerApp.port=8889.
-    However JupyterLab ends (File > Shut Down, Ctrl-C and y, closing the terminal, kill), the
-    emulator this command started is stopped, unless --keep.
+    The course folder holds notebooks/ and exercises/ side by side. --no-browser starts it without
+    opening a browser (a headless machine: open the printed URL yourself). --port is the emulator's,
+    as for every command; JupyterLab's own port is --ServerApp.port=8889. However JupyterLab ends
+    (File > Shut Down, Ctrl-C and y, closing the terminal, kill), the emulator this command started
+    is stopped, unless --keep.
     """
+    from .. import course
+
     backend = resolve_backend()
-    notebooks = _notebooks_dir()  # fail before starting anything
+    folder = _course_dir()  # fail before starting anything
+    config_dir = Path(tempfile.mkdtemp(prefix="lambda-lab-jupyter-"))
+    (config_dir / "labconfig").mkdir()
+    (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(NO_ANNOUNCEMENTS), encoding="utf-8")
+    (config_dir / "jupyter_server_config.json").write_text(
+        json.dumps(jupyter_config(config_dir, course.solutions_mode()), indent=1), encoding="utf-8")
+    # JupyterLab, its terminals and kernels: the kit's environment first, its config folder read too
+    # (after the learner's own ~/.jupyter, which still wins).
+    bin_dir = str(Path(sys.executable).parent)
+    os.environ["PATH"] = os.pathsep.join([bin_dir, os.environ.get("PATH", "")])
+    if sys.prefix != sys.base_prefix:
+        os.environ["VIRTUAL_ENV"] = sys.prefix
+    os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        p for p in (str(config_dir), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p)
     command = [
         sys.executable,
         "-m",
         "jupyter",
         "lab",
-        f"--notebook-dir={notebooks}",
+        f"--ServerApp.root_dir={folder}",
         # The kit works offline and asks nothing of the internet: no news feed, no update check.
         "--LabApp.news_url=None",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
@@ -207,6 +268,7 @@ def lab(
         finally:
             if started and not keep:
                 _say(plain(emulator.down(backend)))
+            shutil.rmtree(config_dir, ignore_errors=True)
     raise typer.Exit(code)
 
 

@@ -25,6 +25,7 @@ from pathlib import Path
 from .. import course, workspace
 from .. import progress_store as progress
 from ..build import clean_solution, stub_from_solution
+from ..display import file_link
 from ..errors import LabError
 from .framework import (
     FAILED,
@@ -43,7 +44,7 @@ from .framework import (
 
 MUST_PASS_ENV = "LAMBDA_LAB_CHECKS_MUST_PASS"
 RESOURCE_PREFIX = "lab-ex-"
-_ICON = {PASSED: "✅", FAILED: "❌", NOT_STARTED: "⏳", SKIPPED: "⏭️"}
+_ICON = {PASSED: "✅ passed", FAILED: "❌ failed", NOT_STARTED: "⏳ not started", SKIPPED: "⏭️ skipped"}
 
 __all__ = ["CheckFailed", "Exercise", "Report", "check", "definition", "hint", "reset_exercise", "try_exercise"]
 
@@ -96,9 +97,10 @@ class Report:
             for r in self.results
         )
         room = f"<div style='color:#57606a;font-size:90%'>{escape(self.room)}</div>" if self.room else ""
+        edit = "" if self.passed else f"<div>Open {file_link(self.path, _display_path(self.path))} to edit it.</div>"
         return (
             f'<div style="border-left:6px solid {colour};padding:.4em 1em"><b>{escape(self.headline())}</b>'
-            f'<table style="margin-top:.4em">{rows}</table>{room}</div>'
+            f'{edit}<table style="margin-top:.4em">{rows}</table>{room}</div>'
         )
 
 

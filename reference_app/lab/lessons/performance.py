@@ -77,17 +77,20 @@ def summary(df):
 def plot_cold_warm(df):
     """Billed duration of every invocation, cold and warm, and what the cold ones spent in INIT."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
     for cold, colour in ((False, "tab:blue"), (True, "tab:red")):
         part = df[df["cold"] == cold]
         left.hist(part["billed_ms"], bins=20, color=colour, alpha=0.7, label="cold" if cold else "warm")
     left.set(xlabel="Billed Duration (ms)", ylabel="invocations", title="Billed duration per invocation")
+    left.yaxis.set_major_locator(MaxNLocator(integer=True))  # invocations are counted, never fractions
     left.legend()
     cold = df[df["cold"]]
     right.bar(range(len(cold)), cold["init_ms"], color="tab:red", label="Init Duration")
     right.bar(range(len(cold)), cold["duration_ms"], bottom=cold["init_ms"], color="tab:orange", label="Duration")
     right.set(xlabel="cold invocation", ylabel="ms", title="A cold start: INIT, then the handler")
+    right.xaxis.set_major_locator(MaxNLocator(integer=True))
     right.legend()
     fig.tight_layout()
     return fig

@@ -69,9 +69,9 @@ def mentions(text: str) -> Callable[[Any], bool]:
     return lambda event: text in json.dumps(event, default=str)
 
 
-def shape(event: Any, max_value: int = 60):
-    """An event as a table, one row per leaf (``Records[0].s3.object.key`` -> value); keys the kit
-    added to a record (``_invocation``) are left out."""
+def shape(event: Any, max_value: int | None = None):
+    """An event as a table, one row per leaf (``Records[0].s3.object.key`` -> value), each value whole
+    unless ``max_value`` caps it; keys the kit added to a record (``_invocation``) are left out."""
     import pandas as pd
 
     rows = []
@@ -85,7 +85,9 @@ def shape(event: Any, max_value: int = 60):
                 walk(inner, f"{path}[{index}]")
         else:
             text = json.dumps(value, default=str)
-            rows.append({"path": path, "value": text if len(text) <= max_value else text[: max_value - 1] + "…"})
+            if max_value is not None and len(text) > max_value:
+                text = text[: max_value - 1] + "…"
+            rows.append({"path": path, "value": text})
 
     if isinstance(event, dict):  # keys the kit added (``_invocation``) are not part of the event
         event = {k: v for k, v in event.items() if not str(k).startswith("_")}

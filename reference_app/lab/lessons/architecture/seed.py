@@ -192,19 +192,19 @@ class Flow:
         t, f, p = self.traffic, self.arch.functions, self.arch.prefix
         inv = self.invocations
         return Mermaid(f"""
-flowchart LR
+flowchart TB
   client([HTTP client]) -- "{len(t.requests)} requests" --> apigw[API Gateway REST]
   apigw -- "sync: {inv.get('api', 0)} invocations" --> api["λ {f['api']}"]
   api -- "{len(t.created)} puts, {len(t.deleted)} delete" --> users[("DynamoDB {p}users")]
-  users -- "stream: {t.changes} records, polled in {inv.get('stream', 0)} batches" --> stream["λ {f['stream']}"]
+  users -- "stream: {t.changes} records,<br/>polled in {inv.get('stream', 0)} batches" --> stream["λ {f['stream']}"]
   stream -- "{len(self.audit)} items" --> audit[("DynamoDB {p}audit")]
   stream -- "{t.changes} messages" --> topic{{{{"SNS {p}changes"}}}}
   topic -- "async: {inv.get('notify', 0)} invocations" --> notify["λ {f['notify']}"]
   notify -- "{len(self.messages)} messages" --> queue[["SQS {p}notifications"]]
-  uploader([uploader]) -- "{len(t.uploads)} objects under uploads/" --> bucket[("S3 {self.arch.bucket}")]
+  uploader([uploader]) -- "{len(t.uploads)} objects<br/>under uploads/" --> bucket[("S3 {self.arch.bucket}")]
   bucket -- "async: {inv.get('files', 0)} invocations" --> files["λ {f['files']}"]
   files -- "{len(self.results)} rows" --> results[("DynamoDB {p}results")]
-  files -- "{len(self.thumbnails)} thumbnail under thumbnails/ (not uploads/: no loop)" --> bucket
+  files -- "{len(self.thumbnails)} thumbnail under thumbnails/<br/>(not uploads/: no loop)" --> bucket
 """)
 
 

@@ -27,13 +27,20 @@ def run_id() -> str:
     return uuid.uuid4().hex[:6]
 
 
+PROGRESS_S = 5.0
+
+
 def wait_until(probe: Callable[[], T], what: str, timeout_s: float = 30.0) -> T:
     """Poll ``probe`` until it returns something truthy and return that; LabError naming ``what``
     when it never does. The kit's one polling loop (:func:`reference_app.lab.poll.attempts`)."""
+    started = said = time.monotonic()
     for _ in attempts(timeout_s, first=0.1, cap=0.5):
         value = probe()
         if value:
             return value
+        if time.monotonic() - said >= PROGRESS_S:  # a wait over ~5 s is never silent
+            said = time.monotonic()
+            print(f"  still waiting for {what} ({said - started:.0f} s of {timeout_s:.0f})", flush=True)
     raise LabError(f"Still waiting for {what} after {timeout_s:.0f} s; look at the functions' logs.")
 
 

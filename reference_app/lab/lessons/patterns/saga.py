@@ -119,18 +119,21 @@ def summary(runs: dict[str, SagaRun]):
 
 
 def timeline(runs: dict[str, SagaRun]):
-    """A Gantt chart of the executions: one row per run, one bar per state, compensations in orange."""
+    """A Gantt chart of the executions: one row per state each run entered (named on the left, so no two
+    names share a place however close in time the states ran), compensations in orange."""
     import matplotlib.pyplot as plt
 
     colours = {"step": "#4c72b0", "compensation": "#dd8452", "end": "#c44e52", "done": "#55a868"}
-    fig, ax = plt.subplots(figsize=(10, 0.8 + 0.7 * len(runs)))
-    for row_index, run in enumerate(reversed(list(runs.values()))):
-        for step in run.steps().itertuples():
-            width = max(step.end_ms - step.start_ms, 4)
-            ax.barh(row_index, width, left=step.start_ms, color=colours[step.kind], edgecolor="white")
-            ax.text(step.start_ms + width / 2, row_index, step.state, ha="center", va="center", fontsize=7,
-                    rotation=25)
-    ax.set_yticks(range(len(runs)), list(reversed(list(runs))))
+    rows = [(label, step) for label, run in runs.items() for step in run.steps().itertuples()]
+    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.28 * len(rows)))
+    for index, (_, step) in enumerate(rows):
+        width = max(step.end_ms - step.start_ms, 4)
+        ax.barh(index, width, left=step.start_ms, height=0.7, color=colours[step.kind], edgecolor="white")
+    ax.set_yticks(range(len(rows)), [f"{label}: {step.state}" for label, step in rows], fontsize=8)
+    for index in range(1, len(rows)):
+        if rows[index][0] != rows[index - 1][0]:
+            ax.axhline(index - 0.5, color="#999999", linewidth=0.8)  # one block per run
+    ax.invert_yaxis()  # the first state on top, time flowing down and to the right
     ax.set_xlabel("ms after the execution started")
     ax.set_title("The order saga on Step Functions: steps (blue), compensations (orange), end (red/green)")
     fig.tight_layout()
