@@ -10,7 +10,8 @@ from ... import clients
 from ...errors import LabError
 from ...iac import delete_stack, deploy_stack, leftovers, lint, sam_translate, upload_code
 from ...poll import attempts
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
+from ..policy import action_matches
 from ._templates import lint_clean, references, resources_of
 
 EXERCISE = Exercise("sam-s3-trigger", resources={"CODE_BUCKET": ("bucket", "artifacts")})
@@ -78,16 +79,22 @@ def least_privilege(ctx: Context) -> None:
     for role in resources_of(expanded, "AWS::IAM::Role").values():
         for policy in role.get("Properties", {}).get("Policies", []):
             statements += policy.get("PolicyDocument", {}).get("Statement", [])
-    actions = set()
-    for statement in statements:
-        action = statement.get("Action", [])
-        actions |= {action} if isinstance(action, str) else set(action)
+    def granted(action: str) -> bool:  # judged by what the patterns allow: dynamodb:* grants PutItem
+        return any(statement.get("Effect", "Allow") == "Allow" and
+                   any(action_matches(p, action) for p in
+                       ([statement.get("Action")] if isinstance(statement.get("Action"), str)
+                        else statement.get("Action") or []))
+                   for statement in statements)
+
     for needed in ("s3:GetObject", "dynamodb:PutItem"):
-        if needed not in actions:
-            raise CheckFailed(f"the function's role does not allow {needed}; add the SAM policy template for it.")
+        if not granted(needed):
+            raise CheckFailed(f"no statement of the function's role allows {needed}; add the SAM policy template "
+                              "for it (S3ReadPolicy, DynamoDBCrudPolicy or DynamoDBWritePolicy).")
     for statement in statements:
-        if statement.get("Resource") in ("*", ["*"]):
-            raise CheckFailed(f"a statement allows {statement.get('Action')} on every resource ('*'); scope it.")
+        resources = statement.get("Resource")
+        if resources == "*" or (isinstance(resources, list) and "*" in resources):
+            raise CheckFailed(f"a statement allows {shown(statement.get('Action'), 400)} on every resource ('*'); "
+                              "scope it to the bucket and the table.")
     if not any("ResultsTable" in references(s.get("Resource")) for s in statements):
         raise CheckFailed("no statement is scoped to ResultsTable; use DynamoDBCrudPolicy with TableName: Ref.")
 
