@@ -71,16 +71,16 @@ def covers(outer: str, inner: str, fold: bool = False) -> bool:
 
 @functools.cache
 def service_actions(service: str) -> tuple[str, ...]:
-    """Every action of one service (``dynamodb`` -> ``dynamodb:GetItem`` ...), from botocore's models."""
-    import botocore.session
+    """Every action of one service (``dynamodb`` -> ``dynamodb:GetItem`` ...), from botocore's models
+    (read from botocore's data files: no session, so no profile or credentials are looked at)."""
+    import botocore.loaders
 
-    session = botocore.session.get_session()
-    names = {"logs": "logs", "states": "stepfunctions", "execute-api": "apigateway"}
+    names = {"states": "stepfunctions", "execute-api": "apigateway"}
     try:
-        model = session.get_service_model(names.get(service, service))
+        model = botocore.loaders.create_loader().load_service_model(names.get(service, service), "service-2")
     except Exception:  # an IAM prefix with no botocore model: judge it by its patterns alone
         return ()
-    return tuple(f"{service}:{op}" for op in model.operation_names)
+    return tuple(f"{service}:{op}" for op in model.get("operations", {}))
 
 
 def _expand(stmt: dict, services: Iterable[str]) -> list[str]:
