@@ -16,7 +16,8 @@ EXERCISE = Exercise("sqs-partial-batch", resources={"ORDERS_TABLE": ("table", "o
 QUEUE = "lab-ex-orders-queue"
 
 
-POISON = ("this is not an order", "{}", '{"amount": 12}', "[1, 2]", '{"order_id": ', "null")  # SQS bodies are never empty
+#: poison bodies (never empty: SQS refuses an empty message)
+POISON = ("this is not an order", "{}", '{"amount": 12}', "[1, 2]", '{"order_id": ', "null")
 
 
 def _batch(run: str, rng=None, good_count: int = 3, poison_count: int = 1) -> tuple[list[dict], list[str]]:
