@@ -29,9 +29,13 @@ def _batch(run: str, rng=None, good_count: int = 3, poison_count: int = 1) -> tu
         return [good[0], poison, good[1], good[2]], [poison["messageId"]]
     good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": rng.randint(1, 9999)}),
                        str(uuid.UUID(int=rng.getrandbits(128)))) for n in range(1, good_count + 1)]
-    poison = [sqs_record(rng.choice(POISON), str(uuid.UUID(int=rng.getrandbits(128)))) for _ in range(poison_count)]
-    records = good + poison
-    rng.shuffle(records)
+    bodies = list(POISON) * (1 + poison_count // len(POISON))
+    rng.shuffle(bodies)  # every kind of poison, once each, before any comes twice
+    poison = [sqs_record(body, str(uuid.UUID(int=rng.getrandbits(128)))) for body in bodies[:poison_count]]
+    rng.shuffle(good)
+    records = list(good)
+    for bad in poison:  # never last: an answer that gives up on what follows a failure must show it
+        records.insert(rng.randint(0, max(len(records) - 1, 0)), bad)
     return records, [p["messageId"] for p in poison]
 
 
@@ -82,7 +86,7 @@ def all_good(ctx: Context) -> None:
 @EXERCISE.unit("a batch of only poison reports every message, without raising")
 def all_bad(ctx: Context) -> None:
     module = ctx.load()
-    records, poison = _batch(ctx.rng.token(4), ctx.rng, good_count=0, poison_count=ctx.rng.randint(2, 5))
+    records, poison = _batch(ctx.rng.token(4), ctx.rng, good_count=0, poison_count=len(POISON))
     try:
         reported = _failures(module.lambda_handler({"Records": records}, context()), "an all-poison batch")
     except CheckFailed:
