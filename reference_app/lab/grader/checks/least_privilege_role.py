@@ -48,8 +48,9 @@ def _policy(ctx: Context, table_arn: str = TABLE_ARN, log_group: str = LOG_GROUP
     if doc.get("Version") != "2012-10-17":
         raise CheckFailed('the document needs "Version": "2012-10-17" (without it, IAM ignores ${...} variables).')
     for index, stmt in enumerate(doc["Statement"], 1):
-        if not isinstance(stmt, dict) or not {"Effect", "Action", "Resource"} <= set(stmt):
-            raise CheckFailed(f"statement {index} needs Effect, Action and Resource.")
+        if not isinstance(stmt, dict) or "Effect" not in stmt or not {"Action", "NotAction"} & set(stmt) or \
+                not {"Resource", "NotResource"} & set(stmt):
+            raise CheckFailed(f"statement {index} needs Effect, Action (or NotAction) and Resource (or NotResource).")
     return doc
 
 
