@@ -63,7 +63,7 @@ def busy_fails(ctx: Context) -> None:
     answer, error = _call(module, event)
     if error is None:
         raise CheckFailed(
-            f"with the provider busy the handler returned {answer!r:.80}. A returned value is a success: Lambda "
+            f"with the provider busy the handler returned {shown(answer)}. A returned value is a success: Lambda "
             "would not retry, and the order would never be confirmed. Let PaymentProviderBusy propagate."
         )
     if _confirmations(ctx):
@@ -71,7 +71,7 @@ def busy_fails(ctx: Context) -> None:
     answer, error = _call(module, event)  # what Lambda's retry does: the same event again
     if error is not None or not isinstance(answer, dict) or answer.get("status") != "confirmed":
         got = answer if error is None else error
-        raise CheckFailed(f"the retry (provider no longer busy) should confirm the order; got {got!r:.100}.")
+        raise CheckFailed(f"the retry (provider no longer busy) should confirm the order; got {shown(got)}.")
 
 
 @EXERCISE.unit("the same event delivered twice leaves one confirmation")
@@ -105,7 +105,7 @@ def rejects(ctx: Context) -> None:
                 "for nothing. Catch InvalidOrder, log it and return {'status': 'rejected', ...}."
             )
         if not isinstance(answer, dict) or answer.get("status") != "rejected":
-            raise CheckFailed(f"the invalid order {json.dumps(event)} should be rejected, got {answer!r:.80}.")
+            raise CheckFailed(f"the invalid order {json.dumps(event)} should be rejected, got {shown(answer)}.")
     if _confirmations(ctx):
         raise CheckFailed("an invalid order was confirmed.")
 

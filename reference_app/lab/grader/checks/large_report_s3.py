@@ -39,7 +39,7 @@ def _expiry(url: str) -> int | None:
 
 def _shape(answer: object, what: str) -> dict:
     if not isinstance(answer, dict) or answer.get("location") not in ("inline", "s3"):
-        raise CheckFailed(f"{what}: answer {{'location': 'inline' | 's3', ...}}, not {answer!r:.100}.")
+        raise CheckFailed(f"{what}: answer {{'location': 'inline' | 's3', ...}}, not {shown(answer)}.")
     return answer
 
 

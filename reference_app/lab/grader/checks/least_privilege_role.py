@@ -17,7 +17,7 @@ from ...lessons import security, security_resources
 from ...lessons.seed_security import log_group_arn
 from ...resources import ensure_table
 from ...triggers import function_url
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ..policy import allows, grants_beyond, summary
 
 EXERCISE = Exercise("least-privilege-role")
@@ -153,7 +153,7 @@ def live(ctx: Context) -> None:
                                            ("GET", "", None, 200), ("DELETE", f"/{user['user_id']}", None, 204)):
             answer = http_call(url + path, method, body)
             if answer.status != status:
-                raise CheckFailed(f"{method} /users{path} answered {answer.status} ({answer.body[:80]}), expected "
+                raise CheckFailed(f"{method} /users{path} answered {answer.status} ({shown(answer.body)}), expected "
                                   f"{status}: the role refuses something the users API needs (its log says which).")
         try:
             tried = probe_outside(role, backend)

@@ -41,11 +41,11 @@ def _batch(run: str, rng=None, good_count: int = 3, poison_count: int = 1) -> tu
 
 def _failures(response: object, what: str) -> list[str]:
     if not isinstance(response, dict) or not isinstance(response.get("batchItemFailures"), list):
-        raise CheckFailed(f"{what}: return {{'batchItemFailures': [...]}}, not {response!r:.80}.")
+        raise CheckFailed(f"{what}: return {{'batchItemFailures': [...]}}, not {shown(response)}.")
     ids = []
     for entry in response["batchItemFailures"]:
         if not isinstance(entry, dict) or "itemIdentifier" not in entry:
-            raise CheckFailed(f"{what}: each failure is {{'itemIdentifier': <messageId>}}, not {entry!r:.60}.")
+            raise CheckFailed(f"{what}: each failure is {{'itemIdentifier': <messageId>}}, not {shown(entry)}.")
         ids.append(entry["itemIdentifier"])
     return ids
 

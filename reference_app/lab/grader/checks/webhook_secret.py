@@ -27,7 +27,7 @@ from ...http import http_call
 from ...lessons import security
 from ...logs import invocations
 from ...triggers import function_url
-from ..framework import CheckFailed, Context, Exercise, static_calls
+from ..framework import CheckFailed, Context, Exercise, shown, static_calls
 
 EXERCISE = Exercise("webhook-secret")
 SECRET = "lab-ex/webhook-signing-key"
@@ -78,7 +78,7 @@ def _call(module, event: dict) -> dict:
     with mock.patch.dict("os.environ", {"SIGNING_SECRET_ID": SECRET}):
         response = module.lambda_handler(event, None)
     if not isinstance(response, dict) or "statusCode" not in response:
-        raise CheckFailed(f"the handler must return a dict with statusCode and body, not {response!r:.80}.")
+        raise CheckFailed(f"the handler must return a dict with statusCode and body, not {shown(response)}.")
     return response
 
 
@@ -193,7 +193,7 @@ def live(ctx: Context) -> None:
         post = lambda k: http_call(url, "POST", BODY, headers={"x-signature": sign(k, BODY)})  # noqa: E731
         first, unsigned = post(key), http_call(url, "POST", BODY)
         if (first.status, unsigned.status) != (200, 401):
-            raise CheckFailed(f"signed: {first.status} ({first.body[:80]}), unsigned: {unsigned.status}; "
+            raise CheckFailed(f"signed: {first.status} ({shown(first.body)}), unsigned: {unsigned.status}; "
                               "expected 200 and 401 (the function's log says more).")
         rotated = f"{key}-rotated"
         sm.put_secret_value(SecretId=SECRET, SecretString=rotated)
