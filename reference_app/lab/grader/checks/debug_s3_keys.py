@@ -38,8 +38,14 @@ def awkward_names(ctx: Context) -> None:
     module = ctx.load()
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="unit-uploads")
-    drawn = ctx.rng.distinct(lambda: ctx.rng.s3_key("uploads/", ctx.rng.choice((".csv", ".txt", ".json"))), 3)
-    keys = [f"uploads/plain-{ctx.rng.token(5)}.csv", *drawn, ctx.rng.choice(AWKWARD[1:])]
+    rng = ctx.rng
+    drawn = rng.distinct(lambda: rng.s3_key("uploads/", rng.choice((".csv", ".txt", ".json"))), 3)
+    # whatever was drawn, one name of each kind that a wrong decoding changes: a space, a '+', an accent, a '%'
+    kinds = [f"uploads/{rng.choice(('my report', 'Q3 final', 'a b'))} {rng.token(4)}.csv",
+             f"uploads/{rng.choice(('a+b', '2+2', 'c++'))}-{rng.token(4)}.csv",
+             f"uploads/{rng.choice(('café', 'résumé', 'naïve', 'Ørjan'))}-{rng.token(4)}.txt",
+             f"uploads/{rng.choice(('100%', '50% off', 'a%2Bb'))}-{rng.token(4)}.txt"]
+    keys = [f"uploads/plain-{rng.token(5)}.csv", *drawn, *kinds, rng.choice(AWKWARD[1:])]
     sizes = {}
     for key in keys:
         sizes[key] = ctx.rng.randint(1, 4096)

@@ -44,7 +44,9 @@ def _body(ctx: Context) -> str:
     rng = ctx.rng
     return json.dumps({"type": rng.choice(("payment.succeeded", "payment.refunded", "invoice.paid")),
                        "amount_cents": rng.amount_cents(), "currency": rng.currency(), "customer": rng.name(),
-                       "id": f"evt_{rng.token(12)}"}, ensure_ascii=rng.random() < 0.5)
+                       "id": f"evt_{rng.token(12)}"},
+                      # as providers send it: compact, or indented; never what json.dumps gives back by default
+                      ensure_ascii=rng.random() < 0.5, **rng.choice(({"separators": (",", ":")}, {"indent": 2})))
 
 
 def url_event(body: str = BODY, signature: str | None = None) -> dict:
