@@ -13,6 +13,18 @@ from ._common import context, expect_status, rest_post, table_items
 EXERCISE = Exercise("handler-validation", resources={"USERS_TABLE": ("table", "users")})
 
 
+def _email_of_length(ctx: Context, length: int) -> str:
+    """A valid address of exactly ``length`` characters (labels of at most 63), drawn for this run."""
+    local = ctx.rng.token(ctx.rng.randint(8, 64))
+    rest = length - len(local) - 1 - 4  # the '@' and '.com'
+    labels = []
+    while rest > 0:
+        size = min(63, rest) if rest - min(63, rest) != 1 else 62  # never leave a lone '.'
+        labels.append(ctx.rng.choice("abcdefghij") * size)
+        rest -= size + 1
+    return f"{local}@{'.'.join(labels)[: length - len(local) - 5]}.com"
+
+
 def _user(ctx: Context) -> dict:
     """A valid user drawn for this run (non-ASCII names, an apostrophe, different ids)."""
     return {"user_id": ctx.rng.user_id(), "name": ctx.rng.name(), "email": ctx.rng.email()}
@@ -21,8 +33,13 @@ def _user(ctx: Context) -> dict:
 @EXERCISE.unit("valid users are created: 201, the stored user in the body, every field in the table as sent")
 def creates(ctx: Context) -> None:
     module = ctx.load()
-    users = [_user(ctx) for _ in range(3)]
+    users = [_user(ctx) for _ in range(5)]
     users[1]["name"] = f"  {users[1]['name']}  "  # a name is stored trimmed
+    users[2]["name"] = ctx.rng.choice("AZéø")  # the limits the exercise states are allowed: 1 and 100 characters,
+    users[3]["name"] = ctx.rng.name().ljust(100, "x")[:100]  # an address of 254, a user_id of 64
+    users[4]["email"] = _email_of_length(ctx, 254)
+    users[4]["user_id"] = ctx.rng.token(64)
+    ctx.rng.shuffle(users)
     for user in users:
         body = expect_status(module.lambda_handler(rest_post(user), context()), 201, f"POST {shown(user)}")
         wanted = {**user, "name": user["name"].strip()}
@@ -39,7 +56,7 @@ def creates(ctx: Context) -> None:
             raise CheckFailed(f"the table holds {shown(dict(item))} for POST {shown(user)}: every field should be "
                               "stored as sent (the name trimmed).")
     if len(stored) != len(users):
-        raise CheckFailed(f"three POSTs should store three users; the table holds {len(stored)}.")
+        raise CheckFailed(f"{len(users)} POSTs should store {len(users)} users; the table holds {len(stored)}.")
 
 
 @EXERCISE.unit("a body that is not a JSON object is a 400, and nothing is written")
@@ -72,6 +89,9 @@ def names_the_field(ctx: Context) -> None:
         ({**ada, "email": ctx.rng.choice(("not-an-email", "@example.com", "a b@example.com", "a@@example.com",
                                                  "ada@", "ada.example.com"))}, "email"),
         ({**ada, "email": "a@" + "b" * 260 + ".com"}, "email"),
+        ({**ada, "email": _email_of_length(ctx, 255)}, "email"),
+        ({**ada, "email": ctx.rng.randint(1, 10**6)}, "email"),
+        ({**ada, "name": ctx.rng.randint(1, 999)}, "name"),
     ]
     ctx.rng.shuffle(cases)
     for payload, field in cases:
@@ -95,6 +115,36 @@ def conflict(ctx: Context) -> None:
     if [{k: i.get(k) for k in ada} for i in items] != [ada]:
         raise CheckFailed(f"after a 409 the first user must be unchanged ({shown(ada)}); the table holds "
                           f"{shown(items)}.")
+
+
+@EXERCISE.unit("an error of DynamoDB other than a taken user_id is not answered 409")
+def other_errors(ctx: Context) -> None:
+    """A 409 says "this user_id is taken": a throttled or refused write must not say so (it fails, and
+    Lambda or API Gateway answers 5xx), or the caller gives up on a user_id that is free."""
+    from unittest import mock
+
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    module = ctx.load()
+    real = botocore.client.BaseClient._make_api_call
+    for code in ("AccessDeniedException", "ProvisionedThroughputExceededException"):
+        def refused(client, operation, params, code=code):
+            if operation == "PutItem":
+                raise ClientError({"Error": {"Code": code, "Message": "injected by the check"}}, operation)
+            return real(client, operation, params)
+
+        user = _user(ctx)
+        with mock.patch.object(botocore.client.BaseClient, "_make_api_call", refused):
+            try:
+                response = module.lambda_handler(rest_post(user), context())
+            except ClientError:
+                continue  # the error reaches Lambda: API Gateway answers 502, as it should
+        status = response.get("statusCode") if isinstance(response, dict) else None
+        if status == 409 or (isinstance(status, int) and status < 500):
+            raise CheckFailed(f"when DynamoDB refuses the write with {code}, POST {shown(user)} answered {status}: "
+                              "answer 409 only for ConditionalCheckFailedException (the user_id is taken); let other "
+                              "errors fail.")
 
 
 @EXERCISE.live("deployed behind API Gateway: 201, then 409, then 400, over real HTTP")
