@@ -53,8 +53,35 @@ def small_inline(ctx: Context) -> None:
                           f"was {shown(answer)}.")
 
 
+@EXERCISE.unit("a report of exactly INLINE_LIMIT bytes still comes back inline (\"at most\")")
+def at_the_limit(ctx: Context) -> None:
+    module = ctx.load()
+    rows = ctx.rng.randint(*SMALL)
+    report = module.build_report(rows)
+    module.INLINE_LIMIT = len(json.dumps(report).encode())  # the limit set at this report's size, as json.dumps
+    answer = _shape(module.lambda_handler({"rows": rows}, context()), f"a report of {rows} rows")   # writes it
+    if answer["location"] != "inline":
+        raise CheckFailed(f"with INLINE_LIMIT set to {module.INLINE_LIMIT:,}, a report whose JSON is that size "
+                          "went to S3; the exercise says a report of at most INLINE_LIMIT bytes comes back inline "
+                          "(<=, not <).")
+
+
+def _sigv4(folder) -> None:
+    """Presign with SigV4 (as AWS does in every region today), whose X-Amz-Expires is the lifetime asked."""
+    import os
+    from pathlib import Path
+
+    config = Path(folder) / "aws-config"
+    config.write_text("[default]\ns3 =\n    signature_version = s3v4\n", encoding="utf-8")
+    os.environ["AWS_CONFIG_FILE"] = str(config)
+
+
 @EXERCISE.unit("a 6.5 MB report goes to S3: the answer says where, and is small")
 def big_to_s3(ctx: Context) -> None:
+    import tempfile
+
+    folder = tempfile.mkdtemp(prefix="lab-grader-")
+    _sigv4(folder)  # before the learner's client exists (the framework restores AWS_* after the check)
     module = ctx.load()
     _, big = _rows(ctx)
     ctx_big = context("big")

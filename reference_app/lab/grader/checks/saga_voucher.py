@@ -142,6 +142,36 @@ def race(ctx: Context) -> None:
                           "ConditionExpression on the write lets DynamoDB decide.")
 
 
+@EXERCISE.unit("an error of DynamoDB other than the condition is not a rejection, nor a no-op")
+def other_errors(ctx: Context) -> None:
+    """VoucherRejected makes the saga compensate (the order is refused); {'reinstated': False} says there
+    was nothing to give back. A throttled or refused call is neither: it must fail, so Step Functions
+    retries the step, instead of refusing a good order or keeping a voucher for ever."""
+    from botocore.exceptions import ClientError
+
+    module, table = ctx.load(), _table(ctx)
+    code, _, order_id, _ = _names(ctx)
+    _voucher(table, code, redeemed_by=order_id)
+    real = botocore.client.BaseClient._make_api_call
+    for error in ("AccessDeniedException", "ProvisionedThroughputExceededException"):
+        def refused(client, operation, params, error=error):
+            if operation in ("UpdateItem", "PutItem", "TransactWriteItems", "DeleteItem"):
+                raise ClientError({"Error": {"Code": error, "Message": "injected by the check"}}, operation)
+            return real(client, operation, params)
+
+        for step in ("redeem", "reinstate"):
+            with mock.patch.object(botocore.client.BaseClient, "_make_api_call", refused):
+                try:
+                    answer = getattr(module, step)(table, _order(order_id, code))
+                except module.VoucherRejected:
+                    answer = "VoucherRejected"
+                except ClientError:
+                    continue  # the error fails the step: Step Functions retries it
+            raise CheckFailed(f"when DynamoDB answers {error}, {step} answered {shown(answer)}: only a failed "
+                              "condition (ConditionalCheckFailedException) means rejected or nothing to give "
+                              "back; let other errors fail the step.")
+
+
 @EXERCISE.unit("reinstate gives back only this order's voucher; twice, or with nothing redeemed, is a no-op")
 def reinstate(ctx: Context) -> None:
     module, table = ctx.load(), _table(ctx)
