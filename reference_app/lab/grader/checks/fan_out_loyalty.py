@@ -102,13 +102,17 @@ def poison(ctx: Context) -> None:
     module = ctx.load()
     rng = ctx.rng
     _, customer = _ids(ctx)
-    amounts = [rng.amount_cents(150, 90_000) for _ in range(rng.randint(2, 4))]
+    amounts = [1, *(rng.amount_cents(150, 90_000) for _ in range(rng.randint(2, 4)))]  # 1 cent: valid, 0 points
     good = [_record(_order(f"o-{rng.token(8)}", customer, a, rng)) for a in amounts]
     bad = [sqs_record(rng.choice(("not json at all", "{}", "[1, 2]"))),
            _record(rng.choice(("hello, not an order", "null", "42"))),
            _record({"order_id": f"o-{rng.token(5)}"}),
+           _record({"order_id": f"o-{rng.token(5)}", "amount_cents": rng.amount_cents()}),  # no customer
+           _record({"customer_id": customer, "amount_cents": rng.amount_cents()}),  # no order id
+           _record({**_order(f"o-{rng.token(5)}", customer, 100, rng), "customer_id": rng.randint(1, 99)}),
            *(_record({**_order(f"o-{rng.token(5)}", customer, 100, rng), "amount_cents": wrong})
-             for wrong in (str(rng.randint(150, 9000)), -rng.randint(150, 9000), rng.randint(150, 9000) + 0.5))]
+             for wrong in (str(rng.randint(150, 9000)), -rng.randint(150, 9000), rng.randint(150, 9000) + 0.5, 0,
+                           True))]
     records = good + bad
     rng.shuffle(records)
     failed = _call(module, records, f"a batch with {len(bad)} bad messages")
@@ -120,6 +124,70 @@ def poison(ctx: Context) -> None:
     if got != sum(a // 100 for a in amounts):
         raise CheckFailed(f"the good orders ({', '.join(map(str, amounts))} cents) should give "
                           f"{sum(a // 100 for a in amounts)} points; the customer has {got}.")
+
+
+@EXERCISE.unit("order_from_record raises NotAnOrder for what is not an order; award answers True, then False")
+def contracts(ctx: Context) -> None:
+    """What the exercise states of the two functions: NotAnOrder (a ValueError nothing can fix) for a body
+    that is not an order, and award's answer, True when it gave the points and False for an order
+    counted before (the handler logs "already counted" from it)."""
+    module, rng = ctx.load(), ctx.rng
+    bodies = [sqs_record("not json"), sqs_record("null"), sqs_record(json.dumps({"Message": None})),
+              sqs_record(json.dumps({"Type": "Notification"})), _record("[1, 2]"), _record({"order_id": 5})]
+    for record in bodies:
+        try:
+            module.order_from_record(record)
+        except module.NotAnOrder:
+            continue
+        except Exception as exc:
+            raise CheckFailed(f"order_from_record on the body {shown(record['body'])} raised {type(exc).__name__}; "
+                              "raise NotAnOrder for anything that is not an order (catch what json.loads and the "
+                              "envelope's keys raise).") from None
+        raise CheckFailed(f"order_from_record returned an order for the body {shown(record['body'])}; raise "
+                          "NotAnOrder.")
+    order_id, customer = _ids(ctx)
+    order = _order(order_id, customer, rng.amount_cents(150, 90_000), rng)
+    got = [module.award(dict(order)), module.award(dict(order))]
+    if got != [True, False]:
+        raise CheckFailed(f"award() of a new order, then of the same order again, answered {got}; it should answer "
+                          "[True, False] (True when it gave the points, False when the order was counted before).")
+
+
+@EXERCISE.unit("a cancelled transaction that is not a duplicate fails the message (it is retried), "
+               "and any other DynamoDB error too")
+def other_errors(ctx: Context) -> None:
+    """Only a cancellation whose reason is the marker's ConditionalCheckFailed means "counted before";
+    a TransactionConflict (another writer) or a throttled call must fail the message, so SQS delivers it
+    again: acknowledging it loses the customer's points."""
+    from unittest import mock
+
+    import botocore.client
+    from botocore.exceptions import ClientError
+
+    module = ctx.load()
+    real = botocore.client.BaseClient._make_api_call
+    cases = (
+        ("TransactionCanceledException", [{"Code": "TransactionConflict"}, {"Code": "None"}]),
+        ("TransactionCanceledException", [{"Code": "None"}, {"Code": "ConditionalCheckFailed"}]),
+        ("ProvisionedThroughputExceededException", None),
+    )
+    for code, reasons in cases:
+        def refused(client, operation, params, code=code, reasons=reasons):
+            if operation in ("TransactWriteItems", "UpdateItem", "PutItem"):
+                error = {"Error": {"Code": code, "Message": "injected by the check"}}
+                if reasons:
+                    error["CancellationReasons"] = reasons
+                raise ClientError(error, operation)
+            return real(client, operation, params)
+
+        record = _record(_order(*_ids(ctx), ctx.rng.amount_cents(150, 90_000), ctx.rng))
+        with mock.patch.object(botocore.client.BaseClient, "_make_api_call", refused):
+            failed = _call(module, [record], f"a batch whose write fails with {code}")
+        if failed != [record["messageId"]]:
+            why = f" (reasons {[r['Code'] for r in reasons]})" if reasons else ""
+            raise CheckFailed(f"when the write fails with {code}{why}, the message must be reported in "
+                              f"batchItemFailures so SQS delivers it again; the handler reported {failed}. Only the "
+                              "first reason ConditionalCheckFailed (the order's marker exists) means counted before.")
 
 
 @EXERCISE.live("on the emulator: its own queue and DLQ on the topic; points once, the bad message parked")

@@ -66,7 +66,11 @@ def _decoys(ctx: Context) -> list[tuple[str, Any, str]]:
              ("an SNS notification whose message is another event", sns, "sns"),
              ("an EventBridge event about S3", bridge, "eventbridge"),
              (f"a direct invoke {shown(talk)}", talk, "unknown"),
-             ("a direct invoke with an empty Records list", {"Records": [], "httpMethods": ["GET"]}, "unknown")]
+             ("a direct invoke with an empty Records list", {"Records": [], "httpMethods": ["GET"]}, "unknown"),
+             ("a direct invoke that says version 2.0", {"version": "2.0", "routeKey": "$default",
+                                                        "customer": rng.name()}, "unknown"),
+             ("a direct invoke with requestContext.http but version 1.0",
+              {"version": "1.0", "requestContext": {"http": {"method": "GET"}}}, "unknown")]
     rng.shuffle(found)
     return found
 
