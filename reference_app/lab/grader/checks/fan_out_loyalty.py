@@ -133,7 +133,10 @@ def contracts(ctx: Context) -> None:
     counted before (the handler logs "already counted" from it)."""
     module, rng = ctx.load(), ctx.rng
     bodies = [sqs_record("not json"), sqs_record("null"), sqs_record(json.dumps({"Message": None})),
-              sqs_record(json.dumps({"Type": "Notification"})), _record("[1, 2]"), _record({"order_id": 5})]
+              sqs_record(json.dumps({"Type": "Notification"})), _record("[1, 2]"), _record({"order_id": 5}),
+              _record({"order_id": f"o-{rng.token(6)}", "amount_cents": rng.amount_cents()}),  # no customer
+              _record({"order_id": f"o-{rng.token(6)}", "customer_id": rng.randint(1, 99),
+                       "amount_cents": rng.amount_cents()})]
     for record in bodies:
         try:
             module.order_from_record(record)
