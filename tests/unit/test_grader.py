@@ -85,10 +85,14 @@ def test_reset_keeps_the_learners_version_beside_the_stub(learner):
 
 def test_progress_survives_a_restart(learner):
     grader.run("sqs-partial-batch")
-    grader.run("sqs-partial-batch")
+    grader.run("sqs-partial-batch")  # Run All checks an untouched stub more than once: one attempt
     rows = {r["exercise"]: r for r in progress.rows()}  # read back from the file, as after a restart
     assert rows["sqs-partial-batch"]["status"] == "not started yet"
-    assert rows["sqs-partial-batch"]["attempts"] == 2
+    assert rows["sqs-partial-batch"]["attempts"] == 1
+    mine = course.exercise_path("sqs-partial-batch")
+    mine.write_text(mine.read_text(encoding="utf-8") + "\n# an edit\n", encoding="utf-8")
+    grader.run("sqs-partial-batch")  # a changed file is a new attempt
+    assert {r["exercise"]: r for r in progress.rows()}["sqs-partial-batch"]["attempts"] == 2
     assert rows["handler-validation"]["status"] == "not tried"
     in_course_order = [x for m in course.modules() for x in m.exercises]  # module by module, as course.yml lists them
     assert [r["exercise"] for r in progress.rows()] == in_course_order

@@ -10,17 +10,20 @@ from reference_app.lab.errors import LabError
 from reference_app.lab.grader import variants
 
 FOLDER = Path(__file__).resolve().parents[1] / "emulator" / "exercise_variants"
+ALTERNATIVES = FOLDER.with_name("exercise_alternatives")
 ALL = variants.load(FOLDER)
+RIGHT = variants.load(ALTERNATIVES)
 
 
-@pytest.mark.parametrize("variant", ALL, ids=lambda v: v.id)
+@pytest.mark.parametrize("variant", ALL + RIGHT, ids=lambda v: ("right:" if v.correct else "") + v.id)
 def test_each_variant_applies_to_its_solution_and_makes_a_change(variant, tmp_path):
     solution = clean_solution(course.solution_path(variant.exercise).read_text(encoding="utf-8"))
     source = variant.source()
     assert source != solution and variant.mistake
     compile(source, variant.id, "exec")  # a mistake of behaviour, not of syntax
     written = variant.write(tmp_path)
-    assert written.read_text(encoding="utf-8").startswith(f"# WRONG VARIANT ({variant.mistake})")
+    header = "# ANOTHER CORRECT ANSWER" if variant.correct else "# WRONG VARIANT"
+    assert written.read_text(encoding="utf-8").startswith(f"{header} ({variant.mistake})")
 
 
 def test_a_variant_whose_passage_left_the_solution_says_which(tmp_path):
@@ -38,3 +41,5 @@ def test_a_variant_file_without_old_text_is_refused(tmp_path):
 
 def test_every_exercise_keeps_at_least_one():
     assert {v.exercise for v in ALL} == {e.id for e in course.load().exercises}
+    assert {v.exercise for v in RIGHT} == {e.id for e in course.load().exercises}
+    assert not any(v.correct for v in ALL) and all(v.correct for v in RIGHT)

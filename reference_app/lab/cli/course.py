@@ -28,6 +28,8 @@ def check(
     exercise_id: Annotated[str | None, typer.Argument(help="The exercise, e.g. handler-validation.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Show your progress across the course instead.")] = False,
     solutions: Annotated[bool, typer.Option("--solutions", help="Check the solution instead of your file.")] = False,
+    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Replay a run's inputs (the seed it printed).")]
+    = None,
 ) -> None:
     """Run an exercise's checks: unit checks first, then a deploy through its real trigger."""
     if all_ or exercise_id is None:
@@ -37,7 +39,7 @@ def check(
         return
     path = course.exercise_path(exercise_id, solutions=True) if solutions else None
     with out.status(f"Checking {exercise_id} ..."):
-        report = grader.run(exercise_id, path)
+        report = grader.run(exercise_id, path, seed=seed)
     out.print(f"[{_STYLE.get(report.status, 'red')}]{report.headline()}[/]", highlight=False)
     for result in report.results:
         icon = {"passed": "[green]✓[/]", "failed": "[red]✗[/]", "not started yet": "[yellow]…[/]"}.get(
@@ -46,7 +48,11 @@ def check(
         out.print(f"  {icon} {result.name}" + (f": {result.reason}" if result.reason else ""), highlight=False)
     if report.room:
         out.print(f"[dim]{plain(report.room)}[/]", highlight=False)
+    if report.output:
+        out.print("[dim]What your code printed during the checks:[/]", highlight=False)
+        out.print(report.output, highlight=False, markup=False)
     if report.status in ("failed", "syntax error"):
+        out.print(f"Same inputs again: `{report.replay()}`" if report.replay() else "", highlight=False)
         out.print(f"Stuck? `lambda-lab hint {exercise_id}`")
         raise typer.Exit(1)
 

@@ -7,6 +7,9 @@ result is recorded in the learner's progress. ``hint`` gives three levels of hel
 the last one the solution as a diff against the learner's file; ``reset_exercise``
 restores a stub after saving the learner's version beside it.
 
+Every run draws its inputs from a seed (printed with the verdict; ``run(id, seed=N)`` and
+``lambda-lab check ID --seed N`` replay it): see :mod:`.framework` for the checks' API.
+
 When ``LAMBDA_LAB_CHECKS_MUST_PASS=1`` (the test suite sets it, so CI runs every
 notebook in solutions mode with passing checks), a check that does not pass raises.
 """
@@ -14,6 +17,7 @@ notebook in solutions mode with passing checks), a check that does not pass rais
 from __future__ import annotations
 
 import difflib
+import hashlib
 import importlib
 import os
 import time
@@ -41,6 +45,7 @@ from .framework import (
     run_check,
     syntax_problem,
 )
+from .inputs import new_seed
 
 MUST_PASS_ENV = "LAMBDA_LAB_CHECKS_MUST_PASS"
 RESOURCE_PREFIX = "lab-ex-"
@@ -61,6 +66,12 @@ class Report:
     results: list[CheckResult] = field(default_factory=list)
     seconds: float = 0.0
     room: str | None = None  # what reporting to the learner's room did (None: not in a room)
+    seed: int = 0  # the inputs' seed: `lambda-lab check ID --seed N` replays this run
+
+    @property
+    def output(self) -> str:
+        """What the learner's code printed or logged during the checks, check by check."""
+        return "\n".join(f"--- during '{r.name}':\n{r.output.rstrip()}" for r in self.results if r.output.strip())
 
     @property
     def passed(self) -> bool:
@@ -72,19 +83,34 @@ class Report:
 
     def headline(self) -> str:
         where = _display_path(self.path)
+        seed = f", seed {self.seed}" if self.seed else ""
+        skipped = [r for r in self.results if r.status == SKIPPED]
+        if self.status == FAILED and not self.failed_checks and skipped:  # e.g. no emulator for the live check
+            return (f"⏭️ {self.exercise.id}: {len(skipped)} of {len(self.results)} checks could not run, the rest "
+                    f"passed ({where}{seed}); not passed yet.")
         return {
-            PASSED: f"✅ {self.exercise.id}: all {len(self.results)} checks passed ({where}, {self.seconds:.1f} s).",
+            PASSED: f"✅ {self.exercise.id}: all {len(self.results)} checks passed "
+                    f"({where}, {self.seconds:.1f} s{seed}).",
             NOT_STARTED: f"⏳ {self.exercise.id}: not started yet; edit {where}.",
             "syntax error": f"❌ {self.exercise.id}: {self.results[0].reason if self.results else 'syntax error'}",
         }.get(
             self.status,
-            f"❌ {self.exercise.id}: {len(self.failed_checks)} of {len(self.results)} checks failed ({where}).",
+            f"❌ {self.exercise.id}: {len(self.failed_checks)} of {len(self.results)} checks failed ({where}{seed}).",
         )
+
+    def replay(self) -> str:
+        """The command that runs this check again with the same inputs (empty without a seed)."""
+        return f"lambda-lab check {self.exercise.id} --seed {self.seed}" if self.seed else ""
 
     def __str__(self) -> str:
         lines = [self.headline()]
         for r in self.results:
             lines.append(f"  {_ICON.get(r.status, '?')} {r.name}" + (f": {r.reason}" if r.reason else ""))
+        if self.status == FAILED and self.seed:
+            lines.append(f"  Same inputs again: {self.replay()}")
+        if self.output:
+            lines.append("What your code printed during the checks (after the verdict, apart from it):")
+            lines.append(self.output)
         return "\n".join(lines)
 
     __repr__ = __str__
@@ -98,9 +124,11 @@ class Report:
         )
         room = f"<div style='color:#57606a;font-size:90%'>{escape(self.room)}</div>" if self.room else ""
         edit = "" if self.passed else f"<div>Open {file_link(self.path, _display_path(self.path))} to edit it.</div>"
+        printed = (f"<details><summary>What your code printed during the checks</summary>"
+                   f"<pre>{escape(self.output)}</pre></details>" if self.output else "")
         return (
             f'<div style="border-left:6px solid {colour};padding:.4em 1em"><b>{escape(self.headline())}</b>'
-            f'{edit}<table style="margin-top:.4em">{rows}</table>{room}</div>'
+            f'{edit}<table style="margin-top:.4em">{rows}</table>{room}{printed}</div>'
         )
 
 
@@ -129,19 +157,23 @@ def _physical(resources: dict[str, tuple[str, str]]) -> dict[str, str]:
     return {var: f"{RESOURCE_PREFIX}{logical}" for var, (_, logical) in resources.items()}
 
 
-def run(exercise_id: str, path: str | os.PathLike | None = None) -> Report:
-    """Run every check of ``exercise_id`` against ``path`` (default: the learner's file)."""
+def run(exercise_id: str, path: str | os.PathLike | None = None, seed: int | None = None) -> Report:
+    """Run every check of ``exercise_id`` against ``path`` (default: the learner's file), with
+    inputs drawn from ``seed`` (default: a fresh one, kept in the report)."""
     meta = course.exercise(exercise_id)
     target = Path(path) if path is not None else course.exercise_path(exercise_id)
     if not target.is_file():
         raise LabError(f"There is no {target}; `lambda-lab exercise reset {exercise_id}` puts the exercise back.")
+    if seed is not None and (not isinstance(seed, int) or seed < 0):
+        raise LabError(f"A seed is a whole number such as 123456, not {seed!r}.")
+    seed = seed if seed is not None else new_seed()
     started = time.perf_counter()
     problem = syntax_problem(target)
     if problem:
         report = Report(meta, target, "syntax error", [CheckResult("the file compiles", "syntax", FAILED, problem)])
         return _finish(report, started)
     spec = definition(exercise_id)
-    ctx = Context(spec, target, _physical(spec.resources), run_id=uuid.uuid4().hex[:8])
+    ctx = Context(spec, target, _physical(spec.resources), run_id=uuid.uuid4().hex[:8], seed=seed)
     results: list[CheckResult] = []
     for unit in (c for c in spec.checks if c.kind == "unit"):
         with isolated_aws(ctx.env):  # a fresh mock per check: no state leaks from one to the next
@@ -168,7 +200,7 @@ def run(exercise_id: str, path: str | os.PathLike | None = None) -> Report:
         status = NOT_STARTED
     else:
         status = FAILED
-    return _finish(Report(meta, target, status, results), started)
+    return _finish(Report(meta, target, status, results, seed=seed), started)
 
 
 def _live_blocked(unit_results: list[CheckResult]) -> str:
@@ -188,16 +220,29 @@ def _live_blocked(unit_results: list[CheckResult]) -> str:
 def _finish(report: Report, started: float) -> Report:
     report.seconds = time.perf_counter() - started
     if os.path.realpath(report.path) == os.path.realpath(course.exercise_path(report.exercise.id)):
-        progress.record_attempt(report.exercise.id, report.status, [r.name for r in report.failed_checks])
+        _record(report)
         from ..room.reporting import report as report_to_room
 
         report.room = report_to_room()  # only once the learner joined a room; never fails the check
     return report
 
 
-def check(exercise_id: str, path: str | os.PathLike | None = None) -> Report:
+def _record(report: Report) -> None:
+    """One attempt per version of the file: checking the same file again with the same verdict (a
+    notebook's Run All, which checks an untouched stub two or three times) is not a new attempt."""
+    digest = hashlib.sha256(report.path.read_bytes()).hexdigest()[:16]
+    entry = progress.load().get(report.exercise.id, {})
+    if entry.get("source_sha") == digest and entry.get("status") == report.status:
+        return
+    progress.record_attempt(report.exercise.id, report.status, [r.name for r in report.failed_checks])
+    data = progress.load()
+    data.setdefault(report.exercise.id, {})["source_sha"] = digest
+    progress.save(data)
+
+
+def check(exercise_id: str, path: str | os.PathLike | None = None, seed: int | None = None) -> Report:
     """Run the exercise's checks and return the report (a notebook shows it as a table)."""
-    report = run(exercise_id, path)
+    report = run(exercise_id, path, seed)
     if os.environ.get(MUST_PASS_ENV, "").strip() in ("1", "true", "yes") and not report.passed:
         raise ExerciseNotPassed(str(report).replace("\n", " | "))
     return report
@@ -262,8 +307,18 @@ def hint(exercise_id: str, level: int | None = None) -> Hint:
         fromfile=f"yours: {mine_path.name}",
         tofile=f"solution: {mine_path.name}",
     )
-    text = "".join(diff) or "Your file already matches the solution."
+    text = "".join(diff)
+    if not text:
+        return Hint(exercise_id, 3, "Your file already matches the solution.")
+    if progress.load().get(exercise_id, {}).get("status") == PASSED and _passed_this_version(exercise_id, mine_path):
+        return Hint(exercise_id, 3, "Your answer already passes every check: there is nothing to remove. "
+                    "The solution, written another way, for comparison:\n" + solution)
     return Hint(exercise_id, 3, "Lines to remove start with -, lines to add with +:\n" + text)
+
+
+def _passed_this_version(exercise_id: str, path: Path) -> bool:
+    entry = progress.load().get(exercise_id, {})
+    return path.is_file() and entry.get("source_sha") == hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
 def reset_exercise(exercise_id: str) -> tuple[Path, Path | None]:

@@ -14,10 +14,31 @@ Whatever the learner's code does, a check never shows a traceback: a stub's
 ``NotImplementedError`` is "not started yet", a syntax error is one sentence with
 its line number, and any other exception is named with the line of the learner's
 file it came from.
+
+Inputs drawn per run (the API a check uses; all of it optional)
+----------------------------------------------------------------
+Every run has a seed (``ctx.seed``, printed with the verdict; ``lambda-lab check ID
+--seed N`` and ``grader.run(id, seed=N)`` replay it). Before each check runs,
+``ctx.rng`` is set to a fresh :class:`~.inputs.Inputs` (a ``random.Random`` seeded
+from the run's seed and the check's name, with helpers: ``name()``, ``user_id()``,
+``email()``, ``amount_cents()``, ``currency()``, ``s3_key(prefix)``, ``token()``,
+``distinct(draw, n)``). A check draws what it sends from it, so an answer that
+hard-codes one run's values fails the next; a check written before the seed existed,
+which ignores ``ctx.rng``, runs unchanged.
+
+Messages: :func:`shown` quotes a value for a message in full when it is short, and
+cuts a long one at a word boundary with the length it had (never mid-word, never the
+field that failed: quote that field by itself). :func:`static_calls` reads the
+learner's source for a call (for the few properties no request can reveal, such as a
+constant-time comparison); say in the message why the property matters.
+
+What the learner's code prints or logs during a check (stdout and stderr) is kept in
+``CheckResult.output`` and shown after the verdict, apart from it.
 """
 
 from __future__ import annotations
 
+import ast
 import contextlib
 import hashlib
 import importlib.util
@@ -34,6 +55,7 @@ from types import ModuleType
 from typing import Any
 
 from ..errors import LabError
+from .inputs import Inputs, for_check
 
 PASSED, FAILED, NOT_STARTED, SKIPPED = "passed", "failed", "not started yet", "skipped"
 _module_counter = itertools.count()
@@ -102,6 +124,8 @@ class Context:
     path: Path
     env: dict[str, str] = field(default_factory=dict)  # resource variables -> physical names
     run_id: str = ""
+    seed: int = 0  # the run's seed: printed with the verdict, replayed with --seed
+    rng: Inputs = field(default_factory=lambda: for_check(0, ""))  # set afresh before each check
     _deployment: Any = None
 
     @property
@@ -172,8 +196,9 @@ def _is_not_implemented(exc: BaseException) -> bool:
 def run_check(check: Check, ctx: Context) -> CheckResult:
     started = time.perf_counter()
     printed = io.StringIO()
+    ctx.rng = for_check(ctx.seed, check.name)
     try:
-        with contextlib.redirect_stdout(printed):
+        with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
             check.func(ctx)
         status, reason = PASSED, ""
     except CheckFailed as exc:
@@ -184,6 +209,48 @@ def run_check(check: Check, ctx: Context) -> CheckResult:
         else:
             status, reason = FAILED, explain(exc, ctx.path)
     return CheckResult(check.name, check.kind, status, reason, time.perf_counter() - started, printed.getvalue())
+
+
+# --- messages and static reading ------------------------------------------------------------
+
+
+def shown(value: Any, limit: int = 160) -> str:
+    """``value`` for a message: JSON-like, in full up to ``limit`` characters; a longer one is cut
+    at a word boundary and says how long it was (never cut mid-word)."""
+    import json
+
+    if isinstance(value, str):
+        text = repr(value)
+    else:
+        try:
+            text = json.dumps(value, ensure_ascii=False, default=str)
+        except (TypeError, ValueError):
+            text = repr(value)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    space = max(cut.rfind(" "), cut.rfind(","))
+    if space > limit // 2:
+        cut = cut[:space]
+    return f"{cut} … ({len(text):,} characters in all)"
+
+
+def source_tree(ctx: Context) -> ast.Module:
+    return ast.parse(ctx.path.read_text(encoding="utf-8"))
+
+
+def static_calls(ctx: Context, dotted: str) -> list[ast.Call]:
+    """Every call in the learner's file whose callee ends with ``dotted`` (``hmac.compare_digest``
+    matches ``hmac.compare_digest(...)`` and, after ``from hmac import compare_digest``, the bare name)."""
+    last = dotted.rsplit(".", 1)[-1]
+    found = []
+    for node in ast.walk(source_tree(ctx)):
+        if isinstance(node, ast.Call):
+            name = ast.unparse(node.func)
+            if name in (dotted, last) or name.endswith("." + last):
+                found.append(node)
+    return found
+
 
 
 # --- the AWS environment of a unit check -----------------------------------------------------

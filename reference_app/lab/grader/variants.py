@@ -15,6 +15,10 @@ mistake is and which lines of the solution it replaces with what::
 so a reviewer reads only the mistake, and a variant stays in step with its solution: when the
 solution changes under a variant, :meth:`Variant.source` says which variant no longer applies
 instead of testing yesterday's code. :meth:`Variant.write` makes the file the grader runs.
+
+Correct answers written differently from the solution (another style, another library call, the
+same behaviour) are kept the same way in a sibling folder (``tests/emulator/exercise_alternatives``),
+with ``different:`` instead of ``mistake:`` saying how it differs; the grader must pass them.
 """
 
 from __future__ import annotations
@@ -33,8 +37,9 @@ from ..errors import LabError
 class Variant:
     exercise: str
     name: str
-    mistake: str
+    mistake: str  # for a correct alternative: how it differs from the solution
     replace: tuple[tuple[str, str], ...]
+    correct: bool = False
 
     @property
     def id(self) -> str:
@@ -56,8 +61,9 @@ class Variant:
         """The variant as a Python file in ``folder`` (what the grader loads and deploys)."""
         path = folder / self.exercise / f"{self.name}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(f"# WRONG VARIANT ({self.mistake}): the grader must fail it.\n{self.source()}",
-                        encoding="utf-8")
+        header = (f"# ANOTHER CORRECT ANSWER ({self.mistake}): the grader must pass it." if self.correct
+                  else f"# WRONG VARIANT ({self.mistake}): the grader must fail it.")
+        path.write_text(f"{header}\n{self.source()}", encoding="utf-8")
         return path
 
 
@@ -70,5 +76,7 @@ def load(folder: Path, exercise: str | None = None) -> list[Variant]:
         if not pairs or any(not old for old, _ in pairs):
             raise LabError(f"Wrong variant {path.parent.name}/{path.stem} replaces nothing: give each "
                            "replacement the solution's lines it changes as `old`.")
-        found.append(Variant(path.parent.name, path.stem, doc["mistake"], pairs))
+        correct = "different" in doc
+        found.append(Variant(path.parent.name, path.stem, doc["different"] if correct else doc["mistake"], pairs,
+                             correct))
     return found

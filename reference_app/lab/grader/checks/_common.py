@@ -9,7 +9,7 @@ from typing import Any
 import boto3
 
 from ...events import FakeLambdaContext, load_event
-from ..framework import CheckFailed
+from ..framework import CheckFailed, shown
 
 
 def context(name: str = "lab-exercise") -> FakeLambdaContext:
@@ -28,11 +28,11 @@ def rest_post(body: Any, path: str = "/users") -> dict:
 def json_body(response: Any, what: str) -> dict:
     """The decoded JSON body of a proxy response, or CheckFailed saying what is wrong with it."""
     if not isinstance(response, dict) or "statusCode" not in response:
-        raise CheckFailed(f"{what}: the handler must return a dict with statusCode and body, not {response!r:.80}.")
+        raise CheckFailed(f"{what}: the handler must return a dict with statusCode and body, not {shown(response)}.")
     try:
         body = json.loads(response.get("body") or "null")
     except ValueError:
-        raise CheckFailed(f"{what}: the body must be JSON, not {response.get('body')!r:.80}.") from None
+        raise CheckFailed(f"{what}: the body must be JSON, not {shown(response.get('body'))}.") from None
     return body if isinstance(body, dict) else {"_": body}
 
 
@@ -40,7 +40,7 @@ def expect_status(response: Any, status: int, what: str) -> dict:
     body = json_body(response, what)
     got = response["statusCode"]
     if got != status:
-        raise CheckFailed(f"{what}: expected status {status}, got {got} with body {json.dumps(body)[:100]}.")
+        raise CheckFailed(f"{what}: expected status {status}, got {got} with body {shown(body)}.")
     return body
 
 

@@ -48,6 +48,76 @@ def references(value: Any) -> set[str]:
     return found
 
 
+#: AddPermission's SourceArn pattern (Lambda API reference, AddPermission: SourceArn)
+SOURCE_ARN = r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
+#: what a placeholder stands for when a check renders a value as CloudFormation would
+SAMPLE_VALUES = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
+                 "AWS::StackName": "lab-stack", "AWS::URLSuffix": "amazonaws.com"}
+
+
+def _ref(name: str, template: dict, ids: dict[str, str]) -> str | None:
+    if name in SAMPLE_VALUES:
+        return SAMPLE_VALUES[name]
+    if name in ids:
+        return ids[name]
+    return f"{name.lower()}-id" if name in (template.get("Resources") or {}) else None
+
+
+def _get_att(name: str, attribute: str, template: dict) -> str:
+    kind = ((template.get("Resources") or {}).get(name) or {}).get("Type", "")
+    if attribute != "Arn":
+        return f"{name.lower()}-{attribute.lower()}"
+    service = kind.split("::")[1].lower() if kind.count("::") == 2 else "unknown"
+    return f"arn:aws:{service}:us-east-1:123456789012:{kind.split('::')[-1].lower()}:{name}"
+
+
+def _sub(inner: Any, template: dict, ids: dict[str, str]) -> str | None:
+    import re
+
+    text, local = (inner[0], inner[1]) if isinstance(inner, list) and len(inner) == 2 else (inner, {})
+    if not isinstance(text, str):
+        return None
+    missing = []
+
+    def one(match: re.Match) -> str:
+        name = match.group(1)
+        if name in local:
+            got = rendered(local[name], template, ids)
+        elif "." in name:
+            got = _get_att(*name.split(".", 1), template)
+        else:
+            got = _ref(name, template, ids)
+        if got is None:
+            missing.append(name)
+        return got or ""
+
+    out = re.sub(r"\$\{([^}!]+)\}", one, text)
+    return None if missing else out
+
+
+def rendered(value: Any, template: dict, ids: dict[str, str] | None = None) -> str | None:
+    """``value`` as the string CloudFormation would make of it, with sample values for pseudo parameters
+    and ``ids`` (logical id -> what a Ref to it returns; a GetAtt X.Arn gives the ARN of X's type).
+    None when the value cannot be rendered (an intrinsic this helper does not know)."""
+    ids = ids or {}
+    if isinstance(value, str):
+        return value
+    if not (isinstance(value, dict) and len(value) == 1):
+        return None
+    (key, inner), = value.items()
+    if key == "Ref" and isinstance(inner, str):
+        return _ref(inner, template, ids)
+    if key == "Fn::GetAtt":
+        parts = inner if isinstance(inner, list) else str(inner).split(".", 1)
+        return _get_att(str(parts[0]), str(parts[1]) if len(parts) > 1 else "", template)
+    if key == "Fn::Sub":
+        return _sub(inner, template, ids)
+    if key == "Fn::Join" and isinstance(inner, list) and len(inner) == 2 and isinstance(inner[1], list):
+        parts = [rendered(v, template, ids) for v in inner[1]]
+        return None if None in parts else str(inner[0]).join(parts)
+    return None
+
+
 def lint_clean(text: str, what: str = "the template") -> None:
     """CheckFailed naming cfn-lint's first findings, unless it reports nothing."""
     from ...iac import lint

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import time
 
@@ -9,7 +11,7 @@ from ... import clients
 from ...apps import ensure_queue
 from ...logs import LoggedInvocation, wait_for_invocations
 from ...poll import attempts
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context
 
 EXERCISE = Exercise("async-on-failure", timeout=5)
@@ -17,31 +19,57 @@ QUEUE = "lab-ex-refunds-failed"
 RETRIES = 1
 
 
-def _refused(run: str) -> dict:
-    return {"refund_id": f"r-{run}", "order_id": "o-1", "amount_cents": 50_000}
+def _refused(run: str, rng=None) -> dict:
+    if rng is None:
+        return {"refund_id": f"r-{run}", "order_id": "o-1", "amount_cents": 50_000}
+    order = rng.choice(("o-1", "o-2"))
+    charged = {"o-1": 500, "o-2": 12_000}[order]
+    return {"refund_id": f"r-{run}-{rng.token(5)}", "order_id": order,
+            "amount_cents": rng.randint(charged + 1, charged * 20)}
 
 
-@EXERCISE.unit("a refund the gateway refuses fails the invocation (the exception reaches Lambda)")
+@EXERCISE.unit("a refund the gateway refuses fails the invocation (the exception reaches Lambda), "
+               "after a log line that says why")
 def refused_raises(ctx: Context) -> None:
     module = ctx.load()
+    event = _refused("unit", ctx.rng)
+    printed = io.StringIO()
     try:
-        answer = module.lambda_handler(_refused("unit"), context())
+        with contextlib.redirect_stdout(printed):
+            answer = module.lambda_handler(event, context())
     except NotImplementedError:
         raise
-    except Exception:
+    except Exception as exc:
+        said = printed.getvalue()
+        print(said, end="")  # the learner still sees their own lines, after the verdict
+        chain, cause = [], exc
+        while cause is not None and len(chain) < 5:  # the error raised, or the one it was raised from
+            chain += [str(cause), type(cause).__name__]
+            cause = cause.__cause__ or cause.__context__
+        why = [w for w in chain if w and w in said]
+        if not why:
+            raise CheckFailed(f"the refund {event['refund_id']} failed with {type(exc).__name__}, but no line of "
+                              f"the log says why (it printed {shown(said.strip() or 'nothing', 300)}): log the "
+                              "exception's message, then raise, so whoever reads the log knows the cause.") from None
         return
+    print(printed.getvalue(), end="")
     raise CheckFailed(
-        f"the function answered {answer!r:.80} for a refund the gateway refused: to Lambda that is a success, "
-        "so it is not retried and never reaches the on-failure destination. Log the error, then raise."
+        f"the function answered {shown(answer)} for {shown(event)}, a refund the gateway refused: to Lambda that "
+        "is a success, so it is not retried and never reaches the on-failure destination. Log the error, then raise."
     )
 
 
 @EXERCISE.unit("a refund the gateway accepts returns its result")
 def accepted(ctx: Context) -> None:
     module = ctx.load()
-    answer = module.lambda_handler({"refund_id": "r-ok", "order_id": "o-2", "amount_cents": 1_000}, context())
-    if not isinstance(answer, dict) or answer.get("status") != "refunded":
-        raise CheckFailed(f"a refund of 1,000 cents on order o-2 (charged 12,000) is made, got {answer!r:.80}.")
+    order = ctx.rng.choice(("o-1", "o-2"))
+    event = {"refund_id": f"r-{ctx.rng.token(6)}", "order_id": order,
+             "amount_cents": ctx.rng.randint(1, {"o-1": 500, "o-2": 12_000}[order])}
+    answer = module.lambda_handler(event, context())
+    if not isinstance(answer, dict) or answer.get("status") != "refunded" or \
+            answer.get("refund_id") != event["refund_id"] or answer.get("amount_cents") != event["amount_cents"]:
+        raise CheckFailed(f"the refund {shown(event)} is within the order's charge and is made: answer what the "
+                          f"gateway returned; got {shown(answer)}.")
 
 
 def _wire(ctx: Context) -> tuple[str, str]:
@@ -76,7 +104,7 @@ def _records(url: str, refund_id: str, deadline_s: float) -> list[dict]:
 @EXERCISE.live("invoked asynchronously: a refused refund is retried once, then reaches the on-failure destination")
 def live(ctx: Context) -> None:
     function, url = _wire(ctx)
-    event = _refused(ctx.run_id)
+    event = _refused(ctx.run_id, ctx.rng)
     since = int(time.time() * 1000)
     _invoke_async(function, event)
     records = _records(url, event["refund_id"], deadline_s=8)

@@ -9,7 +9,7 @@ from typing import Any
 from ... import clients
 from ...lessons.common import logged
 from ...poll import attempts
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, table_items
 
 EXERCISE = Exercise(
@@ -35,24 +35,35 @@ def _confirmations(ctx: Context) -> list[dict]:
 @EXERCISE.unit("an order the provider accepts at once is confirmed")
 def confirms(ctx: Context) -> None:
     module = ctx.load()
-    answer, error = _call(module, {"order_id": "o-1", "amount": 42})
-    if error is not None:
-        raise CheckFailed(f"a valid order with a willing provider raised {type(error).__name__}: {error}.")
-    if not isinstance(answer, dict) or answer.get("status") != "confirmed" or answer.get("order_id") != "o-1":
-        raise CheckFailed(f"expected {{'status': 'confirmed', 'order_id': 'o-1', ...}}, got {answer!r:.100}.")
-    stored = [item.get("order_id") for item in _confirmations(ctx)]
-    if stored != ["o-1"]:
-        raise CheckFailed(f"the confirmations table should hold order o-1 (key order_id), it holds {stored}.")
+    orders = [{"order_id": f"o-{ctx.rng.token(6)}", "amount": ctx.rng.randint(1, 5000)} for _ in range(3)]
+    for event in orders:
+        answer, error = _call(module, event)
+        if error is not None:
+            raise CheckFailed(f"the valid order {shown(event)} with a willing provider raised "
+                              f"{type(error).__name__}: {error}.")
+        if not isinstance(answer, dict) or answer.get("status") != "confirmed" or \
+                answer.get("order_id") != event["order_id"]:
+            raise CheckFailed(f"for {shown(event)} expected {{'status': 'confirmed', 'order_id': "
+                              f"{event['order_id']!r}, ...}}, got {shown(answer)}.")
+    stored = {item.get("order_id"): item for item in _confirmations(ctx)}
+    for event in orders:
+        item = stored.get(event["order_id"])
+        if item is None:
+            raise CheckFailed(f"the confirmations table should hold order {event['order_id']} (key order_id); it "
+                              f"holds {shown(sorted(stored))}.")
+        if item.get("amount") != event["amount"] or type(item.get("amount")).__name__ != "Decimal":
+            raise CheckFailed(f"order {event['order_id']} was sent with amount {event['amount']}; the table holds "
+                              f"amount {item.get('amount')!r}: store it as the number it is.")
 
 
 @EXERCISE.unit("a busy provider fails the invocation, so Lambda retries it; the retry confirms the order")
 def busy_fails(ctx: Context) -> None:
     module = ctx.load()
-    event = {"order_id": "o-2", "amount": 10, "busy_for": 1}
+    event = {"order_id": f"o-{ctx.rng.token(6)}", "amount": ctx.rng.randint(1, 5000), "busy_for": 1}
     answer, error = _call(module, event)
     if error is None:
         raise CheckFailed(
-            f"with the provider busy the handler returned {answer!r:.80}. A returned value is a success: Lambda "
+            f"with the provider busy the handler returned {shown(answer)}. A returned value is a success: Lambda "
             "would not retry, and the order would never be confirmed. Let PaymentProviderBusy propagate."
         )
     if _confirmations(ctx):
@@ -60,14 +71,15 @@ def busy_fails(ctx: Context) -> None:
     answer, error = _call(module, event)  # what Lambda's retry does: the same event again
     if error is not None or not isinstance(answer, dict) or answer.get("status") != "confirmed":
         got = answer if error is None else error
-        raise CheckFailed(f"the retry (provider no longer busy) should confirm the order; got {got!r:.100}.")
+        raise CheckFailed(f"the retry (provider no longer busy) should confirm the order; got {shown(got)}.")
 
 
 @EXERCISE.unit("the same event delivered twice leaves one confirmation")
 def once(ctx: Context) -> None:
     module = ctx.load()
-    for _ in range(2):
-        _, error = _call(module, {"order_id": "o-3", "amount": 5})
+    event = {"order_id": f"o-{ctx.rng.token(6)}", "amount": ctx.rng.randint(1, 5000)}
+    for _ in range(ctx.rng.randint(2, 4)):
+        _, error = _call(module, dict(event))
         if error is not None:
             raise CheckFailed(f"a valid order raised {type(error).__name__}: {error}.")
     stored = _confirmations(ctx)
@@ -81,7 +93,11 @@ def once(ctx: Context) -> None:
 @EXERCISE.unit("an order that can never succeed is rejected without raising, and nothing is stored")
 def rejects(ctx: Context) -> None:
     module = ctx.load()
-    for event in ({}, {"order_id": "o-4"}, {"order_id": "o-5", "amount": -3}, {"order_id": "o-6", "amount": "ten"}):
+    bad = [{}, {"order_id": f"o-{ctx.rng.token(5)}"},
+           {"order_id": f"o-{ctx.rng.token(5)}", "amount": -ctx.rng.randint(1, 500)},
+           {"order_id": f"o-{ctx.rng.token(5)}", "amount": ctx.rng.choice(("ten", "", None, [5]))}]
+    ctx.rng.shuffle(bad)
+    for event in bad:
         answer, error = _call(module, event)
         if error is not None:
             raise CheckFailed(
@@ -89,7 +105,7 @@ def rejects(ctx: Context) -> None:
                 "for nothing. Catch InvalidOrder, log it and return {'status': 'rejected', ...}."
             )
         if not isinstance(answer, dict) or answer.get("status") != "rejected":
-            raise CheckFailed(f"the invalid order {json.dumps(event)} should be rejected, got {answer!r:.80}.")
+            raise CheckFailed(f"the invalid order {json.dumps(event)} should be rejected, got {shown(answer)}.")
     if _confirmations(ctx):
         raise CheckFailed("an invalid order was confirmed.")
 

@@ -12,16 +12,22 @@ from ...events import load_event
 from ...http import http_call
 from ...lessons.observability import emf_documents, find_logs, metric_sum, publish_emf
 from ...triggers import rest_api
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context
 
 EXERCISE = Exercise("correlated-logs")
 
 
-def _post(order: dict) -> dict:
+def _post(order: dict, rng=None) -> dict:
     event = load_event("apigw_rest_post_user")
     event["path"], event["body"], event["isBase64Encoded"] = "/orders", json.dumps(order), False
+    if rng is not None:  # API Gateway's request id is new for every request
+        event["requestContext"]["requestId"] = "-".join(rng.token(n) for n in (8, 4, 4, 4, 12))
     return event
+
+
+def _order(ctx: Context) -> dict:
+    return {"order_id": f"o-{ctx.rng.token(7)}", "amount_cents": ctx.rng.amount_cents()}
 
 
 def _run(ctx: Context, event: dict) -> tuple[dict, list[dict]]:
@@ -40,24 +46,38 @@ def _run(ctx: Context, event: dict) -> tuple[dict, list[dict]]:
 
 @EXERCISE.unit("a placed order: 201, and a JSON log line with correlation_id (the API Gateway request id) and order_id")
 def logs_correlated(ctx: Context) -> None:
-    event = _post({"order_id": "o-7", "amount_cents": 500})
+    order = _order(ctx)
+    event = _post(order, ctx.rng)
     answer, docs = _run(ctx, event)
     if not isinstance(answer, dict) or answer.get("statusCode") != 201:
-        raise CheckFailed(f"a valid order should be answered 201, not {answer!r:.100}.")
+        raise CheckFailed(f"the valid order {shown(order)} should be answered 201, not {shown(answer)}.")
+    try:
+        body = json.loads(answer.get("body") or "null")
+    except (TypeError, ValueError):
+        body = None
+    if body != order:
+        raise CheckFailed(f"the 201's body should be the order {shown(order)}, not {shown(answer.get('body'))}.")
     wanted = event["requestContext"]["requestId"]
     lines = [d for d in docs if "_aws" not in d and d.get("level") == "INFO"]
     if not any(d.get("correlation_id") == wanted for d in lines):
-        raise CheckFailed(f"no INFO log line carries correlation_id {wanted!r} (requestContext.requestId); "
-                          "set it with logger.set_correlation_id(...).")
-    if not any(d.get("correlation_id") == wanted and d.get("order_id") == "o-7" for d in lines):
-        raise CheckFailed("the order's INFO line should carry order_id too (logger.append_keys).")
-    if (answer.get("headers") or {}).get("X-Correlation-Id") != wanted:
-        raise CheckFailed("the answer should carry the correlation id in an X-Correlation-Id header.")
+        raise CheckFailed(f"no INFO log line carries correlation_id {wanted!r} (this request's "
+                          "requestContext.requestId); set it with logger.set_correlation_id(...).")
+    untagged = [d for d in docs if "_aws" not in d and d.get("correlation_id") != wanted]
+    if untagged:
+        raise CheckFailed(f"every log line should carry correlation_id {wanted!r}; this one does not: "
+                          f"{shown(untagged[0], 300)}.")
+    if not any(d.get("correlation_id") == wanted and d.get("order_id") == order["order_id"] for d in lines):
+        raise CheckFailed(f"the order's INFO line should carry order_id {order['order_id']!r} too "
+                          "(logger.append_keys).")
+    got = (answer.get("headers") or {}).get("X-Correlation-Id")
+    if got != wanted:
+        raise CheckFailed(f"the answer should carry the correlation id {wanted!r} in an X-Correlation-Id header; "
+                          f"it carries {got!r}.")
 
 
 @EXERCISE.unit("a placed order: one EMF line with OrdersPlaced = 1 in the LambdaLab namespace")
 def emits_metric(ctx: Context) -> None:
-    _, docs = _run(ctx, _post({"order_id": "o-8", "amount_cents": 500}))
+    _, docs = _run(ctx, _post(_order(ctx), ctx.rng))
     for doc in docs:
         for directive in (doc.get("_aws") or {}).get("CloudWatchMetrics", []):
             names = [m["Name"] for m in directive.get("Metrics", [])]
@@ -74,10 +94,11 @@ def live(ctx: Context) -> None:
     dep = ctx.deploy()
     url = rest_api(dep.name, dep.arn) + "orders"
     since_ms, since = int(time.time() * 1000), time.time()
-    order_id = f"o-{ctx.run_id}"
-    answer = http_call(url, "POST", {"order_id": order_id, "amount_cents": 999})
+    order_id = f"o-{ctx.run_id}-{ctx.rng.token(4)}"
+    order = {"order_id": order_id, "amount_cents": ctx.rng.amount_cents()}
+    answer = http_call(url, "POST", order)
     if answer.status != 201:
-        raise CheckFailed(f"POST /orders answered {answer.status}: {answer.body[:120]}")
+        raise CheckFailed(f"POST /orders with {shown(order)} answered {answer.status}: {shown(answer.body, 300)}")
     correlation = {k.lower(): v for k, v in answer.headers.items()}.get("x-correlation-id", "")
     found = find_logs(dep.name, correlation, since_ms) if correlation else None
     if found is None or found.empty or order_id not in set(found["order_id"]):

@@ -13,7 +13,7 @@ from ...events import load_event
 from ...logs import invocations, wait_for_invocations
 from ...poll import attempts
 from ...triggers import s3_notification
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, table_items
 
 EXERCISE = Exercise("debug-s3-keys", resources={"RESULTS_TABLE": ("table", "results")})
@@ -21,13 +21,15 @@ BUCKET = "lab-ex-uploads"
 AWKWARD = ("uploads/report.csv", "uploads/my report (final).csv", "uploads/a+b=c.csv", "uploads/café.txt")
 
 
-def _event(bucket: str, key: str) -> dict:
+def _event(bucket: str, key: str, size: int | None = None) -> dict:
     """An s3:ObjectCreated:Put event, with the key URL-encoded the way S3 sends it."""
     event = load_event("s3_put")
     record = event["Records"][0]
     record["s3"]["bucket"]["name"] = bucket
     record["s3"]["bucket"]["arn"] = f"arn:aws:s3:::{bucket}"
     record["s3"]["object"]["key"] = quote_plus(key, safe="/")
+    if size is not None:
+        record["s3"]["object"]["size"] = size  # true to the object, as S3 sends it
     return event
 
 
@@ -36,10 +38,20 @@ def awkward_names(ctx: Context) -> None:
     module = ctx.load()
     s3 = boto3.client("s3", region_name="us-east-1")
     s3.create_bucket(Bucket="unit-uploads")
-    for key in AWKWARD:
-        s3.put_object(Bucket="unit-uploads", Key=key, Body=b"x" * 42, ContentType="text/plain")
+    rng = ctx.rng
+    drawn = rng.distinct(lambda: rng.s3_key("uploads/", rng.choice((".csv", ".txt", ".json"))), 3)
+    # whatever was drawn, one name of each kind that a wrong decoding changes: a space, a '+', an accent, a '%'
+    kinds = [f"uploads/{rng.choice(('my report', 'Q3 final', 'a b'))} {rng.token(4)}.csv",
+             f"uploads/{rng.choice(('a+b', '2+2', 'c++'))}-{rng.token(4)}.csv",
+             f"uploads/{rng.choice(('café', 'résumé', 'naïve', 'Ørjan'))}-{rng.token(4)}.txt",
+             f"uploads/{rng.choice(('100%', '50% off', 'a%2Bb'))}-{rng.token(4)}.txt"]
+    keys = [f"uploads/plain-{rng.token(5)}.csv", *drawn, *kinds, rng.choice(AWKWARD[1:])]
+    sizes = {}
+    for key in keys:
+        sizes[key] = ctx.rng.randint(1, 4096)
+        s3.put_object(Bucket="unit-uploads", Key=key, Body=b"x" * sizes[key], ContentType="text/plain")
         try:
-            module.lambda_handler(_event("unit-uploads", key), context())
+            module.lambda_handler(_event("unit-uploads", key, sizes[key]), context())
         except NotImplementedError:
             raise
         except Exception as exc:
@@ -47,9 +59,16 @@ def awkward_names(ctx: Context) -> None:
                 f"the upload {key!r} arrives in the event as {quote_plus(key, safe='/')!r}, and the function "
                 f"failed with {type(exc).__name__}: look at which key it asked S3 for."
             ) from None
-    keys = sorted(item["object_key"] for item in table_items(ctx.env["RESULTS_TABLE"]))
-    if keys != sorted(AWKWARD):
-        raise CheckFailed(f"the results should be recorded under the real object keys {sorted(AWKWARD)}, got {keys}.")
+    items = table_items(ctx.env["RESULTS_TABLE"])
+    got = sorted(item["object_key"] for item in items)
+    if got != sorted(keys):
+        raise CheckFailed(f"the results should be recorded under the real object keys {shown(sorted(keys), 400)}, "
+                          f"got {shown(got, 400)}.")
+    for item in items:
+        size = item.get("size", item.get("size_bytes", item.get("bytes")))
+        if size is not None and int(size) != sizes[item["object_key"]]:
+            raise CheckFailed(f"the result for {item['object_key']!r} records size {size}, the object has "
+                              f"{sizes[item['object_key']]} bytes: read the object the event names.")
 
 
 @EXERCISE.show
@@ -70,20 +89,21 @@ def live(ctx: Context) -> None:
     dep = ctx.deploy()
     s3_notification(BUCKET, dep.arn, prefix="uploads/")
     since = int(time.time() * 1000)
-    key = f"uploads/{ctx.run_id} my report.csv"
+    key = ctx.rng.s3_key(f"uploads/{ctx.run_id} ")
     clients.client("s3").put_object(Bucket=BUCKET, Key=key, Body=b"a,b\n1,2\n", ContentType="text/csv")
     table = clients.resource("dynamodb").Table(ctx.env["RESULTS_TABLE"])
     for _ in attempts(deadline_s=8, first=0.2, cap=0.5):
         if "Item" in table.get_item(Key={"bucket": BUCKET, "object_key": key}):
             return
-    raise CheckFailed(f"no result for {key!r} after 8 s; the function's log says: {_last_error(dep.name, since)}")
+    said = shown(_last_error(dep.name, since), 400)
+    raise CheckFailed(f"no result for {key!r} after 8 s; the function's log says: {said}")
 
 
 def _last_error(function: str, since_ms: int) -> str:
     for invocation in reversed(invocations(function, since_ms)):
         for line in reversed(invocation.output):
             if re.search(r"error|exception|Traceback|Not Found|NoSuchKey", line, re.IGNORECASE):
-                return line.strip()[:200]
+                return line.strip()
     return "nothing yet (look with lab.invocations())."
 
 

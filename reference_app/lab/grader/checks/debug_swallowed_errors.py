@@ -10,7 +10,7 @@ import time
 from ...deploy import invoke
 from ...lessons.observability import alarm_state, error_alarm, metric_sum
 from ...logs import invocations
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, table_items
 
 EXERCISE = Exercise(
@@ -37,32 +37,70 @@ def _root_logger_kept():
         root.setLevel(level)
 
 
-def _failing(run: str) -> list[tuple[dict, str]]:
-    return [({"order_id": f"{run}-bad-amount", "amount_cents": -5}, "a negative amount"),
-            ({"amount_cents": 100}, "no order_id"),
-            ({"order_id": f"{run}-paid", "amount_cents": 100}, "an order charged already")]
+def _failing(run: str, rng=None) -> list[tuple[dict, str]]:
+    if rng is None:
+        return [({"order_id": f"{run}-bad-amount", "amount_cents": -5}, "a negative amount"),
+                ({"amount_cents": 100}, "no order_id"),
+                ({"order_id": f"{run}-paid", "amount_cents": 100}, "an order charged already")]
+    bad = rng.choice((-rng.randint(1, 999), 0, str(rng.randint(1, 999)), rng.randint(1, 999) + 0.5))
+    return [({"order_id": f"{run}-{rng.token(5)}", "amount_cents": bad}, f"the amount {bad!r}"),
+            ({"amount_cents": rng.amount_cents()}, "no order_id"),
+            ({"order_id": f"{run}-paid", "amount_cents": rng.amount_cents()}, "an order charged already")]
+
+
+class _Records(logging.Handler):
+    """Every record logged while a failing charge runs, formatted with its traceback."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.lines: list[tuple[int, str]] = []
+        self.setFormatter(logging.Formatter("%(message)s"))
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((record.levelno, self.format(record)))
 
 
 @EXERCISE.unit("a valid charge is recorded and answered")
 def charges(ctx: Context) -> None:
+    event = {"order_id": f"o-{ctx.rng.token(6)}", "amount_cents": ctx.rng.amount_cents()}
     with _root_logger_kept():
         module = ctx.load()
-        answer = module.lambda_handler({"order_id": "u-1", "amount_cents": 250}, context())
-    if [i.get("order_id") for i in table_items(ctx.env["PAYMENTS_TABLE"])] != ["u-1"]:
-        raise CheckFailed(f"a valid charge should be recorded once in the table; the handler answered {answer!r:.100}.")
+        answer = module.lambda_handler(dict(event), context())
+    items = [dict(i) for i in table_items(ctx.env["PAYMENTS_TABLE"])]
+    if [(i.get("order_id"), i.get("amount_cents")) for i in items] != [(event["order_id"], event["amount_cents"])]:
+        raise CheckFailed(f"the valid charge {shown(event)} should be recorded once in the table, as sent; it holds "
+                          f"{shown(items)} and the handler answered {shown(answer)}.")
 
 
 @EXERCISE.unit("every failing charge raises: a bad amount, no order id, an order charged already")
 def failures_raise(ctx: Context) -> None:
+    failing = _failing("u", ctx.rng)
     with _root_logger_kept():
         module = ctx.load()
-        module.lambda_handler({"order_id": "u-paid", "amount_cents": 100}, context())
-        for event, why in _failing("u"):
+        module.lambda_handler({"order_id": "u-paid", "amount_cents": ctx.rng.amount_cents()}, context())
+        for event, why in failing:
+            caught = _Records()
+            logging.getLogger().addHandler(caught)
             try:
                 answer = module.lambda_handler(event, context())
-            except Exception:
+            except Exception as exc:
+                _said_why(exc, why, caught.lines)
                 continue
-            raise CheckFailed(SWALLOWED.format(answer=json.dumps(answer)[:80], why=why))
+            finally:
+                logging.getLogger().removeHandler(caught)
+            raise CheckFailed(SWALLOWED.format(answer=shown(answer), why=why))
+
+
+def _said_why(exc: BaseException, why: str, lines: list[tuple[int, str]]) -> None:
+    """The log must say why a charge failed: an ERROR line with the exception's message or type."""
+    chain, cause = [], exc
+    while cause is not None and len(chain) < 6:
+        chain += [str(cause), type(cause).__name__]
+        cause = cause.__cause__ or cause.__context__
+    errors = [text for level, text in lines if level >= logging.ERROR]
+    if not any(w and w in text for text in errors for w in chain):
+        raise CheckFailed(f"the charge with {why} raised {type(exc).__name__}, but no ERROR log line says why "
+                          f"({len(errors)} ERROR line(s) logged): log the exception (logger.exception), then raise.")
 
 
 @EXERCISE.show
@@ -76,7 +114,7 @@ def live(ctx: Context) -> None:
     seen = _run(ctx)
     if seen.function_errors != 3:
         raise CheckFailed(f"{3 - seen.function_errors} of the 3 failing charges reached the caller as a success "
-                          f"(answers: {seen.answers!r:.160}).")
+                          f"(answers: {shown(seen.answers, 400)}).")
     if seen.errors_metric < 3:
         raise CheckFailed(f"AWS/Lambda Errors counted {seen.errors_metric:.0f} of the 3 failures.")
     if seen.alarm != "ALARM":
@@ -108,7 +146,7 @@ def _run(ctx: Context) -> Seen:
     since_ms, since = int(time.time() * 1000), time.time()
     alarm = error_alarm(dep.name, threshold=3, name=f"{dep.name}-{ctx.run_id}")
     invoke(dep.name, {"order_id": f"{ctx.run_id}-paid", "amount_cents": 100})
-    answers = [invoke(dep.name, event) for event, _ in _failing(ctx.run_id)]
+    answers = [invoke(dep.name, event) for event, _ in _failing(ctx.run_id, ctx.rng)]
     errors_metric = metric_sum("AWS/Lambda", "Errors", {"FunctionName": dep.name}, since)
     state = alarm_state(alarm, "ALARM", timeout_s=1.0)
     logged = [line for block in invocations(dep.name, since_ms) for line in block.output]

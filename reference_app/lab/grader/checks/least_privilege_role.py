@@ -17,7 +17,8 @@ from ...lessons import security, security_resources
 from ...lessons.seed_security import log_group_arn
 from ...resources import ensure_table
 from ...triggers import function_url
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
+from ..policy import allows, grants_beyond, summary
 
 EXERCISE = Exercise("least-privilege-role")
 ACCOUNT = "000000000000"
@@ -47,40 +48,63 @@ def _policy(ctx: Context, table_arn: str = TABLE_ARN, log_group: str = LOG_GROUP
     if doc.get("Version") != "2012-10-17":
         raise CheckFailed('the document needs "Version": "2012-10-17" (without it, IAM ignores ${...} variables).')
     for index, stmt in enumerate(doc["Statement"], 1):
-        if not isinstance(stmt, dict) or not {"Effect", "Action", "Resource"} <= set(stmt):
-            raise CheckFailed(f"statement {index} needs Effect, Action and Resource.")
+        if not isinstance(stmt, dict) or "Effect" not in stmt or not {"Action", "NotAction"} & set(stmt) or \
+                not {"Resource", "NotResource"} & set(stmt):
+            raise CheckFailed(f"statement {index} needs Effect, Action (or NotAction) and Resource (or NotResource).")
     return doc
+
+
+def _drawn(ctx: Context) -> tuple[str, str]:
+    """A table ARN and a log group ARN drawn for this run: a policy that hard-codes one run's names fails."""
+    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{ctx.rng.choice(('users', 'people', 'accounts'))}-" \
+            f"{ctx.rng.token(6)}"
+    return table, log_group_arn(f"users-api-{ctx.rng.token(6)}")
+
+
+def _job(table_arn: str, log_group: str) -> dict[str, list[str]]:
+    """What the users API needs, as action -> the resources it may cover (one table; its own log group)."""
+    logs = [log_group, f"{log_group}:*", f"{log_group}:log-stream:*"]
+    return {**{a: [table_arn] for a in JOB}, "logs:CreateLogStream": logs, "logs:PutLogEvents": logs}
 
 
 @EXERCISE.unit("the policy is an IAM policy document")
 def document(ctx: Context) -> None:
-    _policy(ctx)
+    _policy(ctx, *_drawn(ctx))
 
 
 @EXERCISE.unit("the policy check finds no wildcard action or resource")
 def no_wildcards(ctx: Context) -> None:
-    findings = policy_check.check_policy(_policy(ctx), "policy()")
+    findings = policy_check.check_policy(_policy(ctx, *_drawn(ctx)), "policy()")
     if findings:
         raise CheckFailed("; ".join(f"{f.rule}: {f.detail}" for f in findings) + ".")
 
 
 @EXERCISE.unit("it allows the users API's calls on its table and the log writes on its own log group")
 def allows_the_job(ctx: Context) -> None:
-    doc = _policy(ctx)
-    missing = [a for a in JOB if not policy_check.allows(doc, a, TABLE_ARN)]
-    missing += [a for a in ("logs:CreateLogStream", "logs:PutLogEvents")
-                if not policy_check.allows(doc, a, f"{LOG_GROUP}:log-stream:2026/11/28/[$LATEST]abc")]
+    table_arn, log_group = _drawn(ctx)
+    doc = _policy(ctx, table_arn, log_group)
+    missing = [f"{a} on {table_arn}" for a in JOB if not allows(doc, a, table_arn)]
+    stream = f"{log_group}:log-stream:2026/11/28/[$LATEST]{ctx.rng.token(8)}"
+    missing += [f"{a} on {stream}" for a in ("logs:CreateLogStream", "logs:PutLogEvents")
+                if not allows(doc, a, stream)]
     if missing:
-        raise CheckFailed(f"the function needs {', '.join(missing)} (users_api calls get_item, put_item, "
-                          "delete_item and scan; Lambda writes its logs to its own log group's streams).")
+        raise CheckFailed(f"the function needs {'; '.join(missing)} (users_api calls get_item, put_item, "
+                          "delete_item and scan; Lambda writes its logs to its own log group's streams; use the "
+                          "ARNs policy() is given).")
 
 
-@EXERCISE.unit("it allows nothing else: no other action, no other table, no other log group")
+@EXERCISE.unit("it allows nothing else: every action of every service it names, on every resource it names")
 def nothing_else(ctx: Context) -> None:
-    doc = _policy(ctx)
-    extra = [f"{a} on {r}" for a, r in OUTSIDE if policy_check.allows(doc, a, r)]
+    table_arn, log_group = _drawn(ctx)
+    doc = _policy(ctx, table_arn, log_group)
+    extra = grants_beyond(doc, _job(table_arn, log_group), services=("dynamodb", "logs"))
     if extra:
-        raise CheckFailed(f"the policy still allows {'; '.join(extra)}.")
+        raise CheckFailed(f"besides its job the policy allows {len(extra)} more grant(s): {summary(extra)}. "
+                          "Name the four table actions and the two log actions, on the ARNs policy() is given.")
+    # the probes of the live check, judged the same way (IAM's evaluation, Deny first)
+    probes = [f"{a} on {r}" for a, r in OUTSIDE if allows(doc, a, r)]
+    if probes:
+        raise CheckFailed(f"the policy still allows {'; '.join(probes)}.")
 
 
 def _resources(backend) -> tuple[str, str]:
@@ -129,7 +153,7 @@ def live(ctx: Context) -> None:
                                            ("GET", "", None, 200), ("DELETE", f"/{user['user_id']}", None, 204)):
             answer = http_call(url + path, method, body)
             if answer.status != status:
-                raise CheckFailed(f"{method} /users{path} answered {answer.status} ({answer.body[:80]}), expected "
+                raise CheckFailed(f"{method} /users{path} answered {answer.status} ({shown(answer.body)}), expected "
                                   f"{status}: the role refuses something the users API needs (its log says which).")
         try:
             tried = probe_outside(role, backend)

@@ -3,31 +3,49 @@
 from __future__ import annotations
 
 import json
+import uuid
 
 from ... import clients
 from ...apps import ensure_queue
 from ...poll import attempts
 from ...triggers import event_source_mapping
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, sqs_record, table_items
 
 EXERCISE = Exercise("sqs-partial-batch", resources={"ORDERS_TABLE": ("table", "orders")}, timeout=5)
 QUEUE = "lab-ex-orders-queue"
 
 
-def _batch(run: str) -> tuple[list[dict], str]:
-    good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": 10 * n}), f"good-{run}-{n}") for n in (1, 2, 3)]
-    poison = sqs_record("this is not an order", f"poison-{run}")
-    return [good[0], poison, good[1], good[2]], poison["messageId"]
+#: poison bodies (never empty: SQS refuses an empty message)
+POISON = ("this is not an order", "{}", '{"amount": 12}', "[1, 2]", '{"order_id": ', "null")
+
+
+def _batch(run: str, rng=None, good_count: int = 3, poison_count: int = 1) -> tuple[list[dict], list[str]]:
+    """``good_count`` orders and ``poison_count`` poison messages, shuffled (messageIds are uuids, as SQS's)."""
+    if rng is None:  # the fixed batch of a check written before the seed
+        good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": 10 * n}), f"good-{run}-{n}")
+                for n in (1, 2, 3)]
+        poison = sqs_record("this is not an order", f"poison-{run}")
+        return [good[0], poison, good[1], good[2]], [poison["messageId"]]
+    good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": rng.randint(1, 9999)}),
+                       str(uuid.UUID(int=rng.getrandbits(128)))) for n in range(1, good_count + 1)]
+    bodies = list(POISON) * (1 + poison_count // len(POISON))
+    rng.shuffle(bodies)  # every kind of poison, once each, before any comes twice
+    poison = [sqs_record(body, str(uuid.UUID(int=rng.getrandbits(128)))) for body in bodies[:poison_count]]
+    rng.shuffle(good)
+    records = list(good)
+    for bad in poison:  # never last: an answer that gives up on what follows a failure must show it
+        records.insert(rng.randint(0, max(len(records) - 1, 0)), bad)
+    return records, [p["messageId"] for p in poison]
 
 
 def _failures(response: object, what: str) -> list[str]:
     if not isinstance(response, dict) or not isinstance(response.get("batchItemFailures"), list):
-        raise CheckFailed(f"{what}: return {{'batchItemFailures': [...]}}, not {response!r:.80}.")
+        raise CheckFailed(f"{what}: return {{'batchItemFailures': [...]}}, not {shown(response)}.")
     ids = []
     for entry in response["batchItemFailures"]:
         if not isinstance(entry, dict) or "itemIdentifier" not in entry:
-            raise CheckFailed(f"{what}: each failure is {{'itemIdentifier': <messageId>}}, not {entry!r:.60}.")
+            raise CheckFailed(f"{what}: each failure is {{'itemIdentifier': <messageId>}}, not {shown(entry)}.")
         ids.append(entry["itemIdentifier"])
     return ids
 
@@ -35,7 +53,8 @@ def _failures(response: object, what: str) -> list[str]:
 @EXERCISE.unit("one poison message in a batch: only its messageId is reported, the good orders are stored")
 def one_poison(ctx: Context) -> None:
     module = ctx.load()
-    records, poison = _batch("u")
+    run = ctx.rng.token(4)
+    records, poison = _batch(run, ctx.rng, good_count=ctx.rng.randint(2, 6), poison_count=1)
     try:
         response = module.lambda_handler({"Records": records}, context())
     except NotImplementedError:
@@ -45,26 +64,29 @@ def one_poison(ctx: Context) -> None:
             f"the handler raised {type(exc).__name__} on the poison message: the whole batch, good orders "
             "included, would come back; catch the error per record and report it."
         ) from None
-    reported = _failures(response, "a batch with one poison message")
-    if reported != [poison]:
-        raise CheckFailed(f"expected batchItemFailures to name only {poison!r}, got {reported}.")
+    reported = _failures(response, f"a batch of {len(records)} with one poison message")
+    if reported != poison:
+        raise CheckFailed(f"expected batchItemFailures to name only {poison[0]!r} (the poison message), got "
+                          f"{shown(reported, 400)}.")
+    wanted = sorted(json.loads(r["body"])["order_id"] for r in records if r["messageId"] not in poison)
     stored = sorted(item["order_id"] for item in table_items(ctx.env["ORDERS_TABLE"]))
-    if stored != ["u-1", "u-2", "u-3"]:
-        raise CheckFailed(f"the three good orders should be stored, the table holds {stored}.")
+    if stored != wanted:
+        raise CheckFailed(f"the {len(wanted)} good orders {shown(wanted)} should be stored, the table holds "
+                          f"{shown(stored)}.")
 
 
 @EXERCISE.unit("a batch that all succeeds reports an empty list")
 def all_good(ctx: Context) -> None:
     module = ctx.load()
-    records = [r for r in _batch("g")[0] if r["messageId"].startswith("good")]
-    if _failures(module.lambda_handler({"Records": records}, context()), "an all-good batch"):
+    records, _ = _batch(ctx.rng.token(4), ctx.rng, good_count=ctx.rng.randint(1, 10), poison_count=0)
+    if _failures(module.lambda_handler({"Records": records}, context()), f"an all-good batch of {len(records)}"):
         raise CheckFailed("an all-good batch must answer {'batchItemFailures': []}.")
 
 
 @EXERCISE.unit("a batch of only poison reports every message, without raising")
 def all_bad(ctx: Context) -> None:
     module = ctx.load()
-    records = [sqs_record("{}", "p1"), sqs_record("not json", "p2")]
+    records, poison = _batch(ctx.rng.token(4), ctx.rng, good_count=0, poison_count=len(POISON))
     try:
         reported = _failures(module.lambda_handler({"Records": records}, context()), "an all-poison batch")
     except CheckFailed:
@@ -75,8 +97,9 @@ def all_bad(ctx: Context) -> None:
         raise CheckFailed(
             f"the handler raised {type(exc).__name__} on an all-poison batch; report, don't raise."
         ) from None
-    if sorted(reported) != ["p1", "p2"]:
-        raise CheckFailed(f"an all-poison batch should report ['p1', 'p2'], got {reported}.")
+    if sorted(reported) != sorted(poison):
+        raise CheckFailed(f"an all-poison batch should report every messageId {shown(poison, 400)}, got "
+                          f"{shown(reported, 400)}.")
 
 
 @EXERCISE.live(
@@ -90,12 +113,12 @@ def live(ctx: Context) -> None:
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     event_source_mapping(dep.name, arn, batch_size=10)
     run = f"l{ctx.run_id}"
-    records, _ = _batch(run)
+    records, _ = _batch(run, ctx.rng, good_count=3, poison_count=1)
     sqs.send_message_batch(
         QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": r["body"]} for i, r in enumerate(records)]
     )
     table = clients.resource("dynamodb").Table(ctx.env["ORDERS_TABLE"])
-    wanted = {f"{run}-{n}" for n in (1, 2, 3)}
+    wanted = {json.loads(r["body"])["order_id"] for r in records if r["body"].startswith('{"order_id": "')}
     for _ in attempts(deadline_s=20, first=0.2, cap=0.5):
         found = {i["order_id"] for i in table.scan()["Items"] if i["order_id"].startswith(run)}
         if found == wanted:

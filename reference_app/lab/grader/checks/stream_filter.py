@@ -13,7 +13,7 @@ from ...events import load_event
 from ...lessons.filters import matches
 from ...poll import attempts
 from ...triggers import event_source_mapping
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, table_items
 
 EXERCISE = Exercise("stream-filter", resources={"WELCOMES_TABLE": ("table", "welcomes")})
@@ -21,14 +21,15 @@ MEMBERS = "lab-ex-members"
 MAX_PATTERN_CHARS = 4096  # AWS::Lambda::EventSourceMapping Filter.Pattern maximum length
 
 
-def member_image(member_id: str, verified: bool | None) -> dict:
-    image: dict[str, Any] = {"member_id": {"S": member_id}, "email": {"S": f"{member_id}@example.com"}}
+def member_image(member_id: str, verified: bool | None, email: str | None = None) -> dict:
+    image: dict[str, Any] = {"member_id": {"S": member_id}, "email": {"S": email or f"{member_id}@example.com"}}
     if verified is not None:
         image["email_verified"] = {"BOOL": verified}
     return image
 
 
-def stream_record(event_name: str, member_id: str, verified: bool | None, sequence: int = 1) -> dict:
+def stream_record(event_name: str, member_id: str, verified: bool | None, sequence: int = 1,
+                  email: str | None = None) -> dict:
     """A DynamoDB Streams record (NEW_AND_OLD_IMAGES) for the members table."""
     record = copy.deepcopy(load_event("dynamodb_stream_insert")["Records"][0])
     record["eventName"] = event_name
@@ -38,9 +39,9 @@ def stream_record(event_name: str, member_id: str, verified: bool | None, sequen
     stream["SequenceNumber"] = str(100000000000000000000 + sequence)
     stream.pop("NewImage", None)
     if event_name in ("INSERT", "MODIFY"):
-        stream["NewImage"] = member_image(member_id, verified)
+        stream["NewImage"] = member_image(member_id, verified, email)
     if event_name in ("MODIFY", "REMOVE"):
-        stream["OldImage"] = member_image(member_id, verified)
+        stream["OldImage"] = member_image(member_id, verified, email)
     return record
 
 
@@ -69,20 +70,27 @@ def _passes(pattern: dict, record: dict) -> bool:
 @EXERCISE.unit("the pattern lets a verified member's INSERT through")
 def lets_through(ctx: Context) -> None:
     pattern = _pattern(ctx.load())
-    if not _passes(pattern, stream_record("INSERT", "m-1", True)):
-        raise CheckFailed(f"the INSERT of a member with email_verified true does not match {json.dumps(pattern)}.")
+    for member in ctx.rng.distinct(ctx.rng.user_id, 3):
+        if not _passes(pattern, stream_record("INSERT", member, True, email=ctx.rng.email())):
+            raise CheckFailed(f"the INSERT of member {member} with email_verified true does not match "
+                              f"{json.dumps(pattern)}.")
 
 
 @EXERCISE.unit("the pattern drops everything else: unverified or unmarked sign-ups, updates, deletions")
 def drops(ctx: Context) -> None:
     pattern = _pattern(ctx.load())
-    cases = {
-        "an INSERT with email_verified false": stream_record("INSERT", "m-2", False),
-        "an INSERT without email_verified": stream_record("INSERT", "m-3", None),
-        "a MODIFY of a verified member": stream_record("MODIFY", "m-4", True),
-        "a REMOVE of a verified member": stream_record("REMOVE", "m-5", True),
-    }
-    for what, record in cases.items():
+    rng = ctx.rng
+    text_flag = stream_record("INSERT", rng.user_id(), True)
+    text_flag["dynamodb"]["NewImage"]["email_verified"] = {"S": "true"}  # a string, not the boolean
+    cases = [
+        ("an INSERT with email_verified false", stream_record("INSERT", rng.user_id(), False)),
+        ("an INSERT without email_verified", stream_record("INSERT", rng.user_id(), None)),
+        ("an INSERT whose email_verified is the string 'true'", text_flag),
+        ("a MODIFY of a verified member", stream_record("MODIFY", rng.user_id(), True)),
+        ("a REMOVE of a verified member", stream_record("REMOVE", rng.user_id(), True)),
+    ]
+    rng.shuffle(cases)
+    for what, record in cases:
         if _passes(pattern, record):
             raise CheckFailed(f"{what} matches {json.dumps(pattern)}; the function would run for it.")
 
@@ -90,16 +98,17 @@ def drops(ctx: Context) -> None:
 @EXERCISE.unit("each member in a batch gets one welcome, keyed by member_id; a retried batch adds none")
 def welcomes(ctx: Context) -> None:
     module = ctx.load()
-    batch = {"Records": [stream_record("INSERT", "m-6", True, 1), stream_record("INSERT", "m-7", True, 2)]}
+    members = {m: ctx.rng.email() for m in ctx.rng.distinct(ctx.rng.user_id, ctx.rng.randint(2, 5))}
+    batch = {"Records": [stream_record("INSERT", m, True, n, email=e) for n, (m, e) in enumerate(members.items(), 1)]}
     for _ in range(2):  # Lambda retries a failed stream batch: the same records again
         answer = module.lambda_handler(copy.deepcopy(batch), context())
-    if not isinstance(answer, dict) or sorted(answer.get("welcomed", [])) != ["m-6", "m-7"]:
-        raise CheckFailed(f"expected {{'welcomed': ['m-6', 'm-7']}}, got {answer!r:.100}.")
+    if not isinstance(answer, dict) or sorted(answer.get("welcomed", [])) != sorted(members):
+        raise CheckFailed(f"expected {{'welcomed': {sorted(members)}}}, got {shown(answer)}.")
     stored = sorted((item.get("member_id"), item.get("email")) for item in table_items(ctx.env["WELCOMES_TABLE"]))
-    expected = [("m-6", "m-6@example.com"), ("m-7", "m-7@example.com")]
+    expected = sorted(members.items())
     if stored != expected:
-        raise CheckFailed(f"after the batch and its retry the welcomes table should hold {expected}, "
-                          f"it holds {stored}.")
+        raise CheckFailed(f"after the batch and its retry the welcomes table should hold {shown(expected, 400)}, "
+                          f"it holds {shown(stored, 400)}.")
 
 
 @EXERCISE.live("through a filtered DynamoDB stream mapping: only the verified sign-up reaches the function")

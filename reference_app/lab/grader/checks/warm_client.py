@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...deploy import invoke
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context
 
 EXERCISE = Exercise("warm-client")
@@ -12,10 +12,23 @@ GBP_TO_JPY = {"amount": 50, "from": "GBP", "to": "JPY"}
 SLOW_MS = 200  # what creating a RatesClient costs
 
 
+def _conversion(ctx: Context) -> dict:
+    """An amount and two different currencies drawn for this run."""
+    source, target = ctx.rng.sample(("EUR", "USD", "GBP", "JPY"), 2)
+    cents = ctx.rng.randint(100, 500_000)
+    return {"amount": (cents + (cents % 100 == 0)) / 100, "from": source, "to": target}  # never whole
+
+
+def _expected(module, event: dict) -> float:
+    """What the exercise's RatesClient answers for ``event`` (its rates, without making a client)."""
+    rates = module.RatesClient.RATES
+    return round(float(event["amount"]) / rates[event["from"]] * rates[event["to"]], 2)
+
+
 def _answer(module, event: dict, what: str) -> dict:
     answer = module.lambda_handler(dict(event), context())
     if not isinstance(answer, dict) or not {"converted", "client_id", "clients_created"} <= set(answer):
-        raise CheckFailed(f"{what}: answer {{'converted', 'client_id', 'clients_created'}}, not {answer!r:.80}.")
+        raise CheckFailed(f"{what}: answer {{'converted', 'client_id', 'clients_created'}}, not {shown(answer)}.")
     return answer
 
 
@@ -32,11 +45,12 @@ def lazy(ctx: Context) -> None:
 @EXERCISE.unit("three invocations in one environment create one client and reuse it")
 def reused(ctx: Context) -> None:
     module = ctx.load()
-    answers = [_answer(module, EUR_TO_USD, f"invocation {n}") for n in (1, 2, 3)]
+    count = ctx.rng.randint(3, 5)
+    answers = [_answer(module, _conversion(ctx), f"invocation {n}") for n in range(1, count + 1)]
     ids = {a["client_id"] for a in answers}
     if module.RatesClient.created != 1 or len(ids) != 1:
         raise CheckFailed(
-            f"three invocations created {module.RatesClient.created} clients ({len(ids)} different ids): "
+            f"{count} invocations created {module.RatesClient.created} clients ({len(ids)} different ids): "
             "keep the one you create at module scope and return it from rates() every time."
         )
 
@@ -44,21 +58,23 @@ def reused(ctx: Context) -> None:
 @EXERCISE.unit("each request gets its own answer (no request data kept at module scope)")
 def own_answers(ctx: Context) -> None:
     module = ctx.load()
-    first, second = _answer(module, EUR_TO_USD, "100 EUR to USD"), _answer(module, GBP_TO_JPY, "50 GBP to JPY")
-    if (first["converted"], second["converted"]) != (108.0, 9418.6):
-        raise CheckFailed(
-            f"100 EUR is 108.0 USD and 50 GBP is 9418.6 JPY, the function answered {first['converted']} and "
-            f"{second['converted']}: compute each request's answer from its own event; only the client is shared."
-        )
+    events = [_conversion(ctx) for _ in range(ctx.rng.randint(3, 5))]
+    for event in events:
+        got = _answer(module, event, shown(event))["converted"]
+        if got != _expected(module, event):
+            raise CheckFailed(
+                f"{event['amount']} {event['from']} is {_expected(module, event)} {event['to']}; the function "
+                f"answered {got!r}: compute each request's answer from its own event; only the client is shared."
+            )
 
 
 @EXERCISE.live("deployed: three invocations share the environment's one client; a warm one skips the wait")
 def live(ctx: Context) -> None:
     dep = ctx.deploy()
-    runs = [invoke(dep.name, EUR_TO_USD) for _ in range(3)]
+    runs = [invoke(dep.name, _conversion(ctx)) for _ in range(3)]
     failed = next((r for r in runs if not r.ok), None)
     if failed is not None:
-        raise CheckFailed(f"the deployed function failed: {failed.payload!r:.160}")
+        raise CheckFailed(f"the deployed function failed: {shown(failed.payload, 400)}")
     ids = {r.payload["client_id"] for r in runs}
     counts = [r.payload["clients_created"] for r in runs]
     if len(ids) != 1 or counts != [1, 1, 1]:

@@ -27,7 +27,7 @@ from ...http import http_call
 from ...lessons import security
 from ...logs import invocations
 from ...triggers import function_url
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown, static_calls
 
 EXERCISE = Exercise("webhook-secret")
 SECRET = "lab-ex/webhook-signing-key"
@@ -37,6 +37,16 @@ BODY = json.dumps({"type": "payment.succeeded", "amount_cents": 4200})
 
 def sign(key: str, body: str = BODY) -> str:
     return "sha256=" + hmac.new(key.encode(), body.encode(), hashlib.sha256).hexdigest()
+
+
+def _body(ctx: Context) -> str:
+    """A webhook body drawn for this run (a type, an amount, a currency, a customer's name)."""
+    rng = ctx.rng
+    return json.dumps({"type": rng.choice(("payment.succeeded", "payment.refunded", "invoice.paid")),
+                       "amount_cents": rng.amount_cents(), "currency": rng.currency(), "customer": rng.name(),
+                       "id": f"evt_{rng.token(12)}"},
+                      # as providers send it: compact, or indented; never what json.dumps gives back by default
+                      ensure_ascii=rng.random() < 0.5, **rng.choice(({"separators": (",", ":")}, {"indent": 2})))
 
 
 def url_event(body: str = BODY, signature: str | None = None) -> dict:
@@ -70,19 +80,37 @@ def _call(module, event: dict) -> dict:
     with mock.patch.dict("os.environ", {"SIGNING_SECRET_ID": SECRET}):
         response = module.lambda_handler(event, None)
     if not isinstance(response, dict) or "statusCode" not in response:
-        raise CheckFailed(f"the handler must return a dict with statusCode and body, not {response!r:.80}.")
+        raise CheckFailed(f"the handler must return a dict with statusCode and body, not {shown(response)}.")
     return response
 
 
 @EXERCISE.unit("a correctly signed request is accepted (200); a wrong or missing signature is refused (401)")
 def verifies(ctx: Context) -> None:
-    module, key = _setup(ctx)
-    cases = (("a correct signature", sign(key), 200), ("a wrong signature", sign("not-the-key"), 401),
-             ("no x-signature header", None, 401), ("a garbled header", "sha256=zz", 401))
-    for what, signature, status in cases:
-        got = _call(module, url_event(signature=signature))["statusCode"]
+    module, key = _setup(ctx, f"whsec-{ctx.rng.token(24)}")
+    body, other = _body(ctx), _body(ctx)
+    right = sign(key, body)
+    cases = [("a correct signature", body, right, 200),
+             ("a wrong signature", body, sign("not-the-key", body), 401),
+             ("the signature of another body", body, sign(key, other), 401),
+             ("the right signature without its sha256= prefix", body, right.removeprefix("sha256="), 401),
+             ("no x-signature header", body, None, 401), ("a garbled header", body, "sha256=zz", 401),
+             ("a correct signature on another body", other, sign(key, other), 200)]
+    ctx.rng.shuffle(cases)
+    for what, sent, signature, status in cases:
+        got = _call(module, url_event(sent, signature=signature))["statusCode"]
         if got != status:
-            raise CheckFailed(f"{what}: expected {status}, got {got}.")
+            raise CheckFailed(f"{what}: expected {status}, got {got} (body {sent!r}, x-signature {signature!r}).")
+
+
+@EXERCISE.unit("the signature is compared in constant time (hmac.compare_digest), read from the source")
+def constant_time(ctx: Context) -> None:
+    """No request can tell ``==`` from ``hmac.compare_digest``; an attacker who can time many requests can:
+    ``==`` stops at the first differing character, so the time it takes leaks how much of a forged
+    signature is right, and the signature can be guessed character by character."""
+    if not static_calls(ctx, "hmac.compare_digest") and not static_calls(ctx, "secrets.compare_digest"):
+        raise CheckFailed("compare the signature with hmac.compare_digest(given, expected), not ==: == stops at "
+                          "the first difference, so its timing tells an attacker how much of a forged signature "
+                          "is right.")
 
 
 @EXERCISE.unit("the key is read from Secrets Manager once, however many requests arrive")
@@ -96,12 +124,22 @@ def cached(ctx: Context) -> None:
             reads.append(params.get("SecretId"))
         return real(self, operation, params)
 
+    count = ctx.rng.randint(3, 6)
     with mock.patch.object(botocore.client.BaseClient, "_make_api_call", counting):
-        for _ in range(3):
-            _call(module, url_event(signature=sign(key)))
+        for _ in range(count):
+            body = _body(ctx)
+            _call(module, url_event(body, signature=sign(key, body)))
     if len(reads) != 1:
-        raise CheckFailed(f"three requests read the secret {len(reads)} times; read it once and keep it "
+        raise CheckFailed(f"{count} requests read the secret {len(reads)} times; read it once and keep it "
                           "(parameters.get_secret(..., max_age=CACHE_SECONDS)).")
+    max_age = getattr(module, "CACHE_SECONDS", None)
+    if not isinstance(max_age, (int, float)) or not 0 < max_age <= 3600:
+        raise CheckFailed(f"CACHE_SECONDS is {max_age!r}: a cached key must expire (a few minutes), or a rotated "
+                          "secret never reaches a warm environment.")
+    ages = [kw.value for call in static_calls(ctx, "get_secret") for kw in call.keywords if kw.arg == "max_age"]
+    if static_calls(ctx, "get_secret") and not ages:
+        raise CheckFailed("get_secret(...) without max_age caches for Powertools' default (5 s): pass "
+                          "max_age=CACHE_SECONDS, so the cache lives as long as the exercise asks.")
 
 
 @EXERCISE.unit("the key appears in no answer, no print and no log line")
@@ -157,7 +195,7 @@ def live(ctx: Context) -> None:
         post = lambda k: http_call(url, "POST", BODY, headers={"x-signature": sign(k, BODY)})  # noqa: E731
         first, unsigned = post(key), http_call(url, "POST", BODY)
         if (first.status, unsigned.status) != (200, 401):
-            raise CheckFailed(f"signed: {first.status} ({first.body[:80]}), unsigned: {unsigned.status}; "
+            raise CheckFailed(f"signed: {first.status} ({shown(first.body)}), unsigned: {unsigned.status}; "
                               "expected 200 and 401 (the function's log says more).")
         rotated = f"{key}-rotated"
         sm.put_secret_value(SecretId=SECRET, SecretString=rotated)

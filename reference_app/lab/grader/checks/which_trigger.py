@@ -13,7 +13,7 @@ from ...http import http_call
 from ...lessons.common import logged
 from ...poll import attempts
 from ...triggers import event_source_mapping, rest_api, s3_notification
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 
 EXERCISE = Exercise("which-trigger", timeout=5)  # short, so a redelivered queue message comes back soon
 BUCKET = "lab-ex-which-trigger"
@@ -47,6 +47,34 @@ SAMPLES = {  # sample event (reference_app/events) -> the source it comes from
 OTHERS: list[Any] = [{"name": "Ada"}, {}, {"Records": []}, [1, 2], "hello", None]
 
 
+def _decoys(ctx: Context) -> list[tuple[str, Any, str]]:
+    """Events drawn per run whose payloads carry another source's words: an S3 notification inside an SQS
+    message (S3 -> SQS), an API request inside an SNS message, a direct invoke that talks about triggers.
+    An answer that looks for strings in the whole event, instead of reading its keys, names them wrong."""
+    rng = ctx.rng
+    inner = {name: load_event(name) for name in ("s3_put", "apigw_rest_post_user", "sqs_batch_one_bad")}
+    sqs = load_event("sqs_batch_one_bad")
+    sqs["Records"] = [{**r, "body": json.dumps(inner[rng.choice(("s3_put", "apigw_rest_post_user"))])}
+                      for r in sqs["Records"][: rng.randint(1, len(sqs["Records"]))]]
+    sns = load_event("sns_notification")
+    sns["Records"][0]["Sns"]["Message"] = json.dumps(inner[rng.choice(list(inner))])
+    bridge = load_event("eventbridge_scheduled")
+    bridge["detail"] = {"eventSource": "aws:s3", "Records": inner["s3_put"]["Records"], "note": rng.name()}
+    talk = {"comment": rng.choice(("eventSource aws:sqs", "httpMethod POST", "EventSource aws:sns")),
+            "Records": "not a list", "detail-type": None, "customer": rng.name()}
+    found = [("an SQS message whose body is another event", sqs, "sqs"),
+             ("an SNS notification whose message is another event", sns, "sns"),
+             ("an EventBridge event about S3", bridge, "eventbridge"),
+             (f"a direct invoke {shown(talk)}", talk, "unknown"),
+             ("a direct invoke with an empty Records list", {"Records": [], "httpMethods": ["GET"]}, "unknown"),
+             ("a direct invoke that says version 2.0", {"version": "2.0", "routeKey": "$default",
+                                                        "customer": rng.name()}, "unknown"),
+             ("a direct invoke with requestContext.http but version 1.0",
+              {"version": "1.0", "requestContext": {"http": {"method": "GET"}}}, "unknown")]
+    rng.shuffle(found)
+    return found
+
+
 def _answer(module: Any, event: Any, what: str) -> tuple[str, str]:
     try:
         answer = module.identify(event)
@@ -58,7 +86,7 @@ def _answer(module: Any, event: Any, what: str) -> tuple[str, str]:
             "the function (use .get())."
         ) from None
     if not (isinstance(answer, tuple) and len(answer) == 2):
-        raise CheckFailed(f"identify() must return a (source, model) tuple, not {answer!r:.80} (for {what}).")
+        raise CheckFailed(f"identify() must return a (source, model) tuple, not {shown(answer)} (for {what}).")
     return answer
 
 
@@ -70,10 +98,15 @@ def sources(ctx: Context) -> None:
         if source != expected:
             raise CheckFailed(f"the {name} event comes from {expected!r}, identify() said {source!r}.")
     for other in OTHERS:
-        source, _ = _answer(module, other, f"{other!r:.40}")
+        source, _ = _answer(module, other, shown(other))
         if source != "unknown":
-            raise CheckFailed(f"{other!r:.40} comes from no AWS trigger; identify() should say 'unknown', "
+            raise CheckFailed(f"{shown(other)} comes from no AWS trigger; identify() should say 'unknown', "
                               f"not {source!r}.")
+    for what, event, expected in _decoys(ctx):
+        source, _ = _answer(module, event, what)
+        if source != expected:
+            raise CheckFailed(f"{what} comes from {expected!r}; identify() said {source!r}. Read the event's own "
+                              "keys (top level, then Records[0]'s eventSource), not words found anywhere in it.")
 
 
 @EXERCISE.unit("each source gets the invocation model its service uses")
@@ -101,7 +134,8 @@ def live(ctx: Context) -> None:
     sqs = clients.client("sqs")
     queue_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     event_source_mapping(dep.name, queue_arn, batch_size=10)
-    sqs.send_message(QueueUrl=url, MessageBody=f"job {ctx.run_id}")
+    # a queue message that carries an S3 notification: its source is still SQS
+    sqs.send_message(QueueUrl=url, MessageBody=json.dumps({**load_event("s3_put"), "job": ctx.run_id}))
     s3_notification(BUCKET, dep.arn, prefix="in/")
     clients.client("s3").put_object(Bucket=BUCKET, Key=f"in/{ctx.run_id}.txt", Body=b"hello")
     api = rest_api("lab-ex-which-trigger", dep.arn)
@@ -111,7 +145,7 @@ def live(ctx: Context) -> None:
     except ValueError:
         body = {}
     if reply.status != 200 or body != {"source": "apigateway-rest", "model": "synchronous"}:
-        raise CheckFailed(f"GET through API Gateway answered {reply.status} {reply.body[:100]}; expected the body "
+        raise CheckFailed(f"GET through API Gateway answered {reply.status} {shown(reply.body)}; expected the body "
                           '{"source": "apigateway-rest", "model": "synchronous"}.')
     wanted = {("s3", "asynchronous"), ("sqs", "event source mapping")}
     seen: set[tuple[str, str]] = set()
