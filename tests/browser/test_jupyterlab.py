@@ -31,33 +31,16 @@ from pathlib import Path
 
 import psutil
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_FLAGS, need_browser, open_notebook
 
 from reference_app.lab import course
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
 MERMAID_OK = ".jp-RenderedMermaid:not(.jp-mod-warning):has(svg, img[src^='data:image/svg'])"
 
 
-def _need_browser():
-    missing = []
-    if CHROMIUM is None:
-        missing.append("chromium (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip install playwright)")
-    if missing:
-        message = "browser test needs " + " and ".join(missing)
-        if os.environ.get("LAMBDA_LAB_BROWSER_TESTS") == "required":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 def _port() -> int:
@@ -69,7 +52,7 @@ def _port() -> int:
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
     """`lambda-lab lab` in learner mode, serving a copy of the course folder, on its own emulator."""
-    _need_browser()
+    need_browser()
     tmp_path = tmp_path_factory.mktemp("seat")
     work = tmp_path / "course"
     for folder in ("notebooks", "exercises"):
@@ -128,20 +111,7 @@ def page(browser, jupyterlab, request):
 
 def _open(page, base: str, notebook: str) -> None:
     """Open a notebook in a fresh workspace and wait for its kernel."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
-
-    page.goto(f"{base}/lab/tree/notebooks/{notebook}?token=t0ken&reset")
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-    # JupyterLab sometimes asks which kernel to start (a race with loading the kernel
-    # specs); the notebook's own python3 is the preselected answer.
-    kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
-    try:
-        kernel_dialog.wait_for(state="visible", timeout=3_000)
-        kernel_dialog.locator("button.jp-mod-accept").click()
-        kernel_dialog.wait_for(state="hidden")
-    except PlaywrightTimeout:
-        pass
+    open_notebook(page, f"{base}/lab/tree/notebooks/{notebook}?token=t0ken&reset")
 
 
 def _mermaid_blocks(notebook: str) -> int:

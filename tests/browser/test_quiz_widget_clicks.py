@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -21,10 +20,7 @@ import urllib.request
 
 import psutil
 import pytest
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+from browser_support import CHROMIUM, CHROMIUM_FLAGS, need_browser, open_notebook
 
 CELL = """\
 from reference_app.lab.questions import load
@@ -39,24 +35,11 @@ mock_interview(1, seed=1, record=False)
 """
 
 
-def _need_browser():
-    missing = []
-    if CHROMIUM is None:
-        missing.append("chromium (apt-get install chromium)")
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing.append("playwright (pip install playwright)")
-    if missing:
-        message = "browser test needs " + " and ".join(missing)
-        if os.environ.get("LAMBDA_LAB_BROWSER_TESTS") == "required":
-            pytest.fail(message)
-        pytest.skip(message)
 
 
 @pytest.fixture
 def lab_with_a_card(tmp_path, free_port):
-    _need_browser()
+    need_browser()
     work = tmp_path / "work"
     work.mkdir()
     notebook = {
@@ -94,7 +77,6 @@ def lab_with_a_card(tmp_path, free_port):
 
 
 def test_each_radio_selects_its_own_option_and_the_mock_counts_down(lab_with_a_card):
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     base, tmp_path = lab_with_a_card
@@ -102,16 +84,7 @@ def test_each_radio_selects_its_own_option_and_the_mock_counts_down(lab_with_a_c
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            page.goto(f"{base}/lab/tree/card.ipynb?token=t0ken")
-            page.wait_for_selector(".jp-Notebook", timeout=60_000)
-            page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-            kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
-            try:
-                kernel_dialog.wait_for(state="visible", timeout=5_000)
-                kernel_dialog.locator("button.jp-mod-accept").click()
-                kernel_dialog.wait_for(state="hidden")
-            except PlaywrightTimeout:
-                pass
+            open_notebook(page, f"{base}/lab/tree/card.ipynb?token=t0ken", dialog_timeout_ms=5_000)
             page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
             page.click("li.lm-Menu-item:has-text('Run All Cells')")
             radios = page.locator(".lambda-lab-choices input[type='radio']")

@@ -1,0 +1,52 @@
+"""What both browser tests share (imported by name: pytest puts this folder on its tests' path):
+Debian's Chromium with the flags this machine needs, the check that it and Playwright are there,
+and opening a notebook in JupyterLab until its kernel is idle."""
+
+from __future__ import annotations
+
+import os
+import shutil
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+# As root, with no network but loopback: no sandbox, no GPU, no background look-ups of Google's hosts.
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+
+def need_browser() -> None:
+    """Skip (or, with ``LAMBDA_LAB_BROWSER_TESTS=required``, fail) when Chromium or Playwright is missing."""
+    missing = []
+    if CHROMIUM is None:
+        missing.append("chromium (apt-get install chromium)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing.append("playwright (pip install playwright)")
+    if missing:
+        message = "browser test needs " + " and ".join(missing)
+        if os.environ.get("LAMBDA_LAB_BROWSER_TESTS") == "required":
+            pytest.fail(message)
+        pytest.skip(message)
+
+
+def open_notebook(page, url: str, dialog_timeout_ms: int = 3_000) -> None:
+    """Open ``url`` (a notebook in JupyterLab) and wait until its kernel is idle.
+
+    JupyterLab sometimes asks which kernel to start (a race with loading the kernel specs); the
+    notebook's own python3 is the preselected answer."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    page.goto(url)
+    page.wait_for_selector(".jp-Notebook", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
+    try:
+        kernel_dialog.wait_for(state="visible", timeout=dialog_timeout_ms)
+        kernel_dialog.locator("button.jp-mod-accept").click()
+        kernel_dialog.wait_for(state="hidden")
+    except PlaywrightTimeout:
+        pass
