@@ -6,7 +6,7 @@ import boto3
 
 from ...clients import client
 from ...lessons import deploying
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, shown
 from ._aliases import ALIAS, expect_alias, moto_versions, run_weight
 
 EXERCISE = Exercise("debug-rollback")
@@ -19,13 +19,19 @@ STILL_ON = ("after rollback, version {bad} still answered {n} of {total} quotes 
 @EXERCISE.unit("rollback returns the stable version and leaves the alias on it alone, with no weights")
 def rolls_back(ctx: Context) -> None:
     module = ctx.load()
-    stable, _other, bad = moto_versions(NAME, ["blue", "blue-hotfix", "green"])
+    # versions published before the stable one (an old release or two): the stable version is not "the first one"
+    older = [f"blue-0.{n}" for n in range(ctx.rng.randint(1, 3))]
+    *_before, stable, _other, bad = moto_versions(NAME, [*older, "blue", "blue-hotfix", "green"])
     lam = boto3.client("lambda", region_name="us-east-1")
     lam.create_alias(FunctionName=NAME, Name=ALIAS, FunctionVersion=stable,
                      RoutingConfig={"AdditionalVersionWeights": {bad: run_weight(ctx.run_id)}})
     answered = module.rollback(lam, NAME, ALIAS)
+    if isinstance(answered, dict) and "FunctionVersion" in answered:
+        raise CheckFailed(f"rollback returned a whole API response ({shown(sorted(answered), 80)}); it should return "
+                          f"the stable version itself, a string such as {stable!r}.")
     if answered != stable:
-        raise CheckFailed(f"rollback returned {answered!r}; the stable version, the alias's primary, is {stable!r}.")
+        raise CheckFailed(f"rollback returned {shown(answered, 80)}; it should return the stable version, the "
+                          f"alias's primary, as Lambda names it: {stable!r}.")
     expect_alias(lam, NAME, stable, {}, "after rollback")
 
 
@@ -78,5 +84,5 @@ def live(ctx: Context) -> None:
     if n:
         raise CheckFailed(STILL_ON.format(bad=drill.bad, n=n, total=200, errors=errors))
     if drill.returned != drill.stable:
-        raise CheckFailed(f"rollback returned {drill.returned!r}, not the stable version {drill.stable!r}.")
+        raise CheckFailed(f"rollback returned {shown(drill.returned, 80)}, not the stable version {drill.stable!r}.")
     expect_alias(client("lambda"), NAME, drill.stable, {}, "on the emulator, after rollback")

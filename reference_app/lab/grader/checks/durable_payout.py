@@ -127,6 +127,55 @@ def idempotent(ctx: Context) -> None:
         raise CheckFailed("a second, different payout to the same seller was not added to the balance.")
 
 
+#: DynamoDB calls that write: a transfer made of two of them can fail between them
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+class _FailSecondWrite:
+    """While active, the second write call on ``client`` fails as a timeout would (before it reaches the table)."""
+
+    def __init__(self, client):
+        self.client, self.writes, self.failed = client, [], False
+
+    def _before(self, model=None, **_):
+        if model is None or model.name not in WRITES:
+            return
+        self.writes.append(model.name)
+        if len(self.writes) == 2:
+            from botocore.exceptions import ReadTimeoutError
+
+            self.failed = True
+            raise ReadTimeoutError(endpoint_url=f"the check's {model.name} (a simulated timeout)")
+
+    def __enter__(self):
+        self.client.meta.events.register("before-call.dynamodb", self._before, unique_id="lab-fail-second-write")
+        return self
+
+    def __exit__(self, *exc):
+        self.client.meta.events.unregister("before-call.dynamodb", unique_id="lab-fail-second-write")
+
+
+@EXERCISE.unit("transfer is all or nothing: a step that fails halfway and is retried pays exactly once")
+def all_or_nothing(ctx: Context) -> None:
+    module, table = ctx.load(), _table(ctx)
+    payout = _payout(ctx, 4)
+    with _FailSecondWrite(table.meta.client) as fault:
+        try:
+            module.transfer(table, payout)
+        except Exception:  # the step fails; Lambda retries it
+            pass
+    module.transfer(table, payout)
+    balance = _balance(table, payout["seller_id"])
+    if fault.failed and balance != payout["amount_cents"]:
+        raise CheckFailed(f"transfer writes in separate calls ({', then '.join(fault.writes)}): when the second one "
+                          f"timed out and the step was retried, the seller's balance was {balance} cents for one "
+                          f"payout of {payout['amount_cents']}. Write the marker and the balance in one transaction "
+                          "(transact_write_items), so they are made together or not at all.")
+    if balance != payout["amount_cents"]:
+        raise CheckFailed(f"after one payout of {payout['amount_cents']} cents, transferred once and retried once, "
+                          f"the seller's balance is {balance} cents.")
+
+
 @EXERCISE.live("deploys to the emulator as a durable function's zip, the SDK packaged with it")
 def live(ctx: Context) -> None:
     from ...deploy import deploy_function

@@ -42,8 +42,8 @@ def unique(ctx: Context) -> None:
     ids = [a.get("order_id") for a in answers]
     if len(set(ids)) != len(ids):
         raise CheckFailed(f"both restored environments handed out {ids[0]}: the generator's state is in the "
-                          "snapshot. Give it fresh entropy after the restore (re-seeding before the snapshot "
-                          "is still one state for everyone).")
+                          "snapshot. Give it fresh entropy after the restore, from os.urandom (re-seeding before the "
+                          "snapshot, or with a constant or the clock, is still one state for every environment).")
 
 
 @EXERCISE.unit("no connection is open in the snapshot, and each restored environment opens its own")
