@@ -7,7 +7,7 @@ import boto3
 from ...clients import client
 from ...lessons import deploying
 from ..framework import CheckFailed, Context, Exercise, shown
-from ._aliases import ALIAS, expect_alias, moto_versions, run_weight
+from ._aliases import ALIAS, expect_alias, moto_versions, older_releases, run_weight
 
 EXERCISE = Exercise("debug-rollback")
 NAME = "lab-ex-debug-rollback"
@@ -20,11 +20,10 @@ STILL_ON = ("after rollback, version {bad} still answered {n} of {total} quotes 
 def rolls_back(ctx: Context) -> None:
     module = ctx.load()
     # versions published before the stable one (an old release or two): the stable version is not "the first one"
-    older = [f"blue-0.{n}" for n in range(ctx.rng.randint(1, 3))]
-    *_before, stable, _other, bad = moto_versions(NAME, [*older, "blue", "blue-hotfix", "green"])
+    *_older, stable, _other, bad = moto_versions(NAME, [*older_releases(ctx.rng), "blue", "blue-hotfix", "green"])
     lam = boto3.client("lambda", region_name="us-east-1")
     lam.create_alias(FunctionName=NAME, Name=ALIAS, FunctionVersion=stable,
-                     RoutingConfig={"AdditionalVersionWeights": {bad: run_weight(ctx.run_id)}})
+                     RoutingConfig={"AdditionalVersionWeights": {bad: run_weight(ctx.rng)}})
     answered = module.rollback(lam, NAME, ALIAS)
     if isinstance(answered, dict) and "FunctionVersion" in answered:
         raise CheckFailed(f"rollback returned a whole API response ({shown(sorted(answered), 80)}); it should return "
@@ -64,7 +63,7 @@ def _drill(ctx: Context) -> Drill:
     deploying.release({**deploying.BLUE, "RELEASE": "blue-hotfix"}, name=NAME)
     bad = deploying.release(deploying.GREEN_LIMIT_BUG, name=NAME)
     deploying.ensure_alias(stable, {bad: DRILL_WEIGHT}, name=NAME)
-    seed = int(ctx.run_id or "0", 16)
+    seed = ctx.rng.randrange(2**31)
     before = deploying.count_by_version(100, seed=seed, name=NAME)
     returned = module.rollback(client("lambda"), NAME, ALIAS)
     after = deploying.count_by_version(200, seed=seed + 1, name=NAME)

@@ -26,8 +26,10 @@ def _balance(table, seller: str) -> int:
     return int(item["balance_cents"]) if item else 0
 
 
-def _payout(ctx: Context, n: int = 1) -> dict:
-    return {"payout_id": f"po-{ctx.run_id}-{n}", "seller_id": f"s-{ctx.run_id}", "amount_cents": 1250 * n}
+def _payout(ctx: Context, seller: str | None = None) -> dict:
+    """A payout drawn from the check's inputs: its id, its seller (or ``seller``) and an amount that is not round."""
+    return {"payout_id": f"po-{ctx.rng.token(10)}", "seller_id": seller or f"s-{ctx.rng.token(8)}",
+            "amount_cents": ctx.rng.amount_cents()}
 
 
 class _NoSleep:
@@ -97,7 +99,7 @@ def completes(ctx: Context) -> None:
 
 @EXERCISE.unit("after the wait the function replays: nothing with a side effect runs twice")
 def replay(ctx: Context) -> None:
-    module, payout = ctx.load(), _payout(ctx, 2)
+    module, payout = ctx.load(), _payout(ctx)
     _, calls, _ = _run(ctx, module, payout)
     if calls["transfer"] != 1:
         raise CheckFailed(f"transfer ran {calls['transfer']} times in one execution: after the wait Lambda invokes "
@@ -110,7 +112,7 @@ def replay(ctx: Context) -> None:
 @EXERCISE.unit("transfer is idempotent: a step that runs again pays nothing more")
 def idempotent(ctx: Context) -> None:
     module, table = ctx.load(), _table(ctx)
-    payout = _payout(ctx, 3)
+    payout = _payout(ctx)
     first = module.transfer(table, payout)
     again = module.transfer(table, payout)
     balance = _balance(table, payout["seller_id"])
@@ -121,10 +123,13 @@ def idempotent(ctx: Context) -> None:
     if first != {"transferred": True} or again != {"transferred": False}:
         raise CheckFailed(f"transfer should answer {{'transferred': True}}, then {{'transferred': False}} for the same "
                           f"payout; it answered {first!r:.60} and {again!r:.60}.")
-    other = {**payout, "payout_id": payout["payout_id"] + "-b"}
+    other = _payout(ctx, seller=payout["seller_id"])
     module.transfer(table, other)
-    if _balance(table, payout["seller_id"]) != 2 * payout["amount_cents"]:
-        raise CheckFailed("a second, different payout to the same seller was not added to the balance.")
+    balance = _balance(table, payout["seller_id"])
+    if balance != payout["amount_cents"] + other["amount_cents"]:
+        raise CheckFailed(f"a second, different payout to the same seller ({other['payout_id']}, "
+                          f"{other['amount_cents']} cents) was not added to the balance: after payouts of "
+                          f"{payout['amount_cents']} and {other['amount_cents']} cents it is {balance}.")
 
 
 #: DynamoDB calls that write: a transfer made of two of them can fail between them
@@ -158,7 +163,7 @@ class _FailSecondWrite:
 @EXERCISE.unit("transfer is all or nothing: a step that fails halfway and is retried pays exactly once")
 def all_or_nothing(ctx: Context) -> None:
     module, table = ctx.load(), _table(ctx)
-    payout = _payout(ctx, 4)
+    payout = _payout(ctx)
     with _FailSecondWrite(table.meta.client) as fault:
         try:
             module.transfer(table, payout)
