@@ -44,9 +44,9 @@ def unique(ctx: Context) -> None:
     if len(set(ids)) != len(ids):
         twice = next(i for i in ids if ids.count(i) > 1)
         raise CheckFailed(f"{ids.count(twice)} of {len(ids)} restored environments handed out {twice}: the "
-                          "state of the generator the handler draws ids from is in the snapshot. Give that generator fresh "
-                          "entropy after the restore, from os.urandom (re-seeding before the snapshot, or with a "
-                          "constant or the clock, is still one state for every environment).")
+                          "state of the generator the handler draws ids from is in the snapshot. Give that generator "
+                          "fresh entropy after the restore, from os.urandom (re-seeding before the snapshot, or with "
+                          "a constant or the clock, is still one state for every environment).")
 
 
 @EXERCISE.unit("no connection is open in the snapshot, and each restored environment opens its own")
