@@ -12,12 +12,18 @@ import boto3
 from ..framework import CheckFailed
 
 ALIAS = "live"
-#: A run's canary weight is one of these, drawn from the run id: a solution that hard-codes 0.1 fails.
-WEIGHTS = (0.05, 0.2, 0.3)
 
 
-def run_weight(run_id: str) -> float:
-    return WEIGHTS[int(run_id or "0", 16) % len(WEIGHTS)]
+def run_weight(rng) -> float:
+    """A canary weight drawn from the check's inputs (``ctx.rng``): a fraction between 0.11 and 0.39 that is
+    not a multiple of 0.05, so a solution that hard-codes 0.1, 0.2 or 0.25 fails every run, and a canary that
+    gets no traffic at all is more than five standard deviations off in 300 quotes."""
+    return rng.choice([n for n in range(11, 40) if n % 5]) / 100
+
+
+def older_releases(rng, label: str = "blue") -> list[str]:
+    """One to three release labels to publish before the stable one, so the stable version is not "1"."""
+    return [f"{label}-0.{n}" for n in range(rng.randint(1, 3))]
 
 
 def moto_versions(name: str, releases: list[str]) -> list[str]:

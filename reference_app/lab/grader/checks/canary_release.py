@@ -7,7 +7,7 @@ import boto3
 from ...clients import client
 from ...lessons import deploying
 from ..framework import CheckFailed, Context, Exercise
-from ._aliases import ALIAS, describe, expect_alias, moto_versions, read_alias, run_weight
+from ._aliases import ALIAS, describe, expect_alias, moto_versions, older_releases, read_alias, run_weight
 
 EXERCISE = Exercise("canary-release")
 NAME = "lab-ex-canary-release"
@@ -15,7 +15,7 @@ NAME = "lab-ex-canary-release"
 
 def _moto(ctx: Context):
     module = ctx.load()
-    stable, new = moto_versions(NAME, ["blue", "green"])
+    *_older, stable, new = moto_versions(NAME, [*older_releases(ctx.rng), "blue", "green"])
     lam = boto3.client("lambda", region_name="us-east-1")
     lam.create_alias(FunctionName=NAME, Name=ALIAS, FunctionVersion=stable)
     return module, lam, stable, new
@@ -24,7 +24,7 @@ def _moto(ctx: Context):
 @EXERCISE.unit("start_canary keeps the stable version primary and sends the run's weight to the new one")
 def canary_weights(ctx: Context) -> None:
     module, lam, stable, new = _moto(ctx)
-    weight = run_weight(ctx.run_id)
+    weight = run_weight(ctx.rng)
     module.start_canary(lam, NAME, ALIAS, new, weight)
     expect_alias(lam, NAME, stable, {new: weight}, f"after start_canary(..., {new!r}, {weight})")
 
@@ -33,7 +33,7 @@ def canary_weights(ctx: Context) -> None:
 def refuses_latest(ctx: Context) -> None:
     module, lam, _, _ = _moto(ctx)
     try:
-        module.start_canary(lam, NAME, ALIAS, "$LATEST", 0.1)
+        module.start_canary(lam, NAME, ALIAS, "$LATEST", run_weight(ctx.rng))
     except Exception:  # refused, by the function or by the API: either is right
         pass
     primary, weights = read_alias(lam, NAME)
@@ -45,7 +45,7 @@ def refuses_latest(ctx: Context) -> None:
 @EXERCISE.unit("promote sends everything to the new version and leaves no weights behind")
 def promotes(ctx: Context) -> None:
     module, lam, _, new = _moto(ctx)
-    module.start_canary(lam, NAME, ALIAS, new, run_weight(ctx.run_id))
+    module.start_canary(lam, NAME, ALIAS, new, run_weight(ctx.rng))
     module.promote(lam, NAME, ALIAS, new)
     expect_alias(lam, NAME, new, {}, f"after promote(..., {new!r})")
 
@@ -56,10 +56,10 @@ def live(ctx: Context) -> None:
     stable = deploying.release(deploying.BLUE, name=NAME)
     new = deploying.release({**deploying.BLUE, "RELEASE": "green", "TAX_RATE": "0.21"}, name=NAME)
     deploying.ensure_alias(stable, name=NAME)
-    weight, lam = run_weight(ctx.run_id), client("lambda")
+    weight, lam = run_weight(ctx.rng), client("lambda")
     module.start_canary(lam, NAME, ALIAS, new, weight)
     expect_alias(lam, NAME, stable, {new: weight}, "on the emulator, after start_canary")
-    counted = deploying.count_by_version(300, seed=int(ctx.run_id or "0", 16), name=NAME)
+    counted = deploying.count_by_version(300, seed=ctx.rng.randrange(2**31), name=NAME)
     share = float(counted["share"].get(new, 0.0))
     spread = 5 * (weight * (1 - weight) / 300) ** 0.5
     if abs(share - weight) > spread:
@@ -67,6 +67,6 @@ def live(ctx: Context) -> None:
                           f"not about {weight:.0%}.")
     module.promote(lam, NAME, ALIAS, new)
     expect_alias(lam, NAME, new, {}, "on the emulator, after promote")
-    after = deploying.count_by_version(50, seed=1, name=NAME)
+    after = deploying.count_by_version(50, seed=ctx.rng.randrange(2**31), name=NAME)
     if list(after.index) != [new]:
         raise CheckFailed(f"after promote, versions {', '.join(after.index)} answered; only {new} should.")

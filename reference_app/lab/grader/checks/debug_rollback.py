@@ -6,8 +6,8 @@ import boto3
 
 from ...clients import client
 from ...lessons import deploying
-from ..framework import CheckFailed, Context, Exercise
-from ._aliases import ALIAS, expect_alias, moto_versions, run_weight
+from ..framework import CheckFailed, Context, Exercise, shown
+from ._aliases import ALIAS, expect_alias, moto_versions, older_releases, run_weight
 
 EXERCISE = Exercise("debug-rollback")
 NAME = "lab-ex-debug-rollback"
@@ -19,13 +19,18 @@ STILL_ON = ("after rollback, version {bad} still answered {n} of {total} quotes 
 @EXERCISE.unit("rollback returns the stable version and leaves the alias on it alone, with no weights")
 def rolls_back(ctx: Context) -> None:
     module = ctx.load()
-    stable, _other, bad = moto_versions(NAME, ["blue", "blue-hotfix", "green"])
+    # versions published before the stable one (an old release or two): the stable version is not "the first one"
+    *_older, stable, _other, bad = moto_versions(NAME, [*older_releases(ctx.rng), "blue", "blue-hotfix", "green"])
     lam = boto3.client("lambda", region_name="us-east-1")
     lam.create_alias(FunctionName=NAME, Name=ALIAS, FunctionVersion=stable,
-                     RoutingConfig={"AdditionalVersionWeights": {bad: run_weight(ctx.run_id)}})
+                     RoutingConfig={"AdditionalVersionWeights": {bad: run_weight(ctx.rng)}})
     answered = module.rollback(lam, NAME, ALIAS)
+    if isinstance(answered, dict) and "FunctionVersion" in answered:
+        raise CheckFailed(f"rollback returned a whole API response ({shown(sorted(answered), 80)}); it should return "
+                          f"the stable version itself, a string such as {stable!r}.")
     if answered != stable:
-        raise CheckFailed(f"rollback returned {answered!r}; the stable version, the alias's primary, is {stable!r}.")
+        raise CheckFailed(f"rollback returned {shown(answered, 80)}; it should return the stable version, the "
+                          f"alias's primary, as Lambda names it: {stable!r}.")
     expect_alias(lam, NAME, stable, {}, "after rollback")
 
 
@@ -58,7 +63,7 @@ def _drill(ctx: Context) -> Drill:
     deploying.release({**deploying.BLUE, "RELEASE": "blue-hotfix"}, name=NAME)
     bad = deploying.release(deploying.GREEN_LIMIT_BUG, name=NAME)
     deploying.ensure_alias(stable, {bad: DRILL_WEIGHT}, name=NAME)
-    seed = int(ctx.run_id or "0", 16)
+    seed = ctx.rng.randrange(2**31)
     before = deploying.count_by_version(100, seed=seed, name=NAME)
     returned = module.rollback(client("lambda"), NAME, ALIAS)
     after = deploying.count_by_version(200, seed=seed + 1, name=NAME)
@@ -78,5 +83,5 @@ def live(ctx: Context) -> None:
     if n:
         raise CheckFailed(STILL_ON.format(bad=drill.bad, n=n, total=200, errors=errors))
     if drill.returned != drill.stable:
-        raise CheckFailed(f"rollback returned {drill.returned!r}, not the stable version {drill.stable!r}.")
+        raise CheckFailed(f"rollback returned {shown(drill.returned, 80)}, not the stable version {drill.stable!r}.")
     expect_alias(client("lambda"), NAME, drill.stable, {}, "on the emulator, after rollback")

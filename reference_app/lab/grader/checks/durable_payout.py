@@ -12,9 +12,10 @@ import boto3
 
 from ... import clients
 from ...lessons.beyond_zip import run_durable
-from ..framework import CheckFailed, Context, Exercise
+from ..framework import CheckFailed, Context, Exercise, explain, shown
 
 EXERCISE = Exercise("durable-payout", resources={"LEDGER_TABLE": ("table", "payouts")}, timeout=10)
+DURABLE_TIMEOUT = 8  # seconds for one local durable execution (the solution's takes about 1.2 s)
 
 
 def _table(ctx: Context):
@@ -26,8 +27,10 @@ def _balance(table, seller: str) -> int:
     return int(item["balance_cents"]) if item else 0
 
 
-def _payout(ctx: Context, n: int = 1) -> dict:
-    return {"payout_id": f"po-{ctx.run_id}-{n}", "seller_id": f"s-{ctx.run_id}", "amount_cents": 1250 * n}
+def _payout(ctx: Context, seller: str | None = None) -> dict:
+    """A payout drawn from the check's inputs: its id, its seller (or ``seller``) and an amount that is not round."""
+    return {"payout_id": f"po-{ctx.rng.token(10)}", "seller_id": seller or f"s-{ctx.rng.token(8)}",
+            "amount_cents": ctx.rng.amount_cents()}
 
 
 class _NoSleep:
@@ -45,16 +48,42 @@ class _NoSleep:
                           "and a restart loses it: wait with context.wait(Duration.from_seconds(...)).")
 
 
+def _probe(ctx: Context, functions: dict, table) -> None:
+    """A step whose function raises is retried with a back-off until the run times out: call each function once
+    first, for a probe payout of another seller, so a stub or a crash is named at once instead of after a timeout."""
+    probe = _payout(ctx)
+    for name, function in functions.items():
+        try:
+            function(table, probe)
+        except NotImplementedError:
+            raise
+        except Exception as exc:
+            raise CheckFailed(f"{name}(table, payout) for the payout {shown(probe)}: {explain(exc, ctx.path)} "
+                              "Inside a context.step it would be retried until the execution times out.") from exc
+
+
 def _run(ctx: Context, module, payout: dict):
     table = _table(ctx)
     calls = {"transfer": 0, "notify": 0}
     real = {name: getattr(module, name) for name in calls}
+    unwritten: list[str] = []  # the SDK keeps only an error's message: note a stub's NotImplementedError here
 
     def counted(name):
         def call(*args, **kwargs):
             calls[name] += 1
-            return real[name](*args, **kwargs)
+            try:
+                return real[name](*args, **kwargs)
+            except NotImplementedError:
+                unwritten.append(name)
+                raise
         return call
+
+    def orchestrate(event, context):
+        try:
+            return module.run_payout(context, event, table)
+        except NotImplementedError:
+            unwritten.append("run_payout")
+            raise
 
     for name in calls:
         setattr(module, name, counted(name))
@@ -62,10 +91,15 @@ def _run(ctx: Context, module, payout: dict):
         module.time = _NoSleep(module.time)
     if hasattr(module, "sleep"):
         module.sleep = _NoSleep.sleep
-    run = run_durable(lambda event, context: module.run_payout(context, event, table), {"payout": payout})
+    _probe(ctx, real, table)
+    try:
+        run = run_durable(orchestrate, {"payout": payout}, timeout=DURABLE_TIMEOUT)
+    except TimeoutError:
+        raise CheckFailed(f"the durable execution did not finish within {DURABLE_TIMEOUT} s (it takes about 1 s plus "
+                          "the settlement window): a step that keeps failing is retried with a back-off.") from None
     if run.status != "SUCCEEDED":
         reason = run.error or "no error recorded"
-        if "NotImplementedError" in reason:
+        if unwritten or "NotImplementedError" in reason:
             raise NotImplementedError(reason)
         if "time.sleep" in reason:
             raise CheckFailed("time.sleep inside a durable function keeps the invocation running and billed, and a "
@@ -97,7 +131,7 @@ def completes(ctx: Context) -> None:
 
 @EXERCISE.unit("after the wait the function replays: nothing with a side effect runs twice")
 def replay(ctx: Context) -> None:
-    module, payout = ctx.load(), _payout(ctx, 2)
+    module, payout = ctx.load(), _payout(ctx)
     _, calls, _ = _run(ctx, module, payout)
     if calls["transfer"] != 1:
         raise CheckFailed(f"transfer ran {calls['transfer']} times in one execution: after the wait Lambda invokes "
@@ -110,7 +144,7 @@ def replay(ctx: Context) -> None:
 @EXERCISE.unit("transfer is idempotent: a step that runs again pays nothing more")
 def idempotent(ctx: Context) -> None:
     module, table = ctx.load(), _table(ctx)
-    payout = _payout(ctx, 3)
+    payout = _payout(ctx)
     first = module.transfer(table, payout)
     again = module.transfer(table, payout)
     balance = _balance(table, payout["seller_id"])
@@ -121,10 +155,102 @@ def idempotent(ctx: Context) -> None:
     if first != {"transferred": True} or again != {"transferred": False}:
         raise CheckFailed(f"transfer should answer {{'transferred': True}}, then {{'transferred': False}} for the same "
                           f"payout; it answered {first!r:.60} and {again!r:.60}.")
-    other = {**payout, "payout_id": payout["payout_id"] + "-b"}
+    other = _payout(ctx, seller=payout["seller_id"])
     module.transfer(table, other)
-    if _balance(table, payout["seller_id"]) != 2 * payout["amount_cents"]:
-        raise CheckFailed("a second, different payout to the same seller was not added to the balance.")
+    balance = _balance(table, payout["seller_id"])
+    if balance != payout["amount_cents"] + other["amount_cents"]:
+        raise CheckFailed(f"a second, different payout to the same seller ({other['payout_id']}, "
+                          f"{other['amount_cents']} cents) was not added to the balance: after payouts of "
+                          f"{payout['amount_cents']} and {other['amount_cents']} cents it is {balance}.")
+
+
+#: DynamoDB calls that write: a transfer made of two of them can fail between them
+WRITES = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
+
+
+class _FailWrite:
+    """While active, the ``nth`` write call on ``client`` fails (before it reaches the table): as a timeout
+    would (``throttled=False``), or as DynamoDB answers a throttled request (``throttled=True``: a
+    TransactWriteItems is cancelled for ``ThrottlingError``, another write gets ProvisionedThroughputExceeded)."""
+
+    def __init__(self, client, nth: int, throttled: bool = False):
+        self.client, self.nth, self.throttled = client, nth, throttled
+        self.writes: list[str] = []
+        self.failed = False
+
+    def _error(self, operation: str) -> Exception:
+        if not self.throttled:
+            from botocore.exceptions import ReadTimeoutError
+
+            return ReadTimeoutError(endpoint_url=f"the check's {operation} (a simulated timeout)")
+        if operation == "TransactWriteItems":
+            response = {"Error": {"Code": "TransactionCanceledException",
+                                  "Message": "Transaction cancelled, please refer cancellation reasons for specific "
+                                             "reasons [ThrottlingError, None]"},
+                        "CancellationReasons": [{"Code": "ThrottlingError", "Message": "Throughput exceeds the "
+                                                 "current capacity for one or more global secondary indexes."},
+                                                {"Code": "None"}]}
+            return self.client.exceptions.TransactionCanceledException(response, operation)
+        response = {"Error": {"Code": "ProvisionedThroughputExceededException",
+                              "Message": "The level of configured provisioned throughput for the table was exceeded."}}
+        return self.client.exceptions.ProvisionedThroughputExceededException(response, operation)
+
+    def _before(self, model=None, **_):
+        if model is None or model.name not in WRITES:
+            return
+        self.writes.append(model.name)
+        if len(self.writes) == self.nth:
+            self.failed = True
+            raise self._error(model.name)
+
+    def __enter__(self):
+        self.client.meta.events.register("before-call.dynamodb", self._before, unique_id="lab-fail-write")
+        return self
+
+    def __exit__(self, *exc):
+        self.client.meta.events.unregister("before-call.dynamodb", unique_id="lab-fail-write")
+
+
+@EXERCISE.unit("transfer is all or nothing: a step that fails halfway and is retried pays exactly once")
+def all_or_nothing(ctx: Context) -> None:
+    module, table = ctx.load(), _table(ctx)
+    payout = _payout(ctx)
+    with _FailWrite(table.meta.client, nth=2) as fault:
+        try:
+            module.transfer(table, payout)
+        except NotImplementedError:
+            raise
+        except Exception:  # the step fails; Lambda retries it
+            pass
+    module.transfer(table, payout)
+    balance = _balance(table, payout["seller_id"])
+    if fault.failed and balance != payout["amount_cents"]:
+        raise CheckFailed(f"transfer writes in separate calls ({', then '.join(fault.writes)}): when the second one "
+                          f"timed out and the step was retried, the seller's balance was {balance} cents for one "
+                          f"payout of {payout['amount_cents']}. Write the marker and the balance in one transaction "
+                          "(transact_write_items), so they are made together or not at all.")
+    if balance != payout["amount_cents"]:
+        raise CheckFailed(f"after one payout of {payout['amount_cents']} cents, transferred once and retried once, "
+                          f"the seller's balance is {balance} cents.")
+
+
+@EXERCISE.unit("a throttled transfer fails its step (so it is retried); only a failed condition means 'paid before'")
+def throttled(ctx: Context) -> None:
+    module, table = ctx.load(), _table(ctx)
+    payout = _payout(ctx)
+    answer = None
+    with _FailWrite(table.meta.client, nth=1, throttled=True) as fault:
+        try:
+            answer = module.transfer(table, payout)
+        except NotImplementedError:
+            raise
+        except Exception:  # right: the step fails, and Lambda runs it again
+            answer = None
+    if fault.failed and answer is not None and _balance(table, payout["seller_id"]) == 0:
+        raise CheckFailed(f"when DynamoDB throttled the transfer ({fault.writes[0]} cancelled for ThrottlingError, "
+                          f"nothing written), transfer answered {shown(answer, 80)}, so the step succeeds and the "
+                          "seller is never paid: return {'transferred': False} only when the cancellation reason is "
+                          "ConditionalCheckFailed, and re-raise anything else so the step is retried.")
 
 
 @EXERCISE.live("deploys to the emulator as a durable function's zip, the SDK packaged with it")
