@@ -19,7 +19,8 @@ outside a step runs again. So:
   before is not made again.
 
 The ledger table (``LEDGER_TABLE``, key ``pk``) is given; so are ``notify`` and
-``lambda_handler``. Write ``transfer`` and ``run_payout``. Check your work with
+``lambda_handler``. Write ``transfer`` and ``run_payout``, naming the two steps ``"transfer"``
+and ``"notify"`` (the check reads the execution's operations by those names). Check your work with
 ``lab.check("durable-payout")``: it runs your function with AWS's local testing SDK (the
 emulator does not run durable executions) and deploys it as a durable function's zip.
 """
