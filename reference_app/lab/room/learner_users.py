@@ -92,7 +92,7 @@ def launcher(uid: int, gid: int, home: Path, room: Path) -> list[str]:
 
 
 def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: list[str]) -> list[str]:
-    from .sandbox import _parents, bwrap
+    from .sandbox import _parents, bwrap, kit_paths
 
     hide = sorted({"/root", "/home", "/tmp", "/var/tmp", *hidden})
     hide = [p for p in hide if Path(p).is_dir()]
@@ -100,7 +100,7 @@ def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: 
            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
     for path in hide:
         cmd += ["--perms", "1777" if path in ("/tmp", "/var/tmp") else "0755", "--tmpfs", path]
-    readable = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent)}
+    readable = kit_paths()
     readable |= {str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
     for path in sorted(p for p in readable if Path(p).exists() and any(p.startswith(h + "/") for h in hide)):
         cmd += [*_parents(path, hide), "--ro-bind", path, path]

@@ -93,10 +93,18 @@ def hidden_paths() -> list[str]:
     return sorted(p for p in paths if Path(p).is_dir() and p != "/")
 
 
+def kit_paths() -> set[str]:
+    """The Python the kit runs on and the kit's own package: what a sandboxed process needs back,
+    read-only, when a hidden folder holds it (a checkout or a virtual environment under /tmp or a home)."""
+    import reference_app
+
+    return {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent),
+            str(Path(reference_app.__file__).resolve().parent)}
+
+
 def _readable() -> list[str]:
     """What the worker needs back, read-only, if a hidden folder held it: the Python it runs and its SDK."""
-    needed = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent)}
-    return sorted(p for p in needed if Path(p).exists())
+    return sorted(p for p in kit_paths() if Path(p).exists())
 
 
 def _command(args: list[str], binds: list[str], chdir: str | None = None) -> list[str]:
