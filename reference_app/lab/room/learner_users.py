@@ -100,7 +100,7 @@ def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: 
            "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
     for path in hide:
         cmd += ["--perms", "1777" if path in ("/tmp", "/var/tmp") else "0755", "--tmpfs", path]
-    readable = kit_paths()
+    readable = kit_paths(course_files=True)
     readable |= {str(Path(p).resolve()) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p}
     for path in sorted(p for p in readable if Path(p).exists() and any(p.startswith(h + "/") for h in hide)):
         cmd += [*_parents(path, hide), "--ro-bind", path, path]

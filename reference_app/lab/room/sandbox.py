@@ -93,13 +93,20 @@ def hidden_paths() -> list[str]:
     return sorted(p for p in paths if Path(p).is_dir() and p != "/")
 
 
-def kit_paths() -> set[str]:
+def kit_paths(course_files: bool = False) -> set[str]:
     """The Python the kit runs on and the kit's own package: what a sandboxed process needs back,
-    read-only, when a hidden folder holds it (a checkout or a virtual environment under /tmp or a home)."""
+    read-only, when a hidden folder holds it (a checkout or a virtual environment under /tmp or a home).
+    ``course_files``: the kit's course too (its stubs and the solutions hints show), for a learner's
+    server; a function worker gets the package only."""
     import reference_app
 
-    return {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent),
-            str(Path(reference_app.__file__).resolve().parent)}
+    from .. import course
+
+    paths = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent),
+             str(Path(reference_app.__file__).resolve().parent)}
+    if course_files:
+        paths.add(str(course.kit_root().resolve()))
+    return paths
 
 
 def _readable() -> list[str]:
