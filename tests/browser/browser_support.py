@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
+import urllib.request
 
 import pytest
 
@@ -50,3 +52,14 @@ def open_notebook(page, url: str, dialog_timeout_ms: int = 3_000) -> None:
         kernel_dialog.wait_for(state="hidden")
     except PlaywrightTimeout:
         pass
+
+
+def wait_for_jupyterlab(proc, base: str, timeout_s: float = 60) -> None:
+    """Until the JupyterLab started as ``proc`` answers at ``base`` (token ``t0ken``), or it ends, or time is up."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token=t0ken", timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.3)

@@ -26,12 +26,11 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import psutil
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_FLAGS, need_browser, open_notebook
+from browser_support import CHROMIUM, CHROMIUM_FLAGS, need_browser, open_notebook, wait_for_jupyterlab
 
 from reference_app.lab import course
 
@@ -70,13 +69,7 @@ def jupyterlab(tmp_path_factory):
         cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{jupyter_port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token=t0ken", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
+    wait_for_jupyterlab(proc, base)
     try:
         yield base, tmp_path, work
     finally:

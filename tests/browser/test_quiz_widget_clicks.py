@@ -15,12 +15,10 @@ import json
 import os
 import subprocess
 import sys
-import time
-import urllib.request
 
 import psutil
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_FLAGS, need_browser, open_notebook
+from browser_support import CHROMIUM, CHROMIUM_FLAGS, need_browser, open_notebook, wait_for_jupyterlab
 
 CELL = """\
 from reference_app.lab.questions import load
@@ -58,13 +56,7 @@ def lab_with_a_card(tmp_path, free_port):
         cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{free_port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and proc.poll() is None:
-        try:
-            urllib.request.urlopen(f"{base}/api/status?token=t0ken", timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.3)
+    wait_for_jupyterlab(proc, base)
     assert proc.poll() is None, (tmp_path / "lab.log").read_text()[-2000:]
     try:
         yield base, tmp_path
