@@ -30,7 +30,7 @@ def main() -> int:
     parser.add_argument("exercise", nargs="*")
     args = parser.parse_args()
     chosen = exercises(args.exercise)
-    cli = [sys.executable, "-c", "from reference_app.lab.cli.quick import main; main()"]
+    cli = [sys.executable, "-c", "from reference_app.lab.cli.main import main; main()"]
     missed = 0
     with own_emulator():
         env = dict(os.environ)

@@ -47,8 +47,9 @@ def _pct(values: list[float], q: float) -> float:
 
 def raw_start_s(home: Path) -> float:
     """``python -m ministack`` to healthy, with the environment the kit gives it, health polled every 10 ms."""
-    from reference_app.lab import embedded, emulator_env
+    from reference_app.lab import embedded
     from reference_app.lab.config import resolve_backend
+    from reference_app.lab.emulator_patch import environment as emulator_env
 
     backend = resolve_backend("embedded", _free_port())
     raw_home = home / "raw"
@@ -125,9 +126,10 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=50, help="warm invokes per run and handler")
     args = parser.parse_args()
     results = [one_run(args.warm) for _ in range(args.runs)]
-    from reference_app.lab import runtime
+    from reference_app.lab import emulator_patch
 
-    mode = "the kit's runtime" if runtime.applies() else "the raw emulator (LAMBDA_LAB_RAW_EMULATOR or another version)"
+    raw = "the raw emulator (LAMBDA_LAB_RAW_EMULATOR or another version)"
+    mode = "the kit's runtime" if emulator_patch.applies() else raw
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.runs} runs, {args.warm} warm invokes each, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
           f"load {load:.1f}; functions run by {mode}")

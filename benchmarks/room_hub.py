@@ -60,7 +60,7 @@ def setup_cells() -> list[str]:
 
 
 def solution_text() -> str:
-    from reference_app.lab.build import clean_solution
+    from reference_app.lab.generate import clean_solution
 
     return clean_solution(SOLUTION.read_text(encoding="utf-8"))
 

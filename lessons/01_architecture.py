@@ -10,7 +10,7 @@
 
 # %%
 from reference_app import lab
-from reference_app.lab.lessons import architecture
+from reference_app.lab.lesson_helpers import architecture
 
 lab.start_lesson("01_architecture")
 

@@ -13,7 +13,7 @@
 
 # %%
 from reference_app import lab
-from reference_app.lab.lessons import handler_anatomy as anatomy
+from reference_app.lab.lesson_helpers import handler_anatomy as anatomy
 
 lab.start_lesson("02_handler")
 
@@ -25,7 +25,7 @@ lab.start_lesson("02_handler")
 # its cold start, importing Powertools and pydantic, overlaps the other deploys.)
 
 # %%
-from reference_app.lab.lessons.parallel import summary
+from reference_app.lab.lesson_helpers.parallel import summary
 
 summary(anatomy.deploy_lesson_functions())
 

@@ -11,7 +11,7 @@
 # %%
 from reference_app import lab
 from reference_app.lab import iac, terraform
-from reference_app.lab.lessons import seed_iac as seed
+from reference_app.lab.lesson_helpers import seed_iac as seed
 
 lab.start_lesson("03_infrastructure_as_code")
 

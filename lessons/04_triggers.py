@@ -33,7 +33,7 @@
 import json
 
 from reference_app import lab
-from reference_app.lab.lessons import filters, triggers
+from reference_app.lab.lesson_helpers import filters, triggers
 
 lab.start_lesson("04_triggers")
 

@@ -20,7 +20,7 @@
 
 # %%
 from reference_app import lab
-from reference_app.lab.lessons import error_handling as errors
+from reference_app.lab.lesson_helpers import error_handling as errors
 
 lab.start_lesson("05_error_handling")
 
@@ -31,7 +31,7 @@ lab.start_lesson("05_error_handling")
 # cold start (importing Powertools and pydantic) overlaps the other deploys.
 
 # %%
-from reference_app.lab.lessons.parallel import summary
+from reference_app.lab.lesson_helpers.parallel import summary
 
 summary(errors.deploy_lesson_functions())
 

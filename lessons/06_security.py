@@ -12,9 +12,9 @@
 # %%
 from reference_app import lab
 from reference_app.lab import policy_check
-from reference_app.lab.lessons import security
-from reference_app.lab.lessons import security_resources as res
-from reference_app.lab.lessons import seed_security as seed
+from reference_app.lab.lesson_helpers import security
+from reference_app.lab.lesson_helpers import security_resources as res
+from reference_app.lab.lesson_helpers import seed_security as seed
 
 lab.start_lesson("06_security")
 

@@ -10,7 +10,7 @@
 # %%
 from reference_app import lab
 from reference_app.lab import cost
-from reference_app.lab.lessons import performance as perf
+from reference_app.lab.lesson_helpers import performance as perf
 
 lab.start_lesson("07_performance_and_cost")
 

@@ -13,7 +13,7 @@ import re
 import time
 
 from reference_app import lab
-from reference_app.lab.lessons import observability as obs
+from reference_app.lab.lesson_helpers import observability as obs
 
 lab.start_lesson("08_observability")
 

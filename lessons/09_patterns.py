@@ -15,8 +15,8 @@
 
 # %%
 from reference_app import lab
-from reference_app.lab.lessons import patterns
-from reference_app.lab.lessons.patterns import industry
+from reference_app.lab.lesson_helpers import patterns
+from reference_app.lab.lesson_helpers.patterns import industry
 
 lab.start_lesson("09_patterns")
 

@@ -13,7 +13,7 @@
 import random
 
 from reference_app import lab
-from reference_app.lab.lessons import deploying as dep
+from reference_app.lab.lesson_helpers import deploying as dep
 
 lab.start_lesson("11_deploying_safely")
 

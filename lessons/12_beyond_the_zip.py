@@ -19,7 +19,7 @@
 
 # %%
 from reference_app import lab
-from reference_app.lab.lessons import beyond_zip as bz
+from reference_app.lab.lesson_helpers import beyond_zip as bz
 
 lab.start_lesson("12_beyond_the_zip")
 
@@ -218,7 +218,7 @@ published.payload["lifecycle"]
 # A **wrapper script** is the other way in: `AWS_LAMBDA_EXEC_WRAPPER` names a script that Lambda runs
 # with the runtime's command line as arguments; it can set variables or add interpreter arguments,
 # then must `exec` the runtime ([modifying the runtime environment](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-modify.html)).
-# The kit's runtime does the same during INIT (`_exec_wrapper` in `reference_app/lab/runtime/bootstrap.py`).
+# The kit's runtime does the same during INIT (`_exec_wrapper` in `reference_app/lab/emulator_patch/bootstrap.py`).
 # The script, published as a layer so that it is `/opt/wrapper.sh`:
 
 # %%

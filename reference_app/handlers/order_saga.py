@@ -16,7 +16,7 @@ What it demonstrates
 Which Catch fires where
     A Python Lambda's unhandled error reaches Step Functions with ``errorType`` = the exception
     class name, so the specific catchers match, on AWS and on the kit's embedded emulator alike
-    (the kit runs functions the way AWS's Python runtime does, see ``reference_app/lab/runtime``)::
+    (the kit runs functions the way AWS's Python runtime does, see ``reference_app/lab/emulator_patch``)::
 
         ChargePayment  --PaymentDeclined-->  ReleaseInventory  -->  OrderFailed
         ReserveInventory  --OutOfStock-->  OrderRejected

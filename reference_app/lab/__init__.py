@@ -31,8 +31,8 @@ _EXPORTS = {
     "wait_for_invocations": "logs",
     "invocation_log": "logs",
     "run_checks": "doctor",
-    "show_checks": "notebook",
-    "summary": "notebook",
+    "show_checks": "notebook_shell",
+    "summary": "notebook_shell",
     "load_event": "events",
     "FakeLambdaContext": "events",
     "ensure_table": "resources",
@@ -48,9 +48,9 @@ _EXPORTS = {
     "HttpResponse": "http",
     "list_events": "events",
     "fidelity": "known_differences",
-    "handler_names": "apps",
-    "start_lesson": "lesson",
-    "show_source": "lesson",
+    "handler_names": "reference_deploys",
+    "start_lesson": "lesson_helpers.start",
+    "show_source": "lesson_helpers.start",
     "check": "grader",
     "hint": "grader",
     "reset_exercise": "grader",
@@ -58,16 +58,16 @@ _EXPORTS = {
     "progress": "progress_store",
     "quiz": "questions",
     "mock_interview": "questions",
-    "deploy_handler": "apps",
-    "ensure_topic": "apps",
-    "ensure_queue": "apps",
-    "order_saga_state_machine": "apps",
+    "deploy_handler": "reference_deploys",
+    "ensure_topic": "reference_deploys",
+    "ensure_queue": "reference_deploys",
+    "order_saga_state_machine": "reference_deploys",
     "lint": "iac",
     "deploy_stack": "iac",
     "stack_outputs": "iac",
     "delete_stack": "iac",
     "upload_code": "iac",
-    "capabilities": "features",
+    "capabilities": "capabilities",
     "room_view": "room.view",
     "join_room": "room.reporting",
     "leave_room": "room.reporting",
@@ -76,7 +76,7 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they load on first use
-    from .apps import deploy_handler, ensure_queue, ensure_topic, handler_names, order_saga_state_machine
+    from .capabilities import capabilities as capabilities
     from .clients import arn, client, resource
     from .config import resolve_backend
     from .deploy import delete_function, deploy_function, force_cold_start, invoke
@@ -84,18 +84,24 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .emulator import down, require, reset, status, up
     from .errors import LabError
     from .events import FakeLambdaContext, list_events, load_event
-    from .features import capabilities
     from .grader import check, hint, reset_exercise, try_exercise
     from .http import HttpResponse, http_call
     from .iac import delete_stack, deploy_stack, lint, stack_outputs, upload_code
     from .import_check import check_imports
     from .known_differences import fidelity
-    from .lesson import show_source, start_lesson
+    from .lesson_helpers.start import show_source as show_source
+    from .lesson_helpers.start import start_lesson as start_lesson
     from .logs import invocation_log, invocations, wait_for_invocations
-    from .notebook import show_checks, summary
+    from .notebook_shell import show_checks as show_checks
+    from .notebook_shell import summary as summary
     from .packaging import build_zip
     from .progress_store import progress
     from .questions import mock_interview, quiz
+    from .reference_deploys import deploy_handler as deploy_handler
+    from .reference_deploys import ensure_queue as ensure_queue
+    from .reference_deploys import ensure_topic as ensure_topic
+    from .reference_deploys import handler_names as handler_names
+    from .reference_deploys import order_saga_state_machine as order_saga_state_machine
     from .resources import ensure_table, physical_name
     from .room.reporting import join_room, leave_room
     from .room.view import room_view
@@ -117,7 +123,7 @@ def _in_ipython() -> bool:
 
 
 if _in_ipython():  # notebooks: the kit's errors read as one sentence, not a traceback
-    from .notebook import install_error_display
+    from .notebook_shell import install_error_display as install_error_display
 
     install_error_display()
 

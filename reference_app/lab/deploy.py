@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError, ConnectionClosedError, ConnectTimeoutError, ReadTimeoutError
 
-from . import display, emulator, net, packaging
+from . import emulator, net, packaging, rendering
 from .clients import CONTROL_PLANE_READ_TIMEOUT_S, INVOKE_MARGIN_S, arn, client, function_timeout, shared_client
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
 from .errors import LabError, aws_code
@@ -68,13 +68,13 @@ class Deployment:
         return f"{self.name}: {self.action}"
 
     def __repr__(self) -> str:
-        return display.text(self._title(), self._rows())
+        return rendering.text(self._title(), self._rows())
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         level = "warn" if self.package.warnings else "ok"
-        return display.html(self._title(), self._rows(), level)
+        return rendering.html(self._title(), self._rows(), level)
 
 
 def ensure_role(name: str = EXECUTION_ROLE, backend: Backend | None = None, trust_policy: str = _TRUST_POLICY) -> str:
@@ -98,7 +98,7 @@ def function_environment(backend: Backend, variables: dict[str, str] | None) -> 
     the emulator. An emulator that runs each function in a container (LocalStack, whether
     the kit started it or a URL names it) sets that variable there itself, and the
     learner's address for it would be wrong inside the container, so it is left alone."""
-    from .features import of
+    from .capabilities import of as of
 
     env = dict(variables or {})
     if not of(backend).functions_in_containers:
@@ -302,7 +302,7 @@ class Invocation:
                 ("stack trace", "".join(_stack_lines(payload.get("stackTrace")))),
             ]
         else:
-            rows.append(("payload", display.pretty(payload)))
+            rows.append(("payload", rendering.pretty(payload)))
         rows += [("request id", self.request_id), ("log tail", self.log_tail.rstrip())]
         return rows
 
@@ -311,13 +311,13 @@ class Invocation:
         return f"{self.function or 'invoke'}: {outcome}, status {self.status_code}, {self.elapsed_ms:.1f} ms"
 
     def __repr__(self) -> str:
-        return display.text(self._title(), self._rows())
+        return rendering.text(self._title(), self._rows())
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         level = "ok" if self.ok else "fail"
-        return display.html(self._title(), self._rows(), level, preformatted=("payload", "stack trace", "log tail"))
+        return rendering.html(self._title(), self._rows(), level, preformatted=("payload", "stack trace", "log tail"))
 
     def logs(self, backend: Backend | None = None):
         """This invocation's CloudWatch block (START … REPORT), see :mod:`.logs`."""

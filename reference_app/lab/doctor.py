@@ -7,7 +7,7 @@ import os
 import sys
 from dataclasses import dataclass
 
-from . import display
+from . import rendering
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use
@@ -41,9 +41,9 @@ class Checks(list):
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        rows = [(display.ICONS[c.level], c.name, c.detail) for c in self]
+        rows = [(rendering.ICONS[c.level], c.name, c.detail) for c in self]
         title = "Your lab is ready." if self.ok else "Something needs fixing (see ❌)."
-        return display.html_grid(("", "check", "detail"), rows, self._level(), title)
+        return rendering.html_grid(("", "check", "detail"), rows, self._level(), title)
 
     def to_frame(self):
         """The checks as a pandas DataFrame, indexed by name."""

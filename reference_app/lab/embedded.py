@@ -30,9 +30,10 @@ try:
 except ImportError:  # Windows: msvcrt locks instead
     fcntl = None  # type: ignore[assignment]
 
-from . import runtime
+from . import emulator_patch
 from .config import Backend, lab_home_path, writing
-from .emulator_env import emulator_env, persistence_enabled
+from .emulator_patch.environment import emulator_env as emulator_env
+from .emulator_patch.environment import persistence_enabled as persistence_enabled
 from .errors import LabError
 from .net import health, port_in_use
 from .poll import attempts
@@ -257,7 +258,7 @@ def _spawn(backend: Backend, deadline_s: float, extra_env: dict[str, str] | None
         log = open(log_path, "ab")  # noqa: SIM115 - handed to the child, closed below
     with log:
         proc = subprocess.Popen(
-            runtime.emulator_command(),
+            emulator_patch.emulator_command(),
             cwd=home,
             env=env,
             stdin=subprocess.DEVNULL,

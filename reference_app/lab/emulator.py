@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from . import display, embedded, emulator_env, localstack
+from . import embedded, localstack, rendering
 from .config import Backend, lab_home, resolve_backend
+from .emulator_patch import environment as emulator_env
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use, post
 from .room.credentials import admin_headers
@@ -101,13 +102,13 @@ class Status:
         return f"Emulator {'healthy' if self.healthy else 'not healthy'} at {self.backend.endpoint}"
 
     def __repr__(self) -> str:
-        return display.text(self._title(), self._rows())
+        return rendering.text(self._title(), self._rows())
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
         level = "fail" if not self.healthy else "warn" if self.notice else "ok"
-        return display.html(self._title(), self._rows(), level)
+        return rendering.html(self._title(), self._rows(), level)
 
 
 def diagnose(backend: Backend) -> str:
@@ -266,7 +267,7 @@ def reset(backend: Backend | None = None) -> str:
         )
     doc = require(backend)
     if emulator_name(doc) == "ministack":
-        # A room's emulator opens its reset to the instructor's secret only (room/signatures.py).
+        # A room's emulator opens its reset to the instructor's secret only (emulator_patch/room_signatures.py).
         post(backend.endpoint + "/_ministack/reset", timeout=30, headers=admin_headers(lab_home()))
         if backend.kind == "embedded":
             (embedded.run_path(backend) / embedded.UNSAVED_NAME).unlink(missing_ok=True)

@@ -17,7 +17,7 @@ emulator, without a continuation token.)
 
 Logging reaches these logs as AWS documents it: ``print`` lines, and
 ``logging`` through the handler AWS's Python runtime puts on the root logger
-(the embedded emulator does the same, see :mod:`reference_app.lab.runtime`).
+(the embedded emulator does the same, see :mod:`reference_app.lab.emulator_patch`).
 """
 
 from __future__ import annotations
@@ -202,11 +202,11 @@ def _by_request_id(logs, group: str, request_id: str, since_ms: int) -> LoggedIn
 
 def _ids_differ(backend: Backend) -> bool:
     """True for a ministack that runs functions its own way: its Invoke responses carry another request id."""
-    from . import runtime
+    from . import emulator_patch
     from .net import emulator_name, health
 
     doc = health(backend.endpoint)
-    return doc is not None and emulator_name(doc) == "ministack" and not runtime.active(doc)
+    return doc is not None and emulator_name(doc) == "ministack" and not emulator_patch.active(doc)
 
 
 def invocation_log(

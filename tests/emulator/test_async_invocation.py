@@ -1,4 +1,4 @@
-"""Asynchronous invocation on the embedded emulator, as Lambda runs it (runtime/async_invoke.py).
+"""Asynchronous invocation on the embedded emulator, as Lambda runs it (emulator_patch/async_invoke.py).
 
 Every attempt of one event runs under one request id; after the last, the dead-letter
 queue gets the event with its three attributes and the on-failure destination gets the
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_app.lab import apps, deploy, logs
+from reference_app.lab import deploy, logs, reference_deploys
 from reference_app.lab.clients import client
 from reference_app.lab.poll import attempts
 
@@ -21,7 +21,7 @@ PROBE = Path(__file__).parent / "fixtures" / "runtime_probe.py"
 
 
 def _queue(backend, name: str) -> tuple[str, str]:
-    url = apps.ensure_queue(name, backend)
+    url = reference_deploys.ensure_queue(name, backend)
     sqs = client("sqs", backend)
     sqs.purge_queue(QueueUrl=url)
     return url, sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]

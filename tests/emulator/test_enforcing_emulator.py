@@ -12,9 +12,9 @@ import time
 import pytest
 
 from reference_app import lab
-from reference_app.lab.lessons import security
-from reference_app.lab.lessons import security_resources as res
-from reference_app.lab.lessons import seed_security as seed
+from reference_app.lab.lesson_helpers import security
+from reference_app.lab.lesson_helpers import security_resources as res
+from reference_app.lab.lesson_helpers import seed_security as seed
 from reference_app.lab.net import health
 
 
@@ -65,7 +65,8 @@ def test_an_aws_iam_url_takes_signed_calls_from_allowed_callers_only(enforcing):
 
 def test_it_stops_when_the_process_that_started_it_is_killed(backend, free_port, tmp_path):
     env = {**os.environ, security.ENFORCING_PORT_ENV: str(free_port)}
-    script = "from reference_app.lab.lessons import security; security.enforcing_emulator(); print('up', flush=True)"
+    script = ("from reference_app.lab.lesson_helpers import security; "
+              "security.enforcing_emulator(); print('up', flush=True)")
     starter = subprocess.Popen([sys.executable, "-c", script + "; import time; time.sleep(60)"], env=env,
                                stdout=subprocess.PIPE, text=True)
     try:

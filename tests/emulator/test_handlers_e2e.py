@@ -15,7 +15,7 @@ import pytest
 from boto3.dynamodb.conditions import Key
 from PIL import Image
 
-from reference_app.lab import apps, clients, triggers
+from reference_app.lab import clients, reference_deploys, triggers
 from reference_app.lab.events import load_event
 
 PREFIX = "e2e-"
@@ -52,7 +52,7 @@ def _drain(backend, queue_url, expected, timeout_s=30.0):
 
 @pytest.fixture(scope="module")
 def users_url(backend):
-    dep = apps.deploy_handler("users_api", "e2e-users-api", prefix=PREFIX, backend=backend)
+    dep = reference_deploys.deploy_handler("users_api", "e2e-users-api", prefix=PREFIX, backend=backend)
     return triggers.rest_api("e2e-users-api", dep.arn, backend=backend)
 
 
@@ -84,7 +84,7 @@ def test_users_api_over_http(backend, users_url):
 
 
 def test_users_api_powertools_over_http(backend):
-    dep = apps.deploy_handler("users_api_powertools", "e2e-users-api-pt", prefix=PREFIX, backend=backend)
+    dep = reference_deploys.deploy_handler("users_api_powertools", "e2e-users-api-pt", prefix=PREFIX, backend=backend)
     url = triggers.rest_api("e2e-users-api-pt", dep.arn, backend=backend)
     user = {"user_id": f"p{uuid.uuid4().hex[:8]}", "name": "Grace Hopper", "email": "grace@example.com"}
     assert triggers.http_call(url + "users", "POST", user).status == 201
@@ -108,7 +108,9 @@ def _png(width=300, height=200) -> bytes:
 
 
 def test_s3_processor_on_real_uploads(backend):
-    dep = apps.deploy_handler("s3_processor", "e2e-s3-processor", prefix=PREFIX, backend=backend, memory_size=512)
+    dep = reference_deploys.deploy_handler(
+        "s3_processor", "e2e-s3-processor", prefix=PREFIX, backend=backend, memory_size=512
+    )
     bucket = f"{PREFIX}uploads-{uuid.uuid4().hex[:6]}"
     triggers.s3_notification(bucket, dep.arn, prefix="uploads/", backend=backend)
     s3 = clients.client("s3", backend)
@@ -141,11 +143,11 @@ def test_s3_processor_on_real_uploads(backend):
 
 def test_stream_processor_audits_every_change(backend):
     prefix = f"{PREFIX}stream-"
-    dep = apps.deploy_handler("stream_processor", "e2e-stream-processor", prefix=prefix, backend=backend)
-    users = apps.ensure_resource("table", "users", backend, prefix)
+    dep = reference_deploys.deploy_handler("stream_processor", "e2e-stream-processor", prefix=prefix, backend=backend)
+    users = reference_deploys.ensure_resource("table", "users", backend, prefix)
     topic = dep.configuration["Environment"]["Variables"]["TOPIC_ARN"]
     # observe the notifications through a queue subscribed to the topic
-    watch = apps.ensure_queue(f"{prefix}watch-{uuid.uuid4().hex[:6]}", backend)
+    watch = reference_deploys.ensure_queue(f"{prefix}watch-{uuid.uuid4().hex[:6]}", backend)
     sqs = clients.client("sqs", backend)
     watch_arn = sqs.get_queue_attributes(QueueUrl=watch, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     clients.client("sns", backend).subscribe(
@@ -189,17 +191,19 @@ def test_stream_processor_audits_every_change(backend):
 
 def test_queue_worker_processes_each_order_once_and_dead_letters_poison(backend):
     prefix = f"{PREFIX}queue-"
-    dlq = apps.ensure_queue(f"{prefix}orders-dlq", backend)
+    dlq = reference_deploys.ensure_queue(f"{prefix}orders-dlq", backend)
     sqs = clients.client("sqs", backend)
     dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    queue = apps.ensure_queue(
+    queue = reference_deploys.ensure_queue(
         f"{prefix}orders",
         backend,
         VisibilityTimeout="5",
         RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "2"}),
     )
     queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    dep = apps.deploy_handler("queue_worker", "e2e-queue-worker", prefix=prefix, backend=backend, timeout=5)
+    dep = reference_deploys.deploy_handler(
+        "queue_worker", "e2e-queue-worker", prefix=prefix, backend=backend, timeout=5
+    )
     triggers.event_source_mapping(dep.name, queue_arn, batch_size=10, backend=backend)
 
     def order(oid: str, amount_cents: int = 1999) -> str:
@@ -248,8 +252,8 @@ def test_queue_worker_processes_each_order_once_and_dead_letters_poison(backend)
 
 def test_notifier_forwards_sns_messages(backend):
     prefix = f"{PREFIX}notify-"
-    dep = apps.deploy_handler("notifier", "e2e-notifier", prefix=prefix, backend=backend)
-    topic = apps.ensure_topic(f"{prefix}alerts", backend)
+    dep = reference_deploys.deploy_handler("notifier", "e2e-notifier", prefix=prefix, backend=backend)
+    topic = reference_deploys.ensure_topic(f"{prefix}alerts", backend)
     triggers.sns_subscription(topic, dep.arn, backend=backend)
     marker = uuid.uuid4().hex
     clients.client("sns", backend).publish(
@@ -264,7 +268,7 @@ def test_notifier_forwards_sns_messages(backend):
 
 def test_scheduled_report_writes_a_summary(backend):
     prefix = f"{PREFIX}report-"
-    dep = apps.deploy_handler("scheduled_report", "e2e-scheduled-report", prefix=prefix, backend=backend)
+    dep = reference_deploys.deploy_handler("scheduled_report", "e2e-scheduled-report", prefix=prefix, backend=backend)
     env = dep.configuration["Environment"]["Variables"]
     users = _table(backend, env["USERS_TABLE"])
     for n, domain in enumerate(["example.com", "example.com", "example.org"]):
@@ -316,8 +320,8 @@ def _run(backend, machine, order, timeout_s=60):
 
 def test_order_saga_happy_path_and_compensation(backend):
     prefix = f"{PREFIX}saga-"
-    dep = apps.deploy_handler("order_saga", "e2e-order-saga", prefix=prefix, backend=backend)
-    machine = apps.order_saga_state_machine(dep.arn, name="e2e-order-saga", backend=backend)
+    dep = reference_deploys.deploy_handler("order_saga", "e2e-order-saga", prefix=prefix, backend=backend)
+    machine = reference_deploys.order_saga_state_machine(dep.arn, name="e2e-order-saga", backend=backend)
     saga = _table(backend, f"{prefix}saga")
     base = load_event("order_saga_input")["order"]
 

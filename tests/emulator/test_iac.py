@@ -3,7 +3,7 @@
 import pytest
 
 from reference_app.lab import LabError, http_call, iac, terraform
-from reference_app.lab.lessons import seed_iac as seed
+from reference_app.lab.lesson_helpers import seed_iac as seed
 
 STACK = "lab-test-iac-users"
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from reference_app.lab import course, grader
-from reference_app.lab.lessons import performance as perf
+from reference_app.lab.lesson_helpers import performance as perf
 
 
 def test_the_swallowed_errors_stub_hides_its_failures_from_every_observer_but_the_log(backend):

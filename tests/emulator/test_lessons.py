@@ -1,4 +1,4 @@
-"""The lesson helpers (reference_app.lab.lessons) against the embedded emulator.
+"""The lesson helpers (reference_app.lab.lesson_helpers) against the embedded emulator.
 
 The notebooks exercise them end to end; these tests pin the behaviour each helper promises,
 on functions and resources named ``lab-t-lessons-…`` so they never meet a notebook's.
@@ -12,10 +12,10 @@ import uuid
 import pytest
 
 from reference_app.lab import deploy
-from reference_app.lab.apps import deploy_handler
 from reference_app.lab.clients import client
-from reference_app.lab.lessons import architecture, triggers
-from reference_app.lab.lessons.common import logged, now_ms
+from reference_app.lab.lesson_helpers import architecture, triggers
+from reference_app.lab.lesson_helpers.common import logged, now_ms
+from reference_app.lab.reference_deploys import deploy_handler
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,7 @@ import json
 
 from reference_app.lab import deploy
 from reference_app.lab.clients import client
-from reference_app.lab.lessons import error_handling, handler_anatomy
+from reference_app.lab.lesson_helpers import error_handling, handler_anatomy
 
 
 def test_publishing_the_same_layer_twice_reuses_its_version(backend):

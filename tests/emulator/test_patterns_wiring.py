@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 
 from reference_app.lab import clients
-from reference_app.lab.apps import ensure_topic
-from reference_app.lab.lessons.patterns import infra
+from reference_app.lab.lesson_helpers.patterns import infra
+from reference_app.lab.reference_deploys import ensure_topic
 
 
 def test_a_queue_gets_its_dlq_and_a_drifted_setting_is_put_back(backend):

@@ -1,6 +1,6 @@
 """Lambda's payload limits at their boundaries, and an alarm on one function's errors, on the embedded emulator.
 
-Each asserts what AWS answers (``reference_app/lab/runtime/limits.py`` cites the pages), with
+Each asserts what AWS answers (``reference_app/lab/emulator_patch/limits.py`` cites the pages), with
 the kit's ordinary deploy and invoke calls, so the same test passes against AWS.
 """
 
@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from reference_app.lab import deploy
 from reference_app.lab.clients import client
-from reference_app.lab.runtime import limits
+from reference_app.lab.emulator_patch import limits
 
 SIZE = Path(__file__).parent / "fixtures" / "size_handler.py"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reference_app.lab import deploy, emulator, runtime
+from reference_app.lab import deploy, emulator, emulator_patch
 from reference_app.lab.config import resolve_backend
 from reference_app.lab.net import health
 
@@ -13,11 +13,11 @@ PROBE = Path(__file__).parent / "fixtures" / "runtime_probe.py"
 
 def test_the_switch_runs_the_raw_emulator(monkeypatch, tmp_path, free_port, backend):
     monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv(runtime.RAW_ENV, "1")
+    monkeypatch.setenv(emulator_patch.RAW_ENV, "1")
     raw = resolve_backend("embedded", free_port)
     try:
         emulator.up(raw)
-        assert runtime.active(health(backend.endpoint)) and not runtime.active(health(raw.endpoint))
+        assert emulator_patch.active(health(backend.endpoint)) and not emulator_patch.active(health(raw.endpoint))
         deploy.deploy_function("sw-probe", PROBE, backend=raw)
         answer = deploy.invoke("sw-probe", {"action": "raise"}, raw)
         # ministack's own answer: every error is Runtime.HandlerError (the kit's runtime says PaymentDeclined)

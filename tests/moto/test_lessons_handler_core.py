@@ -1,6 +1,6 @@
 """Lesson 02's proof that users_api's core is tested before anything is deployed (moto only)."""
 
-from reference_app.lab.lessons import handler_anatomy
+from reference_app.lab.lesson_helpers import handler_anatomy
 
 
 def test_the_core_stores_refuses_a_duplicate_and_rejects_bad_fields():

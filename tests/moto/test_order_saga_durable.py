@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from reference_app.handlers import order_saga_durable
-from reference_app.lab.lessons.beyond_zip import durable_sagas
+from reference_app.lab.lesson_helpers.beyond_zip import durable_sagas
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from botocore.exceptions import ClientError
 
 from reference_app import lab
 from reference_app.lab import clients, config
-from reference_app.lab.room import sandbox
+from reference_app.lab.emulator_patch import room_sandbox
 from reference_app.lab.room.credentials import FILE, INSTRUCTOR_HEADER, Registry
 
 BOB_SECRET_VALUE = "bob-s-private-value-7f3a"
@@ -74,7 +74,7 @@ def _invoke(name: str, event: dict) -> dict:
 @pytest.fixture
 def bobs_work(learners, monkeypatch):
     """Bob's function (warm, with a private variable) and queue, and his credentials."""
-    from reference_app.lab.apps import ensure_queue
+    from reference_app.lab.reference_deploys import ensure_queue
     from reference_app.lab.room import membership
 
     with learners["bob"].acting(monkeypatch):
@@ -181,7 +181,7 @@ def test_adas_function_cannot_read_the_instructors_files_or_other_workers(learne
     # What a function sees of the instructor's folders: its own code and the SDK, no other file.
     seen = [path for listing in found["listed"].values() for path in listing]
     # ... and, where a hidden folder holds them (a checkout under /tmp), the Python it runs and the kit, read-only
-    own = ("ministack-lambda-lab-ada-snoop-", "/runtime-sdk/", *(p + "/" for p in sandbox.kit_paths()))
+    own = ("ministack-lambda-lab-ada-snoop-", "/runtime-sdk/", *(p + "/" for p in room_sandbox.kit_paths()))
     outside = [path for path in seen if not any(mark in path for mark in own)]
     assert not any("lab-bob-private" in path for path in seen), seen  # no other worker's code
     assert outside == []  # the state and S3 folders are there, empty

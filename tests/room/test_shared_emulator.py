@@ -22,7 +22,7 @@ def _inventory():
 
 
 def _deploy_everything(name: str):
-    from reference_app.lab.apps import ensure_queue
+    from reference_app.lab.reference_deploys import ensure_queue
 
     dep = lab.deploy_handler("users_api")
     url = lab.rest_api("users", dep.arn)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from reference_app.lab.runtime import async_invoke
+from reference_app.lab.emulator_patch import async_invoke
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:pay"
 ERROR = {"errorMessage": "card declined", "errorType": "PaymentDeclined", "requestId": "r-1", "stackTrace": []}

@@ -5,7 +5,7 @@ import shutil
 
 import pytest
 
-from reference_app.lab import build, course, workspace
+from reference_app.lab import course, generate, workspace
 from reference_app.lab.errors import LabError
 
 SOLUTION = '''def f(x):
@@ -26,21 +26,21 @@ def g(key):
 
 
 def test_fill_in_blocks_become_not_implemented_with_the_hint():
-    stub = build.stub_from_solution(SOLUTION)
+    stub = generate.stub_from_solution(SOLUTION)
     assert '    raise NotImplementedError("Return twice x.")\n' in stub
     assert "y = x * 2" not in stub and "BEGIN SOLUTION" not in stub
 
 
 def test_broken_sections_are_uncommented_and_the_fix_removed():
-    stub = build.stub_from_solution(SOLUTION)
+    stub = generate.stub_from_solution(SOLUTION)
     assert "    key = key  # the bug\n" in stub
     assert "decode(key)" not in stub and "BROKEN" not in stub
 
 
 def test_everything_outside_the_blocks_is_identical():
-    stub = build.stub_from_solution(SOLUTION)
+    stub = generate.stub_from_solution(SOLUTION)
     assert stub.startswith("def f(x):\n") and stub.endswith("    return key\n")
-    assert build.clean_solution(SOLUTION).count("BEGIN") == 0
+    assert generate.clean_solution(SOLUTION).count("BEGIN") == 0
 
 
 @pytest.mark.parametrize(("text", "message"), [
@@ -51,12 +51,12 @@ def test_everything_outside_the_blocks_is_identical():
 ])
 def test_malformed_markers_are_one_sentence_with_the_line(text, message):
     with pytest.raises(LabError, match=message):
-        build.stub_from_solution(text, "s.py")
+        generate.stub_from_solution(text, "s.py")
 
 
 def test_generated_files_match_their_sources():
     # The drift check CI relies on: notebooks, exercises and the README table are up to date.
-    drift = [c for c in build.generate(check=True) if c.action != "unchanged"]
+    drift = [c for c in generate.generate(check=True) if c.action != "unchanged"]
     assert not drift, f"run `lambda-lab generate`: {[str(c.path) for c in drift]}"
 
 
@@ -64,7 +64,7 @@ def test_generated_notebooks_have_no_outputs_and_stable_ids():
     for module in course.modules():
         if not module.written:
             continue
-        nb = json.loads((build.notebooks_dir() / module.notebook).read_text())
+        nb = json.loads((generate.notebooks_dir() / module.notebook).read_text())
         ids = [cell["id"] for cell in nb["cells"]]
         assert len(set(ids)) == len(ids) and ids[0] == f"{module.number}-000"
         assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
@@ -84,7 +84,7 @@ def kit_copy(tmp_path, monkeypatch):
 def test_generate_never_overwrites_a_learners_edit(kit_copy):
     exercise = kit_copy / "exercises" / course.exercise("handler-validation").file
     exercise.write_text(exercise.read_text() + "\n# my work\n")
-    changes = {c.path: c for c in build.generate()}
+    changes = {c.path: c for c in generate.generate()}
     assert changes[exercise].action == "kept"
     assert exercise.read_text().endswith("# my work\n")
 
@@ -92,7 +92,7 @@ def test_generate_never_overwrites_a_learners_edit(kit_copy):
 def test_generate_force_keeps_a_copy_of_the_edit(kit_copy):
     exercise = kit_copy / "exercises" / course.exercise("handler-validation").file
     exercise.write_text("# my work\n")
-    changes = {c.path: c for c in build.generate(force=True)}
+    changes = {c.path: c for c in generate.generate(force=True)}
     assert changes[exercise].action == "write" and "saved as" in changes[exercise].note
     copies = list(exercise.parent.glob("create_user.mine-*.py"))
     assert [c.read_text() for c in copies] == ["# my work\n"]
@@ -101,16 +101,16 @@ def test_generate_force_keeps_a_copy_of_the_edit(kit_copy):
 def test_generate_replaces_an_untouched_stub_when_the_solution_changes(kit_copy):
     solution = kit_copy / "solutions" / course.exercise("handler-validation").file
     solution.write_text(solution.read_text().replace("FIELDS = (", "FIELDS: tuple = ("))
-    changes = {c.path: c for c in build.generate()}
+    changes = {c.path: c for c in generate.generate()}
     exercise = kit_copy / "exercises" / course.exercise("handler-validation").file
     assert changes[exercise].action == "write" and "FIELDS: tuple = (" in exercise.read_text()
 
 
 def test_a_prerequisite_not_written_yet_is_named_not_linked():
-    from reference_app.lab import build, course
+    from reference_app.lab import course, generate
 
     module = course.module("03_infrastructure_as_code")
-    header = build.header_markdown(module)
+    header = generate.header_markdown(module)
     for prerequisite in map(course.module, module.prerequisites):
         if prerequisite.written:
             assert f"]({prerequisite.notebook})" in header
@@ -128,14 +128,14 @@ def _first_notebook(root):
 def test_generate_saves_an_edited_notebook_before_regenerating_it(kit_copy):
     # GIVEN a notebook someone edited (a cell of their own) and a lesson that changed since
     notebook = _first_notebook(kit_copy)
-    build.generate()  # records what was generated
+    generate.generate()  # records what was generated
     mine = notebook.read_text().replace('"cells": [', '"cells": [{"cell_type": "markdown", "id": "mine", '
                                         '"metadata": {}, "source": "my notes"},', 1)
     notebook.write_text(mine)
     lesson = kit_copy / "lessons" / f"{notebook.stem}.py"
     lesson.write_text(lesson.read_text() + "\n# %%\n1 + 1\n")
     # WHEN the notebooks are regenerated
-    changes = {c.path: c for c in build.generate()}
+    changes = {c.path: c for c in generate.generate()}
     # THEN the notebook follows its lesson, and the edit was saved first, where the change says
     copies = list(notebook.parent.glob(f"{notebook.stem}.mine-*.ipynb"))
     assert [c.read_text() for c in copies] == [mine]
@@ -145,12 +145,12 @@ def test_generate_saves_an_edited_notebook_before_regenerating_it(kit_copy):
 
 def test_generate_saves_a_run_notebook_even_without_a_record(kit_copy):
     notebook = _first_notebook(kit_copy)
-    (kit_copy / "notebooks" / build.MANIFEST).unlink(missing_ok=True)
+    (kit_copy / "notebooks" / generate.MANIFEST).unlink(missing_ok=True)
     doc = json.loads(notebook.read_text())
     code = next(c for c in doc["cells"] if c["cell_type"] == "code")
     code["execution_count"], code["outputs"] = 1, [{"output_type": "stream", "name": "stdout", "text": "hi\n"}]
     notebook.write_text(json.dumps(doc))
-    build.generate()
+    generate.generate()
     assert len(list(notebook.parent.glob(f"{notebook.stem}.mine-*.ipynb"))) == 1
 
 
@@ -161,7 +161,7 @@ def test_copies_made_in_the_same_second_never_share_a_name(kit_copy, monkeypatch
     versions = ["# first try\n", "# second try\n"]
     for version in versions:
         exercise.write_text(version)
-        build.generate(force=True)
+        generate.generate(force=True)
     # THEN both versions are kept, under two names
     copies = sorted(exercise.parent.glob("create_user.mine-*.py"))
     assert sorted(c.read_text() for c in copies) == sorted(versions) and len({c.name for c in copies}) == 2
@@ -171,9 +171,9 @@ def test_an_exercise_that_is_not_utf8_is_kept_and_copied_byte_for_byte(kit_copy)
     exercise = kit_copy / "exercises" / course.exercise("handler-validation").file
     mangled = b"def create_user(table, payload):\n    return '\xff\xfe caf\xe9'\n"
     exercise.write_bytes(mangled)
-    assert {c.path: c for c in build.generate()}[exercise].action == "kept"
+    assert {c.path: c for c in generate.generate()}[exercise].action == "kept"
     assert exercise.read_bytes() == mangled
-    build.generate(force=True)
+    generate.generate(force=True)
     assert [c.read_bytes() for c in exercise.parent.glob("create_user.mine-*.py")] == [mangled]
 
 

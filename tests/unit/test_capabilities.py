@@ -2,14 +2,18 @@
 
 import pytest
 
-from reference_app.lab import features as capabilities
-from reference_app.lab import net, runtime
+from reference_app.lab import capabilities as capabilities
+from reference_app.lab import emulator_patch, net
 from reference_app.lab.config import Backend
 from reference_app.lab.deploy import function_environment
 from reference_app.lab.errors import LabError
 
 LOCALSTACK_DOC = {"services": {"lambda": "running"}, "edition": "community", "version": "4.14.0"}
-MINISTACK_DOC = {"services": {"lambda": "running"}, "version": "1.5.33", runtime.HEALTH_KEY: {"emulator": "1.5.33"}}
+MINISTACK_DOC = {
+    "services": {"lambda": "running"},
+    "version": "1.5.33",
+    emulator_patch.HEALTH_KEY: {"emulator": "1.5.33"},
+}
 URL = Backend("url", "http://10.0.0.5:4566")
 
 
@@ -73,7 +77,7 @@ def test_no_lesson_or_lesson_helper_branches_on_the_backends_name():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = [*root.glob("lessons/*.py"), *root.glob("reference_app/lab/lessons/**/*.py"),
+    sources = [*root.glob("lessons/*.py"), *root.glob("reference_app/lab/lesson_helpers/**/*.py"),
                *root.glob("reference_app/lab/grader/checks/*.py")]
     offenders = [str(p.relative_to(root)) for p in sources
                  if any(s in p.read_text() for s in ('.kind ==', '.kind !=', '"localstack"', "'localstack'"))]

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from reference_app.lab import build, course
+from reference_app.lab import course, generate
 
 ROOT = course.kit_root()
 MODULE_ID = re.compile(r"\b(?:0\d|1\d)_[a-z][a-z_]*[a-z]\b")
@@ -23,8 +23,8 @@ def test_the_planned_modules_in_order():
 
 @pytest.mark.parametrize("module", course.modules(), ids=lambda m: m.id)
 def test_written_means_a_source_and_a_notebook(module):
-    assert (build.lessons_dir() / f"{module.id}.py").is_file() == module.written
-    assert (build.notebooks_dir() / module.notebook).is_file() == module.written
+    assert (generate.lessons_dir() / f"{module.id}.py").is_file() == module.written
+    assert (generate.notebooks_dir() / module.notebook).is_file() == module.written
 
 
 def _files_naming_modules():
@@ -62,7 +62,7 @@ def test_each_notebook_ends_with_the_next_module_from_the_map():
     for module in course.modules():
         if module.written:
             cells = json.loads((ROOT / "notebooks" / module.notebook).read_text())["cells"]
-            assert "".join(cells[-1]["source"]) == build.footer_markdown(module)
+            assert "".join(cells[-1]["source"]) == generate.footer_markdown(module)
 
 
 def test_every_exercise_has_a_solution_a_stub_and_checks():
@@ -76,7 +76,7 @@ def test_every_exercise_has_a_solution_a_stub_and_checks():
 
 
 def test_handlers_named_by_modules_exist():
-    from reference_app.lab.apps import handler_names
+    from reference_app.lab.reference_deploys import handler_names
 
     for module in course.modules():
         assert set(module.handlers) <= set(handler_names()), module.id
@@ -85,5 +85,5 @@ def test_handlers_named_by_modules_exist():
 def test_lessons_open_with_start_lesson_after_the_setup():
     for module in course.modules():
         if module.written and module.id != "00_setup":
-            source = (build.lessons_dir() / f"{module.id}.py").read_text()
+            source = (generate.lessons_dir() / f"{module.id}.py").read_text()
             assert f'lab.start_lesson("{module.id}")' in source, module.id

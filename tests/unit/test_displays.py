@@ -80,7 +80,7 @@ def test_checks_show_every_detail_whole():
 
 
 def test_show_checks_in_the_setup_notebook_shows_the_runtime_warning_whole():
-    from reference_app.lab.notebook import show_checks
+    from reference_app.lab.notebook_shell import show_checks
 
     shown = show_checks()._repr_html_()
     runtime = next(c for c in show_checks() if c.name == "runtime")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from reference_app.lab import embedded, emulator_env
+from reference_app.lab import embedded
 from reference_app.lab.config import resolve_backend
+from reference_app.lab.emulator_patch import environment as emulator_env
 from reference_app.lab.errors import LabError
 
 

@@ -12,7 +12,7 @@ import pytest
 
 from reference_app.lab import course, grader
 from reference_app.lab import progress_store as progress
-from reference_app.lab.build import clean_solution
+from reference_app.lab.generate import clean_solution
 from reference_app.lab.grader import framework, policy
 from reference_app.lab.grader.inputs import for_check
 

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from reference_app.lab import iac, terraform
-from reference_app.lab.lessons import seed_iac as seed
+from reference_app.lab.lesson_helpers import seed_iac as seed
 
 IAC = iac.iac_dir()
 SHIPPED = sorted(p for p in IAC.glob("*.yaml"))

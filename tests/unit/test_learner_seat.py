@@ -14,8 +14,8 @@ import pytest
 
 from reference_app.lab import course, grader
 from reference_app.lab.cli.lifecycle import jupyter_config, terminal_rc
-from reference_app.lab.display import file_link
-from reference_app.lab.notebook import frame_html, summary
+from reference_app.lab.notebook_shell import frame_html, summary
+from reference_app.lab.rendering import file_link
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -84,7 +84,7 @@ def test_teaching_tables_are_shown_whole_with_working_links():
 def test_a_notebook_shows_every_dataframe_whole():
     from IPython.core.interactiveshell import InteractiveShell
 
-    from reference_app.lab.notebook import install_table_display
+    from reference_app.lab.notebook_shell import install_table_display
 
     shell = InteractiveShell.instance()
     try:
@@ -130,7 +130,7 @@ def test_the_saga_timeline_labels_do_not_pile_up():
     import matplotlib
 
     matplotlib.use("Agg")
-    from reference_app.lab.lessons.patterns.saga import SagaRun, timeline
+    from reference_app.lab.lesson_helpers.patterns.saga import SagaRun, timeline
 
     states = ["ReserveStock", "ChargePayment", "ShipOrder", "RefundPayment", "ReleaseStock", "OrderFailed"]
     history = _history(states, [600, 3, 3, 3, 3, 3])
@@ -153,7 +153,7 @@ def test_the_cold_warm_histogram_counts_in_whole_invocations():
     import matplotlib
 
     matplotlib.use("Agg")
-    from reference_app.lab.lessons.performance import plot_cold_warm
+    from reference_app.lab.lesson_helpers.performance import plot_cold_warm
 
     df = pd.DataFrame({"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0],
                        "duration_ms": [20, 3, 4]})
@@ -184,7 +184,7 @@ def test_a_terraform_apply_shows_progress_while_it_runs(tmp_path, monkeypatch, c
 
 
 def test_a_long_wait_says_what_it_waits_for(monkeypatch, capsys):
-    from reference_app.lab.lessons.patterns import infra
+    from reference_app.lab.lesson_helpers.patterns import infra
 
     monkeypatch.setattr(infra, "PROGRESS_S", 0.2)
     answers = iter([None] * 6 + ["here"])

@@ -6,8 +6,8 @@ import pytest
 
 from reference_app.lab.deploy import Invocation
 from reference_app.lab.errors import LabError
-from reference_app.lab.lessons import architecture as arch
-from reference_app.lab.lessons.common import Mermaid, mermaid_id, parse_line
+from reference_app.lab.lesson_helpers import architecture as arch
+from reference_app.lab.lesson_helpers.common import Mermaid, mermaid_id, parse_line
 
 
 def test_the_cost_model_reproduces_awss_1ms_billing_example():

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from reference_app.lab.lessons import beyond_zip as bz
-from reference_app.lab.runtime import bootstrap
+from reference_app.lab.emulator_patch import bootstrap
+from reference_app.lab.lesson_helpers import beyond_zip as bz
 
 SOLUTION = Path(__file__).parents[2] / "solutions" / "12_beyond_the_zip" / "snapstart_orders.py"
 

@@ -5,7 +5,7 @@ import random
 import pytest
 
 from reference_app.lab.errors import LabError
-from reference_app.lab.lessons import deploying
+from reference_app.lab.lesson_helpers import deploying
 
 
 @pytest.mark.parametrize(("config", "steps"), [

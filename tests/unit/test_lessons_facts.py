@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
 
-from reference_app.lab.lessons import architecture, error_handling
+from reference_app.lab.lesson_helpers import architecture, error_handling
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import pytest
 
 from reference_app.lab.errors import LabError
 from reference_app.lab.events import load_event
-from reference_app.lab.lessons.filters import matches, matches_any
+from reference_app.lab.lesson_helpers.filters import matches, matches_any
 
 INSERT = load_event("dynamodb_stream_insert")["Records"][0]
 MODIFY = load_event("dynamodb_stream_modify")["Records"][0]

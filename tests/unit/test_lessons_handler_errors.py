@@ -7,7 +7,7 @@ import io
 import json
 import zipfile
 
-from reference_app.lab.lessons import error_handling, handler_anatomy
+from reference_app.lab.lesson_helpers import error_handling, handler_anatomy
 from reference_app.lab.logs import LoggedInvocation
 
 
@@ -79,7 +79,7 @@ def test_deploy_all_runs_the_first_alone_then_the_rest_together():
     import threading
     import time
 
-    from reference_app.lab.lessons import parallel
+    from reference_app.lab.lesson_helpers import parallel
 
     started: dict[str, float] = {}
     first_done = threading.Event()

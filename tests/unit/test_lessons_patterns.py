@@ -11,12 +11,12 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer
 
 from reference_app.handlers import order_projection
-from reference_app.lab import apps, resources
-from reference_app.lab.lessons.patterns import events, fanout, industry, pipelines, saga
+from reference_app.lab import reference_deploys, resources
+from reference_app.lab.lesson_helpers.patterns import events, fanout, industry, pipelines, saga
 
 
 def machine() -> dict:
-    return json.loads(saga.with_voucher_step(apps.order_saga_definition("arn:saga"), "arn:voucher"))
+    return json.loads(saga.with_voucher_step(reference_deploys.order_saga_definition("arn:saga"), "arn:voucher"))
 
 
 def test_the_voucher_step_follows_the_reservation_and_its_compensation_precedes_the_release():
@@ -47,7 +47,7 @@ def test_every_transition_of_the_voucher_machine_names_a_state():
 
 def test_the_voucher_step_is_added_once():
     with pytest.raises(ValueError, match="already"):
-        saga.with_voucher_step(saga.with_voucher_step(apps.order_saga_definition("a"), "b"), "b")
+        saga.with_voucher_step(saga.with_voucher_step(reference_deploys.order_saga_definition("a"), "b"), "b")
 
 
 @pytest.mark.parametrize(("status", "command", "allowed"), [

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 import pytest
 
-from reference_app.lab.lessons import observability as obs
-from reference_app.lab.lessons import performance as perf
+from reference_app.lab.lesson_helpers import observability as obs
+from reference_app.lab.lesson_helpers import performance as perf
 
 
 def test_one_vcpu_at_1769_mb_and_in_proportion_below():

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from urllib.parse import quote_plus
 
 from reference_app.lab.events import load_event
-from reference_app.lab.lessons import triggers
+from reference_app.lab.lesson_helpers import triggers
 
 
 def test_shape_flattens_an_event_into_paths():

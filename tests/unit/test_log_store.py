@@ -1,6 +1,6 @@
 """The emulator's log store: retention, 256 KB events and a cap per group (issue 17, section 6)."""
 
-from reference_app.lab.runtime import log_store
+from reference_app.lab.emulator_patch import log_store
 
 DAY = 86_400_000
 

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from reference_app.lab.runtime import quotas
+from reference_app.lab.emulator_patch import quotas
 
 
 @pytest.mark.parametrize(("data", "refused"), [

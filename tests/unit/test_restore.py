@@ -5,7 +5,7 @@ import types
 
 from ministack.core.responses import AccountRegionScopedDict
 
-from reference_app.lab.runtime import restore
+from reference_app.lab.emulator_patch import restore
 
 ARN = "arn:aws:dynamodb:us-east-1:000000000000:table/t/stream/2026-01-01T00:00:00.000"
 

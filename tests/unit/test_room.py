@@ -11,8 +11,9 @@ import pytest
 from traitlets.config import Config
 
 from reference_app.lab import clients, config, net
+from reference_app.lab.emulator_patch import room_accounts
 from reference_app.lab.errors import LabError
-from reference_app.lab.room import collector, emulator_patch, hub, membership, reporting
+from reference_app.lab.room import collector, hub, membership, reporting
 from reference_app.lab.room.view import RoomView
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -251,10 +252,10 @@ def test_the_hub_configuration_runs_the_kit(tmp_path, monkeypatch):
 
 
 def test_bucket_names_are_per_learner_only_on_a_shared_emulator(monkeypatch):
-    monkeypatch.delenv(emulator_patch.SHARED_ENV, raising=False)
-    assert emulator_patch.hooks() == {}
-    monkeypatch.setenv(emulator_patch.SHARED_ENV, "1")
-    assert list(emulator_patch.hooks()) == ["ministack.services.s3"]
+    monkeypatch.delenv(room_accounts.SHARED_ENV, raising=False)
+    assert room_accounts.hooks() == {}
+    monkeypatch.setenv(room_accounts.SHARED_ENV, "1")
+    assert list(room_accounts.hooks()) == ["ministack.services.s3"]
 
 
 # --- the instructor's reset of the room's emulator --------------------------------------------------

@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from packaging.requirements import Requirement
 
-from reference_app.lab import runtime
+from reference_app.lab import emulator_patch
+from reference_app.lab.emulator_patch import bootstrap, log_block, workers
 from reference_app.lab.logs import group_blocks, platform_record
-from reference_app.lab.runtime import bootstrap, log_block, workers
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -36,43 +36,43 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def fresh_warning(monkeypatch):
-    monkeypatch.setattr(runtime, "_warned", False)
-    monkeypatch.delenv(runtime.RAW_ENV, raising=False)
+    monkeypatch.setattr(emulator_patch, "_warned", False)
+    monkeypatch.delenv(emulator_patch.RAW_ENV, raising=False)
 
 
 def test_the_tested_emulator_version_is_started_through_the_runtime(fresh_warning, monkeypatch):
-    monkeypatch.setattr(runtime, "installed_version", lambda: runtime.SUPPORTED_EMULATOR)
-    assert runtime.emulator_command()[1:] == ["-m", "reference_app.lab.runtime.run_ministack"]
+    monkeypatch.setattr(emulator_patch, "installed_version", lambda: emulator_patch.SUPPORTED_EMULATOR)
+    assert emulator_patch.emulator_command()[1:] == ["-m", "reference_app.lab.emulator_patch.run_ministack"]
 
 
 def test_another_emulator_version_warns_once_and_runs_raw(fresh_warning, monkeypatch):
-    monkeypatch.setattr(runtime, "installed_version", lambda: "1.6.0")
-    with pytest.warns(runtime.EmulatorVersionWarning, match=r"ministack 1\.6\.0 .* tested with 1\.5\.33"):
-        assert runtime.emulator_command()[1:] == ["-m", "ministack"]
+    monkeypatch.setattr(emulator_patch, "installed_version", lambda: "1.6.0")
+    with pytest.warns(emulator_patch.EmulatorVersionWarning, match=r"ministack 1\.6\.0 .* tested with 1\.5\.33"):
+        assert emulator_patch.emulator_command()[1:] == ["-m", "ministack"]
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert runtime.emulator_command()[1:] == ["-m", "ministack"]
+        assert emulator_patch.emulator_command()[1:] == ["-m", "ministack"]
 
 
 @pytest.mark.parametrize("value", ["1", "true", "yes"])
 def test_the_switch_runs_the_raw_emulator_without_a_warning(fresh_warning, monkeypatch, value):
-    monkeypatch.setenv(runtime.RAW_ENV, value)
-    monkeypatch.setattr(runtime, "installed_version", lambda: runtime.SUPPORTED_EMULATOR)
+    monkeypatch.setenv(emulator_patch.RAW_ENV, value)
+    monkeypatch.setattr(emulator_patch, "installed_version", lambda: emulator_patch.SUPPORTED_EMULATOR)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert runtime.emulator_command()[1:] == ["-m", "ministack"]
+        assert emulator_patch.emulator_command()[1:] == ["-m", "ministack"]
 
 
 def test_the_emulator_is_pinned_to_the_version_the_runtime_was_tested_against():
     dependencies = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     ministack = next(Requirement(d) for d in dependencies if Requirement(d).name == "ministack")
-    assert str(ministack.specifier) == f"=={runtime.SUPPORTED_EMULATOR}"
-    assert runtime.installed_version() == runtime.SUPPORTED_EMULATOR
+    assert str(ministack.specifier) == f"=={emulator_patch.SUPPORTED_EMULATOR}"
+    assert emulator_patch.installed_version() == emulator_patch.SUPPORTED_EMULATOR
 
 
 def test_the_health_document_says_whether_the_runtime_is_active():
-    assert runtime.active({"services": {}, runtime.HEALTH_KEY: {"emulator": "1.5.33"}})
-    assert not runtime.active({"services": {}}) and not runtime.active(None)
+    assert emulator_patch.active({"services": {}, emulator_patch.HEALTH_KEY: {"emulator": "1.5.33"}})
+    assert not emulator_patch.active({"services": {}}) and not emulator_patch.active(None)
 
 
 # --- the bootstrap, spoken to as ministack does -------------------------------------------------------------

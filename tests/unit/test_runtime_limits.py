@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from reference_app.lab.runtime import limits
+from reference_app.lab.emulator_patch import limits
 
 
 @pytest.mark.parametrize(

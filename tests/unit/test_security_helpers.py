@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from reference_app.lab import policy_check
-from reference_app.lab.lessons import security, seed_security
+from reference_app.lab.lesson_helpers import security, seed_security
 
 TABLE = "arn:aws:dynamodb:us-east-1:000000000000:table/lab-06-users"
 

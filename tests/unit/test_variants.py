@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from reference_app.lab import course
-from reference_app.lab.build import clean_solution
 from reference_app.lab.errors import LabError
+from reference_app.lab.generate import clean_solution
 from reference_app.lab.grader import variants
 
 FOLDER = Path(__file__).resolve().parents[1] / "emulator" / "exercise_variants"

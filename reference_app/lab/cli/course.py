@@ -11,7 +11,7 @@ from rich.table import Table
 from ..errors import LabError
 from .base import app, err, friendly, lazy_module, out, plain
 
-build = lazy_module("reference_app.lab.build")
+build = lazy_module("reference_app.lab.generate")
 course = lazy_module("reference_app.lab.course")
 grader = lazy_module("reference_app.lab.grader")
 progress = lazy_module("reference_app.lab.progress_store")

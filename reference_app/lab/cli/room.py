@@ -101,19 +101,21 @@ def serve(
     """Instructor: open the room. Learners join it; their check results show in `lambda-lab room`."""
     from .. import emulator as emulator_mod
     from ..config import resolve_backend
+    from ..emulator_patch.room_accounts import SHARED_BIND_ENV as SHARED_BIND_ENV
+    from ..emulator_patch.room_accounts import SHARED_ENV as SHARED_ENV
     from ..room.collector import make_server
-    from ..room.emulator_patch import SHARED_BIND_ENV, SHARED_ENV
 
     backend, started = None, False
     shared_url = None
     if emulator:
-        from ..room import sandbox
+        from ..emulator_patch import room_sandbox
         from ..room.collector import room_dir
         from ..room.credentials import FILE, PATH_ENV, Registry
 
-        missing = sandbox.available()
-        if missing and os.environ.get(sandbox.UNSANDBOXED_ENV) != "1":
-            raise LabError(f"Cannot share an emulator safely: {missing}. (Or set {sandbox.UNSANDBOXED_ENV}=1 to run "
+        missing = room_sandbox.available()
+        if missing and os.environ.get(room_sandbox.UNSANDBOXED_ENV) != "1":
+            raise LabError(f"Cannot share an emulator safely: {missing}. "
+                           f"(Or set {room_sandbox.UNSANDBOXED_ENV}=1 to run "
                            "learners' functions with your rights, on a machine with nothing else on it.)")
         credentials = room_dir() / FILE
         Registry(credentials)  # the instructor's secret exists before the emulator reads it

@@ -49,13 +49,13 @@ def log_group(function: str) -> str:
 
 
 def handler_names() -> list[str]:
-    from ..apps import handler_names as names
+    from ..reference_deploys import handler_names as names
 
     return names()
 
 
 def deploy_handler(handler: str, name: str | None):
-    from ..apps import deploy_handler as deploy
+    from ..reference_deploys import deploy_handler as deploy
 
     return deploy(handler, name)
 
@@ -141,7 +141,7 @@ def _read_event(event: str | None, file: Path | None) -> object:
 
 
 def _within_limit(payload: object, where: str) -> object:
-    from ..runtime.limits import SYNC_REQUEST_LIMIT
+    from ..emulator_patch.limits import SYNC_REQUEST_LIMIT as SYNC_REQUEST_LIMIT
 
     try:
         size = len(json.dumps(payload).encode())

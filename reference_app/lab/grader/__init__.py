@@ -28,9 +28,10 @@ from pathlib import Path
 
 from .. import course, workspace
 from .. import progress_store as progress
-from ..build import clean_solution, stub_from_solution
-from ..display import file_link
 from ..errors import LabError
+from ..generate import clean_solution as clean_solution
+from ..generate import stub_from_solution as stub_from_solution
+from ..rendering import file_link as file_link
 from .framework import (
     FAILED,
     NOT_STARTED,
@@ -182,7 +183,7 @@ def run(exercise_id: str, path: str | os.PathLike | None = None, seed: int | Non
     live = [c for c in spec.checks if c.kind == "live"]
     blocked = _live_blocked(results) if live else ""
     if live and not blocked:
-        from ..apps import ensure_resource
+        from ..reference_deploys import ensure_resource as ensure_resource
 
         for kind, logical in spec.resources.values():
             ensure_resource(kind, logical, prefix=RESOURCE_PREFIX)
@@ -258,8 +259,8 @@ def try_exercise(exercise_id: str, path: str | os.PathLike | None = None):
     problem = syntax_problem(target)
     if problem:
         raise LabError(problem)
-    from ..apps import ensure_resource
     from ..emulator import require
+    from ..reference_deploys import ensure_resource as ensure_resource
 
     require()
     for kind, logical in spec.resources.values():

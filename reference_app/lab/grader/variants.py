@@ -29,8 +29,8 @@ from pathlib import Path
 import yaml
 
 from .. import course
-from ..build import clean_solution
 from ..errors import LabError
+from ..generate import clean_solution as clean_solution
 
 
 @dataclass(frozen=True)

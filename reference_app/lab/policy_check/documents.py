@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import display
+from .. import rendering
 
 RULES = (
     "wildcard-action", "wildcard-resource", "passrole-any-role", "public-principal", "cors-any-origin",
@@ -68,12 +68,13 @@ class Report:
         return "Policy check: clean" if self.clean else f"Policy check: {len(self.findings)} finding(s)"
 
     def __repr__(self) -> str:
-        return display.text(self._title(), self._rows() or [("", "nothing to report")])
+        return rendering.text(self._title(), self._rows() or [("", "nothing to report")])
 
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        return display.html(self._title(), self._rows() or [("", "nothing to report")], "ok" if self.clean else "fail")
+        rows = self._rows() or [("", "nothing to report")]
+        return rendering.html(self._title(), rows, "ok" if self.clean else "fail")
 
 
 # --- one policy document ----------------------------------------------------------------------

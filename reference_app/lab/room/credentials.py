@@ -5,12 +5,12 @@
 * **one AWS account per learner** on the shared emulator: a 12-digit id and a secret
   access key, issued by the collector when the learner joins. The emulator verifies every
   signed request against the secret of the account it names
-  (:mod:`reference_app.lab.room.signatures`), so knowing another learner's account id is
+  (:mod:`reference_app.lab.emulator_patch.room_signatures`), so knowing another learner's account id is
   not enough to act in it.
 
 The collector writes the file; the emulator (the same user, started by ``room serve``) reads
 it again whenever it changes. Function workers never see it: they run in a sandbox that
-hides the instructor's home and the room's folder (:mod:`reference_app.lab.room.sandbox`).
+hides the instructor's home and the room's folder (:mod:`reference_app.lab.emulator_patch.room_sandbox`).
 """
 
 from __future__ import annotations

@@ -36,13 +36,13 @@ def _bind(host: str) -> Check:
 
 def instructor_checks(hub: bool = False, host: str | None = None, room_port: int = 8765,
                       emulator_port: int = 4566) -> list[Check]:
-    from . import sandbox
+    from ..emulator_patch import room_sandbox
 
     rows: list[Check] = []
     root = os.geteuid() == 0
-    missing = sandbox.available()
+    missing = room_sandbox.available()
     rows.append(Check("sandbox", "fail" if missing else "ok",
-                      missing or f"bubblewrap works here ({sandbox.bwrap()}): learners' code runs in a sandbox"))
+                      missing or f"bubblewrap works here ({room_sandbox.bwrap()}): learners' code runs in a sandbox"))
     if hub:
         host = host or os.environ.get("LAMBDA_LAB_HUB_IP", "0.0.0.0")
         try:

@@ -1,7 +1,7 @@
 """Checks for snapstart-hooks (12_beyond_the_zip): runtime hooks that keep a restored function unique and connected.
 
 The unit checks restore one snapshot of the learner's module into two environments
-(:func:`~reference_app.lab.lessons.beyond_zip.restore`: INIT and the before-snapshot hooks in one
+(:func:`~reference_app.lab.lesson_helpers.beyond_zip.restore`: INIT and the before-snapshot hooks in one
 process, then one ``os.fork`` per restored environment, which runs the after-restore hooks and one
 invocation), against a loopback ledger that gives every connection an id. The live check publishes a
 SnapStart version on the emulator, whose runtime runs the same hooks when the version is published.
@@ -12,7 +12,9 @@ from __future__ import annotations
 import json
 
 from ...clients import client
-from ...lessons.beyond_zip import Ledger, publish_snapstart, restore
+from ...lesson_helpers.beyond_zip import Ledger as Ledger
+from ...lesson_helpers.beyond_zip import publish_snapstart as publish_snapstart
+from ...lesson_helpers.beyond_zip import restore as restore
 from ..framework import CheckFailed, Context, Exercise
 
 EXERCISE = Exercise("snapstart-hooks", timeout=10)

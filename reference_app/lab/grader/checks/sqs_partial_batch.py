@@ -6,8 +6,8 @@ import json
 import uuid
 
 from ... import clients
-from ...apps import ensure_queue
 from ...poll import attempts
+from ...reference_deploys import ensure_queue as ensure_queue
 from ...triggers import event_source_mapping
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, sqs_record, table_items
