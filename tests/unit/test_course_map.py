@@ -87,3 +87,14 @@ def test_lessons_open_with_start_lesson_after_the_setup():
         if module.written and module.id != "00_setup":
             source = (generate.lessons_dir() / f"{module.id}.py").read_text()
             assert f'lab.start_lesson("{module.id}")' in source, module.id
+
+
+def test_every_exercise_file_says_which_exercise_it_is_on_its_first_line():
+    """A file's name is the learner's (renaming it would orphan their edits); its first line names the id
+    that ``lambda-lab check`` takes, so nobody needs the course map to find which file is which."""
+    import ast
+
+    for exercise in course.load().exercises:
+        for root in (ROOT / "exercises", course.solution_path(exercise.id).parents[1]):
+            first = ast.get_docstring(ast.parse((root / exercise.file).read_text())).splitlines()[0]
+            assert first.startswith(f"Exercise {exercise.id} ({exercise.module}): "), (root.name, exercise.file)
