@@ -67,7 +67,7 @@ _EXPORTS = {
     "stack_outputs": "iac",
     "delete_stack": "iac",
     "upload_code": "iac",
-    "capabilities": "capabilities",
+    "capabilities": "emulator_capabilities",
     "room_view": "room.view",
     "join_room": "room.reporting",
     "leave_room": "room.reporting",
@@ -76,12 +76,12 @@ _EXPORTS = {
 __all__ = sorted(_EXPORTS)
 
 if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they load on first use
-    from .capabilities import capabilities as capabilities
     from .clients import arn, client, resource
     from .config import resolve_backend
     from .deploy import delete_function, deploy_function, force_cold_start, invoke
     from .doctor import run_checks
     from .emulator import down, require, reset, status, up
+    from .emulator_capabilities import capabilities
     from .errors import LabError
     from .events import FakeLambdaContext, list_events, load_event
     from .grader import check, hint, reset_exercise, try_exercise
@@ -89,19 +89,13 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
     from .iac import delete_stack, deploy_stack, lint, stack_outputs, upload_code
     from .import_check import check_imports
     from .known_differences import fidelity
-    from .lesson_helpers.start import show_source as show_source
-    from .lesson_helpers.start import start_lesson as start_lesson
+    from .lesson_helpers.start import show_source, start_lesson
     from .logs import invocation_log, invocations, wait_for_invocations
-    from .notebook_shell import show_checks as show_checks
-    from .notebook_shell import summary as summary
+    from .notebook_shell import show_checks, summary
     from .packaging import build_zip
     from .progress_store import progress
     from .questions import mock_interview, quiz
-    from .reference_deploys import deploy_handler as deploy_handler
-    from .reference_deploys import ensure_queue as ensure_queue
-    from .reference_deploys import ensure_topic as ensure_topic
-    from .reference_deploys import handler_names as handler_names
-    from .reference_deploys import order_saga_state_machine as order_saga_state_machine
+    from .reference_deploys import deploy_handler, ensure_queue, ensure_topic, handler_names, order_saga_state_machine
     from .resources import ensure_table, physical_name
     from .room.reporting import join_room, leave_room
     from .room.view import room_view
@@ -123,7 +117,7 @@ def _in_ipython() -> bool:
 
 
 if _in_ipython():  # notebooks: the kit's errors read as one sentence, not a traceback
-    from .notebook_shell import install_error_display as install_error_display
+    from .notebook_shell import install_error_display
 
     install_error_display()
 

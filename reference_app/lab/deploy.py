@@ -98,7 +98,7 @@ def function_environment(backend: Backend, variables: dict[str, str] | None) -> 
     the emulator. An emulator that runs each function in a container (LocalStack, whether
     the kit started it or a URL names it) sets that variable there itself, and the
     learner's address for it would be wrong inside the container, so it is left alone."""
-    from .capabilities import of as of
+    from .emulator_capabilities import of
 
     env = dict(variables or {})
     if not of(backend).functions_in_containers:

@@ -32,8 +32,7 @@ except ImportError:  # Windows: msvcrt locks instead
 
 from . import emulator_patch
 from .config import Backend, lab_home_path, writing
-from .emulator_patch.environment import emulator_env as emulator_env
-from .emulator_patch.environment import persistence_enabled as persistence_enabled
+from .emulator_patch.environment import emulator_env, persistence_enabled
 from .errors import LabError
 from .net import health, port_in_use
 from .poll import attempts

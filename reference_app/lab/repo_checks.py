@@ -67,7 +67,7 @@ def deprecated_runtime_declarations(paths: list[Path]) -> list[str]:
         except (OSError, UnicodeDecodeError):
             continue
         if re.search(r"(^|/)solutions/", posix):
-            from .generate import clean_solution as clean_solution
+            from .generate import clean_solution
 
             text = clean_solution(text)
         lines = text.splitlines()

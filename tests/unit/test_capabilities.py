@@ -2,7 +2,7 @@
 
 import pytest
 
-from reference_app.lab import capabilities as capabilities
+from reference_app.lab import emulator_capabilities as capabilities
 from reference_app.lab import emulator_patch, net
 from reference_app.lab.config import Backend
 from reference_app.lab.deploy import function_environment

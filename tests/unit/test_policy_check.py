@@ -367,7 +367,7 @@ def test_managed_policies_are_notes_not_findings(shipped):
 
 
 def test_a_dict_with_tuple_keys_is_read_not_a_crash(tmp_path):
-    # reference_app/lab/capabilities.py keys a dict by (emulator, capability): the check must read such
+    # reference_app/lab/emulator_capabilities.py keys a dict by (emulator, capability): the check must read such
     # files as Python holds them, not fail the whole scan.
     source = tmp_path / "keys.py"
     source.write_text('WHY = {("localstack", "layers"): "paid", ("a", ("b", "c")): {"Action": "s3:*"}}\n')

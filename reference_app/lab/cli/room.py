@@ -101,8 +101,7 @@ def serve(
     """Instructor: open the room. Learners join it; their check results show in `lambda-lab room`."""
     from .. import emulator as emulator_mod
     from ..config import resolve_backend
-    from ..emulator_patch.room_accounts import SHARED_BIND_ENV as SHARED_BIND_ENV
-    from ..emulator_patch.room_accounts import SHARED_ENV as SHARED_ENV
+    from ..emulator_patch.room_accounts import SHARED_BIND_ENV, SHARED_ENV
     from ..room.collector import make_server
 
     backend, started = None, False

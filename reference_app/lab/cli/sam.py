@@ -141,7 +141,7 @@ def _read_event(event: str | None, file: Path | None) -> object:
 
 
 def _within_limit(payload: object, where: str) -> object:
-    from ..emulator_patch.limits import SYNC_REQUEST_LIMIT as SYNC_REQUEST_LIMIT
+    from ..emulator_patch.limits import SYNC_REQUEST_LIMIT
 
     try:
         size = len(json.dumps(payload).encode())

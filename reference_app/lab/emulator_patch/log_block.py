@@ -15,10 +15,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from . import log_store as log_store
-from .bootstrap import END_OF_OUTPUT as END_OF_OUTPUT
-from .bootstrap import FRAME as FRAME
-from .bootstrap import NEWLINE_ESCAPE as NEWLINE_ESCAPE
+from . import log_store
+from .bootstrap import END_OF_OUTPUT, FRAME, NEWLINE_ESCAPE
 
 _LEVELS = {"TRACE": 5, "DEBUG": 10, "INFO": 20, "WARN": 30, "WARNING": 30, "ERROR": 40, "FATAL": 50, "CRITICAL": 50}
 

@@ -7,7 +7,7 @@ hands over to ministack's own ``main``, with the same environment and options.
 
 import sys
 
-from .host import install as install
+from .host import install
 
 
 def main() -> None:

@@ -36,8 +36,7 @@ from datetime import UTC, datetime
 
 import psutil
 
-from .bootstrap import END_OF_OUTPUT as END_OF_OUTPUT
-from .bootstrap import FRAME as FRAME
+from .bootstrap import END_OF_OUTPUT, FRAME
 
 logger = logging.getLogger("lambda_lab.runtime")
 

@@ -29,9 +29,8 @@ from pathlib import Path
 from .. import course, workspace
 from .. import progress_store as progress
 from ..errors import LabError
-from ..generate import clean_solution as clean_solution
-from ..generate import stub_from_solution as stub_from_solution
-from ..rendering import file_link as file_link
+from ..generate import clean_solution, stub_from_solution
+from ..rendering import file_link
 from .framework import (
     FAILED,
     NOT_STARTED,
@@ -183,7 +182,7 @@ def run(exercise_id: str, path: str | os.PathLike | None = None, seed: int | Non
     live = [c for c in spec.checks if c.kind == "live"]
     blocked = _live_blocked(results) if live else ""
     if live and not blocked:
-        from ..reference_deploys import ensure_resource as ensure_resource
+        from ..reference_deploys import ensure_resource
 
         for kind, logical in spec.resources.values():
             ensure_resource(kind, logical, prefix=RESOURCE_PREFIX)
@@ -260,7 +259,7 @@ def try_exercise(exercise_id: str, path: str | os.PathLike | None = None):
     if problem:
         raise LabError(problem)
     from ..emulator import require
-    from ..reference_deploys import ensure_resource as ensure_resource
+    from ..reference_deploys import ensure_resource
 
     require()
     for kind, logical in spec.resources.values():

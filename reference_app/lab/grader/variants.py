@@ -30,7 +30,7 @@ import yaml
 
 from .. import course
 from ..errors import LabError
-from ..generate import clean_solution as clean_solution
+from ..generate import clean_solution
 
 
 @dataclass(frozen=True)

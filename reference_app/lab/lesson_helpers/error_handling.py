@@ -364,8 +364,8 @@ def wait_until(predicate, timeout_s: float = 20.0) -> bool:
 def deploy_lesson_functions() -> dict[str, Deployment]:
     """Deploy every function the lesson uses, several at a time (see :mod:`.parallel`), with the
     settings its cells pass (a cell deploys its function again, unchanged, where it is used)."""
-    from ..reference_deploys import deploy_handler as deploy_handler
-    from .parallel import deploy_all as deploy_all
+    from ..reference_deploys import deploy_handler
+    from .parallel import deploy_all
 
     payments = "reference_app.handlers.payments"
     return deploy_all({

@@ -60,8 +60,8 @@ def _warm(deployment: Deployment) -> Deployment:
 
 def deploy_lesson_functions() -> dict[str, Deployment]:
     """Deploy every function the lesson uses, several at a time (see :mod:`.parallel`)."""
-    from ..reference_deploys import deploy_handler as deploy_handler
-    from .parallel import deploy_all as deploy_all
+    from ..reference_deploys import deploy_handler
+    from .parallel import deploy_all
 
     deploys = {}
     for part, name, kwargs in PARTS:  # the first builds anatomy's zip, alone; the others reuse it

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from .. import cost
 from ..clients import client
 from ..deploy import Deployment, deploy_function, force_cold_start, invoke, wait_ready
-from ..emulator_patch import limits as limits
+from ..emulator_patch import limits
 from ..errors import aws_code
 from ..logs import wait_for_invocations
 

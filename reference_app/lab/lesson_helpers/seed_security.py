@@ -142,7 +142,7 @@ def deploy_seed(role_arn: str, backend, key_arn: str | None = None, name: str = 
     """The seed's create-user code as function ``name`` with ``role_arn``, configured as the seed's
     template and security snippet configure it: ``TABLE_NAME`` and a plain ``ENCRYPTION_KEY`` variable,
     encrypted at rest with ``key_arn`` (``KmsKeyArn``)."""
-    from .security import deploy_with_role as deploy_with_role
+    from .security import deploy_with_role
 
     extra = {"KMSKeyArn": key_arn} if key_arn else {}
     env = {"TABLE_NAME": "lab-06-users", "ENCRYPTION_KEY": DEMO_ENCRYPTION_KEY}

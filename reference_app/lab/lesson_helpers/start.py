@@ -13,7 +13,7 @@ def show_source(handler: str):
 
     from ..errors import UnknownName
     from ..packaging import find_module_file
-    from ..reference_deploys import handler_names as handler_names
+    from ..reference_deploys import handler_names
 
     if handler not in handler_names():
         raise UnknownName("reference handler", handler, handler_names())

@@ -27,15 +27,10 @@ from ..deploy import EXECUTION_ROLE, Deployment
 from ..errors import LabError, aws_code
 from ..events import load_event
 from ..poll import attempts
-from ..reference_deploys import deploy_handler as deploy_handler
-from ..reference_deploys import ensure_queue as ensure_queue
-from ..reference_deploys import ensure_topic as ensure_topic
-from .common import Logged as Logged
-from .common import logged as logged
-from .common import new_run_id as new_run_id
+from ..reference_deploys import deploy_handler, ensure_queue, ensure_topic
+from .common import Logged, logged, new_run_id, wait_for_logged
 from .common import now_ms as now_ms  # re-exported: lessons mark the start of a step with it
 from .common import queue_depth as queue_depth  # re-exported for the lesson
-from .common import wait_for_logged as wait_for_logged
 
 PREFIX = "lab-04-"
 

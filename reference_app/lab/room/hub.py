@@ -151,7 +151,7 @@ def own_credentials(env=os.environ) -> str:
     internal endpoints answer this learner's processes only. Sets the learner's environment:
     kernels and terminals inherit it."""
     from ..config import lab_home
-    from ..emulator_patch.room_accounts import GATE_ENV as GATE_ENV
+    from ..emulator_patch.room_accounts import GATE_ENV
     from .credentials import PATH_ENV, Registry
     from .membership import ACCOUNT_ENV
 

@@ -92,9 +92,7 @@ def launcher(uid: int, gid: int, home: Path, room: Path) -> list[str]:
 
 
 def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: list[str]) -> list[str]:
-    from ..emulator_patch.room_sandbox import _parents as _parents
-    from ..emulator_patch.room_sandbox import bwrap as bwrap
-    from ..emulator_patch.room_sandbox import kit_paths as kit_paths
+    from ..emulator_patch.room_sandbox import _parents, bwrap, kit_paths
 
     hide = sorted({"/root", "/home", "/tmp", "/var/tmp", *hidden})
     hide = [p for p in hide if Path(p).is_dir()]

@@ -10,7 +10,7 @@ import time
 from ... import clients
 from ...logs import LoggedInvocation, wait_for_invocations
 from ...poll import attempts
-from ...reference_deploys import ensure_queue as ensure_queue
+from ...reference_deploys import ensure_queue
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context
 

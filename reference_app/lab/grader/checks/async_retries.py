@@ -7,7 +7,7 @@ import time
 from typing import Any
 
 from ... import clients
-from ...lesson_helpers.common import logged as logged
+from ...lesson_helpers.common import logged
 from ...poll import attempts
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, table_items

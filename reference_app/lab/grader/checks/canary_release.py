@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 
 from ...clients import client
-from ...lesson_helpers import deploying as deploying
+from ...lesson_helpers import deploying
 from ..framework import CheckFailed, Context, Exercise
 from ._aliases import ALIAS, describe, expect_alias, moto_versions, older_releases, read_alias, run_weight
 

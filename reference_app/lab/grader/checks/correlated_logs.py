@@ -10,10 +10,7 @@ import warnings
 
 from ...events import load_event
 from ...http import http_call
-from ...lesson_helpers.observability import emf_documents as emf_documents
-from ...lesson_helpers.observability import find_logs as find_logs
-from ...lesson_helpers.observability import metric_sum as metric_sum
-from ...lesson_helpers.observability import publish_emf as publish_emf
+from ...lesson_helpers.observability import emf_documents, find_logs, metric_sum, publish_emf
 from ...triggers import rest_api
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context

@@ -5,7 +5,7 @@ from __future__ import annotations
 import boto3
 
 from ...clients import client
-from ...lesson_helpers import deploying as deploying
+from ...lesson_helpers import deploying
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._aliases import ALIAS, expect_alias, moto_versions, older_releases, run_weight
 

@@ -8,9 +8,7 @@ import logging
 import time
 
 from ...deploy import invoke
-from ...lesson_helpers.observability import alarm_state as alarm_state
-from ...lesson_helpers.observability import error_alarm as error_alarm
-from ...lesson_helpers.observability import metric_sum as metric_sum
+from ...lesson_helpers.observability import alarm_state, error_alarm, metric_sum
 from ...logs import invocations
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, table_items

@@ -11,7 +11,7 @@ from __future__ import annotations
 import boto3
 
 from ... import clients
-from ...lesson_helpers.beyond_zip import run_durable as run_durable
+from ...lesson_helpers.beyond_zip import run_durable
 from ..framework import CheckFailed, Context, Exercise, explain, shown
 
 EXERCISE = Exercise("durable-payout", resources={"LEDGER_TABLE": ("table", "payouts")}, timeout=10)

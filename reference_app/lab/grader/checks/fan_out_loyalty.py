@@ -8,10 +8,8 @@ import uuid
 import boto3
 
 from ... import clients
-from ...lesson_helpers.patterns.infra import queue_with_dlq as queue_with_dlq
-from ...lesson_helpers.patterns.infra import subscribe_queue as subscribe_queue
-from ...lesson_helpers.patterns.infra import wait_until as wait_until
-from ...reference_deploys import ensure_topic as ensure_topic
+from ...lesson_helpers.patterns.infra import queue_with_dlq, subscribe_queue, wait_until
+from ...reference_deploys import ensure_topic
 from ...triggers import event_source_mapping
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, sqs_record

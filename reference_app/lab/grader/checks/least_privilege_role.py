@@ -13,9 +13,8 @@ from ... import policy_check
 from ...clients import client
 from ...errors import LabError
 from ...http import http_call
-from ...lesson_helpers import security as security
-from ...lesson_helpers import security_resources as security_resources
-from ...lesson_helpers.seed_security import log_group_arn as log_group_arn
+from ...lesson_helpers import security, security_resources
+from ...lesson_helpers.seed_security import log_group_arn
 from ...resources import ensure_table
 from ...triggers import function_url
 from ..framework import CheckFailed, Context, Exercise, shown

@@ -10,11 +10,8 @@ import botocore.client
 
 from ... import clients
 from ...events import load_event
-from ...lesson_helpers.patterns.saga import ensure_state_machine as ensure_state_machine
-from ...lesson_helpers.patterns.saga import run_sagas as run_sagas
-from ...lesson_helpers.patterns.saga import with_voucher_step as with_voucher_step
-from ...reference_deploys import deploy_handler as deploy_handler
-from ...reference_deploys import order_saga_definition as order_saga_definition
+from ...lesson_helpers.patterns.saga import ensure_state_machine, run_sagas, with_voucher_step
+from ...reference_deploys import deploy_handler, order_saga_definition
 from ..framework import CheckFailed, Context, Exercise, shown
 
 EXERCISE = Exercise("saga-voucher", resources={"VOUCHERS_TABLE": ("table", "vouchers")}, timeout=10)

@@ -12,9 +12,7 @@ from __future__ import annotations
 import json
 
 from ...clients import client
-from ...lesson_helpers.beyond_zip import Ledger as Ledger
-from ...lesson_helpers.beyond_zip import publish_snapstart as publish_snapstart
-from ...lesson_helpers.beyond_zip import restore as restore
+from ...lesson_helpers.beyond_zip import Ledger, publish_snapstart, restore
 from ..framework import CheckFailed, Context, Exercise
 
 EXERCISE = Exercise("snapstart-hooks", timeout=10)

@@ -7,7 +7,7 @@ import uuid
 
 from ... import clients
 from ...poll import attempts
-from ...reference_deploys import ensure_queue as ensure_queue
+from ...reference_deploys import ensure_queue
 from ...triggers import event_source_mapping
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, sqs_record, table_items

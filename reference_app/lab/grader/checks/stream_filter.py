@@ -9,9 +9,9 @@ from typing import Any
 
 from ... import clients
 from ...events import load_event
-from ...lesson_helpers.filters import matches as matches
+from ...lesson_helpers.filters import matches
 from ...poll import attempts
-from ...reference_deploys import ensure_resource as ensure_resource
+from ...reference_deploys import ensure_resource
 from ...triggers import event_source_mapping
 from ..framework import CheckFailed, Context, Exercise, shown
 from ._common import context, table_items

@@ -24,7 +24,7 @@ import botocore.client
 from ...clients import client
 from ...deploy import force_cold_start
 from ...http import http_call
-from ...lesson_helpers import security as security
+from ...lesson_helpers import security
 from ...logs import invocations
 from ...triggers import function_url
 from ..framework import CheckFailed, Context, Exercise, shown, static_calls

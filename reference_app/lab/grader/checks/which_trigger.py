@@ -9,9 +9,9 @@ from typing import Any
 from ... import clients
 from ...events import load_event
 from ...http import http_call
-from ...lesson_helpers.common import logged as logged
+from ...lesson_helpers.common import logged
 from ...poll import attempts
-from ...reference_deploys import ensure_queue as ensure_queue
+from ...reference_deploys import ensure_queue
 from ...triggers import event_source_mapping, rest_api, s3_notification
 from ..framework import CheckFailed, Context, Exercise, shown
 

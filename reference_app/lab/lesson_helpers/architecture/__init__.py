@@ -15,12 +15,8 @@
   rates of the kit's cost calculator (:mod:`reference_app.lab.cost`, from AWS's pricing page).
 """
 
-from ..common import new_run_id as new_run_id
-from ..common import now_ms as now_ms
-from .costs import bill as bill
-from .costs import billed_ms as billed_ms
-from .costs import cost as cost
-from .costs import monthly_cost as monthly_cost
+from ..common import new_run_id, now_ms
+from .costs import bill, billed_ms, cost, monthly_cost
 from .invocation import (
     PROBE,
     attempts,
@@ -32,20 +28,9 @@ from .invocation import (
     who_retries,
     wire_queue,
 )
-from .runtimes import runtime_families as runtime_families
-from .runtimes import seed_languages as seed_languages
-from .scaling import Ramp as Ramp
-from .scaling import account_concurrency as account_concurrency
-from .scaling import concurrency_series as concurrency_series
-from .scaling import peak_overlap as peak_overlap
-from .scaling import ramp as ramp
-from .seed import HANDLERS as HANDLERS
-from .seed import PREFIX as PREFIX
-from .seed import Architecture as Architecture
-from .seed import Flow as Flow
-from .seed import Traffic as Traffic
-from .seed import build as build
-from .seed import follow as follow
+from .runtimes import runtime_families, seed_languages
+from .scaling import Ramp, account_concurrency, concurrency_series, peak_overlap, ramp
+from .seed import HANDLERS, PREFIX, Architecture, Flow, Traffic, build, follow
 
 __all__ = [
     "HANDLERS", "PREFIX", "PROBE", "Architecture", "Flow", "Ramp", "Traffic", "account_concurrency", "attempts",

@@ -9,15 +9,10 @@ from ...clients import client
 from ...config import Backend
 from ...deploy import Deployment
 from ...poll import attempts as polling
-from ...reference_deploys import deploy_handler as deploy_handler
-from ...reference_deploys import ensure_queue as ensure_queue
+from ...reference_deploys import deploy_handler, ensure_queue
 from ...triggers import event_source_mapping
-from ..common import logged as logged
-from ..common import new_run_id as new_run_id
-from ..common import now_ms as now_ms
-from ..common import queue_depth as queue_depth
-from ..common import wait_for_logged as wait_for_logged
-from .seed import PREFIX as PREFIX
+from ..common import logged, new_run_id, now_ms, queue_depth, wait_for_logged
+from .seed import PREFIX
 
 # --- invocation models ------------------------------------------------------------------------------
 

@@ -12,8 +12,8 @@ from ...deploy import force_cold_start
 from ...errors import LabError
 from ...logs import invocations
 from ...poll import attempts as polling
-from ..common import new_run_id as new_run_id
-from .invocation import PROBE as PROBE
+from ..common import new_run_id
+from .invocation import PROBE
 
 # --- scaling from zero ------------------------------------------------------------------------------
 

@@ -13,11 +13,9 @@ from ...deploy import Deployment
 from ...http import http_call
 from ...logs import invocations
 from ...poll import attempts as polling
-from ...reference_deploys import deploy_handler as deploy_handler
+from ...reference_deploys import deploy_handler
 from ...triggers import event_source_mapping, rest_api, s3_notification, sns_subscription
-from ..common import Mermaid as Mermaid
-from ..common import new_run_id as new_run_id
-from ..common import now_ms as now_ms
+from ..common import Mermaid, new_run_id, now_ms
 
 PREFIX = "lab-01-"
 HANDLERS = {  # role in the diagram -> reference handler

@@ -22,18 +22,8 @@ One module per section of the lesson: :mod:`.durable`, :mod:`.snapstart`, :mod:`
 
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
 from ._shared import handler_file as handler_file
-from .durable import DurableRun as DurableRun
-from .durable import durable_sagas as durable_sagas
-from .durable import durable_summary as durable_summary
-from .durable import replay_counts as replay_counts
-from .durable import run_durable as run_durable
-from .durable import saga_table as saga_table
-from .images import AWS_BASE as AWS_BASE
-from .images import DOCKERFILE as DOCKERFILE
-from .images import DOCKERFILE_FIRST_TRY as DOCKERFILE_FIRST_TRY
-from .images import Finding as Finding
-from .images import findings_frame as findings_frame
-from .images import lint_dockerfile as lint_dockerfile
+from .durable import DurableRun, durable_sagas, durable_summary, replay_counts, run_durable, saga_table
+from .images import AWS_BASE, DOCKERFILE, DOCKERFILE_FIRST_TRY, Finding, findings_frame, lint_dockerfile
 from .platform import (
     DEPTH_HEADER,
     GATEWAY_ENDPOINT_SERVICES,
@@ -46,13 +36,8 @@ from .platform import (
     replay_window,
     stream_events,
 )
-from .snapstart import Ledger as Ledger
-from .snapstart import Restored as Restored
-from .snapstart import publish_snapstart as publish_snapstart
-from .snapstart import restore as restore
-from .snapstart import restored_frame as restored_frame
-from .wrapper import WRAPPER_SCRIPT as WRAPPER_SCRIPT
-from .wrapper import wrapper_demo as wrapper_demo
+from .snapstart import Ledger, Restored, publish_snapstart, restore, restored_frame
+from .wrapper import WRAPPER_SCRIPT, wrapper_demo
 
 __all__ = [
     "AWS_BASE",

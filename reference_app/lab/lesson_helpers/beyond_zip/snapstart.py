@@ -19,7 +19,7 @@ from typing import Any
 
 from ...errors import LabError
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
-from ._shared import _counter as _counter
+from ._shared import _counter
 
 
 # --- a stand-in database: one id per connection --------------------------------------------------------------

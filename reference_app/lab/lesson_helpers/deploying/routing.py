@@ -13,9 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...clients import client, invoke_config
-from .releases import ALIAS as ALIAS
-from .releases import NAME as NAME
-from .releases import alias_state as alias_state
+from .releases import ALIAS, NAME, alias_state
 
 
 # --- weighted routing -------------------------------------------------------------------------------------------

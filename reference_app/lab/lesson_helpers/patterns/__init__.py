@@ -21,28 +21,10 @@ from .events import (
     wait_for_view,
     without_projection_fields,
 )
-from .fanout import consumers as consumers
-from .fanout import order as order
-from .fanout import parked as parked
-from .fanout import publish as publish
-from .fanout import publish_again as publish_again
-from .fanout import tapped as tapped
-from .infra import PREFIX as PREFIX
-from .infra import Queue as Queue
-from .infra import attempt as attempt
-from .infra import item as item
-from .infra import queue_with_dlq as queue_with_dlq
-from .infra import run_id as run_id
-from .infra import show_function as show_function
-from .infra import subscribe_queue as subscribe_queue
-from .infra import wait_until as wait_until
-from .pipelines import Pipelines as Pipelines
-from .pipelines import deploy as deploy
-from .saga import run_sagas as run_sagas
-from .saga import saga_item as saga_item
-from .saga import summary as summary
-from .saga import timeline as timeline
-from .saga import with_voucher_step as with_voucher_step
+from .fanout import consumers, order, parked, publish, publish_again, tapped
+from .infra import PREFIX, Queue, attempt, item, queue_with_dlq, run_id, show_function, subscribe_queue, wait_until
+from .pipelines import Pipelines, deploy
+from .saga import run_sagas, saga_item, summary, timeline, with_voucher_step
 
 __all__ = [
     "PREFIX", "CommandRejected", "ConcurrencyConflict", "EventStore", "Pipelines", "Queue", "attempt",

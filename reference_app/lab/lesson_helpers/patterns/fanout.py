@@ -6,11 +6,7 @@ import json
 from typing import Any
 
 from ...clients import client
-from .infra import Queue as Queue
-from .infra import item as item
-from .infra import now_ms as now_ms
-from .infra import receive as receive
-from .infra import wait_until as wait_until
+from .infra import Queue, item, now_ms, receive, wait_until
 
 
 def order(order_id: str, *, customer_id: str = "c-ada", amount_cents: int = 4599, currency: str = "EUR",

@@ -12,8 +12,7 @@ from typing import Any
 from ...clients import client, resource
 from ...deploy import invoke
 from ...events import load_event
-from .infra import item as item
-from .infra import wait_until as wait_until
+from .infra import item, wait_until
 
 PAGES = ("/", "/pricing", "/docs")
 

@@ -24,16 +24,10 @@ from typing import Any
 from ... import packaging, resources
 from ...clients import client, resource
 from ...deploy import Deployment
-from ...reference_deploys import deploy_handler as deploy_handler
-from ...reference_deploys import ensure_topic as ensure_topic
-from ...reference_deploys import order_saga_state_machine as order_saga_state_machine
+from ...reference_deploys import deploy_handler, ensure_topic, order_saga_state_machine
 from ...triggers import event_source_mapping, eventbridge_rule, s3_notification
 from ...triggers.s3 import ensure_bucket
-from .infra import PREFIX as PREFIX
-from .infra import Queue as Queue
-from .infra import plain_queue as plain_queue
-from .infra import queue_with_dlq as queue_with_dlq
-from .infra import subscribe_queue as subscribe_queue
+from .infra import PREFIX, Queue, plain_queue, queue_with_dlq, subscribe_queue
 
 #: role -> (reference handler, function name, timeout in seconds)
 FUNCTIONS: dict[str, tuple[str, str, int]] = {

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Any
 
 from ...clients import client
-from .infra import wait_until as wait_until
+from .infra import wait_until
 
 #: States that undo an earlier step.
 COMPENSATIONS = frozenset({"RefundPayment", "ReleaseInventory", "ReinstateVoucher"})
@@ -143,7 +143,7 @@ def timeline(runs: dict[str, SagaRun]):
 
 def saga_item(table: str, order_id: str) -> dict[str, Any]:
     """What the saga's steps left in the saga table for one order (its statuses)."""
-    from .infra import item as item
+    from .infra import item
 
     found = item(table, {"order_id": order_id}) or {}
     return {k: found.get(k, "-") for k in ("reservation_status", "payment_status", "shipment_status")}
