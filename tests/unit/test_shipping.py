@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import reference_app
-from reference_app.lab import repo_checks
+from tools import repo_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

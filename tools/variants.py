@@ -28,9 +28,9 @@ from pathlib import Path
 
 import yaml
 
-from .. import course
-from ..build import clean_solution
-from ..errors import LabError
+from reference_app.lab import course
+from reference_app.lab.build import clean_solution
+from reference_app.lab.errors import LabError
 
 
 @dataclass(frozen=True)
