@@ -17,6 +17,9 @@ COURSE_FOLDERS = ("notebooks", "exercises", "solutions")
 
 class BuildWithCourse(build_py):
     def run(self):
+        # setuptools reuses build/lib between builds and ships whatever it holds: a module moved out
+        # of the package (tools/repo_checks.py) would come back from an old build. Start clean.
+        shutil.rmtree(Path(self.build_lib) / "reference_app", ignore_errors=True)
         super().run()
         here = Path(__file__).parent
         target = Path(self.build_lib) / "reference_app" / "_course"

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1]))  # tools/: the wrong variants
 from _grader_bench import exercises, own_emulator
 
 TESTS = Path(__file__).resolve().parents[1] / "tests" / "emulator"
@@ -23,7 +24,7 @@ SEEDS = (101, 202)
 
 def main(wanted: list[str]) -> int:
     from reference_app.lab import grader
-    from reference_app.lab.grader import variants
+    from tools import variants
 
     chosen = exercises(wanted)
     found = [v for v in variants.load(TESTS / "exercise_variants") + variants.load(TESTS / "exercise_alternatives")

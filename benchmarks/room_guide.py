@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(1, str(ROOT))  # tools/: the wrong variants
 VARIANTS = ROOT / "tests" / "emulator" / "exercise_variants"
 
 
@@ -44,7 +45,7 @@ def _setup() -> None:
 
 def pitfalls() -> list[str]:
     from reference_app.lab import course, grader
-    from reference_app.lab.grader import variants
+    from tools import variants
 
     rows = ["| exercise | the mistake | the check that catches it | what the learner reads |", "|---|---|---|---|"]
     folder = Path(tempfile.mkdtemp(prefix="lab-variants-"))

@@ -95,9 +95,16 @@ class UrlParts:
         return f"{self.scheme}://{host}" + (f":{self.port}" if self.port is not None else "")
 
 
+def as_typed(text: object) -> str:
+    """``text`` in quotes as the user typed it (a backslash stays one backslash, not repr's two);
+    only an unprintable character (a newline, a tab, a NUL) is written as its escape, so the
+    sentence stays on one line."""
+    return "'" + "".join(c if c.isprintable() else repr(c)[1:-1] for c in str(text)) + "'"
+
+
 def _refuse(url: str, reason: str) -> LabError:
     shown = url if len(url) <= 120 else url[:117] + "..."
-    return LabError(f"Refusing the URL {shown!r}: {reason}; write it plainly, e.g. {_EXAMPLE}.")
+    return LabError(f"Refusing the URL {as_typed(shown)}: {reason}; write it plainly, e.g. {_EXAMPLE}.")
 
 
 def split_url(url: str) -> UrlParts:
@@ -182,7 +189,7 @@ def _port(port: int | str | None) -> int:
     try:
         value = int(raw)
     except (TypeError, ValueError):
-        raise LabError(f"{PORT_ENV} must be a port number, not {raw!r}.") from None
+        raise LabError(f"{PORT_ENV} must be a port number, not {as_typed(raw)}.") from None
     if not 1 <= value <= 65535:
         raise LabError(f"{PORT_ENV} must be between 1 and 65535, not {value}.")
     return value
@@ -200,7 +207,7 @@ def resolve_backend(value: str | None = None, port: int | str | None = None) -> 
             raise _refuse(choice, "an emulator's URL has no query, fragment or unusual path characters")
         return Backend("url", parts.origin + parts.rest.rstrip("/"))
     raise LabError(
-        f"{BACKEND_ENV} must be 'embedded', 'localstack' or an http(s):// URL, not {choice!r}."
+        f"{BACKEND_ENV} must be 'embedded', 'localstack' or an http(s):// URL, not {as_typed(choice)}."
     )
 
 

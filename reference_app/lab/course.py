@@ -123,34 +123,53 @@ def load() -> Course:
 
 
 def _validate(course: Course) -> None:
+    """Every problem of the map in one sentence: module order, each module, each exercise, then
+    exercises a module names that do not exist."""
     ids = [m.id for m in course.modules]
+    exercise_ids = [e.id for e in course.exercises]
+    problems = _order_problems(ids)
+    for m in course.modules:
+        problems += _module_problems(m, ids)
+    for e in course.exercises:
+        problems += _exercise_problems(course, e, ids)
+    for m in course.modules:
+        problems += [f"{m.id}: unknown exercise {x}" for x in m.exercises if x not in exercise_ids]
+    if problems:
+        raise LabError("The course map is inconsistent: " + "; ".join(problems) + ".")
+
+
+def _order_problems(ids: list[str]) -> list[str]:
     problems = []
     if len(set(ids)) != len(ids):
         problems.append("module ids repeat")
     if ids != sorted(ids):
         problems.append("modules are not in order")
-    for m in course.modules:
-        texts = (m.title, *m.objectives, *m.prerequisites, *m.handlers, *m.exercises, *m.quiz_topics)
-        if not all(isinstance(t, str) and t for t in texts):
-            problems.append(f"{m.id}: every title, objective and name must be a non-empty string (quote ': ')")
-        if m.status not in STATUSES:
-            problems.append(f"{m.id}: status must be one of {STATUSES}")
-        problems += [f"{m.id}: unknown prerequisite {p}" for p in m.prerequisites if p not in ids]
-        problems += [f"{m.id}: prerequisite {p} comes later" for p in m.prerequisites if p in ids and p >= m.id]
-    exercise_ids = [e.id for e in course.exercises]
-    for e in course.exercises:
-        if e.module not in ids:
-            problems.append(f"exercise {e.id}: unknown module {e.module}")
-        elif e.id not in course.module(e.module).exercises:
-            problems.append(f"exercise {e.id}: not listed under module {e.module}")
-        if e.kind not in KINDS:
-            problems.append(f"exercise {e.id}: kind must be one of {KINDS}")
-        if len(e.hints) != 2:
-            problems.append(f"exercise {e.id}: needs two hints (the third level is the solution)")
-    for m in course.modules:
-        problems += [f"{m.id}: unknown exercise {x}" for x in m.exercises if x not in exercise_ids]
-    if problems:
-        raise LabError("The course map is inconsistent: " + "; ".join(problems) + ".")
+    return problems
+
+
+def _module_problems(m: Module, ids: list[str]) -> list[str]:
+    problems = []
+    texts = (m.title, *m.objectives, *m.prerequisites, *m.handlers, *m.exercises, *m.quiz_topics)
+    if not all(isinstance(t, str) and t for t in texts):
+        problems.append(f"{m.id}: every title, objective and name must be a non-empty string (quote ': ')")
+    if m.status not in STATUSES:
+        problems.append(f"{m.id}: status must be one of {STATUSES}")
+    problems += [f"{m.id}: unknown prerequisite {p}" for p in m.prerequisites if p not in ids]
+    problems += [f"{m.id}: prerequisite {p} comes later" for p in m.prerequisites if p in ids and p >= m.id]
+    return problems
+
+
+def _exercise_problems(course: Course, e: Exercise, ids: list[str]) -> list[str]:
+    problems = []
+    if e.module not in ids:
+        problems.append(f"exercise {e.id}: unknown module {e.module}")
+    elif e.id not in course.module(e.module).exercises:
+        problems.append(f"exercise {e.id}: not listed under module {e.module}")
+    if e.kind not in KINDS:
+        problems.append(f"exercise {e.id}: kind must be one of {KINDS}")
+    if len(e.hints) != 2:
+        problems.append(f"exercise {e.id}: needs two hints (the third level is the solution)")
+    return problems
 
 
 def modules() -> tuple[Module, ...]:

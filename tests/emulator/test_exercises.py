@@ -3,7 +3,7 @@
 Four ways per exercise: the solution passes every check (live ones included: a
 real zip, deployed and driven through its trigger); the stub is "not started yet"
 with no traceback; deliberately wrong variants kept in exercise_variants/ (the
-solution with one mistake, :mod:`reference_app.lab.grader.variants`) fail at least
+solution with one mistake, :mod:`tools.variants`) fail at least
 one check, with a reason; correct answers written differently (exercise_alternatives/)
 pass.
 
@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from reference_app.lab import course, grader
-from reference_app.lab.grader import variants
+from tools import variants
 
 VARIANTS = Path(__file__).parent / "exercise_variants"
 ALTERNATIVES = Path(__file__).parent / "exercise_alternatives"

@@ -75,7 +75,8 @@ def _refused(call, code: str, *fragments: str) -> None:
 CONFIG_LIMITS = [
     # (setting, refused value, boundary accepted, error code, words of AWS's message)
     ("MemorySize", 10241, 10240, "ValidationException",
-     "Value '10241' at 'memorySize' failed to satisfy constraint: Member must have value less than or equal to 10240"),
+     "Value '10241' at 'memorySize' failed to satisfy constraint: "
+     "Member must have value less than or equal to 10240"),
     ("MemorySize", 127, 128, "ValidationException", "Member must have value greater than or equal to 128"),
     ("Timeout", 901, 900, "ValidationException",
      "Value '901' at 'timeout' failed to satisfy constraint: Member must have value less than or equal to 900"),

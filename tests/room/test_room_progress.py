@@ -17,7 +17,7 @@ from reference_app import lab
 from reference_app.lab import course
 from reference_app.lab.cli import app
 from reference_app.lab.errors import LabError
-from reference_app.lab.grader import variants
+from tools import variants
 
 ROOT = Path(__file__).resolve().parents[2]
 EXERCISE = "handler-validation"

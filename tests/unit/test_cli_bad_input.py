@@ -7,7 +7,6 @@ that gets past its input reaches "nothing answers", which is one sentence too.
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,24 +86,12 @@ CASES = [
 ]
 
 
-@pytest.fixture
-def kit_copy(tmp_path, monkeypatch):
-    """The course's folders in a temporary copy (commands here may mangle them)."""
-    root = course.kit_root()
-    for folder in ("lessons", "notebooks", "solutions", "exercises"):
-        shutil.copytree(root / folder, tmp_path / folder)
-    shutil.copy(root / "README.md", tmp_path / "README.md")
-    monkeypatch.setattr(course, "kit_root", lambda: tmp_path)
-    monkeypatch.chdir(tmp_path)
-    return tmp_path
-
-
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
-def test_bad_input_is_one_sentence_and_a_non_zero_exit(case, kit_copy, free_port, monkeypatch):
+def test_bad_input_is_one_sentence_and_a_non_zero_exit(case, kit_copy_as_cwd, free_port, monkeypatch):
     monkeypatch.setenv("LAMBDA_LAB_PORT", str(free_port))
-    for key, value in case.setup(kit_copy).items():
+    for key, value in case.setup(kit_copy_as_cwd).items():
         monkeypatch.setenv(key, value)
-    args = [a.replace("{tmp}", str(kit_copy)) for a in case.args]
+    args = [a.replace("{tmp}", str(kit_copy_as_cwd)) for a in case.args]
     result = runner.invoke(app, args)
     assert result.exit_code not in (0, None), result.output
     assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -124,11 +111,11 @@ HANDLED = [
 
 
 @pytest.mark.parametrize("case", HANDLED, ids=[c.id for c in HANDLED])
-def test_bad_input_a_command_can_handle_is_handled_without_losing_the_file(case, kit_copy):
-    case.setup(kit_copy)
+def test_bad_input_a_command_can_handle_is_handled_without_losing_the_file(case, kit_copy_as_cwd):
+    case.setup(kit_copy_as_cwd)
     result = runner.invoke(app, case.args)
     assert result.exit_code == 0 and result.exception is None, result.output
     assert "Traceback" not in result.output and case.says in result.output
-    exercise = kit_copy / "exercises" / course.exercise(EXERCISE).file
+    exercise = kit_copy_as_cwd / "exercises" / course.exercise(EXERCISE).file
     kept = [*exercise.parent.glob(f"{exercise.stem}.mine-*"), exercise]
     assert any(path.read_bytes() == NOT_UTF8 for path in kept)

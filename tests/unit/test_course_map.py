@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from reference_app.lab import course, generate
+from reference_app.lab.errors import LabError
 
 ROOT = course.kit_root()
 MODULE_ID = re.compile(r"\b(?:0\d|1\d)_[a-z][a-z_]*[a-z]\b")
@@ -98,3 +99,49 @@ def test_every_exercise_file_says_which_exercise_it_is_on_its_first_line():
         for root in (ROOT / "exercises", course.solution_path(exercise.id).parents[1]):
             first = ast.get_docstring(ast.parse((root / exercise.file).read_text())).splitlines()[0]
             assert first.startswith(f"Exercise {exercise.id} ({exercise.module}): "), (root.name, exercise.file)
+def _module(id_: str, **fields) -> course.Module:
+    return course.Module(id=id_, title=fields.pop("title", "A title"), status=fields.pop("status", "written"),
+                         minutes=10, objectives=fields.pop("objectives", ("An objective",)), **fields)
+
+
+def _exercise(id_: str, module: str, **fields) -> course.Exercise:
+    return course.Exercise(id=id_, module=module, file=f"{module}/{id_}.py", kind=fields.pop("kind", "fill-in"),
+                           title="An exercise", minutes=5, hints=fields.pop("hints", ("one", "two")), **fields)
+
+
+def test_a_consistent_map_passes():
+    modules = (_module("01_a", exercises=("ex-a",)), _module("02_b", prerequisites=("01_a",)))
+    course._validate(course.Course("t", modules, (_exercise("ex-a", "01_a"),)))
+
+
+def test_a_broken_map_names_every_problem_in_one_sentence():
+    # GIVEN a map with each mistake the validator knows, once
+    modules = (
+        _module("02_b", title="", status="draft", prerequisites=("09_gone", "03_c"), exercises=("ex-gone",)),
+        _module("01_a", exercises=("ex-kind",)),
+        _module("01_a", objectives=(3,)),
+        _module("03_c"),
+    )
+    exercises = (
+        _exercise("ex-orphan", "07_nowhere"),
+        _exercise("ex-unlisted", "03_c"),
+        _exercise("ex-kind", "01_a", kind="essay", hints=("only one",)),
+    )
+    # WHEN it is validated
+    with pytest.raises(LabError) as error:
+        course._validate(course.Course("t", modules, exercises))
+    # THEN one sentence lists them all, in the map's order
+    assert str(error.value) == "The course map is inconsistent: " + "; ".join([
+        "module ids repeat",
+        "modules are not in order",
+        "02_b: every title, objective and name must be a non-empty string (quote ': ')",
+        "02_b: status must be one of ('written', 'planned')",
+        "02_b: unknown prerequisite 09_gone",
+        "02_b: prerequisite 03_c comes later",
+        "01_a: every title, objective and name must be a non-empty string (quote ': ')",
+        "exercise ex-orphan: unknown module 07_nowhere",
+        "exercise ex-unlisted: not listed under module 03_c",
+        "exercise ex-kind: kind must be one of ('fill-in', 'debug')",
+        "exercise ex-kind: needs two hints (the third level is the solution)",
+        "02_b: unknown exercise ex-gone",
+    ]) + "."

@@ -1,7 +1,6 @@
 """Notebooks from lessons/, exercises from solutions/, the README table from the course map."""
 
 import json
-import shutil
 
 import pytest
 
@@ -68,17 +67,6 @@ def test_generated_notebooks_have_no_outputs_and_stable_ids():
         ids = [cell["id"] for cell in nb["cells"]]
         assert len(set(ids)) == len(ids) and ids[0] == f"{module.number}-000"
         assert all(not c.get("outputs") for c in nb["cells"] if c["cell_type"] == "code")
-
-
-@pytest.fixture
-def kit_copy(tmp_path, monkeypatch):
-    """A copy of the kit's generated and source folders, so generate can run on it."""
-    root = course.kit_root()
-    for folder in ("lessons", "notebooks", "solutions", "exercises"):
-        shutil.copytree(root / folder, tmp_path / folder)
-    shutil.copy(root / "README.md", tmp_path / "README.md")
-    monkeypatch.setattr(course, "kit_root", lambda: tmp_path)
-    return tmp_path
 
 
 def test_generate_never_overwrites_a_learners_edit(kit_copy):
@@ -177,11 +165,10 @@ def test_an_exercise_that_is_not_utf8_is_kept_and_copied_byte_for_byte(kit_copy)
     assert [c.read_bytes() for c in exercise.parent.glob("create_user.mine-*.py")] == [mangled]
 
 
-def test_exercise_reset_keeps_a_file_that_is_not_utf8(kit_copy, monkeypatch):
+def test_exercise_reset_keeps_a_file_that_is_not_utf8(kit_copy_as_cwd):  # reset finds the course from the cwd
     from reference_app.lab import grader
 
-    monkeypatch.chdir(kit_copy)  # the course a learner works in is found from the current folder
-    exercise = kit_copy / "exercises" / course.exercise("handler-validation").file
+    exercise = kit_copy_as_cwd / "exercises" / course.exercise("handler-validation").file
     mangled = b"# caf\xe9 \xff\n"
     exercise.write_bytes(mangled)
     target, saved = grader.reset_exercise("handler-validation")

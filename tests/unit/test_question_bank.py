@@ -242,6 +242,11 @@ def test_the_loader_accepts_a_valid_file(tmp_path):
     (("  model_answer: Because.\n", ""), "missing model_answer"),
     (("  answer: 1\n", "  answer: 1\n  seed: interview-3\n"), "says where the seed is wrong"),
     (("  answer: 1\n", "  answer: 1\n  anwser: 2\n"), "unknown field 'anwser'"),
+    (("module: 02_handler\n", "module: 99_nowhere\n"), "good-one: unknown module 99_nowhere"),
+    (("kind: choice", "kind: essay"), "kind must be choice or recall"),
+    (("choices: [a, b]\n  answer: 1", "choices: [a]\n  answer: 0"), "a choice question needs at least two choices"),
+    (("  answer: 1\n", "  answer: 1\n  seed: interview-10\n  seed_corrections: [x]\n"),
+     "seed must be interview-1..9 or discussion-1..3"),
 ])
 def test_the_loader_names_each_problem_in_one_sentence(tmp_path, change, message):
     path = _write(tmp_path, "02_handler", GOOD.replace(*change))

@@ -92,6 +92,12 @@ def test_joining_a_bad_address_sends_nothing_and_keeps_nothing(home, url, no_con
     assert membership.load() is None and no_connections == []
 
 
+def test_a_bad_room_address_is_quoted_as_typed(home, no_connections):
+    with pytest.raises(LabError) as refused:
+        reporting.join("ftp://10.0.0.5\\room", "Ada", "ABCDE-FGHJK")
+    assert str(refused.value).startswith("'ftp://10.0.0.5\\room' is not a room's address") and no_connections == []
+
+
 def test_joining_a_room_that_does_not_answer_keeps_nothing(home, free_port):
     with pytest.raises(LabError, match=f"No room answers at http://127.0.0.1:{free_port}"):
         reporting.join(f"http://127.0.0.1:{free_port}", "Ada", "ABCDE-FGHJK")

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 import reference_app
-from reference_app.lab import repo_checks
+from tools import repo_checks
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -49,6 +49,14 @@ def test_the_workflow_runs_the_readme_test_command_on_three_pythons_and_weekly()
     assert "pytest" in (ROOT / "README.md").read_text()
 
 
+def test_ci_checks_the_format_before_the_tests():
+    workflow = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
+    runs = [step.get("run") for step in workflow["jobs"]["test"]["steps"]]
+    assert "ruff format --check ." in runs and runs.index("ruff format --check .") < runs.index("pytest")
+    commands = [line.split("#")[0].strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
+    assert "ruff format --check ." in commands and commands.index("ruff format --check .") < commands.index("pytest")
+
+
 def test_ci_and_the_dev_container_share_one_setup_script():
     assert "bash .ci/setup" in (ROOT / ".ci/run").read_text()
     container = json.loads((ROOT / ".devcontainer/devcontainer.json").read_text())
@@ -66,7 +74,7 @@ def test_precommit_config_is_valid_and_offline():
     repos = yaml.safe_load(config.read_text())["repos"]
     assert [r["repo"] for r in repos] == ["local"]
     ids = {hook["id"] for hook in repos[0]["hooks"]}
-    assert ids == {"ruff", "generated-files", "notebook-outputs", "deprecated-runtimes"}
+    assert ids == {"ruff", "ruff-format", "generated-files", "notebook-outputs", "deprecated-runtimes"}
 
 
 def _tracked(*suffixes: str) -> list[Path]:

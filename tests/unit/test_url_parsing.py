@@ -3,6 +3,7 @@
 import ipaddress
 from urllib.parse import urlsplit
 
+import pytest
 import urllib3.util
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
@@ -38,3 +39,20 @@ def _same_host(seen: str, checked: str) -> bool:
 def test_the_endpoint_is_rebuilt_from_the_parts_that_were_checked():
     assert resolve_backend("HTTP://LOCALHOST:4566/").endpoint == "http://localhost:4566"
     assert resolve_backend("http://[::1]:4566").endpoint == "http://[::1]:4566"
+
+
+def test_a_refused_url_is_quoted_as_the_user_typed_it():
+    # GIVEN a URL with a backslash (refused: parsers disagree on it)
+    with pytest.raises(LabError) as refused:
+        split_url("http://10.0.0.1\\@127.0.0.1:4566")
+    # THEN the sentence shows one backslash, as typed, not repr's two
+    assert "'http://10.0.0.1\\@127.0.0.1:4566'" in str(refused.value) and "\\\\" not in str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("typed", "shown"), [("http://127.0.0.1\n:4566", "'http://127.0.0.1\\n:4566'"), ("em\tbed\\x", "'em\\tbed\\x'")]
+)
+def test_an_unprintable_character_is_shown_as_its_escape_so_the_sentence_stays_one_line(typed, shown):
+    with pytest.raises(LabError) as refused:
+        resolve_backend(typed)
+    assert shown in str(refused.value) and "\n" not in str(refused.value) and "\t" not in str(refused.value)

@@ -7,7 +7,7 @@ import pytest
 from reference_app.lab import course
 from reference_app.lab.errors import LabError
 from reference_app.lab.generate import clean_solution
-from reference_app.lab.grader import variants
+from tools import variants
 
 FOLDER = Path(__file__).resolve().parents[1] / "emulator" / "exercise_variants"
 ALTERNATIVES = FOLDER.with_name("exercise_alternatives")

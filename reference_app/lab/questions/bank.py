@@ -290,6 +290,11 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
 
 
 def _check_question(q: Question, file_module: str) -> list[str]:
+    """Every problem of one question: where it is filed, its choices, then its sources, proof and seed."""
+    return [*_placement_problems(q, file_module), *_choice_problems(q), *_evidence_problems(q)]
+
+
+def _placement_problems(q: Question, file_module: str) -> list[str]:
     problems = []
     if not ID_PATTERN.match(q.id):
         problems.append(f"{q.id}: id must be kebab-case")
@@ -304,6 +309,11 @@ def _check_question(q: Question, file_module: str) -> list[str]:
         problems.append(f"{q.id}: level must be one of {', '.join(LEVELS)}")
     if module is not None and q.topic not in module.quiz_topics:
         problems.append(f"{q.id}: topic {q.topic} is not a quiz topic of {q.module} ({', '.join(module.quiz_topics)})")
+    return problems
+
+
+def _choice_problems(q: Question) -> list[str]:
+    problems = []
     if q.kind not in KINDS:
         problems.append(f"{q.id}: kind must be choice or recall")
     if q.kind == "choice":
@@ -313,7 +323,11 @@ def _check_question(q: Question, file_module: str) -> list[str]:
             problems.append(f"{q.id}: answer must be the index of one of its {len(q.choices)} choices")
     elif q.choices or q.answer is not None:
         problems.append(f"{q.id}: only a choice question has choices and an answer")
-    problems += [f"{q.id}: source {s} is not AWS documentation" for s in q.sources if not s.startswith(SOURCE_HOSTS)]
+    return problems
+
+
+def _evidence_problems(q: Question) -> list[str]:
+    problems = [f"{q.id}: source {s} is not AWS documentation" for s in q.sources if not s.startswith(SOURCE_HOSTS)]
     try:
         course.module(q.proof.module)
     except UnknownName:

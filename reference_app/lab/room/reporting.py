@@ -19,7 +19,7 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from .. import progress_store
-from ..config import split_url
+from ..config import as_typed, split_url
 from ..errors import LabError
 from ..net import open_url
 from . import membership
@@ -36,7 +36,7 @@ def learner_key(url: str) -> str:
 def _check_url(url: str) -> str:
     parts = urlsplit(url.strip())
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise LabError(f"{url!r} is not a room's address; the instructor's looks like http://10.0.0.5:8765.")
+        raise LabError(f"{as_typed(url)} is not a room's address; the instructor's looks like http://10.0.0.5:8765.")
     return split_url(url.strip()).origin  # one strict reading: joining opts in to exactly this host
 
 
@@ -73,10 +73,11 @@ def join(url: str, name: str, code: str) -> membership.Membership:
     except BaseException as exc:
         _restore(previous)
         if isinstance(exc, urllib.error.HTTPError) and exc.code == 409:
-            raise LabError(f"Someone in the room at {url} already goes by {name!r} (or a name that looks the "
+            raise LabError(f"Someone in the room at {url} already goes by {as_typed(name)} (or a name that looks the "
                            "same); join with another name.") from None
         if isinstance(exc, urllib.error.HTTPError) and exc.code == 403:
-            raise LabError(f"The room at {url} refused the join code {code!r}; ask the instructor for it.") from None
+            refused = f"The room at {url} refused the join code {as_typed(code)}"
+            raise LabError(f"{refused}; ask the instructor for it.") from None
         if isinstance(exc, urllib.error.HTTPError) and exc.code == 429:
             raise LabError(f"The room at {url} is busy; join again in a few seconds.") from None
         if isinstance(exc, (KeyError, TypeError)):

@@ -28,9 +28,9 @@ from pathlib import Path
 
 import yaml
 
-from .. import course
-from ..errors import LabError
-from ..generate import clean_solution
+from reference_app.lab import course
+from reference_app.lab.errors import LabError
+from reference_app.lab.generate import clean_solution
 
 
 @dataclass(frozen=True)

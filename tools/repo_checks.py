@@ -1,7 +1,7 @@
 """Checks on the kit's own files, shared by the test suite and the pre-commit hooks.
 
-    python -m reference_app.lab.repo_checks outputs FILE...    notebooks committed with outputs
-    python -m reference_app.lab.repo_checks runtimes FILE...   a deprecated Lambda runtime declared
+    python -m tools.repo_checks outputs FILE...    notebooks committed with outputs
+    python -m tools.repo_checks runtimes FILE...   a deprecated Lambda runtime declared
 
 Each prints one line per problem and exits 1 when there is any.
 """
@@ -12,6 +12,8 @@ import json
 import re
 import sys
 from pathlib import Path
+
+from reference_app.lab.generate import clean_solution
 
 # Lambda runtimes AWS has deprecated (no more security patches), from the "Deprecated
 # runtimes" table of https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
@@ -67,8 +69,6 @@ def deprecated_runtime_declarations(paths: list[Path]) -> list[str]:
         except (OSError, UnicodeDecodeError):
             continue
         if re.search(r"(^|/)solutions/", posix):
-            from .generate import clean_solution
-
             text = clean_solution(text)
         lines = text.splitlines()
         for match in DECLARATION.finditer(text):
@@ -84,7 +84,7 @@ CHECKS = {"outputs": notebooks_with_outputs, "runtimes": deprecated_runtime_decl
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in CHECKS:
-        print(f"usage: python -m reference_app.lab.repo_checks {{{','.join(CHECKS)}}} FILE...", file=sys.stderr)
+        print(f"usage: python -m tools.repo_checks {{{','.join(CHECKS)}}} FILE...", file=sys.stderr)
         return 2
     problems = CHECKS[argv[0]]([Path(a) for a in argv[1:]])
     for problem in problems:
