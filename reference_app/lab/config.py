@@ -155,10 +155,10 @@ def _check_host(url: str, host: str) -> str:
     labels = host.split(".")
     if _NUMERIC_LABEL.match(labels[-1]):
         try:
-            address = ipaddress.IPv4Address(host)
+            address4: ipaddress.IPv4Address | None = ipaddress.IPv4Address(host)
         except ValueError:
-            address = None
-        if address is None or str(address) != host:
+            address4 = None
+        if address4 is None or str(address4) != host:
             raise _refuse(url, "its host is a numeric form (decimal, octal or hex) that parsers read differently")
         return host
     if len(host) > 253 or not all(_LABEL.match(label) for label in labels):

@@ -32,7 +32,7 @@ REQUEST_PRICE_PER_MILLION = 0.20
 FREE_REQUESTS = 1_000_000
 FREE_GB_SECONDS = 400_000
 #: (GB-seconds in the tier, price per GB-second), in order; the last tier has no end.
-DURATION_TIERS: dict[str, tuple[tuple[float, float], ...]] = {
+DURATION_TIERS: dict[Architecture, tuple[tuple[float, float], ...]] = {
     "x86_64": ((6e9, 0.0000166667), (9e9, 0.000015), (math.inf, 0.0000133334)),
     "arm64": ((7.5e9, 0.0000133334), (11.25e9, 0.0000120001), (math.inf, 0.0000106667)),
 }

@@ -285,7 +285,7 @@ def generate(check: bool = False, force: bool = False) -> list[Change]:
                 updated[kind][key] = digest(text)
             continue
         edited = kind in roots and current is not None and manifests[kind].get(key) != digest(current)
-        if edited and kind == "notebook" and key not in manifests[kind]:
+        if edited and current is not None and kind == "notebook" and key not in manifests[kind]:
             edited = _was_run(current)  # no digest recorded yet: a run notebook is someone's work
         if edited and kind == "exercise" and not force:
             changes.append(Change(path, "kept", "it differs from the stub last generated (a learner's edit?)"))

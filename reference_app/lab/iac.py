@@ -271,13 +271,13 @@ def deploy_stack(
             action = "updated"
     except ClientError as err:
         message = aws_message(err)
-        if "No updates are to be performed" in message:
+        if current is not None and "No updates are to be performed" in message:  # an update, not a create
             return StackResult(name, "unchanged", current["StackStatus"], _outputs(current),
                                time.perf_counter() - started)
         raise LabError(f"CloudFormation refused stack {name}: {message}") from None
     stack = _wait(name, backend, deadline_s)
     status = stack["StackStatus"] if stack else "DELETE_COMPLETE"
-    if status not in _SETTLED_OK:
+    if stack is None or status not in _SETTLED_OK:
         raise LabError(f"Stack {name} ended {status}: {failure_reason(name, backend)}.")
     return StackResult(name, action, status, _outputs(stack), time.perf_counter() - started)
 

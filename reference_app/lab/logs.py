@@ -93,13 +93,13 @@ def platform_record(message: str) -> tuple[str, str, dict[str, float]] | None:
         return None
     if not isinstance(doc, dict):
         return None
-    kind = {"platform.start": "start", "platform.report": "report"}.get(doc.get("type"))
-    record = doc.get("record") if kind else None
-    if not isinstance(record, dict):
+    json_kind = {"platform.start": "start", "platform.report": "report"}.get(str(doc.get("type")))
+    record = doc.get("record") if json_kind else None
+    if json_kind is None or not isinstance(record, dict):
         return None
     metrics = record.get("metrics") or {}
     fields = {_METRICS[k]: float(v) for k, v in metrics.items() if k in _METRICS}
-    return kind, str(record.get("requestId", "")), fields
+    return json_kind, str(record.get("requestId", "")), fields
 
 
 def group_blocks(events: list[dict]) -> list[LoggedInvocation]:
@@ -111,9 +111,9 @@ def group_blocks(events: list[dict]) -> list[LoggedInvocation]:
         stream = event.get("logStreamName", "")
         record = platform_record(message)
         if record and record[0] == "start":
-            current = LoggedInvocation(record[1], event["timestamp"], stream=stream)
-            by_stream[stream] = current
-            found.append(current)
+            started = LoggedInvocation(record[1], event["timestamp"], stream=stream)
+            by_stream[stream] = started
+            found.append(started)
         current = by_stream.get(stream)
         if current is None:
             continue

@@ -104,9 +104,9 @@ def declared_requirements(path: Path) -> tuple[str, ...]:
     """The module's top-level ``REQUIREMENTS`` literal (``()`` when absent)."""
     tree = ast.parse(path.read_text(), filename=str(path))
     for node in tree.body:
-        targets = (
-            node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, ast.AnnAssign) else []
-        )
+        if not isinstance(node, ast.Assign | ast.AnnAssign):
+            continue
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target]
         if any(isinstance(t, ast.Name) and t.id == "REQUIREMENTS" for t in targets) and node.value is not None:
             try:
                 value = ast.literal_eval(node.value)
@@ -204,7 +204,11 @@ def _dist_files(dist: md.Distribution):
     for rel in dist.files or []:
         if rel.parts[0] == ".." or "__pycache__" in rel.parts or rel.suffix == ".pyc":
             continue
-        src = Path(dist.locate_file(rel))
+        located = dist.locate_file(rel)
+        if not isinstance(located, os.PathLike):
+            raise LabError(f"{dist.name} is installed inside a zip archive, which cannot be packaged: "
+                           "reinstall it with pip.")
+        src = Path(located)
         if src.is_file():
             yield rel.as_posix(), src
 

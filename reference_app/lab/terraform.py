@@ -265,8 +265,11 @@ def _run(args: list[str], folder: Path, env: dict[str, str], timeout: float, pro
     lines: list[str] = []
     last_said = [started]
 
+    stream = proc.stdout
+    assert stream is not None  # stdout=PIPE
+
     def read() -> None:
-        for line in proc.stdout:
+        for line in stream:
             lines.append(line)
             if _PROGRESS.search(line.strip()):
                 print(f"  terraform {args[0]}: {line.strip()} ({time.monotonic() - started:.0f} s)", flush=True)

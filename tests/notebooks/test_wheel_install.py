@@ -39,6 +39,7 @@ def test_the_wheel_carries_the_course_and_the_sdist_its_sources(dist):
     assert "reference_app/_course/exercises/02_handler/create_user.py" in names
     assert "reference_app/_course/solutions/02_handler/create_user.py" in names
     assert "reference_app/course/course.yml" in names and "reference_app/events/s3_put.json" in names
+    assert "reference_app/py.typed" in names
     assert not any(n.startswith(("tests/", "lessons/")) for n in names)
     sdist = next(dist.glob("lambda_lab-*.tar.gz"))
     assert sdist.stat().st_size > 10_000

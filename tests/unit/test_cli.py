@@ -6,6 +6,7 @@ import pytest
 from typer.testing import CliRunner
 
 from reference_app.lab.cli import app
+from reference_app.lab.cli.base import lazy_module
 
 runner = CliRunner()
 
@@ -158,3 +159,9 @@ def test_messages_are_printed_as_they_are_not_as_markup(monkeypatch, free_port):
     checks = runner.invoke(app, ["doctor"], terminal_width=200)
     assert "pip install -e '.[dev]' first (y/[n])." in " ".join(up.output.split())
     assert "pip install -e '.[dev]'" in checks.output
+
+
+def test_a_lazy_module_that_does_not_exist_is_an_import_error_at_once():
+    # as `import` says it (it was an AttributeError on a None spec)
+    with pytest.raises(ModuleNotFoundError, match="reference_app.lab.no_such_module"):
+        lazy_module("reference_app.lab.no_such_module")

@@ -322,6 +322,22 @@ def test_formats_match_awslambdaric(monkeypatch):
     assert literals.lambda_unhandled_exception_warning_message == bootstrap._UNHANDLED_WARNING
 
 
+def test_a_json_record_logged_with_exc_info_but_no_exception_fails_as_in_aws_runtime():
+    # GIVEN logger.error(..., exc_info=True) outside an except block: logging stores (None, None, None)
+    record = logging.LogRecord("app", logging.ERROR, __file__, 1, "nothing raised", None, (None, None, None))
+    # THEN the kit's JSON format fails on it as AWS's runtime interface client does (the line is lost on AWS too)
+    with pytest.raises(AttributeError):
+        bootstrap.JsonFormatter().format(record)
+    awslambdaric = pytest.importorskip("awslambdaric.lambda_runtime_log_utils")
+    with pytest.raises(AttributeError):
+        awslambdaric.JsonFormatter().format(record)
+
+
+def test_a_json_line_whose_type_is_not_text_is_the_functions_own_output():
+    # a function may print {"time": ..., "type": [...]}: not a platform record (an unhashable type raised TypeError)
+    assert platform_record(json.dumps({"time": "2026-12-05T12:00:00Z", "type": ["platform.start"]})) is None
+
+
 class Sink:
     """Stands in for awslambdaric's log sink and for the bootstrap's; keeps the lines of the last error."""
 

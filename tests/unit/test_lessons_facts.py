@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 from botocore.configprovider import BOTOCORE_DEFAUT_SESSION_VARIABLES
 
+from reference_app.lab.errors import LabError
 from reference_app.lab.lesson_helpers import architecture, error_handling
 
 
@@ -30,6 +31,12 @@ def test_runtime_families_group_the_api_identifiers():
     families = architecture.runtime_families()
     assert "python3.13" in families["python"] and "dotnetcore3.1" in families["dotnet"]
     assert "provided.al2023" in families["provided"] and "php" not in families and "rust" not in families
+
+
+def test_a_runtime_identifier_that_names_no_language_is_refused_in_one_sentence():
+    assert architecture.runtimes.family("python3.13") == "python"
+    with pytest.raises(LabError, match="not a Lambda runtime identifier"):  # it was an AttributeError
+        architecture.runtimes.family("3.13")
 
 
 def test_retry_defaults_come_from_botocore_not_the_environment(learner_shell):

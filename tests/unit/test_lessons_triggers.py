@@ -7,6 +7,7 @@ from urllib.parse import quote_plus
 
 from reference_app.lab.events import load_event
 from reference_app.lab.lesson_helpers import triggers
+from reference_app.lab.lesson_helpers.common import Logged
 
 
 def test_shape_flattens_an_event_into_paths():
@@ -69,3 +70,15 @@ def test_envelopes_and_predicates():
     assert triggers.sns_message('{"Type": "Notification", "Message": "hi"}') == "hi"
     assert triggers.mentions("r-1")({"a": ["x r-1 y"]}) and not triggers.mentions("r-2")({"a": 1})
     assert triggers.base64_text("aGk=") == "hi"
+
+
+def test_received_filters_only_the_lines_that_carry_an_event(monkeypatch):
+    # GIVEN an "event received" line without its event beside one with it
+    lines = [{"message": "event received"}, {"message": "event received", "event": {"n": 1}}]
+
+    def fake_wait(function, count, since_ms, message=None, where=None, **_):
+        return [Logged(data, "req-1", 0) for data in lines if where is None or where(data)]
+
+    monkeypatch.setattr(triggers, "wait_for_logged", fake_wait)
+    # WHEN a cell filters by its events THEN its filter only sees events (it was called with None)
+    assert triggers.received("lab-fn", 0, where=lambda event: event["n"] == 1) == [{"n": 1}]

@@ -1,5 +1,6 @@
 """Packaging: zips built from a module plus its declared requirements, proven to import alone."""
 
+import importlib.metadata
 import io
 import textwrap
 import zipfile
@@ -246,3 +247,16 @@ def test_a_layer_in_the_wrong_folder_is_not_imported(tmp_path):
     path = _module(tmp_path, "uses_flat_layer", "import lab_flat_helper\ndef lambda_handler(event, context): ...\n")
     with pytest.raises(LabError, match="'lab_flat_helper', which is not in its zip or its layers"):
         import_check.check_imports(packaging.build_zip(path), layers=(_layer({"lab_flat_helper.py": "X = 1\n"}),))
+
+
+def test_a_dependency_installed_inside_a_zip_archive_is_refused_in_one_sentence(tmp_path):
+    # GIVEN a distribution whose files live in a zip on the path (importlib.metadata gives zipfile.Path for them)
+    archive = tmp_path / "site.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("zipped_pkg/__init__.py", "")
+        zf.writestr("zipped_pkg-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: zipped-pkg\nVersion: 1.0\n")
+        zf.writestr("zipped_pkg-1.0.dist-info/RECORD", "zipped_pkg/__init__.py,,\n")
+    dist = importlib.metadata.PathDistribution(zipfile.Path(archive, "zipped_pkg-1.0.dist-info/"))
+    # WHEN its files are collected THEN a LabError says what to do (it was a TypeError from pathlib)
+    with pytest.raises(LabError, match="zipped-pkg is installed inside a zip archive"):
+        list(packaging._dist_files(dist))

@@ -275,3 +275,11 @@ def test_select_filters_and_explains_unknown_names(bank):
         bank.select(topic="cold-start")
     with pytest.raises(LabError, match="There is no level"):
         bank.select(level="hard")
+
+
+def test_only_a_choice_question_has_an_answer_index(bank):
+    choice = next(q for q in bank if q.is_choice)
+    recall = next(q for q in bank if not q.is_choice)
+    assert choice.choices[choice.answer_index] == choice.correct_choice
+    with pytest.raises(LabError, match="only a choice question has one"):
+        recall.answer_index  # noqa: B018

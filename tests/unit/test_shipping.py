@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,13 @@ def test_ci_checks_the_format_before_the_tests():
     assert "ruff format --check ." in runs and runs.index("ruff format --check .") < runs.index("pytest")
     commands = [line.split("#")[0].strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
     assert "ruff format --check ." in commands and commands.index("ruff format --check .") < commands.index("pytest")
+def test_ci_type_checks_the_lab_before_its_tests_and_the_wheel_says_it_is_typed():
+    steps = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
+    assert "mypy" in steps and steps.index("mypy") < steps.index("pytest")
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text())
+    assert pyproject["tool"]["mypy"]["files"] == ["reference_app/lab"]
+    assert "py.typed" in pyproject["tool"]["setuptools"]["package-data"]["reference_app"]
+    assert (ROOT / "reference_app/py.typed").is_file()
 
 
 def test_ci_and_the_dev_container_share_one_setup_script():
@@ -74,7 +82,7 @@ def test_precommit_config_is_valid_and_offline():
     repos = yaml.safe_load(config.read_text())["repos"]
     assert [r["repo"] for r in repos] == ["local"]
     ids = {hook["id"] for hook in repos[0]["hooks"]}
-    assert ids == {"ruff", "ruff-format", "generated-files", "notebook-outputs", "deprecated-runtimes"}
+    assert ids == {"ruff", "ruff-format", "mypy", "generated-files", "notebook-outputs", "deprecated-runtimes"}
 
 
 def _tracked(*suffixes: str) -> list[Path]:

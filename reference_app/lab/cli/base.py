@@ -47,6 +47,8 @@ def lazy_module(name: str):
     if name in sys.modules:
         return sys.modules[name]
     spec = importlib.util.find_spec(name)
+    if spec is None or spec.loader is None:
+        raise ModuleNotFoundError(f"No module named {name!r}", name=name)  # as `import` says it
     loader = importlib.util.LazyLoader(spec.loader)
     spec.loader = loader
     module = importlib.util.module_from_spec(spec)
@@ -76,7 +78,9 @@ def with_backend_options(func):
         select_backend(backend, port)
         return func(*args, **kwargs)
 
-    wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), *added.values()])
+    # inspect (and so Typer) reads __signature__; typeshed's functools._Wrapped does not declare it
+    parameters = [*signature.parameters.values(), *added.values()]
+    setattr(wrapper, "__signature__", signature.replace(parameters=parameters))  # noqa: B010
     wrapper.__annotations__ = {**func.__annotations__, "backend": BackendOption, "port": PortOption}
     return wrapper
 

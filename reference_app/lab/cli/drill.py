@@ -12,7 +12,7 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -20,6 +20,9 @@ from rich.table import Table
 
 from ..errors import LabError
 from .base import app, friendly, lazy_module, out
+
+if TYPE_CHECKING:
+    from ..questions.drill import Progress
 
 bank_mod = lazy_module("reference_app.lab.questions.bank")
 engine = lazy_module("reference_app.lab.questions.drill")
@@ -107,7 +110,7 @@ def _run(session, questions, mock: bool = False) -> None:
     out.print(f"[dim]{len(session.answers)} answer(s) saved in {session.progress.path}.[/]")
 
 
-def _print_drill_summary(answers, progress: engine.Progress, questions) -> None:
+def _print_drill_summary(answers, progress: Progress, questions) -> None:
     if not answers:
         return
     counts = {r: sum(a.rating == r for a in answers) for r in engine.RATINGS}
@@ -155,7 +158,7 @@ def _print_mock_summary(answers) -> None:
     )
 
 
-def _print_stats(progress: engine.Progress, questions) -> None:
+def _print_stats(progress: Progress, questions) -> None:
     table = Table(title="Where you stand, by topic")
     for column in ("module", "topic", "questions", "seen", "mastered", "due now", "last score"):
         table.add_column(column)

@@ -60,7 +60,7 @@ def status() -> None:
     if st.healthy:
         table.add_row("emulator", f"{st.emulator} {st.version or ''}")
         table.add_row("started by", f"lambda-lab (pid {st.pid})" if st.pid else "someone else")
-        table.add_row("functions", ", ".join(st.functions) or "none")
+        table.add_row("functions", ", ".join(st.functions or []) or "none")  # details: always listed
         table.add_row("memory", str(st.memory) if st.memory else "unknown (not started by lambda-lab)")
     out.print(table)
     if st.notice:

@@ -107,4 +107,4 @@ def emulator_command() -> list[str]:
 
 def active(health_doc: dict | None) -> bool:
     """Whether the emulator that answered with ``health_doc`` runs with the kit's runtime."""
-    return bool(health_doc) and HEALTH_KEY in health_doc
+    return health_doc is not None and HEALTH_KEY in health_doc

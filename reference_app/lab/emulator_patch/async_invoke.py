@@ -157,7 +157,8 @@ def run(svc, func: dict, event: Any, delays: list[float]) -> tuple[str, int, dic
     the retries run out or its age would pass ``MaximumEventAgeInSeconds``; return
     ``(condition, attempts, last result)``."""
     _retries, max_age, _destinations, _dlq = _settings(func)
-    started, attempts, result = time.time(), 0, {}
+    started, attempts = time.time(), 0
+    result: dict = {}
     for delay in [0.0, *delays]:
         if time.time() - started + delay > max_age:
             return "EventAgeExceeded", attempts, result

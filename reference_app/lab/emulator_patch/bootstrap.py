@@ -56,6 +56,8 @@ import logging  # noqa: E402
 import math  # noqa: E402
 import threading  # noqa: E402
 import traceback  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
 
 FRAME = "\x1e"
 NEWLINE_ESCAPE = "\x1f"
@@ -204,6 +206,10 @@ class JsonFormatter(logging.Formatter):
         record.levelno = min(50, max(0, record.levelno)) // 10 * 10
         record.levelname = logging.getLevelName(record.levelno)
         exc = record.exc_info
+        if exc and exc[0] is None:
+            # exc_info=True outside an except block stores (None, None, None): AWS's runtime (awslambdaric's
+            # JsonFormatter) fails on it the same way, so logging prints "--- Logging error ---" and loses the line
+            raise AttributeError("'NoneType' object has no attribute '__name__'")
         result = {
             "timestamp": self.formatTime(record, self.datefmt),
             "level": record.levelname,
@@ -215,8 +221,9 @@ class JsonFormatter(logging.Formatter):
             "requestId": getattr(record, "aws_request_id", None),
             "location": f"{record.pathname}:{record.funcName}:{record.lineno}" if exc else None,
         }
-        if getattr(record, "tenant_id", None) is not None:
-            result["tenantId"] = record.tenant_id
+        tenant_id = getattr(record, "tenant_id", None)
+        if tenant_id is not None:
+            result["tenantId"] = tenant_id
         result.update(
             (key, value) for key, value in record.__dict__.items() if key not in _JSON_RESERVED and key not in result
         )
@@ -259,7 +266,7 @@ def make_error(message: str, error_type: str, stack_trace: list[str] | None, req
 
 def _own_frames(tb) -> list[str]:
     """The traceback without this bootstrap's leading frames, formatted as ``traceback.format_list``."""
-    frames = traceback.extract_tb(tb)
+    frames: list[traceback.FrameSummary] = traceback.extract_tb(tb)
     here = os.path.abspath(__file__)
     for index, frame in enumerate(frames):
         if os.path.abspath(frame.filename) != here:
@@ -442,7 +449,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             except Exception:
                 pass
 
-        spec.loader.exec_module = run_then_hook
+        setattr(spec.loader, "exec_module", run_then_hook)  # noqa: B010  (this loader instance only)
         return spec
 
 
@@ -476,9 +483,9 @@ class Worker:
         self.stderr = LineWriter(self.sink, 2)
         sys.stdin = open(os.devnull)  # noqa: SIM115  (the process's stdin, open for its lifetime)
         sys.stdout, sys.stderr = self.stdout, self.stderr
-        self.handler = None
+        self.handler: Callable[[Any, Any], Any] | None = None
         self.init_error: dict | None = None
-        self.init_ms: float | None = None
+        self.init_ms = 0.0
         self.request_id = ""
         self.log_format = "Text"
         self.first = True
@@ -590,6 +597,7 @@ class Worker:
             if self.init_error is not None:
                 error = dict(self.init_error)
             else:
+                assert self.handler is not None  # init() loaded it, or set init_error
                 context = LambdaContext(request_id, ctx.get("invoked_function_arn") or init.get("arn", ""),
                                         int(started * 1000) + timeout_ms, self.sink, ctx.get("client_context"),
                                         ctx.get("identity"), _tenant_id)

@@ -88,7 +88,7 @@ def _rolled_back_on_failure(s3, handler):
         try:
             return handler(bucket_name, *args, **kwargs)
         except NotStored:
-            if before is not None:
+            if bucket is not None and before is not None:
                 bucket["objects"].clear()
                 bucket["objects"].update(before)
             raise

@@ -106,7 +106,7 @@ class _AfterImport(importlib.abc.MetaPathFinder):
             exec_module(module)
             hook(module)
 
-        spec.loader.exec_module = run_then_patch
+        setattr(spec.loader, "exec_module", run_then_patch)  # noqa: B010  (this loader instance only)
         return spec
 
 
@@ -178,7 +178,7 @@ def _result_of(config: dict, request_id: str, worker, answer: dict, result: dict
     error = lab.get("error")
     status, error_type = "success", None
     timed_out = bool(lab.get("timed_out"))
-    if lab.get("exited"):
+    if lab.get("exited") and error is not None:  # workers.py sets both: the runtime's own error
         status, error_type = "error", error["errorType"]
     elif error is not None:
         status = "error"

@@ -140,7 +140,7 @@ def write_log_block(block: LogBlock) -> None:
     if block.stream not in streams:
         streams[block.stream] = {"events": [], "uploadSequenceToken": "1", "creationTime": now,
                                  "firstEventTimestamp": None, "lastEventTimestamp": None, "lastIngestionTime": None}
-    events = [{"timestamp": t, "message": m, "ingestionTime": now} for t, m in block.events]
+    events: list[dict] = [{"timestamp": t, "message": m, "ingestionTime": now} for t, m in block.events]
     cwl._append_log_events(streams[block.stream], events)  # each event cut to 256 KB (log_store)
     with cwl._log_events_lock:
         log_store.after_write(cwl._log_groups[block.group], sum(len(e["message"]) for e in events))

@@ -48,8 +48,8 @@ def _deny(status: int, code: str, message: str, style: str = "json") -> tuple[in
     """A refusal in the shape the caller's SDK parses: XML for S3 and the query protocol, else JSON."""
     if style in ("s3", "query"):
         error = f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
-        body = (error if style == "s3" else f"<ErrorResponse>{error}<RequestId>0</RequestId></ErrorResponse>")
-        return status, {"content-type": "application/xml"}, body.encode()
+        xml = (error if style == "s3" else f"<ErrorResponse>{error}<RequestId>0</RequestId></ErrorResponse>")
+        return status, {"content-type": "application/xml"}, xml.encode()
     body = json.dumps({"__type": code, "message": message}).encode()
     return status, {"content-type": "application/json", "x-amzn-errortype": code}, body
 
@@ -182,7 +182,7 @@ def guard(app: Any, gate: Gate) -> Any:
             chunks.append(last.get("body", b""))
             more = last.get("more_body", False)
         body = b"".join(chunks)
-        headers = {}
+        headers: dict[str, str] = {}
         for name, value in scope.get("headers", []):
             key = name.decode("latin-1").lower()
             text = value.decode("utf-8", "replace")

@@ -31,8 +31,10 @@ import sys
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import psutil
 
@@ -104,7 +106,7 @@ def log_stream_name(config: dict) -> str:
 
 # A room's shared emulator sandboxes every worker (reference_app.lab.emulator_patch.room_sandbox.wrap):
 # ``(args, popen_kwargs) -> (args, popen_kwargs)``, or None to start workers as they are.
-spawn_wrapper = None
+spawn_wrapper: Callable[[list[str], dict], tuple[list[str], dict]] | None = None
 
 
 def _child_pids(pid: int) -> list[int]:
@@ -334,7 +336,7 @@ def _complete_answer(lr, worker, answer: dict, request_id: str, started: float) 
     return answer
 
 
-def guard_memory(lr, worker_class: type, interval_s: float = 0.05) -> None:
+def guard_memory(lr, worker_class: type[Any], interval_s: float = 0.05) -> None:
     """Stop a busy worker whose resident memory (its whole process tree's) passes the function's memory size.
 
     Its own memory is read every ``interval_s``, its tree's ten times less often. An idle

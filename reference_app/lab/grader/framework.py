@@ -185,7 +185,7 @@ def explain(exc: BaseException, path: Path) -> str:
     return f"your code raised {type(exc).__name__}{': ' + message if message else ''}{where}."
 
 
-def _is_not_implemented(exc: BaseException) -> bool:
+def _is_not_implemented(exc: BaseException | None) -> bool:
     while exc is not None:
         if isinstance(exc, NotImplementedError):
             return True

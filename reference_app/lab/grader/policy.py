@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 
@@ -119,7 +119,7 @@ def allows(doc: Any, action: str, arn: str) -> bool:
     return any(s.get("Effect") == "Allow" and hits(s) for s in found)
 
 
-def grants_beyond(doc: Any, job: dict[str, Iterable[str]], services: Iterable[str] = ()) -> list[str]:
+def grants_beyond(doc: Any, job: Mapping[str, Iterable[str]], services: Iterable[str] = ()) -> list[str]:
     """Every grant of ``doc`` outside ``job`` (action -> the resource patterns it may have), as
     "action on resource" sentences, the widest first; empty when the policy does its job only."""
     allowed = {a.lower(): list(r) for a, r in job.items()}

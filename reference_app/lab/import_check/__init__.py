@@ -53,7 +53,11 @@ def sdk_dir() -> Path:
                     top = rel.parts[0]
                     if top == ".." or (staging / top).exists():
                         continue
-                    src = Path(dist.locate_file(top))
+                    located = dist.locate_file(top)
+                    if not isinstance(located, os.PathLike):
+                        raise LabError(f"{dist.name} is installed inside a zip archive, which the import check "
+                                       "cannot stage: reinstall it with pip.")
+                    src = Path(located)
                     if src.exists():
                         (staging / top).symlink_to(src)
             target.parent.mkdir(parents=True, exist_ok=True)

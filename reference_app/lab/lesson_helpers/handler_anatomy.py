@@ -10,12 +10,14 @@ idempotent, so the notebook runs twice in a row.
 from __future__ import annotations
 
 import base64
+import functools
 import hashlib
 import io
 import json
 import textwrap
 import urllib.request
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -63,9 +65,9 @@ def deploy_lesson_functions() -> dict[str, Deployment]:
     from ..reference_deploys import deploy_handler
     from .parallel import deploy_all
 
-    deploys = {}
+    deploys: dict[str, Callable[[], Deployment]] = {}
     for part, name, kwargs in PARTS:  # the first builds anatomy's zip, alone; the others reuse it
-        deploys[name or part] = lambda part=part, name=name, kwargs=kwargs: deploy_part(part, name, **kwargs)
+        deploys[name or part] = functools.partial(deploy_part, part, name, **kwargs)
     deploys["users_api"] = lambda: deploy_handler("users_api", "lab-02-users")
     deploys["users_api_powertools"] = lambda: _warm(deploy_handler("users_api_powertools", "lab-02-users-powertools"))
     deploys["seed_logging"] = lambda: deploy_function(
@@ -314,7 +316,7 @@ def core_unit_test():
     from .. import resources
     from ..grader.framework import isolated_aws
 
-    cases = [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("a new user", {"user_id": "ada", "name": " Ada Lovelace ", "email": "ada@example.com"}),
         ("the same user_id", {"user_id": "ada", "name": "Mallory", "email": "m@example.com"}),
         ("user_id not a string", {"user_id": 7, "name": "Seven", "email": "s@example.com"}),

@@ -154,7 +154,8 @@ def plot_cost(durations_by_memory: dict[int, float], requests: int = 10_000_000)
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
     sizes = sorted(durations_by_memory)
-    for arch, style in (("x86_64", "-o"), ("arm64", "--s")):
+    styles: tuple[tuple[cost.Architecture, str], ...] = (("x86_64", "-o"), ("arm64", "--s"))
+    for arch, style in styles:
         left.plot(sizes, [cost.monthly_bill(requests, durations_by_memory[m], m, arch).total for m in sizes],
                   style, label=arch)
         durations = list(range(10, 1001, 10))
@@ -190,7 +191,7 @@ def throttle(name: str, hold_ms: int = 800) -> Throttled:
     time.sleep(hold_ms / 3000)
     try:
         lam.invoke(FunctionName=name, Payload=b"{}")
-        error = {"Error": {"Code": "none"}, "ResponseMetadata": {"HTTPStatusCode": 200}}
+        error: dict = {"Error": {"Code": "none"}, "ResponseMetadata": {"HTTPStatusCode": 200}}
     except ClientError as err:
         error = err.response
     busy.join()

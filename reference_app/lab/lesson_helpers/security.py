@@ -74,7 +74,7 @@ def enforcing_backend() -> Backend:
 
 def enforces(doc: dict | None) -> bool:
     """True for the health document of an emulator started with ``AUTH=true``."""
-    return bool(doc) and doc.get("auth") == "enabled"
+    return doc is not None and doc.get("auth") == "enabled"
 
 
 def enforcing_emulator() -> Backend:

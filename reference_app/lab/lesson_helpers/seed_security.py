@@ -79,7 +79,7 @@ def actions_called(code: str) -> set[str]:
     operation of a service the code makes a boto3 client or resource for."""
     tree = ast.parse(code)
     services = {
-        node.args[0].value
+        str(node.args[0].value)
         for node in ast.walk(tree)
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
         and node.func.attr in ("client", "resource") and node.args and isinstance(node.args[0], ast.Constant)

@@ -53,7 +53,7 @@ def received(
     cell that also shows what did *not* arrive."""
     lines: list[Logged] = wait_for_logged(
         function, count, since_ms, message="event received",
-        where=(lambda line: where(line.get("event"))) if where else None,
+        where=(lambda line: isinstance(line.get("event"), dict) and where(line["event"])) if where else None,
         timeout_s=timeout_s, settle_s=settle_s,
     )
     return [line["event"] for line in lines]

@@ -241,7 +241,8 @@ def _literal(node: ast.AST) -> Any:
         return [_literal(e) for e in node.elts]
     if isinstance(node, ast.JoinedStr):
         return "".join(
-            str(v.value) if isinstance(v, ast.Constant) else f"${{{ast.unparse(v.value)}}}" for v in node.values
+            str(v.value) if isinstance(v, ast.Constant)
+            else f"${{{ast.unparse(v.value if isinstance(v, ast.FormattedValue) else v)}}}" for v in node.values
         )
     return f"${{{ast.unparse(node)}}}"
 

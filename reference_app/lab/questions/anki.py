@@ -45,7 +45,7 @@ def card_order(q: Question, slot: int) -> list[int]:
     if not q.is_choice:
         return []
     rest = [i for i in q.choice_order(random.Random(f"anki:{q.id}")) if i != q.answer]
-    rest.insert(slot % len(q.choices), q.answer)
+    rest.insert(slot % len(q.choices), q.answer_index)
     return rest
 
 
@@ -58,7 +58,7 @@ def _fields(q: Question, slot: int = 0) -> list[str]:
             f"<li>{md.html(q.choices[i])}: {md.html(q.why_wrong(i) or '')}</li>"
             for i in order if i != q.answer and q.why_wrong(i)
         )
-        answer = f"<b>{order.index(q.answer) + 1}) {md.html(q.correct_choice or '')}</b><br>{answer}"
+        answer = f"<b>{order.index(q.answer_index) + 1}) {md.html(q.correct_choice or '')}</b><br>{answer}"
         if wrong:
             answer += f"<p><i>Why the others are wrong:</i></p><ul>{wrong}</ul>"
     points = "".join(f"<li>{md.html(p)}</li>" for p in q.key_points)

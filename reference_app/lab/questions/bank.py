@@ -102,6 +102,13 @@ class Question:
     def correct_choice(self) -> str | None:
         return self.choices[self.answer] if self.is_choice and self.answer is not None else None
 
+    @property
+    def answer_index(self) -> int:
+        """The right choice's index (bank order); only a choice question has one (the bank checks it)."""
+        if self.answer is None:
+            raise LabError(f"Question {self.id} has no answer to show: only a choice question has one.")
+        return self.answer
+
     def why_wrong(self, index: int) -> str | None:
         """Why choice ``index`` (bank order) is wrong, when the bank says so."""
         return self.choice_whys[index] if index < len(self.choice_whys) else None
@@ -211,16 +218,17 @@ def _choices(value: Any) -> tuple[tuple[str, ...], tuple[str | None, ...]] | Non
     """``choices``: each a text, or ``{text, why}``; None when malformed."""
     if not isinstance(value, list):
         return None
-    texts, whys = [], []
+    texts: list[str] = []
+    whys: list[str | None] = []
     for item in value:
-        if isinstance(item, dict) and set(item) <= {"text", "why"} and _text(item.get("text")):
+        if isinstance(item, dict) and set(item) <= {"text", "why"} and (text := _text(item.get("text"))):
             why = item.get("why")
             if why is not None and not _text(why):
                 return None
-            texts.append(_text(item["text"]))
+            texts.append(text)
             whys.append(_text(why))
-        elif _text(item):
-            texts.append(_text(item))
+        elif text := _text(item):
+            texts.append(text)
             whys.append(None)
         else:
             return None
@@ -231,16 +239,17 @@ def _key_points(value: Any) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...
     """``key_points``: each a text, or ``{point, synonyms: [...]}``; None when malformed."""
     if not isinstance(value, list):
         return None
-    points, synonyms = [], []
+    points: list[str] = []
+    synonyms: list[tuple[str, ...]] = []
     for item in value:
-        if isinstance(item, dict) and set(item) <= {"point", "synonyms"} and _text(item.get("point")):
+        if isinstance(item, dict) and set(item) <= {"point", "synonyms"} and (point := _text(item.get("point"))):
             extra = _strings(item.get("synonyms", []) or [])
             if extra is None:
                 return None
-            points.append(_text(item["point"]))
+            points.append(point)
             synonyms.append(extra)
-        elif _text(item):
-            points.append(_text(item))
+        elif point := _text(item):
+            points.append(point)
             synonyms.append(())
         else:
             return None
@@ -259,6 +268,7 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
     keys = ("id", "module", "level", "topic", "kind", "question", "model_answer")
     texts = {key: _text(item.get(key)) for key in keys}
     problems += [f"{name}: {key} must be text" for key, value in texts.items() if value is None]
+    text = {key: value for key, value in texts.items() if value is not None}  # all of them, or problems
     parsed_points, sources = _key_points(item["key_points"]), _strings(item["sources"])
     key_points, synonyms = parsed_points or ((), ())
     if parsed_points is None or len(key_points) < 2:
@@ -275,12 +285,12 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
     seed_corrections = _strings(item["seed_corrections"]) if "seed_corrections" in item else ()
     if seed_corrections is None:
         problems.append(f"{name}: seed_corrections must be a list of texts")
-    if problems:
+    if problems or sources is None or seed_corrections is None:
         return None, problems
 
     question = Question(
-        id=texts["id"], module=texts["module"], level=texts["level"], topic=texts["topic"], kind=texts["kind"],
-        question=texts["question"], model_answer=texts["model_answer"], key_points=key_points, sources=sources,
+        id=text["id"], module=text["module"], level=text["level"], topic=text["topic"], kind=text["kind"],
+        question=text["question"], model_answer=text["model_answer"], key_points=key_points, sources=sources,
         proof=Proof(proof["module"].strip(), proof["tag"].strip()), choices=choices, answer=item.get("answer"),
         choice_whys=choice_whys, synonyms=synonyms,
         common_wrong_answer=_text(item.get("common_wrong_answer")), seed=_text(item.get("seed")),

@@ -354,7 +354,7 @@ class Session:
         if correct:
             self.show("[green]✓ Correct.[/]")
         else:
-            shown = order.index(q.answer) + 1
+            shown = order.index(q.answer_index) + 1
             self.show(f"[red]✗ The answer is {shown}) {md.rich(q.correct_choice or '')}[/]")
             why = q.why_wrong(picked)
             if why:

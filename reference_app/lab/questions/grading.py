@@ -215,7 +215,8 @@ def grade_point(point: str, synonyms: tuple[str, ...], answer: str) -> PointResu
         if not content:
             continue
         needed = _needed(content) * len(content)
-        same, where = 0, []
+        same: float = 0
+        where: list[int] = []
         by_sentence: dict[int, list[tuple[bool, bool]]] = {}  # sentence -> (met, met with the same polarity)
         for w in content:
             matches = [s for s in said_content if same_word(w.text, s.text)]
@@ -231,14 +232,14 @@ def grade_point(point: str, synonyms: tuple[str, ...], answer: str) -> PointResu
         wanted = {w.text for w in wanted_words if _is_number(w.text) and not w.aside}
         if same < needed:
             for sentence, met in by_sentence.items():
-                agreeing = sum(agree for _, agree in met)
+                agreed = sum(agree for _, agree in met)
                 text = _sentence_text(answer, sentence)
                 # one sentence that says this point with the opposite polarity is a wrong claim
-                if len(met) >= needed and agreeing < needed:
+                if len(met) >= needed and agreed < needed:
                     contradiction = contradiction or PointResult(point, False, text, "says the opposite")
                 # and so is one that says half of it with another number ("retries three times")
                 said_numbers = {w.text for w in said if w.sentence == sentence and _is_number(w.text)}
-                if wanted and said_numbers and not wanted & said_numbers and agreeing >= len(content) / 2:
+                if wanted and said_numbers and not wanted & said_numbers and agreed >= len(content) / 2:
                     contradiction = contradiction or PointResult(point, False, text, "a different number")
             continue
         evidence = _sentence_text(answer, max(set(where), key=where.count)) if where else None

@@ -22,7 +22,7 @@ def seed_questions(bank: Bank | None = None):
     import pandas as pd
 
     bank = bank or load()
-    rows = [
+    rows: list[dict] = [
         {"seed": q.seed, "question": q.question, "answered in": q.module, "level": q.level, "id": q.id,
          "seed claims corrected": len(q.seed_corrections)}
         for q in bank if q.seed

@@ -136,7 +136,7 @@ class Store:
             if mine is None:
                 if len(learners) >= MAX_LEARNERS:
                     return 429, {"message": "the room is full"}
-                entry = {"key_hash": key_hash, "joined": now, "progress": {}}
+                entry: dict[str, Any] = {"key_hash": key_hash, "joined": now, "progress": {}}
                 if self.registry is not None:
                     entry["account"], _ = self.registry.issue()
             else:
@@ -146,7 +146,7 @@ class Store:
             learners[name] = entry
             self.tokens[entry["token"]] = name
             self._save()
-            answer = {"token": token, "name": name}
+            answer: dict[str, Any] = {"token": token, "name": name}
             if "account" in entry and self.registry is not None:
                 answer.update(account=entry["account"], secret=self.registry.accounts[entry["account"]])
         return 200, answer

@@ -148,13 +148,14 @@ def main(argv: list[str] | None = None) -> int:
 try:
     from jupyterhub.spawner import SimpleLocalProcessSpawner
 except ImportError:  # a learner's server does not need the hub's classes
-    SimpleLocalProcessSpawner = object  # type: ignore[assignment,misc]
+    SimpleLocalProcessSpawner = object
 
 
 class LearnerSpawner(SimpleLocalProcessSpawner):
     """JupyterHub's local-process spawner, with each learner as their own Unix user in their sandbox."""
 
     room_dir = ""  # set by classroom/jupyterhub_config.py: hidden from every learner
+    cmd: list[str]  # JupyterHub's trait, declared for the type checker (an annotation only: no class attribute)
 
     async def start(self):
         home = Path(self.home_dir)

@@ -84,7 +84,8 @@ def _sub(inner: Any, template: dict, ids: dict[str, str]) -> str | None:
         if name in local:
             got = rendered(local[name], template, ids)
         elif "." in name:
-            got = _get_att(*name.split(".", 1), template)
+            resource, attribute = name.split(".", 1)
+            got = _get_att(resource, attribute, template)
         else:
             got = _ref(name, template, ids)
         if got is None:

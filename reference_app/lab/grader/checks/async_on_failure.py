@@ -42,7 +42,8 @@ def refused_raises(ctx: Context) -> None:
     except Exception as exc:
         said = printed.getvalue()
         print(said, end="")  # the learner still sees their own lines, after the verdict
-        chain, cause = [], exc
+        chain: list[str] = []
+        cause: BaseException | None = exc
         while cause is not None and len(chain) < 5:  # the error raised, or the one it was raised from
             chain += [str(cause), type(cause).__name__]
             cause = cause.__cause__ or cause.__context__

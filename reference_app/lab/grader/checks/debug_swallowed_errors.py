@@ -93,7 +93,8 @@ def failures_raise(ctx: Context) -> None:
 
 def _said_why(exc: BaseException, why: str, lines: list[tuple[int, str]]) -> None:
     """The log must say why a charge failed: an ERROR line with the exception's message or type."""
-    chain, cause = [], exc
+    chain: list[str] = []
+    cause: BaseException | None = exc
     while cause is not None and len(chain) < 6:
         chain += [str(cause), type(cause).__name__]
         cause = cause.__cause__ or cause.__context__

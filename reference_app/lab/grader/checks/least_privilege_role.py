@@ -117,7 +117,7 @@ def _resources(backend) -> tuple[str, str]:
 def probe_outside(role_arn: str, backend):
     """The probe function, with the learner's role, trying what the users API never does."""
     key = {"user_id": {"S": "probe"}}
-    calls = [
+    calls: list[tuple[str, str, dict]] = [
         ("dynamodb", "UpdateItem", {"TableName": TABLE, "Key": key, "UpdateExpression": "SET n = :n",
                                     "ExpressionAttributeValues": {":n": {"N": "1"}}}),
         ("dynamodb", "Query", {"TableName": TABLE, "KeyConditionExpression": "user_id = :u",

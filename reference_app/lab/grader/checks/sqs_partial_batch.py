@@ -25,8 +25,8 @@ def _batch(run: str, rng=None, good_count: int = 3, poison_count: int = 1) -> tu
     if rng is None:  # the fixed batch of a check written before the seed
         good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": 10 * n}), f"good-{run}-{n}")
                 for n in (1, 2, 3)]
-        poison = sqs_record("this is not an order", f"poison-{run}")
-        return [good[0], poison, good[1], good[2]], [poison["messageId"]]
+        poisoned = sqs_record("this is not an order", f"poison-{run}")
+        return [good[0], poisoned, good[1], good[2]], [poisoned["messageId"]]
     good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": rng.randint(1, 9999)}),
                        str(uuid.UUID(int=rng.getrandbits(128)))) for n in range(1, good_count + 1)]
     bodies = list(POISON) * (1 + poison_count // len(POISON))

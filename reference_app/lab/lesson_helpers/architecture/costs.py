@@ -20,7 +20,9 @@ def billed_ms(report: dict[str, float]) -> int:
     return math.ceil(report.get("Duration", 0.0)) + math.ceil(report.get("Init Duration", 0.0))
 
 
-def cost(requests: int, gb_seconds: float, architecture: str, free_tier: bool = False) -> dict[str, float]:
+def cost(
+    requests: int, gb_seconds: float, architecture: pricing.Architecture, free_tier: bool = False
+) -> dict[str, float]:
     """Requests and duration charges (USD) for a volume, optionally after the monthly free tier."""
     if architecture not in ARCHITECTURES:
         raise LabError(f"architecture is 'x86_64' or 'arm64', not {architecture!r}.")

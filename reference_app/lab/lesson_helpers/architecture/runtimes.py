@@ -13,6 +13,8 @@ import re
 from botocore.loaders import Loader
 from botocore.model import ServiceModel
 
+from ...errors import LabError
+
 MANAGED = {"python": "Python", "nodejs": "Node.js", "java": "Java", "dotnet": ".NET (C#, PowerShell)",
            "ruby": "Ruby", "go": "Go"}
 SEED_LANGUAGES = ("Python", "Node.js", "Java", "C#", "Go", "Ruby", "PHP", "Rust")
@@ -26,7 +28,11 @@ def runtime_identifiers() -> list[str]:
 
 def family(identifier: str) -> str:
     """``python3.13`` -> ``python``, ``dotnetcore3.1`` -> ``dotnet``, ``provided.al2023`` -> ``provided``."""
-    name = re.match(r"[a-z]+", identifier).group(0)
+    found = re.match(r"[a-z]+", identifier)
+    if found is None:
+        raise LabError(f"{identifier!r} is not a Lambda runtime identifier: one starts with its language, "
+                       "e.g. python3.13.")
+    name = found.group(0)
     return "dotnet" if name.startswith("dotnet") else name
 
 

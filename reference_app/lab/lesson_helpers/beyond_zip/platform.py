@@ -74,7 +74,7 @@ def reachable(target: str, *, in_vpc: bool, nat: bool = False, endpoints: frozen
 def reachability(targets=("internet", "s3", "dynamodb", "secretsmanager", "rds")) -> Any:
     import pandas as pd
 
-    setups = {
+    setups: dict[str, dict[str, Any]] = {
         "not in a VPC": {"in_vpc": False},
         "VPC, private subnets only": {"in_vpc": True},
         "VPC + NAT gateway": {"in_vpc": True, "nat": True},

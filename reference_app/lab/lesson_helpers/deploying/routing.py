@@ -91,7 +91,7 @@ def count_by_version(requests: int, seed: int, name: str = NAME, alias: str = AL
     lam = invoker()
     routed = [invoke_routed(event, rng, name, alias, state, lam) for event in traffic(requests, rng)]
     publish_version_metrics(routed, name, alias)
-    rows = {}
+    rows: dict[str, dict[str, int]] = {}
     for r in routed:
         row = rows.setdefault(r.version, {"invocations": 0, "errors": 0})
         row["invocations"] += 1
@@ -103,7 +103,8 @@ def count_by_version(requests: int, seed: int, name: str = NAME, alias: str = AL
 
 def emulator_routing(requests: int = 20, name: str = NAME, alias: str = ALIAS) -> dict[str, int]:
     """Invoke the alias itself ``requests`` times and count ``ExecutedVersion``: what the emulator routes."""
-    lam, counts = client("lambda"), {}
+    lam = client("lambda")
+    counts: dict[str, int] = {}
     for _ in range(requests):
         resp = lam.invoke(FunctionName=name, Qualifier=alias, Payload=b'{"amount_cents": 100}')
         resp["Payload"].read()

@@ -110,7 +110,7 @@ def view(table: str, order_id: str) -> dict[str, Any] | None:
 
 def wait_for_view(table: str, order_id: str, version: int, timeout_s: float = 30.0) -> dict[str, Any]:
     """The order's view once the projection has applied ``version``."""
-    return wait_until(lambda: (v := view(table, order_id)) and v["version"] >= version and v,
+    return wait_until(lambda: v if (v := view(table, order_id)) and v["version"] >= version else None,
                       f"the read model of {order_id} at v{version}", timeout_s)
 
 

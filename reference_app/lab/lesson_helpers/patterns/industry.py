@@ -78,7 +78,7 @@ def page_views(table: str, minute: str) -> dict[str, int]:
 
 
 def wait_for_views(table: str, minute: str, expected: dict[str, int], timeout_s: float = 30.0) -> dict[str, int]:
-    return wait_until(lambda: (got := page_views(table, minute)) == expected and got,
+    return wait_until(lambda: got if (got := page_views(table, minute)) == expected else None,
                       f"the page views of {minute}", timeout_s)
 
 

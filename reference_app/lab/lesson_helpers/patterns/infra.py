@@ -30,7 +30,7 @@ def run_id() -> str:
 PROGRESS_S = 5.0
 
 
-def wait_until(probe: Callable[[], T], what: str, timeout_s: float = 30.0) -> T:
+def wait_until(probe: Callable[[], T | None], what: str, timeout_s: float = 30.0) -> T:
     """Poll ``probe`` until it returns something truthy and return that; LabError naming ``what``
     when it never does. The kit's one polling loop (:func:`reference_app.lab.poll.attempts`)."""
     started = said = time.monotonic()

@@ -74,7 +74,7 @@ class SagaRun:
         start = self.events[0]["timestamp"] if self.events else None
         rows = []
         for event in self.events:
-            details = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
+            details: dict = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
             note = details.get("error") or details.get("output") or ""
             rows.append({"ms": _ms(event["timestamp"], start), "type": event["type"], "state": details.get("name", ""),
                          "error or output": str(note)[:60]})
