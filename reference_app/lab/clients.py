@@ -148,7 +148,7 @@ def session(backend: Backend | None = None) -> boto3.session.Session:
 def _secret(key: str) -> str:
     """The room's secret for the learner's account on its shared emulator (which verifies
     signatures), else the dummy one."""
-    from .room import membership
+    from .accounts import membership
 
     return (membership.secret_for(key) if key != DUMMY_KEY else None) or DUMMY_SECRET
 

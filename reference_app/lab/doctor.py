@@ -156,7 +156,7 @@ def run_checks(backend: Backend | None = None) -> Checks:
 def room_checks(backend: Backend) -> list[Check]:
     """Whether the learner joined a room (and so reports there), and their account on a shared emulator."""
     from .config import account_id
-    from .room import membership
+    from .accounts import membership
 
     member = membership.load()
     if member is None:

@@ -74,7 +74,7 @@ def resolved(host: str, port: int) -> set[str]:
 
 
 def _room_host(host: str) -> bool:
-    from .room import membership
+    from .accounts import membership
 
     return bool(host) and host.lower() == membership.allowed_host()
 

@@ -23,6 +23,7 @@ from .base import app, err, friendly, lazy_module, out, plain
 doctor_mod = lazy_module("reference_app.lab.doctor")
 packaging = lazy_module("reference_app.lab.packaging")
 import_check = lazy_module("reference_app.lab.import_check")
+runtime_sdk = lazy_module("reference_app.lab.runtime_sdk")
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
@@ -146,7 +147,7 @@ def paths() -> None:
         ("course progress", lab_home_path() / "progress.json", "`lambda-lab check` attempts and hints"),
         ("build cache", packaging.build_cache_dir(), "zips, reused while source and packages match"),
         ("import checks", import_check.import_check_dir(), "zips that passed the isolated import check"),
-        ("runtime SDK", import_check.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
+        ("runtime SDK", runtime_sdk.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
     ]
     for name, path, note in rows:  # one line each, never cut: the terminal wraps, a path stays copyable
         out.print(f"{name:<14} {plain(path)}  [dim]# {plain(note)}[/]", soft_wrap=True, highlight=False)

@@ -110,7 +110,7 @@ def serve(
     if emulator:
         from ..emulator_patch import room_sandbox
         from ..room.collector import room_dir
-        from ..room.credentials import FILE, PATH_ENV, Registry
+        from ..accounts.credentials import FILE, PATH_ENV, Registry
 
         missing = room_sandbox.available()
         if missing and os.environ.get(room_sandbox.UNSANDBOXED_ENV) != "1":

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 
 import psutil
 
+from ..runtime_sdk import sdk_dir
 from .bootstrap import END_OF_OUTPUT as END_OF_OUTPUT
 from .bootstrap import FRAME as FRAME
 
@@ -75,8 +76,6 @@ def _runtime_sdk_dir() -> str:
     """boto3 and its dependencies, and nothing else: what Lambda's Python runtime provides."""
     global _sdk_dir
     if _sdk_dir is None:
-        from ..import_check import sdk_dir
-
         _sdk_dir = str(sdk_dir())
     return _sdk_dir
 

@@ -312,7 +312,7 @@ def core_unit_test():
     from reference_app.handlers import users_api
 
     from .. import resources
-    from ..grader.framework import isolated_aws
+    from ..moto_env import isolated_aws
 
     cases = [
         ("a new user", {"user_id": "ada", "name": " Ada Lovelace ", "email": "ada@example.com"}),

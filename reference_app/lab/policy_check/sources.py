@@ -318,7 +318,7 @@ def shipped_files() -> list[Path]:
     Not here: the exercises' stubs (a debug exercise starts from the broken policy on purpose;
     ``exercise_files`` lists them), the tests, and the course's own YAML (questions, outline).
     """
-    from ..course import kit_root
+    from ..locations import kit_root
     from ..iac import iac_dir
 
     root, package = kit_root(), Path(__file__).resolve().parents[2]  # the kit, reference_app
@@ -333,13 +333,13 @@ def shipped_files() -> list[Path]:
 
 def exercise_files() -> list[Path]:
     """The exercises' stubs, as learners get them (a debug exercise's policy is broken on purpose)."""
-    from ..course import kit_root
+    from ..locations import kit_root
 
     return sorted(p for p in (kit_root() / "exercises").rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def _label(path: Path) -> str:
-    from ..course import kit_root
+    from ..locations import kit_root
 
     for root in (kit_root(), Path(__file__).resolve().parents[3]):
         try:

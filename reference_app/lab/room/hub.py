@@ -152,8 +152,8 @@ def own_credentials(env=os.environ) -> str:
     kernels and terminals inherit it."""
     from ..config import lab_home
     from ..emulator_patch.room_accounts import GATE_ENV as GATE_ENV
-    from .credentials import PATH_ENV, Registry
-    from .membership import ACCOUNT_ENV
+    from ..accounts.credentials import PATH_ENV, Registry
+    from ..accounts.membership import ACCOUNT_ENV
 
     path = lab_home() / "credentials.json"
     registry = Registry(path)

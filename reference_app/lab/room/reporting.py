@@ -22,7 +22,7 @@ from .. import progress_store
 from ..config import split_url
 from ..errors import LabError
 from ..net import open_url
-from . import membership
+from ..accounts import membership
 
 TIMEOUT_S = 3.0
 
