@@ -8,6 +8,8 @@ the names below are loaded on first use so importing the package stays cheap.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
@@ -75,6 +77,20 @@ _EXPORTS = {
 
 __all__ = sorted(_EXPORTS)
 
+
+class _Facade(types.ModuleType):
+    """``lab.capabilities`` is a function that lives in a module of the same name. Importing that
+    module (``deploy`` does) would make the package's attribute the module, and a notebook's
+    ``lab.capabilities()`` would fail: an export keeps its name against its own module."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if isinstance(value, types.ModuleType) and _EXPORTS.get(name) == name:
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Facade
+
 if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they load on first use
     from .capabilities import capabilities as capabilities
     from .clients import arn, client, resource
@@ -117,8 +133,6 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
 
 
 def _in_ipython() -> bool:
-    import sys
-
     return "IPython" in sys.modules
 
 

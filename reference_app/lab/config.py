@@ -23,6 +23,7 @@ import os
 import re
 from dataclasses import dataclass
 
+from .accounts import membership
 from .errors import LabError
 from .locations import HOME_ENV, WRITE_ERRNOS, lab_home, lab_home_path, write_error, writing  # noqa: F401 (the home folder, re-exported for its callers)
 
@@ -200,8 +201,6 @@ def resolve_backend(value: str | None = None, port: int | str | None = None) -> 
 
 
 def _room_emulator() -> str | None:
-    from .accounts import membership
-
     member = membership.load()
     return member.emulator if member is not None else None
 
@@ -214,8 +213,6 @@ def account_id(backend: Backend) -> str:
     room, so there every learner works in an account of their own, and the emulator keeps
     each account's resources apart.
     """
-    from .accounts import membership
-
     if backend.kind == "url":
         return membership.learner_account()
     return membership.explicit_account() or ACCOUNT_ID

@@ -13,6 +13,8 @@ import re
 import sys
 from pathlib import Path
 
+from .generate import clean_solution as clean_solution
+
 # Lambda runtimes AWS has deprecated (no more security patches), from the "Deprecated
 # runtimes" table of https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
 DEPRECATED_RUNTIMES = (
@@ -67,8 +69,6 @@ def deprecated_runtime_declarations(paths: list[Path]) -> list[str]:
         except (OSError, UnicodeDecodeError):
             continue
         if re.search(r"(^|/)solutions/", posix):
-            from .generate import clean_solution as clean_solution
-
             text = clean_solution(text)
         lines = text.splitlines()
         for match in DECLARATION.finditer(text):

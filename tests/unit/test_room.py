@@ -11,9 +11,9 @@ import pytest
 from traitlets.config import Config
 
 from reference_app.lab import clients, config, net
+from reference_app.lab.accounts import membership
 from reference_app.lab.emulator_patch import room_accounts
 from reference_app.lab.errors import LabError
-from reference_app.lab.accounts import membership
 from reference_app.lab.room import collector, hub, reporting
 from reference_app.lab.room.view import RoomView
 
@@ -276,8 +276,8 @@ def test_admin_headers_carry_the_instructors_secret_only_where_the_user_holds_it
 
 def test_reset_of_a_ministack_emulator_sends_the_instructors_header(tmp_path, monkeypatch):
     from reference_app.lab import emulator
-    from reference_app.lab.config import resolve_backend
     from reference_app.lab.accounts.credentials import FILE, INSTRUCTOR_HEADER, Registry
+    from reference_app.lab.config import resolve_backend
 
     monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path))
     monkeypatch.delenv("LAMBDA_LAB_ROOM_CREDENTIALS", raising=False)

@@ -32,8 +32,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..locations import lab_home, lab_home_path
 from ..errors import LabError
+from ..locations import lab_home, lab_home_path
 
 FILE = "room.json"
 IDENTITY_FILE = "identity"

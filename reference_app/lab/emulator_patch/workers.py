@@ -36,7 +36,6 @@ from datetime import UTC, datetime
 
 import psutil
 
-from ..runtime_sdk import sdk_dir
 from .bootstrap import END_OF_OUTPUT as END_OF_OUTPUT
 from .bootstrap import FRAME as FRAME
 
@@ -76,6 +75,9 @@ def _runtime_sdk_dir() -> str:
     """boto3 and its dependencies, and nothing else: what Lambda's Python runtime provides."""
     global _sdk_dir
     if _sdk_dir is None:
+        # in the emulator's process: loaded at the first invoke, not at every emulator start (packaging, platformdirs)
+        from ..runtime_sdk import sdk_dir
+
         _sdk_dir = str(sdk_dir())
     return _sdk_dir
 

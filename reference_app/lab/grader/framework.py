@@ -53,6 +53,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ..deploy import deploy_function
 from ..errors import LabError
 from ..moto_env import isolated_aws, moto_resources  # noqa: F401 (the grader's unit checks run under them)
 from .inputs import Inputs, for_check
@@ -148,8 +149,6 @@ class Context:
     def deploy(self):
         """Deploy the learner's file as ``lab-ex-<id>`` (once per run); the Deployment."""
         if self._deployment is None:
-            from ..deploy import deploy_function
-
             self._deployment = deploy_function(
                 self.function_name,
                 self.path,

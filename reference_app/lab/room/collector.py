@@ -42,12 +42,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import course
-from ..config import lab_home
-from ..errors import LabError
-from . import limits
 from ..accounts.credentials import FILE as CREDENTIALS_FILE
 from ..accounts.credentials import Registry, write_private
 from ..accounts.membership import check_name
+from ..config import lab_home
+from ..errors import LabError
+from . import limits
 from .names import clean_text, fold
 
 MAX_BODY = 64 * 1024

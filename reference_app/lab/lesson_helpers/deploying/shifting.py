@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from ...clients import client
 from ...deploy import invoke
 from ...errors import LabError
+from ...iac import sam_translate
 from .releases import ALIAS as ALIAS
 from .releases import NAME as NAME
 from .releases import alias_state as alias_state
@@ -252,7 +253,5 @@ Resources:
 
 def sam_deployment_resources() -> list[tuple[str, str]]:
     """What SAM's transform makes of :data:`SAM_TEMPLATE`: (logical id, type) of every resource."""
-    from ...iac import sam_translate
-
     resources = sam_translate(SAM_TEMPLATE)["Resources"]
     return sorted((logical, r["Type"]) for logical, r in resources.items())
