@@ -20,15 +20,22 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from ..config import lab_home_path, writing
 from ..errors import LabError
 from ..runtime_sdk import sdk_dir
 from . import handler_probe
 
-if TYPE_CHECKING:  # packaging builds the zip and calls this check on it: the type only, not a circle
-    from ..packaging import Package
+
+class Package(Protocol):
+    """What the check reads of a built zip (:class:`reference_app.lab.packaging.Package`): packaging
+    builds the zip and then calls this check, so the check names no more of it than it uses."""
+
+    module: str
+    function: str
+    source: Path
+    zip_bytes: bytes
 
 
 def import_check_dir() -> Path:
