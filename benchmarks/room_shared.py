@@ -56,7 +56,7 @@ def learner(index: int, endpoint: str, credentials: tuple[str, str], home: Path,
     os.environ["LAMBDA_LAB_BACKEND"] = endpoint
     os.environ["LAMBDA_LAB_HOME"] = str(home / f"learner{index}")
     from reference_app import lab
-    from reference_app.lab.room import membership
+    from reference_app.lab.accounts import membership
 
     membership.save("http://127.0.0.1:9", f"learner{index}", endpoint, "token", *credentials)
 
@@ -125,7 +125,7 @@ def run_round(n: int, idle_s: float) -> Round:
     home = Path(tempfile.mkdtemp(prefix=f"room-shared-{n}-"))
     port = free_port()
     saved = dict(os.environ)
-    from reference_app.lab.room.credentials import FILE, PATH_ENV, Registry
+    from reference_app.lab.accounts.credentials import FILE, PATH_ENV, Registry
 
     registry = Registry(home / FILE)  # as `room serve --emulator`: an account per learner who joins
     accounts = [registry.issue() for _ in range(n)]

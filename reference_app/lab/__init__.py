@@ -8,6 +8,8 @@ the names below are loaded on first use so importing the package stays cheap.
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 _EXPORTS = {
@@ -111,8 +113,6 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
 
 
 def _in_ipython() -> bool:
-    import sys
-
     return "IPython" in sys.modules
 
 

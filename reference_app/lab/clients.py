@@ -61,6 +61,7 @@ import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from .accounts import membership
 from .config import ACCOUNT_ID, REGION, Backend, account_id, is_emulator_name, resolve_backend, split_url
 from .embedded import refuse_while_paused
 from .errors import LabError
@@ -148,8 +149,6 @@ def session(backend: Backend | None = None) -> boto3.session.Session:
 def _secret(key: str) -> str:
     """The room's secret for the learner's account on its shared emulator (which verifies
     signatures), else the dummy one."""
-    from .room import membership
-
     return (membership.secret_for(key) if key != DUMMY_KEY else None) or DUMMY_SECRET
 
 

@@ -13,26 +13,22 @@ When the learner joined a room that shares an emulator, that emulator is the def
 
 :func:`account_id` is the account the kit's requests run in: the emulator's default
 account on the learner's own emulator, the learner's own account on a URL backend,
-which others may share (:mod:`reference_app.lab.room.membership`).
+which others may share (:mod:`reference_app.lab.accounts.membership`).
 """
 
 from __future__ import annotations
 
-import errno
 import ipaddress
 import os
 import re
-from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
-import platformdirs
-
+from .accounts import membership
 from .errors import LabError
+from .locations import HOME_ENV, WRITE_ERRNOS, lab_home, lab_home_path, write_error, writing  # noqa: F401 (the home folder, re-exported for its callers)
 
 BACKEND_ENV = "LAMBDA_LAB_BACKEND"
 PORT_ENV = "LAMBDA_LAB_PORT"
-HOME_ENV = "LAMBDA_LAB_HOME"
 ALLOW_REMOTE_ENV = "LAMBDA_LAB_ALLOW_REMOTE"
 
 REGION = "us-east-1"
@@ -212,8 +208,6 @@ def resolve_backend(value: str | None = None, port: int | str | None = None) -> 
 
 
 def _room_emulator() -> str | None:
-    from .room import membership
-
     member = membership.load()
     return member.emulator if member is not None else None
 
@@ -226,8 +220,6 @@ def account_id(backend: Backend) -> str:
     room, so there every learner works in an account of their own, and the emulator keeps
     each account's resources apart.
     """
-    from .room import membership
-
     if backend.kind == "url":
         return membership.learner_account()
     return membership.explicit_account() or ACCOUNT_ID
@@ -242,56 +234,3 @@ def is_local_host(host: str) -> bool:
 
 def remote_allowed() -> bool:
     return os.environ.get(ALLOW_REMOTE_ENV, "").strip().lower() in ("1", "true", "yes")
-
-
-def lab_home_path() -> Path:
-    """The per-user folder for emulator state, logs, pid files and build caches (not created)."""
-    override = os.environ.get(HOME_ENV)
-    if not override:
-        return Path(platformdirs.user_state_dir("lambda-lab"))
-    home = Path(override).expanduser()
-    if home.exists() and not home.is_dir():
-        raise LabError(f"{HOME_ENV} points at {home}, which is a file; set it to a folder (new or existing).")
-    return home
-
-
-def lab_home() -> Path:
-    """:func:`lab_home_path`, created if missing."""
-    home = lab_home_path()
-    with writing(home):
-        home.mkdir(parents=True, exist_ok=True)
-    return home
-
-
-_WRITE_ERRORS = {
-    errno.ENOSPC: ("the disk is full", "free some space{or_move}"),
-    errno.EDQUOT: ("you are over your disk quota", "free some space{or_move}"),
-    errno.EROFS: ("it is on a read-only file system", "{move}"),
-    errno.EACCES: ("permission denied", "fix its permissions{or_move}"),
-    errno.EPERM: ("permission denied", "fix its permissions{or_move}"),
-    errno.ENOTDIR: ("a file stands where a folder should be", "move that file{or_move}"),
-}
-WRITE_ERRNOS = frozenset(_WRITE_ERRORS)
-
-
-def write_error(folder: Path, exc: OSError) -> LabError:
-    """One sentence for a failed write under ``folder``: what is wrong there and what to do."""
-    reason, fix = _WRITE_ERRORS.get(exc.errno or 0, (exc.strerror or str(exc), "see its permissions and free space"))
-    ours = Path(folder).is_relative_to(lab_home_path())
-    move = f"set {HOME_ENV} to a writable folder" if ours else "make it writable"
-    or_move = f", or set {HOME_ENV} to a folder on another disk" if ours else ""
-    return LabError(f"Cannot write to {folder}: {reason}; {fix.format(move=move, or_move=or_move)}.")
-
-
-@contextmanager
-def writing(folder: Path):
-    """Turn a failed write (disk full, read-only, no permission) under ``folder`` into a LabError."""
-    try:
-        yield
-    except OSError as exc:
-        if exc.errno not in _WRITE_ERRORS:
-            raise
-        failed = Path(os.fsdecode(exc.filename)) if exc.filename else None
-        if failed is not None and not failed.is_relative_to(folder):
-            folder = failed.parent  # e.g. the system's temp folder: name the one that is full
-        raise write_error(folder, exc) from None

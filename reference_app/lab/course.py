@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 from .errors import LabError, UnknownName
+from .locations import SHIPPED, kit_root, shipped_root  # noqa: F401 (re-exported: the course's files live there)
 
 COURSE_DIR_ENV = "LAMBDA_LAB_COURSE_DIR"
 SOLUTIONS_ENV = "LAMBDA_LAB_SOLUTIONS"
@@ -185,25 +186,6 @@ def exercise(exercise_id: str) -> Exercise:
 
 
 # --- where the files are -----------------------------------------------------------------
-
-SHIPPED = "_course"  # in a wheel: reference_app/_course/{notebooks,exercises,solutions}
-
-
-def shipped_root() -> Path | None:
-    """Where an installed wheel keeps the course's files (None in a checkout)."""
-    path = Path(__file__).resolve().parents[1] / SHIPPED
-    return path if path.is_dir() else None
-
-
-def kit_root() -> Path:
-    """The kit's checkout (the folder that holds ``reference_app/``), or, when the kit was
-    installed from a wheel, the course files shipped inside the package."""
-    checkout = Path(__file__).resolve().parents[2]
-    shipped = shipped_root()
-    if shipped is not None and not (checkout / "solutions").is_dir():
-        return shipped
-    return checkout
-
 
 def installed_from_wheel() -> bool:
     return kit_root() == shipped_root()

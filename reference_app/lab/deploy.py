@@ -21,7 +21,9 @@ from botocore.exceptions import ClientError, ConnectionClosedError, ConnectTimeo
 from . import emulator, net, packaging, rendering
 from .clients import CONTROL_PLANE_READ_TIMEOUT_S, INVOKE_MARGIN_S, arn, client, function_timeout, shared_client
 from .config import DEFAULT_RUNTIME, Backend, resolve_backend
+from .emulator_capabilities import of
 from .errors import LabError, aws_code
+from .logs import invocation_log
 from .poll import attempts
 
 EXECUTION_ROLE = "lambda-lab-execution"
@@ -98,8 +100,6 @@ def function_environment(backend: Backend, variables: dict[str, str] | None) -> 
     the emulator. An emulator that runs each function in a container (LocalStack, whether
     the kit started it or a URL names it) sets that variable there itself, and the
     learner's address for it would be wrong inside the container, so it is left alone."""
-    from .emulator_capabilities import of
-
     env = dict(variables or {})
     if not of(backend).functions_in_containers:
         env.setdefault("AWS_ENDPOINT_URL", backend.endpoint)
@@ -321,8 +321,6 @@ class Invocation:
 
     def logs(self, backend: Backend | None = None):
         """This invocation's CloudWatch block (START … REPORT), see :mod:`.logs`."""
-        from .logs import invocation_log
-
         return invocation_log(
             self.function, self.request_id, self.started_ms - 100, backend=backend,
             near_ms=self.started_ms + int(self.elapsed_ms),

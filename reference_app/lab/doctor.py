@@ -7,8 +7,10 @@ import os
 import sys
 from dataclasses import dataclass
 
-from . import rendering
-from .config import DEFAULT_RUNTIME, Backend, resolve_backend
+from . import localstack, rendering
+from .accounts import membership
+from .config import DEFAULT_RUNTIME, Backend, account_id, resolve_backend
+from .emulator import diagnose
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use
 
@@ -130,14 +132,10 @@ def run_checks(backend: Backend | None = None) -> Checks:
             Check("emulator", "ok", f"{emulator_name(doc)} {doc.get('version', '')} healthy at {backend.endpoint}")
         )
     elif backend.kind == "url" or port_in_use(backend.port):
-        from .emulator import diagnose
-
         checks.append(Check("emulator" if backend.kind == "url" else "port", "fail", diagnose(backend)))
     else:
         checks.append(Check("port", "ok", f"{backend.port} is free; `lambda-lab up` will start the emulator there"))
     if backend.kind == "localstack":
-        from . import localstack
-
         docker = localstack.docker_problem()
         checks.append(Check("docker", "fail" if docker else "ok", docker or "Docker engine is running"))
         token = localstack.token_problem()
@@ -155,9 +153,6 @@ def run_checks(backend: Backend | None = None) -> Checks:
 
 def room_checks(backend: Backend) -> list[Check]:
     """Whether the learner joined a room (and so reports there), and their account on a shared emulator."""
-    from .config import account_id
-    from .room import membership
-
     member = membership.load()
     if member is None:
         rows = [Check("room", "ok", "not in a room: nothing is sent anywhere")]

@@ -11,11 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from . import embedded, localstack, rendering
-from .config import Backend, lab_home, resolve_backend
+from .accounts.credentials import admin_headers
+from .config import Backend, account_id, lab_home, resolve_backend
 from .emulator_patch import environment as emulator_env
 from .errors import LabError
 from .net import check_endpoint, emulator_name, health, port_in_use, post
-from .room.credentials import admin_headers
 
 # Kept importable from here: notebooks and tests use these names.
 __all__ = [
@@ -218,9 +218,9 @@ def status(backend: Backend | None = None, doc: dict | None = None, details: boo
         return Status(backend, healthy=False, pid=pid, problem=diagnose(backend), notice=notice)
     names: list[str] | None = None
     if details:
-        from .clients import client
-
         names = []
+        from .clients import client  # boto3: +65 ms on `lambda-lab up`'s quick path (benchmarks/import_time.py)
+
         for page in client("lambda", backend).get_paginator("list_functions").paginate():
             names += [f["FunctionName"] for f in page["Functions"]]
         names.sort()
@@ -244,14 +244,13 @@ def reset(backend: Backend | None = None) -> str:
     goes too, so the next ``up`` starts clean (when it is not running, its saved state is
     deleted directly). A URL backend may be shared by a room: there the kit deletes the
     learner's own resources only, kind by kind, in the learner's own account
-    (:mod:`reference_app.lab.room.own_resources`), and never calls the emulator's reset,
+    (:mod:`reference_app.lab.own_resources`), and never calls the emulator's reset,
     which would delete everyone's.
     """
     backend = backend or resolve_backend()
     check_endpoint(backend.endpoint)
     if backend.kind == "url":
-        from .config import account_id
-        from .room.own_resources import delete_own
+        from .own_resources import delete_own  # it builds boto3 clients: see status()
 
         require(backend)
         deleted = delete_own(backend)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
-from . import rendering
+from . import emulator_patch, rendering
 from .config import Backend, resolve_backend
 from .errors import LabError
 from .net import emulator_name, health
@@ -73,8 +73,6 @@ _WHY = {
 
 def of(backend: Backend | None = None, doc: dict | None = None) -> Capabilities:
     """The capabilities of the emulator that answers on ``backend`` (its health document says who it is)."""
-    from . import emulator_patch
-
     backend = backend or resolve_backend()
     doc = doc if doc is not None else health(backend.endpoint)
     if doc is None:  # nothing answers: what the backend would start, when the kit starts it

@@ -33,7 +33,10 @@ from botocore.exceptions import ClientError
 from .clients import client
 from .config import Backend, resolve_backend
 from .errors import LabError, UnknownName, aws_code, aws_message
+from .packaging import build_checked
 from .poll import attempts
+from .resources import ensure_bucket
+from .triggers.apigateway import execute_api_url
 
 ARTIFACTS_BUCKET = "lab-artifacts"
 STACK_DEADLINE_S = 120.0
@@ -167,9 +170,6 @@ class CodeLocation:
 def upload_code(module: str | os.PathLike, bucket: str = ARTIFACTS_BUCKET, backend: Backend | None = None):
     """Build ``module``'s zip (import-checked as on Lambda) and upload it once, under a key
     made from its digest; return where it is."""
-    from .packaging import build_checked
-    from .resources import ensure_bucket
-
     package = build_checked(module)
     key = f"{package.module}/{hashlib.sha256(package.zip_bytes).hexdigest()[:16]}.zip"
     s3 = client("s3", backend)
@@ -324,8 +324,6 @@ def delete_stack(name: str, backend: Backend | None = None, deadline_s: float = 
 def api_url(outputs: dict[str, str], path: str = "users", backend: Backend | None = None) -> str:
     """The local invoke URL of a stack's API (its ``ApiId`` and ``Stage`` outputs): on AWS the
     ``ApiUrl`` output is ``https://{id}.execute-api...``, here the emulator's path form."""
-    from .triggers.apigateway import execute_api_url
-
     return execute_api_url(outputs["ApiId"], outputs["Stage"], backend) + path
 
 

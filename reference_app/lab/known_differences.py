@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from importlib import resources
 
+from .errors import LabError
+
 EMULATOR_VERSION = "1.5.33"
 
 
@@ -51,8 +53,6 @@ def differences(area: str | None = None) -> list[Difference]:
         return list(DIFFERENCES)
     found = [d for d in DIFFERENCES if d.area == area.lower()]
     if not found:
-        from .errors import LabError
-
         areas = sorted({d.area for d in DIFFERENCES})
         raise LabError(f"No fidelity notes for {area!r}; the areas are: {', '.join(areas)}.")
     return found

@@ -28,9 +28,11 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import ClientError
 
+from . import emulator_patch
 from .clients import client
 from .config import Backend, resolve_backend
 from .errors import aws_code
+from .net import emulator_name, health
 from .poll import attempts
 
 _START = re.compile(r"^START RequestId: (\S+)")
@@ -202,9 +204,6 @@ def _by_request_id(logs, group: str, request_id: str, since_ms: int) -> LoggedIn
 
 def _ids_differ(backend: Backend) -> bool:
     """True for a ministack that runs functions its own way: its Invoke responses carry another request id."""
-    from . import emulator_patch
-    from .net import emulator_name, health
-
     doc = health(backend.endpoint)
     return doc is not None and emulator_name(doc) == "ministack" and not emulator_patch.active(doc)
 

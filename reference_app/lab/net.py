@@ -20,6 +20,7 @@ import socket
 import urllib.request
 from typing import Any
 
+from .accounts import membership
 from .config import (
     ALLOW_REMOTE_ENV,
     Backend,
@@ -74,8 +75,6 @@ def resolved(host: str, port: int) -> set[str]:
 
 
 def _room_host(host: str) -> bool:
-    from .room import membership
-
     return bool(host) and host.lower() == membership.allowed_host()
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from html import escape
 
+from .config import resolve_backend
 from .doctor import Checks, run_checks
+from .emulator import unreachable
+from .errors import LabError
 
 
 def show_checks() -> Checks:
@@ -47,8 +50,6 @@ def friendly_error(exc: BaseException) -> str | None:
         ReadTimeoutError,
     )
 
-    from .errors import LabError
-
     if isinstance(exc, LabError):
         return str(exc)
     if isinstance(exc, EndpointConnectionError):
@@ -57,9 +58,6 @@ def friendly_error(exc: BaseException) -> str | None:
         base = "/".join(parts[:3]) if len(parts) >= 3 else endpoint
         return f"No emulator at {base} — run `lab.up()` here, or `lambda-lab up` in a terminal."
     if isinstance(exc, (ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError)):
-        from .config import resolve_backend
-        from .emulator import unreachable
-
         return str(unreachable(resolve_backend(), exc))
     return None
 
@@ -104,8 +102,6 @@ def install_error_display() -> bool:
         EndpointConnectionError,
         ReadTimeoutError,
     )
-
-    from .errors import LabError
 
     def handler(self, etype, value, tb, tb_offset=None):
         message = friendly_error(value)

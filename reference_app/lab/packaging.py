@@ -35,18 +35,14 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
-
 from .config import DEFAULT_RUNTIME, lab_home_path, writing
 from .errors import LabError
+from .import_check import check_imports
+from .runtime_sdk import RUNTIME_PROVIDED, closure, runtime_provided  # noqa: F401 (RUNTIME_PROVIDED: re-exported)
 
 # Lambda's limits for a .zip deployment package uploaded directly.
 MAX_ZIPPED_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
-
-# What the Lambda Python runtime provides: boto3 and its dependency closure.
-RUNTIME_PROVIDED = ("boto3",)
 
 _ZIP_EPOCH = (1980, 1, 1, 0, 0, 0)
 DEFAULT_FUNCTION = "lambda_handler"
@@ -116,33 +112,6 @@ def declared_requirements(path: Path) -> tuple[str, ...]:
     return ()
 
 
-def _closure(requirements: tuple[str, ...] | list[str]) -> dict[str, md.Distribution]:
-    """Every installed distribution the requirements need, keyed by canonical name."""
-    found: dict[str, md.Distribution] = {}
-    queue = [Requirement(r) for r in requirements]
-    seen: set[tuple[str, frozenset[str]]] = set()
-    while queue:
-        req = queue.pop()
-        key = (canonicalize_name(req.name), frozenset(req.extras))
-        if key in seen:
-            continue
-        seen.add(key)
-        try:
-            dist = md.distribution(req.name)
-        except md.PackageNotFoundError:
-            raise LabError(
-                f"The requirement {req.name!r} is not installed in this environment; "
-                f"`pip install {req.name}` first, then package again."
-            ) from None
-        found[key[0]] = dist
-        for raw in dist.requires or []:
-            sub = Requirement(raw)
-            envs = [{"extra": e} for e in (req.extras or {""})] + [{"extra": ""}]
-            if sub.marker is None or any(sub.marker.evaluate(env) for env in envs):
-                queue.append(sub)
-    return found
-
-
 # Reference modules a function's code may import; packaging bundles them into its zip.
 BUNDLABLE_PACKAGE = "reference_app.handlers"
 _LAB_PACKAGE = "reference_app.lab"
@@ -196,10 +165,6 @@ def bundled_modules(source: Path) -> dict[str, Path]:
     return entries
 
 
-def runtime_provided() -> dict[str, md.Distribution]:
-    return _closure(RUNTIME_PROVIDED)
-
-
 def _dist_files(dist: md.Distribution):
     for rel in dist.files or []:
         if rel.parts[0] == ".." or "__pycache__" in rel.parts or rel.suffix == ".pyc":
@@ -240,7 +205,7 @@ def build_zip(
     for path in sorted(set(local.values())):
         reqs += tuple(r for r in declared_requirements(path) if r not in reqs)
     provided = runtime_provided()
-    dists = {name: d for name, d in _closure(reqs).items() if name not in provided}
+    dists = {name: d for name, d in closure(reqs).items() if name not in provided}
     entries: dict[str, Path] = {}
     for dist in dists.values():
         for arcname, src in _dist_files(dist):
@@ -359,8 +324,6 @@ def build_checked(
     """:func:`build_zip` then :func:`check_imports` (with the contents of the function's
     ``layers``): a package that is safe to deploy, whose ``function`` exists, is callable
     and takes (event, context)."""
-    from .import_check import check_imports
-
     package = build_zip(module, requirements, runtime, function)
     check_imports(package, env, layers=layers)
     return package

@@ -32,6 +32,8 @@ from typing import Any
 from .clients import access_key
 from .config import Backend, lab_home, resolve_backend
 from .errors import LabError
+from .iac import template_path
+from .packaging import build_checked
 
 #: ``LAMBDA_LAB_TERRAFORM=0`` skips applies (the test suite sets it for nbval: an apply and a
 #: destroy take 40 s or more; tests/emulator/test_terraform.py applies the same code instead).
@@ -339,9 +341,6 @@ def destroy(name: str, source: str | os.PathLike, variables: dict[str, Any] | No
 
 
 def _users_api_vars(name: str) -> tuple[Path, dict[str, Any]]:
-    from .iac import template_path
-    from .packaging import build_checked
-
     package = build_checked("reference_app.handlers.users_api")
     zip_path = lab_home() / "terraform" / f"{name}-users_api.zip"
     zip_path.parent.mkdir(parents=True, exist_ok=True)

@@ -213,7 +213,7 @@ def test_the_grader_refuses_a_tricky_url_before_it_deploys(backend, guard, monke
                          ids=[why for u, why in CORPUS["refused"] if _ambiguous(u)])
 def test_joining_a_room_at_a_tricky_url_sends_nothing(backend, guard, template):
     """Joining a room opts in to its host, so the room's URL must have one host for every parser."""
-    from reference_app.lab.room import membership
+    from reference_app.lab.accounts import membership
 
     result = runner.invoke(app, ["room", "join", _url(template, backend), "--name", "Ada"])
     assert result.exit_code != 0 and "Traceback" not in result.output, result.output

@@ -30,7 +30,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="session")
 def instructor_room(tmp_path_factory):
     """The instructor's room folder: the credentials the shared emulator checks signatures against."""
-    from reference_app.lab.room.credentials import FILE, Registry
+    from reference_app.lab.accounts.credentials import FILE, Registry
 
     folder = tmp_path_factory.mktemp("instructor-room")
     os.chmod(folder, 0o700)
@@ -47,7 +47,7 @@ def instructor_home(tmp_path_factory):
 @pytest.fixture(scope="session")
 def shared_emulator(instructor_home, instructor_room):
     """One emulator a room shares: the instructor's, in room mode, on a port of its own."""
-    from reference_app.lab.room.credentials import FILE, PATH_ENV
+    from reference_app.lab.accounts.credentials import FILE, PATH_ENV
 
     home = instructor_home
     port = _free_port()
@@ -102,7 +102,7 @@ def collector(tmp_path, monkeypatch):
 @pytest.fixture
 def shared_room(tmp_path, monkeypatch, shared_emulator, instructor_room):
     """``lambda-lab room serve --emulator``: the collector that issues each learner's account on the shared emulator."""
-    from reference_app.lab.room.credentials import FILE
+    from reference_app.lab.accounts.credentials import FILE
 
     server, me = _serve(monkeypatch, tmp_path / "room", emulator=shared_emulator, credentials=instructor_room / FILE)
     yield me

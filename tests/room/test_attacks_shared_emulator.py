@@ -22,8 +22,8 @@ from botocore.exceptions import ClientError
 
 from reference_app import lab
 from reference_app.lab import clients, config
+from reference_app.lab.accounts.credentials import FILE, INSTRUCTOR_HEADER, Registry
 from reference_app.lab.emulator_patch import room_sandbox
-from reference_app.lab.room.credentials import FILE, INSTRUCTOR_HEADER, Registry
 
 BOB_SECRET_VALUE = "bob-s-private-value-7f3a"
 SNOOP = '''
@@ -74,8 +74,8 @@ def _invoke(name: str, event: dict) -> dict:
 @pytest.fixture
 def bobs_work(learners, monkeypatch):
     """Bob's function (warm, with a private variable) and queue, and his credentials."""
+    from reference_app.lab.accounts import membership
     from reference_app.lab.reference_deploys import ensure_queue
-    from reference_app.lab.room import membership
 
     with learners["bob"].acting(monkeypatch):
         arn = _function("lab-bob-private", {"PRIVATE": BOB_SECRET_VALUE})

@@ -10,9 +10,9 @@ import socket
 from typer.testing import CliRunner
 
 from reference_app.lab import doctor
+from reference_app.lab.accounts import membership
 from reference_app.lab.cli import app
 from reference_app.lab.config import Backend
-from reference_app.lab.room import membership
 from reference_app.lab.room.preflight import instructor_checks
 
 runner = CliRunner()

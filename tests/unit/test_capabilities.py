@@ -1,8 +1,10 @@
 """Backend differences are capabilities of the emulator that answers, never the backend's name."""
 
+import importlib
+
 import pytest
 
-from reference_app.lab import emulator_capabilities as capabilities
+from reference_app import lab
 from reference_app.lab import emulator_patch, net
 from reference_app.lab.config import Backend
 from reference_app.lab.deploy import function_environment
@@ -15,6 +17,13 @@ MINISTACK_DOC = {
     emulator_patch.HEALTH_KEY: {"emulator": "1.5.33"},
 }
 URL = Backend("url", "http://10.0.0.5:4566")
+capabilities = importlib.import_module("reference_app.lab.emulator_capabilities")
+
+
+def test_lab_capabilities_stays_the_function_once_its_module_is_imported():
+    # deploy imports the module at its top; a notebook then calls lab.capabilities()
+    importlib.import_module("reference_app.lab.deploy")
+    assert lab.capabilities is capabilities.capabilities
 
 
 @pytest.mark.parametrize(("doc", "in_containers", "lab_runtime"), [

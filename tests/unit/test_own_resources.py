@@ -4,8 +4,8 @@ deletes each by its identifier; a kind the emulator refuses is reported, the oth
 import pytest
 from botocore.exceptions import ClientError
 
+from reference_app.lab import own_resources
 from reference_app.lab.config import Backend
-from reference_app.lab.room import own_resources
 
 BACKEND = Backend("url", "http://10.0.0.5:4566")
 

@@ -92,7 +92,7 @@ def opted_in_remote(monkeypatch):
 
 @pytest.fixture
 def own_deleted(monkeypatch):
-    from reference_app.lab.room import own_resources
+    from reference_app.lab import own_resources
 
     calls = []
     monkeypatch.setattr(own_resources, "delete_own", lambda backend: calls.append(backend) or own_resources.Deleted())

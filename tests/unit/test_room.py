@@ -11,9 +11,10 @@ import pytest
 from traitlets.config import Config
 
 from reference_app.lab import clients, config, net
+from reference_app.lab.accounts import membership
 from reference_app.lab.emulator_patch import room_accounts
 from reference_app.lab.errors import LabError
-from reference_app.lab.room import collector, hub, membership, reporting
+from reference_app.lab.room import collector, hub, reporting
 from reference_app.lab.room.view import RoomView
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -267,7 +268,7 @@ def test_bucket_names_are_per_learner_only_on_a_shared_emulator(monkeypatch):
 # --- the instructor's reset of the room's emulator --------------------------------------------------
 
 def test_admin_headers_carry_the_instructors_secret_only_where_the_user_holds_it(tmp_path, monkeypatch):
-    from reference_app.lab.room.credentials import FILE, INSTRUCTOR_HEADER, Registry, admin_headers
+    from reference_app.lab.accounts.credentials import FILE, INSTRUCTOR_HEADER, Registry, admin_headers
 
     monkeypatch.delenv("LAMBDA_LAB_ROOM_CREDENTIALS", raising=False)
     monkeypatch.delenv("LAMBDA_LAB_ROOM_DIR", raising=False)
@@ -281,8 +282,8 @@ def test_admin_headers_carry_the_instructors_secret_only_where_the_user_holds_it
 
 def test_reset_of_a_ministack_emulator_sends_the_instructors_header(tmp_path, monkeypatch):
     from reference_app.lab import emulator
+    from reference_app.lab.accounts.credentials import FILE, INSTRUCTOR_HEADER, Registry
     from reference_app.lab.config import resolve_backend
-    from reference_app.lab.room.credentials import FILE, INSTRUCTOR_HEADER, Registry
 
     monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path))
     monkeypatch.delenv("LAMBDA_LAB_ROOM_CREDENTIALS", raising=False)

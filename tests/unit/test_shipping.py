@@ -82,7 +82,9 @@ def test_precommit_config_is_valid_and_offline():
     repos = yaml.safe_load(config.read_text())["repos"]
     assert [r["repo"] for r in repos] == ["local"]
     ids = {hook["id"] for hook in repos[0]["hooks"]}
-    assert ids == {"ruff", "ruff-format", "mypy", "generated-files", "notebook-outputs", "deprecated-runtimes"}
+    assert ids == {
+        "ruff", "ruff-format", "mypy", "import-direction", "generated-files", "notebook-outputs", "deprecated-runtimes"
+    }
 
 
 def _tracked(*suffixes: str) -> list[Path]:

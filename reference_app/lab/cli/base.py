@@ -29,6 +29,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..config import BACKEND_ENV, PORT_ENV, WRITE_ERRNOS, resolve_backend, write_error
+from ..emulator import unreachable
 from ..errors import LabError
 
 BackendOption = Annotated[
@@ -119,8 +120,6 @@ def friendly(func):
             err.print(f"[red]error:[/] {plain(exc)}")
             raise typer.Exit(1) from None
         except (EndpointConnectionError, ConnectTimeoutError, ReadTimeoutError, ConnectionClosedError) as exc:
-            from ..emulator import unreachable
-
             err.print(f"[red]error:[/] {plain(unreachable(resolve_backend(), exc))}")
             raise typer.Exit(1) from None
         except ClientError as exc:

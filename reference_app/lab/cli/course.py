@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from ..errors import LabError
+from ..workspace import init_course
 from .base import app, err, friendly, lazy_module, out, plain
 
 build = lazy_module("reference_app.lab.generate")
@@ -87,8 +88,6 @@ def init(
     folder: Annotated[Path, typer.Argument(help="A new (or empty) folder for your copy of the course.")],
 ) -> None:
     """Copy the course (notebooks and exercises) into a folder of yours; never over existing work."""
-    from ..workspace import init_course
-
     dest = init_course(folder)
     out.print(f"[green]✓[/] The course is in {dest}. Next: cd {dest} && lambda-lab lab")
 

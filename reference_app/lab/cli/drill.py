@@ -19,6 +19,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..errors import LabError
+from ..questions import anki as anki_mod
 from .base import app, friendly, lazy_module, out
 
 if TYPE_CHECKING:
@@ -71,8 +72,6 @@ def drill(
     if not questions:
         raise LabError("No question matches those filters; try fewer of --level, --topic and --module.")
     if anki is not None:
-        from ..questions import anki as anki_mod
-
         written = anki_mod.export(anki, questions)
         out.print(f"Wrote {written} cards to {anki} (File > Import in Anki).")
         return

@@ -14,8 +14,8 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from .. import embedded, emulator, net
-from ..config import HOME_ENV, lab_home_path, resolve_backend
+from .. import course, embedded, emulator, net
+from ..config import HOME_ENV, account_id, lab_home_path, resolve_backend
 from ..errors import LabError
 from . import supervise
 from .base import app, err, friendly, lazy_module, out, plain
@@ -23,6 +23,8 @@ from .base import app, err, friendly, lazy_module, out, plain
 doctor_mod = lazy_module("reference_app.lab.doctor")
 packaging = lazy_module("reference_app.lab.packaging")
 import_check = lazy_module("reference_app.lab.import_check")
+runtime_sdk = lazy_module("reference_app.lab.runtime_sdk")
+preflight = lazy_module("reference_app.lab.room.preflight")
 
 _MARK = {"ok": "[green]✓[/]", "warn": "[yellow]![/]", "fail": "[red]✗[/]"}
 
@@ -81,9 +83,7 @@ def doctor(
     """Check Python, packages, the port or emulator, Docker and token (localstack), and runtimes."""
     checks = doctor_mod.run_checks()
     if instructor or hub:
-        from ..room.preflight import instructor_checks
-
-        checks.extend(instructor_checks(hub=hub))
+        checks.extend(preflight.instructor_checks(hub=hub))
     table = Table(show_header=False, box=None)
     for check in checks:
         table.add_row(_MARK[check.level], plain(check.name), plain(check.detail))
@@ -103,7 +103,6 @@ def reset(
     backend = resolve_backend()
     if backend.kind == "url":
         # Maybe a room's: only the learner's own account is emptied, never anyone else's.
-        from ..config import account_id
 
         net.check_endpoint(backend.endpoint)
         emulator.require(backend)
@@ -146,7 +145,7 @@ def paths() -> None:
         ("course progress", lab_home_path() / "progress.json", "`lambda-lab check` attempts and hints"),
         ("build cache", packaging.build_cache_dir(), "zips, reused while source and packages match"),
         ("import checks", import_check.import_check_dir(), "zips that passed the isolated import check"),
-        ("runtime SDK", import_check.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
+        ("runtime SDK", runtime_sdk.runtime_sdk_dir(), "boto3 as the Lambda runtime provides it"),
     ]
     for name, path, note in rows:  # one line each, never cut: the terminal wraps, a path stays copyable
         out.print(f"{name:<14} {plain(path)}  [dim]# {plain(note)}[/]", soft_wrap=True, highlight=False)
@@ -154,8 +153,6 @@ def paths() -> None:
 
 def _course_dir() -> Path:
     """The folder JupyterLab opens: the one holding ``notebooks/`` and ``exercises/`` side by side."""
-    from .. import course
-
     here = Path.cwd()
     if (here / "notebooks").is_dir():
         return here
@@ -221,8 +218,6 @@ def lab(
     (File > Shut Down, Ctrl-C and y, closing the terminal, kill), the emulator this command started
     is stopped, unless --keep.
     """
-    from .. import course
-
     backend = resolve_backend()
     folder = _course_dir()  # fail before starting anything
     config_dir = Path(tempfile.mkdtemp(prefix="lambda-lab-jupyter-"))

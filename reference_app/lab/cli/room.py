@@ -12,8 +12,18 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
+from .. import emulator as emulator_mod
+from ..accounts.credentials import FILE, PATH_ENV, Registry
+from ..config import resolve_backend
+from ..emulator_patch.room_accounts import SHARED_BIND_ENV as SHARED_BIND_ENV
+from ..emulator_patch.room_accounts import SHARED_ENV as SHARED_ENV
 from ..errors import LabError
-from .base import app, friendly, out, plain
+from .base import app, friendly, lazy_module, out, plain
+
+# The room's server, view and reports load when a room command runs, not on every `lambda-lab` call.
+collector = lazy_module("reference_app.lab.room.collector")
+reporting = lazy_module("reference_app.lab.room.reporting")
+view_mod = lazy_module("reference_app.lab.room.view")
 
 room_app = typer.Typer(
     help="A room: the instructor's live table (no subcommand), serve, join, leave.",
@@ -72,9 +82,8 @@ def room(
     """The instructor's live table: who finished which exercise, and where the room is stuck."""
     if ctx.invoked_subcommand is not None:
         return
-    from ..room.view import RoomView
 
-    view = RoomView.from_collector(url, key)
+    view = view_mod.RoomView.from_collector(url, key)
     if once:
         out.print(_table(view))
         return
@@ -82,7 +91,7 @@ def room(
         with Live(_table(view), console=out, refresh_per_second=4, screen=False) as live:
             while True:
                 time.sleep(every)
-                live.update(_table(RoomView.from_collector(url, key)))
+                live.update(_table(view_mod.RoomView.from_collector(url, key)))
     except KeyboardInterrupt:
         pass
 
@@ -99,24 +108,17 @@ def serve(
     title: Annotated[str, typer.Option("--title", help="The room's name, shown to learners.")] = "lambda-lab",
 ) -> None:
     """Instructor: open the room. Learners join it; their check results show in `lambda-lab room`."""
-    from .. import emulator as emulator_mod
-    from ..config import resolve_backend
-    from ..emulator_patch.room_accounts import SHARED_BIND_ENV, SHARED_ENV
-    from ..room.collector import make_server
-
     backend, started = None, False
     shared_url = None
     if emulator:
         from ..emulator_patch import room_sandbox
-        from ..room.collector import room_dir
-        from ..room.credentials import FILE, PATH_ENV, Registry
 
         missing = room_sandbox.available()
         if missing and os.environ.get(room_sandbox.UNSANDBOXED_ENV) != "1":
             raise LabError(f"Cannot share an emulator safely: {missing}. "
                            f"(Or set {room_sandbox.UNSANDBOXED_ENV}=1 to run "
                            "learners' functions with your rights, on a machine with nothing else on it.)")
-        credentials = room_dir() / FILE
+        credentials = collector.room_dir() / FILE
         Registry(credentials)  # the instructor's secret exists before the emulator reads it
         os.environ[PATH_ENV] = str(credentials)
         os.environ[SHARED_ENV] = "1"
@@ -131,7 +133,7 @@ def serve(
         shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
         shared_url = f"http://{shown}:{emulator_port}"
     try:
-        server, me = make_server(host, port, shared_url, title)
+        server, me = collector.make_server(host, port, shared_url, title)
     except OSError as exc:
         if started:
             emulator_mod.down(backend)
@@ -161,9 +163,7 @@ def join(
     code: Annotated[str, typer.Option("--code", help="The room's join code, as the instructor gave it.")],
 ) -> None:
     """Learner: join a room. From now on your check results are reported there (`room leave` stops it)."""
-    from ..room.reporting import join_room
-
-    out.print(f"[green]✓[/] {plain(join_room(url, name, code))}")
+    out.print(f"[green]✓[/] {plain(reporting.join_room(url, name, code))}")
     out.print("Your `lambda-lab check` results now go to the room; `lambda-lab room leave` stops that.")
 
 
@@ -171,6 +171,4 @@ def join(
 @friendly
 def leave() -> None:
     """Learner: leave the room; nothing is sent there any more."""
-    from ..room.reporting import leave as leave_room
-
-    out.print(plain(leave_room()))
+    out.print(plain(reporting.leave()))

@@ -22,42 +22,37 @@ from typing import Annotated
 import typer
 from botocore.exceptions import ClientError
 
+from ..emulator_patch.limits import SYNC_REQUEST_LIMIT as SYNC_REQUEST_LIMIT
 from ..errors import LabError, UnknownName, aws_code
 from ..events import list_events, load_event
-from .base import app, friendly, out
+from .base import app, friendly, lazy_module, out
 
-# boto3 and the deploy code are imported by the commands that use them, not by every `lambda-lab`
-# call: `lambda-lab up` should not pay ~0.1 s for them (benchmarks/lab_startup.py, the `up` ratio).
+# boto3 and the deploy code load when a command first uses them, not on every `lambda-lab` call
+# (`lambda-lab --help` and `status` would pay ~0.2 s for them: benchmarks/import_time.py).
+clients = lazy_module("reference_app.lab.clients")
+deploy_code = lazy_module("reference_app.lab.deploy")
+logs_mod = lazy_module("reference_app.lab.logs")
+reference_deploys = lazy_module("reference_app.lab.reference_deploys")
 
 
 def client(service: str):
-    from ..clients import client as make
-
-    return make(service)
+    return clients.client(service)
 
 
 def invoke_function(function: str, payload):
-    from ..deploy import invoke
-
-    return invoke(function, payload)
+    return deploy_code.invoke(function, payload)
 
 
 def log_group(function: str) -> str:
-    from ..logs import log_group as group
-
-    return group(function)
+    return logs_mod.log_group(function)
 
 
 def handler_names() -> list[str]:
-    from ..reference_deploys import handler_names as names
-
-    return names()
+    return reference_deploys.handler_names()
 
 
 def deploy_handler(handler: str, name: str | None):
-    from ..reference_deploys import deploy_handler as deploy
-
-    return deploy(handler, name)
+    return reference_deploys.deploy_handler(handler, name)
 
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -141,8 +136,6 @@ def _read_event(event: str | None, file: Path | None) -> object:
 
 
 def _within_limit(payload: object, where: str) -> object:
-    from ..emulator_patch.limits import SYNC_REQUEST_LIMIT
-
     try:
         size = len(json.dumps(payload).encode())
     except RecursionError:

@@ -13,6 +13,8 @@ from pathlib import Path
 
 from ..config import Backend
 from ..errors import LabError
+from .room_accounts import SHARED_BIND_ENV as SHARED_BIND_ENV
+from .room_accounts import shared as shared
 
 PERSIST_ENV = "LAMBDA_LAB_PERSIST"
 
@@ -30,8 +32,6 @@ def persistence_enabled() -> bool:
 def bind_host() -> str:
     """Where the emulator listens: 127.0.0.1, unless it is a room's shared emulator that
     ``lambda-lab room serve --emulator --host ...`` opens to the room's network."""
-    from .room_accounts import SHARED_BIND_ENV, shared
-
     return os.environ.get(SHARED_BIND_ENV, "127.0.0.1") if shared() else "127.0.0.1"
 
 

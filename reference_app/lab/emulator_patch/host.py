@@ -69,7 +69,12 @@ from . import (
     quotas,
     restore,
 )
-from .log_block import LogBlock, build_log_block, parse_output, write_log_block
+from .log_block import LogBlock as LogBlock
+from .log_block import build_log_block as build_log_block
+from .log_block import parse_output as parse_output
+from .log_block import write_log_block as write_log_block
+from .room_accounts import hooks as room_hooks
+from .room_accounts import patch_app as invoke_urls_for_every_account
 from .workers import (
     IsolatedPython,
     Settings,
@@ -134,7 +139,6 @@ def install(settings: Settings | None = None) -> None:
         "ministack.services.s3": durability.patch_s3,
         "ministack.services.cloudwatch_logs": log_store.install,
     }
-    from .room_accounts import hooks as room_hooks
 
     for name, hook in room_hooks().items():  # an emulator a room shares: bucket names per learner
         hooks[name] = _both(hooks[name], hook) if name in hooks else hook
@@ -284,6 +288,5 @@ def _patch_app(app) -> None:
 
     app._dispatch_service_request = _dispatch_service_request
     app._handle_health_request = _handle_health_request
-    from .room_accounts import patch_app as invoke_urls_for_every_account
 
     invoke_urls_for_every_account(app)

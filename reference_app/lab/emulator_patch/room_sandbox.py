@@ -33,6 +33,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import reference_app
+
+from ..locations import kit_root, lab_home_path
+
 WORKER_USER = "lambda-lab-worker"
 UNSANDBOXED_ENV = "LAMBDA_LAB_ROOM_UNSANDBOXED"
 HIDDEN_ENV = "LAMBDA_LAB_ROOM_HIDDEN"  # more folders to hide, os.pathsep-separated
@@ -80,8 +84,6 @@ def available() -> str | None:
 
 def hidden_paths() -> list[str]:
     """The folders a worker must not see: homes, the emulator's and the room's folders, /tmp."""
-    from ..config import lab_home_path
-
     paths = {"/root", "/home", "/tmp", "/var/tmp", str(Path.home()), str(lab_home_path())}
     for key in ("LAMBDA_LAB_ROOM_DIR", "STATE_DIR", "S3_DATA_DIR", "TMPDIR"):
         if os.environ.get(key):
@@ -98,14 +100,10 @@ def kit_paths(course_files: bool = False) -> set[str]:
     read-only, when a hidden folder holds it (a checkout or a virtual environment under /tmp or a home).
     ``course_files``: the kit's course too (its stubs and the solutions hints show), for a learner's
     server; a function worker gets the package only."""
-    import reference_app
-
-    from .. import course
-
     paths = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent),
              str(Path(reference_app.__file__).resolve().parent)}
     if course_files:
-        paths.add(str(course.kit_root().resolve()))
+        paths.add(str(kit_root().resolve()))
     return paths
 
 

@@ -6,7 +6,7 @@ act in it. :func:`guard` wraps ministack's ASGI application so that, before mini
 request:
 
 * **a signed request is verified**: the access key must be an account the room issued
-  (:mod:`.credentials`) and the SigV4 signature (header or presigned query) must match
+  (:mod:`reference_app.lab.accounts.credentials`) and the SigV4 signature (header or presigned query) must match
   that account's secret, recomputed with the emulator's own SigV4 code
   (``ministack.core.sigv4``). Otherwise: ``403`` ``InvalidClientTokenId`` or
   ``SignatureDoesNotMatch``. Other signing schemes are refused.
@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote, unquote_plus
 
-from ..room.credentials import INSTRUCTOR_HEADER, Reader
+from ..accounts.credentials import INSTRUCTOR_HEADER, Reader
 
 OPEN_PATHS = frozenset({"/_ministack/health", "/_localstack/health", "/health", "/_ministack/ready",
                         "/_localstack/info", "/_localstack/init"})

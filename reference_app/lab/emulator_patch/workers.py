@@ -76,7 +76,8 @@ def _runtime_sdk_dir() -> str:
     """boto3 and its dependencies, and nothing else: what Lambda's Python runtime provides."""
     global _sdk_dir
     if _sdk_dir is None:
-        from ..import_check import sdk_dir
+        # in the emulator's process: loaded at the first invoke, not at every emulator start (packaging, platformdirs)
+        from ..runtime_sdk import sdk_dir
 
         _sdk_dir = str(sdk_dir())
     return _sdk_dir

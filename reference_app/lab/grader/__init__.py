@@ -28,9 +28,13 @@ from pathlib import Path
 
 from .. import course, workspace
 from .. import progress_store as progress
+from ..emulator import require
 from ..errors import LabError
-from ..generate import clean_solution, stub_from_solution
-from ..rendering import file_link
+from ..generate import clean_solution as clean_solution
+from ..generate import stub_from_solution as stub_from_solution
+from ..reference_deploys import ensure_resource as ensure_resource
+from ..rendering import file_link as file_link
+from ..room.reporting import report as report_to_room
 from .framework import (
     FAILED,
     NOT_STARTED,
@@ -182,8 +186,6 @@ def run(exercise_id: str, path: str | os.PathLike | None = None, seed: int | Non
     live = [c for c in spec.checks if c.kind == "live"]
     blocked = _live_blocked(results) if live else ""
     if live and not blocked:
-        from ..reference_deploys import ensure_resource
-
         for kind, logical in spec.resources.values():
             ensure_resource(kind, logical, prefix=RESOURCE_PREFIX)
     for c in live:
@@ -208,7 +210,6 @@ def _live_blocked(unit_results: list[CheckResult]) -> str:
         return "waits until the function is written."
     if any(r.status != PASSED for r in unit_results):
         return "waits until the checks above pass."
-    from ..emulator import require
 
     try:
         require()
@@ -221,7 +222,6 @@ def _finish(report: Report, started: float) -> Report:
     report.seconds = time.perf_counter() - started
     if os.path.realpath(report.path) == os.path.realpath(course.exercise_path(report.exercise.id)):
         _record(report)
-        from ..room.reporting import report as report_to_room
 
         report.room = report_to_room()  # only once the learner joined a room; never fails the check
     return report
@@ -258,8 +258,6 @@ def try_exercise(exercise_id: str, path: str | os.PathLike | None = None):
     problem = syntax_problem(target)
     if problem:
         raise LabError(problem)
-    from ..emulator import require
-    from ..reference_deploys import ensure_resource
 
     require()
     for kind, logical in spec.resources.values():

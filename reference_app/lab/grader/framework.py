@@ -44,17 +44,18 @@ import hashlib
 import importlib.util
 import io
 import itertools
-import os
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from ..deploy import deploy_function
 from ..errors import LabError
+from ..moto_env import isolated_aws, moto_resources  # noqa: F401 (the grader's unit checks run under them)
 from .inputs import Inputs, for_check
 
 PASSED, FAILED, NOT_STARTED, SKIPPED = "passed", "failed", "not started yet", "skipped"
@@ -148,8 +149,6 @@ class Context:
     def deploy(self):
         """Deploy the learner's file as ``lab-ex-<id>`` (once per run); the Deployment."""
         if self._deployment is None:
-            from ..deploy import deploy_function
-
             self._deployment = deploy_function(
                 self.function_name,
                 self.path,
@@ -251,59 +250,6 @@ def static_calls(ctx: Context, dotted: str) -> list[ast.Call]:
                 found.append(node)
     return found
 
-
-
-# --- the AWS environment of a unit check -----------------------------------------------------
-
-
-@contextlib.contextmanager
-def isolated_aws(env: dict[str, str]) -> Iterator[None]:
-    """moto's ``mock_aws`` with the learner's and the kit's AWS settings out of the way:
-    no profile, no endpoint URL, dummy credentials, us-east-1, plus ``env``."""
-    from moto import mock_aws
-
-    saved = {k: v for k, v in os.environ.items() if k.startswith("AWS_")}
-    for key in saved:
-        del os.environ[key]
-    os.environ.update(
-        AWS_ACCESS_KEY_ID="testing",
-        AWS_SECRET_ACCESS_KEY="testing",
-        AWS_SESSION_TOKEN="testing",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=os.devnull,
-        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-    )
-    previous = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
-    try:
-        with mock_aws():
-            yield
-    finally:
-        for key in [k for k in os.environ if k.startswith("AWS_")]:
-            del os.environ[key]
-        os.environ.update(saved)
-        for key, value in previous.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
-
-
-def moto_resources(resources: dict[str, tuple[str, str]], env: dict[str, str]) -> None:
-    """Create the exercise's tables, buckets and queues inside the current mock."""
-    import boto3
-
-    from .. import resources as definitions
-
-    for var, (kind, logical) in resources.items():
-        if kind == "table":
-            definitions.ensure_table(boto3.client("dynamodb", region_name="us-east-1"), logical, env[var])
-        elif kind == "bucket":
-            definitions.ensure_bucket(boto3.client("s3", region_name="us-east-1"), env[var])
-        elif kind == "queue":
-            boto3.client("sqs", region_name="us-east-1").create_queue(QueueName=env[var])
-        else:
-            raise LabError(f"Unknown resource kind {kind!r} in an exercise definition.")
 
 
 def forget_module(module: ModuleType) -> None:

@@ -15,59 +15,32 @@ import hashlib
 import io
 import os
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Protocol
 
-from ..config import lab_home, lab_home_path, writing
+from ..config import lab_home_path, writing
 from ..errors import LabError
-from ..packaging import Package, runtime_provided
+from ..runtime_sdk import sdk_dir
 from . import handler_probe
+
+
+class Package(Protocol):
+    """What the check reads of a built zip (:class:`reference_app.lab.packaging.Package`): packaging
+    builds the zip and then calls this check, so the check names no more of it than it uses."""
+
+    module: str
+    function: str
+    source: Path
+    zip_bytes: bytes
 
 
 def import_check_dir() -> Path:
     """Where passed import checks are remembered, by zip digest."""
     return lab_home_path() / "import-checks"
-
-
-def runtime_sdk_dir() -> Path:
-    """Where the import check's stand-in for the Lambda runtime's boto3 lives (links, by version)."""
-    return lab_home_path() / "runtime-sdk"
-
-
-def sdk_dir() -> Path:
-    """A folder that holds links to boto3 and its dependencies, and nothing else."""
-    dists = runtime_provided()
-    stamp = hashlib.sha256(",".join(sorted(f"{n}={d.version}" for n, d in dists.items())).encode()).hexdigest()[:12]
-    target = runtime_sdk_dir() / stamp
-    if target.is_dir():
-        return target
-    with writing(lab_home_path()):
-        staging = Path(tempfile.mkdtemp(dir=lab_home()))
-        try:
-            for dist in dists.values():
-                for rel in dist.files or []:
-                    top = rel.parts[0]
-                    if top == ".." or (staging / top).exists():
-                        continue
-                    located = dist.locate_file(top)
-                    if not isinstance(located, os.PathLike):
-                        raise LabError(f"{dist.name} is installed inside a zip archive, which the import check "
-                                       "cannot stage: reinstall it with pip.")
-                    src = Path(located)
-                    if src.exists():
-                        (staging / top).symlink_to(src)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                staging.rename(target)
-            except OSError:  # another process made it first
-                pass
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)  # gone after the rename; half-made after a failure
-    return target
 
 
 def _check_marker(package: Package, layers: tuple[bytes, ...] = ()) -> Path:

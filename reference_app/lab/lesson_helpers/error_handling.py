@@ -20,10 +20,13 @@ import yaml
 
 from ..clients import client
 from ..config import lab_home, writing
-from ..deploy import Deployment, deploy_function, invoke
+from ..deploy import Deployment, deploy_function, invoke, wait_ready
+from ..events import load_event
 from ..iac import template_path
 from ..logs import LoggedInvocation
 from ..poll import attempts
+from ..reference_deploys import deploy_handler as deploy_handler
+from .parallel import deploy_all as deploy_all
 
 PREFIX = "lab-05-"
 # Lambda's documented spacing of the retries of a failed asynchronous event: about 1 minute, then 2.
@@ -114,8 +117,6 @@ def configure_async(function: str, retries: int, on_failure: str | None = None, 
     """The function's asynchronous settings: retries, event age, on-failure destination, and its DLQ."""
     lam = client("lambda")
     if dlq is not None:
-        from ..deploy import wait_ready
-
         current = lam.get_function_configuration(FunctionName=function).get("DeadLetterConfig", {})
         if current.get("TargetArn") != dlq:
             lam.update_function_configuration(FunctionName=function, DeadLetterConfig={"TargetArn": dlq})
@@ -219,8 +220,6 @@ def send_batch(url: str, bodies: list[str]) -> list[str]:
 
 def sqs_event(bodies: list[str]) -> dict:
     """An SQS event as the mapping delivers it, one record per body (for a direct invoke)."""
-    from ..events import load_event
-
     template = load_event("sqs_batch_one_bad")["Records"][0]
     return {"Records": [{**template, "messageId": f"m-{n}-{uuid.uuid4().hex[:6]}", "body": body}
                         for n, body in enumerate(bodies)]}
@@ -364,9 +363,6 @@ def wait_until(predicate, timeout_s: float = 20.0) -> bool:
 def deploy_lesson_functions() -> dict[str, Deployment]:
     """Deploy every function the lesson uses, several at a time (see :mod:`.parallel`), with the
     settings its cells pass (a cell deploys its function again, unchanged, where it is used)."""
-    from ..reference_deploys import deploy_handler
-    from .parallel import deploy_all
-
     payments = "reference_app.handlers.payments"
     return deploy_all({
         "payments": lambda: deploy_function("lab-05-payments", payments, timeout=1),

@@ -21,12 +21,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .. import resources
 from ..clients import client
 from ..config import lab_home, writing
-from ..deploy import Deployment, deploy_function
+from ..deploy import Deployment, deploy_function, invoke
 from ..http import http_call
+from ..moto_env import isolated_aws
 from ..net import open_url
+from ..reference_deploys import deploy_handler as deploy_handler
 from ..triggers import function_url, http_api, rest_api
+from .parallel import deploy_all as deploy_all
 
 PREFIX = "lab-02-"
 ANATOMY = "reference_app.handlers.anatomy"
@@ -54,17 +58,12 @@ PARTS: tuple[tuple[str, str | None, dict[str, Any]], ...] = (
 
 def _warm(deployment: Deployment) -> Deployment:
     """Invoke an HTTP handler once (``OPTIONS /users``), so its cold start happens while the others deploy."""
-    from ..deploy import invoke
-
     invoke(deployment.name, {"httpMethod": "OPTIONS", "path": "/users", "headers": {}})
     return deployment
 
 
 def deploy_lesson_functions() -> dict[str, Deployment]:
     """Deploy every function the lesson uses, several at a time (see :mod:`.parallel`)."""
-    from ..reference_deploys import deploy_handler
-    from .parallel import deploy_all
-
     deploys: dict[str, Callable[[], Deployment]] = {}
     for part, name, kwargs in PARTS:  # the first builds anatomy's zip, alone; the others reuse it
         deploys[name or part] = functools.partial(deploy_part, part, name, **kwargs)
@@ -312,9 +311,6 @@ def core_unit_test():
     import pandas as pd
 
     from reference_app.handlers import users_api
-
-    from .. import resources
-    from ..grader.framework import isolated_aws
 
     cases: list[tuple[str, dict[str, Any]]] = [
         ("a new user", {"user_id": "ada", "name": " Ada Lovelace ", "email": "ada@example.com"}),

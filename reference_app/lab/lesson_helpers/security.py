@@ -40,9 +40,10 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from .. import embedded
-from ..clients import client
+from ..clients import DUMMY_KEY, DUMMY_SECRET, client
 from ..config import DEFAULT_PORT, PORT_ENV, REGION, Backend, resolve_backend
 from ..deploy import _TRUST_POLICY, COLD_START_STAMP, deploy_function
+from ..deploy import ensure_role as kit_role
 from ..errors import LabError, aws_code
 from ..http import HttpResponse, http_call
 from ..net import health
@@ -266,8 +267,6 @@ def _set_inline_policy(iam, kind: str, name: str, policy: dict | None) -> None:
 
 def default_role(backend: Backend) -> str:
     """The kit's default execution role (named lambda-lab-execution): Lambda may assume it, and it grants nothing."""
-    from ..deploy import ensure_role as kit_role
-
     return kit_role(backend=backend)
 
 
@@ -349,8 +348,6 @@ def signed_call(
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials as BotoCredentials
-
-    from ..clients import DUMMY_KEY, DUMMY_SECRET
 
     data = json.dumps(body).encode() if isinstance(body, dict) else body.encode() if isinstance(body, str) else body
     send = {"Content-Type": "application/json", **(headers or {})} if data else dict(headers or {})

@@ -16,7 +16,10 @@ from ..config import Backend
 from ..deploy import invoke
 from ..errors import LabError, aws_code
 from ..http import HttpResponse, http_call
-from .security import PROBE_MODULE, deploy_with_role
+from ..logs import wait_for_invocations
+from ..resources import ensure_table
+from .security import PROBE_MODULE as PROBE_MODULE
+from .security import deploy_with_role as deploy_with_role
 
 
 def simulate(roles: dict[str, str], actions: Iterable[str], resource: str, backend: Backend):
@@ -68,8 +71,6 @@ def table_calls(table: str, other_table: str) -> list[tuple[str, str, dict]]:
 
 def table(backend: Backend, logical: str, name: str) -> str:
     """Table ``name`` from the kit's definition of ``logical`` (``users`` ...), created if missing; its ARN."""
-    from ..resources import ensure_table
-
     ddb = client("dynamodb", backend)
     ensure_table(ddb, logical, name)
     return ddb.describe_table(TableName=name)["Table"]["TableArn"]
@@ -154,8 +155,6 @@ def preflight(url: str, origin: str, method: str = "POST", headers: str = "conte
 def denials(function: str, since_ms: int, backend: Backend) -> list[str]:
     """The AccessDenied errors the function logged since ``since_ms`` (waits for its invocations):
     the last line of each logged exception, which names the role, the action and why."""
-    from ..logs import wait_for_invocations
-
     found = []
     for invocation in wait_for_invocations(function, 1, since_ms, timeout_s=10, backend=backend):
         for line in invocation.output:

@@ -16,7 +16,7 @@ from ..clients import client
 from ..deploy import invoke
 from ..events import load_event
 from ..http import http_call
-from ..iac import delete_stack, deploy_stack, template_path
+from ..iac import api_url, delete_stack, deploy_stack, template_path
 from ..logs import LoggedInvocation, wait_for_invocations
 
 SEED_STACK = "lab-03-seed"
@@ -145,8 +145,6 @@ def deploy_seed(name: str = SEED_STACK):
 def three_event_types(stack) -> SeedDemo:
     """One POST and one upload: count the invocations they cause, and show what the
     function answers an S3 event."""
-    from ..iac import api_url
-
     function = stack.outputs["LambdaFunctionArn"].rsplit(":", 1)[-1]
     api = stack.outputs["ApiGatewayUrl"].split("//", 1)[1].split(".", 1)[0]
     url = api_url({"ApiId": api, "Stage": "dev"})

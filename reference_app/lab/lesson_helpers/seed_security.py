@@ -14,7 +14,9 @@ from pathlib import Path
 
 from ..config import lab_home, writing
 from ..iac import template_path
-from ..policy_check import _jsonencode, load_template
+from ..policy_check import _as_list, _jsonencode, _statements, load_template
+from ..terraform import parse
+from .security import deploy_with_role as deploy_with_role
 
 SEED_FILES = ("lambda-function.yaml", "lambda.tf", "security-snippet.yaml")
 #: Every DynamoDB action the seed's policies grant, in the order its template lists them.
@@ -33,8 +35,6 @@ def _seed_template() -> dict:
 
 def seed_policies() -> dict[str, dict]:
     """The seed's three execution-role policies, by where they are written."""
-    from ..terraform import parse
-
     role = _seed_template()["Resources"]["LambdaExecutionRole"]["Properties"]
     snippet = load_template(template_path("seed/security-snippet.yaml").read_text(encoding="utf-8"))
     policies = {
@@ -113,8 +113,6 @@ def granted_and_used():
     """Per seed policy and action: granted on what, and who needs it (the seed's code, Lambda, nobody)."""
     import pandas as pd
 
-    from ..policy_check import _as_list, _statements
-
     used = actions_called(seed_code())
     rows = []
     for where, doc in seed_policies().items():
@@ -142,8 +140,6 @@ def deploy_seed(role_arn: str, backend, key_arn: str | None = None, name: str = 
     """The seed's create-user code as function ``name`` with ``role_arn``, configured as the seed's
     template and security snippet configure it: ``TABLE_NAME`` and a plain ``ENCRYPTION_KEY`` variable,
     encrypted at rest with ``key_arn`` (``KmsKeyArn``)."""
-    from .security import deploy_with_role
-
     extra = {"KMSKeyArn": key_arn} if key_arn else {}
     env = {"TABLE_NAME": "lab-06-users", "ENCRYPTION_KEY": DEMO_ENCRYPTION_KEY}
     return deploy_with_role(name, str(seed_module()), role_arn, backend, environment=env, **extra)

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 from .. import course
 from ..emulator import Status, up
+from ..errors import UnknownName
+from ..packaging import find_module_file
+from ..reference_deploys import handler_names as handler_names
 
 
 def show_source(handler: str):
     """A reference handler's source, highlighted (``lab.show_source("hello")``): the notebooks show
     code this way rather than linking to files, so they work in a folder made by ``lambda-lab init``."""
     from IPython.display import Code
-
-    from ..errors import UnknownName
-    from ..packaging import find_module_file
-    from ..reference_deploys import handler_names
 
     if handler not in handler_names():
         raise UnknownName("reference handler", handler, handler_names())

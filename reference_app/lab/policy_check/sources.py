@@ -11,6 +11,9 @@ from typing import Any
 
 import yaml
 
+from ..iac import iac_dir
+from ..locations import kit_root
+from ..terraform import parse
 from .documents import (
     _CONDITION_PROPERTIES,
     _CORS_ANY,
@@ -205,8 +208,6 @@ def _tf_resource(kind: str, body: dict, at: str, report: Report) -> None:
 
 def check_terraform(path: str | Path, where: str | None = None) -> Report:
     """The same rules over a Terraform file's resources (and the code its data sources inline)."""
-    from ..terraform import parse
-
     where = where or Path(path).name
     report = Report()
     tree = parse(path)
@@ -319,9 +320,6 @@ def shipped_files() -> list[Path]:
     Not here: the exercises' stubs (a debug exercise starts from the broken policy on purpose;
     ``exercise_files`` lists them), the tests, and the course's own YAML (questions, outline).
     """
-    from ..course import kit_root
-    from ..iac import iac_dir
-
     root, package = kit_root(), Path(__file__).resolve().parents[2]  # the kit, reference_app
     files = [p for p in sorted(iac_dir().rglob("*")) if p.suffix in POLICY_SUFFIXES]
     files += [p for p in sorted(package.rglob("*.json")) if p not in files]
@@ -334,14 +332,10 @@ def shipped_files() -> list[Path]:
 
 def exercise_files() -> list[Path]:
     """The exercises' stubs, as learners get them (a debug exercise's policy is broken on purpose)."""
-    from ..course import kit_root
-
     return sorted(p for p in (kit_root() / "exercises").rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def _label(path: Path) -> str:
-    from ..course import kit_root
-
     for root in (kit_root(), Path(__file__).resolve().parents[3]):
         try:
             return path.resolve().relative_to(root.resolve()).as_posix()

@@ -41,7 +41,7 @@ def quiz(
     answer and key points and ask for a self-rating. Answers are scored and recorded in the drill's
     spaced-repetition progress.
     """
-    from .widget import quiz as _quiz
+    from .widget import quiz as _quiz  # ipywidgets and IPython: ~95 ms that `lambda-lab drill` never needs
 
     return _quiz(module, level=level, topic=topic, count=count, shuffle=shuffle, seed=seed, record=record)
 
@@ -57,7 +57,7 @@ def mock_interview(
 ) -> MockInterview:
     """A timed mock interview widget: ``count`` questions, a mix of levels, a countdown per question,
     typed answers scored against the key points. Recall questions only unless ``kinds`` says otherwise."""
-    from .mock import mock_interview as _mock
+    from .mock import mock_interview as _mock  # ipywidgets, as quiz()
 
     return _mock(count, module=module, topic=topic, seed=seed, record=record, kinds=kinds)
 

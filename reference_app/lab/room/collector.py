@@ -11,7 +11,7 @@ whole progress after every ``lambda-lab check`` / ``lab.check``; the instructor'
     is derived on the learner's machine (:func:`reference_app.lab.room.reporting.learner_key`)
     and proves it is the same learner when they join again. The answer is a per-learner
     ``token`` every report must carry and, when the room shares an emulator, the learner's
-    own ``account`` and ``secret`` there (:mod:`.credentials`). A name is the first joiner's:
+    own ``account`` and ``secret`` there (:mod:`reference_app.lab.accounts.credentials`). A name is the first joiner's:
     names are compared after folding case and look-alike letters (:func:`.names.fold`), so
     nobody else joins as ``ada``, or as ``Ada`` spelt with a Cyrillic ``A`` (409).
 ``POST /report`` ``{"token", "progress": {exercise: {status, attempts, failed_checks, ...}}}``
@@ -42,12 +42,12 @@ from pathlib import Path
 from typing import Any
 
 from .. import course
+from ..accounts.credentials import FILE as CREDENTIALS_FILE
+from ..accounts.credentials import Registry, write_private
+from ..accounts.membership import check_name
 from ..config import lab_home
 from ..errors import LabError
 from . import limits
-from .credentials import FILE as CREDENTIALS_FILE
-from .credentials import Registry, write_private
-from .membership import check_name
 from .names import clean_text, fold
 
 MAX_BODY = 64 * 1024
@@ -322,7 +322,7 @@ def make_server(host: str = "127.0.0.1", port: int = 8765, emulator: str | None 
 
     With ``emulator`` (the room shares one), every learner who joins gets an account of their own
     there, recorded in ``credentials.json`` beside the room's data (or in ``credentials``; see
-    :mod:`.credentials`)."""
+    :mod:`reference_app.lab.accounts.credentials`)."""
     folder = room_dir()
     previous = instructor()
     key = previous.key if previous is not None else secrets.token_urlsafe(24)

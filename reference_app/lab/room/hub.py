@@ -29,6 +29,16 @@ import re
 import threading
 from pathlib import Path
 
+from .. import emulator
+from ..accounts.credentials import PATH_ENV, Registry
+from ..accounts.membership import ACCOUNT_ENV
+from ..config import HOME_ENV, PORT_ENV, lab_home, lab_home_path, resolve_backend
+from ..embedded import stop_pid
+from ..emulator_patch.room_accounts import GATE_ENV as GATE_ENV
+from ..errors import LabError
+from ..net import health, port_in_use
+from ..workspace import init_course
+
 HUB_USER_ENV = "JUPYTERHUB_USER"
 PORT_BASE_ENV = "LAMBDA_LAB_HUB_PORT_BASE"
 PORT_BASE = 21000  # below Linux's ephemeral ports (32768-60999), above the usual services
@@ -63,8 +73,6 @@ def environment(home_of) -> dict:
 def prepare_learner(home: str | os.PathLike) -> Path:
     """The learner's course folder (``<home>/workshop``), copied from the kit the first time only:
     a learner's edited exercises are never overwritten."""
-    from ..workspace import init_course
-
     folder = Path(home) / WORKSHOP
     if not (folder / "notebooks").is_dir():
         init_course(folder)
@@ -103,8 +111,6 @@ def leftover_emulators(lab_home: str | os.PathLike) -> list[int]:
 
 def post_stop_hook(home_of):
     """``Spawner.post_stop_hook``: stop what a server that was killed (not stopped) left running."""
-    from ..embedded import stop_pid
-
     async def hook(spawner) -> None:
         for pid in leftover_emulators(lab_home_for(home_of(spawner))):
             spawner.log.info("lambda-lab: stopping %s's leftover emulator (pid %s)", spawner.user.name, pid)
@@ -123,9 +129,6 @@ def fill_environment(env=os.environ) -> dict[str, str]:
     a home of their own under the usual one, and a free port chosen from their name. An assigned
     port that something other than an emulator holds is replaced the same way, before any
     kernel starts."""
-    from ..config import HOME_ENV, PORT_ENV, lab_home_path
-    from ..net import health, port_in_use
-
     user = env.get(HUB_USER_ENV, "")
     chosen = {}
     if not env.get(HOME_ENV):
@@ -150,11 +153,6 @@ def own_credentials(env=os.environ) -> str:
     learner's kernel that reaches this emulator's port gets ``InvalidClientTokenId``, and its
     internal endpoints answer this learner's processes only. Sets the learner's environment:
     kernels and terminals inherit it."""
-    from ..config import lab_home
-    from ..emulator_patch.room_accounts import GATE_ENV
-    from .credentials import PATH_ENV, Registry
-    from .membership import ACCOUNT_ENV
-
     path = lab_home() / "credentials.json"
     registry = Registry(path)
     account = next(iter(sorted(registry.accounts)), None) or registry.issue()[0]
@@ -189,10 +187,6 @@ class LearnerEmulator(ExtensionApp):
         atexit.register(self._stop_emulator)
 
     def _start(self) -> None:
-        from .. import emulator
-        from ..config import resolve_backend
-        from ..errors import LabError
-
         backend = resolve_backend()
         if backend.kind != "embedded":
             return  # the learner's emulator is someone else's (a room's shared one): nothing to start
@@ -214,7 +208,6 @@ class LearnerEmulator(ExtensionApp):
         if starting is None:
             return  # not on a hub, or stopped already
         starting.join(30)
-        from .. import emulator
 
         self.log.info("lambda-lab: %s", emulator.down())
 

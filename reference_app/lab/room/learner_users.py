@@ -35,6 +35,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..emulator_patch.room_sandbox import _parents as _parents
+from ..emulator_patch.room_sandbox import bwrap as bwrap
+from ..emulator_patch.room_sandbox import kit_paths as kit_paths
+
 GROUP = "lambda-lab-learners"
 PREFIX = "lab-"
 USERNAME_PATTERN = r"^[a-z][a-z0-9_-]{0,23}$"  # the hub's names; lab-<name> stays within 32 characters
@@ -92,8 +96,6 @@ def launcher(uid: int, gid: int, home: Path, room: Path) -> list[str]:
 
 
 def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: list[str]) -> list[str]:
-    from ..emulator_patch.room_sandbox import _parents, bwrap, kit_paths
-
     hide = sorted({"/root", "/home", "/tmp", "/var/tmp", *hidden})
     hide = [p for p in hide if Path(p).is_dir()]
     cmd = [bwrap() or "bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts",

@@ -19,10 +19,10 @@ import urllib.request
 from urllib.parse import urlsplit
 
 from .. import progress_store
+from ..accounts import membership
 from ..config import as_typed, split_url
 from ..errors import LabError
 from ..net import open_url
-from . import membership
 
 TIMEOUT_S = 3.0
 

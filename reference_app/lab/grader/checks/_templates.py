@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...iac import lint
 from ..framework import CheckFailed
 
 
@@ -121,8 +122,6 @@ def rendered(value: Any, template: dict, ids: dict[str, str] | None = None) -> s
 
 def lint_clean(text: str, what: str = "the template") -> None:
     """CheckFailed naming cfn-lint's first findings, unless it reports nothing."""
-    from ...iac import lint
-
     findings = lint(text)
     if findings:
         shown = "; ".join(f"{f.rule} at {f.where or 'line ' + str(f.line)}: {f.message}" for f in findings[:2])

@@ -7,6 +7,7 @@ import json
 import logging
 import time
 
+from ... import clients
 from ...deploy import invoke
 from ...lesson_helpers.observability import alarm_state, error_alarm, metric_sum
 from ...logs import invocations
@@ -151,7 +152,6 @@ def _run(ctx: Context) -> Seen:
     errors_metric = metric_sum("AWS/Lambda", "Errors", {"FunctionName": dep.name}, since)
     state = alarm_state(alarm, "ALARM", timeout_s=1.0)
     logged = [line for block in invocations(dep.name, since_ms) for line in block.output]
-    from ... import clients
 
     clients.client("cloudwatch").delete_alarms(AlarmNames=[alarm])
     return Seen(answers, [line for line in logged if "ERROR" in line], errors_metric, state)

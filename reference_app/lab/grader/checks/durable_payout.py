@@ -11,7 +11,8 @@ from __future__ import annotations
 import boto3
 
 from ... import clients
-from ...lesson_helpers.beyond_zip import run_durable
+from ...deploy import deploy_function
+from ...lesson_helpers.beyond_zip import run_durable as run_durable
 from ..framework import CheckFailed, Context, Exercise, explain, shown
 
 EXERCISE = Exercise("durable-payout", resources={"LEDGER_TABLE": ("table", "payouts")}, timeout=10)
@@ -255,8 +256,6 @@ def throttled(ctx: Context) -> None:
 
 @EXERCISE.live("deploys to the emulator as a durable function's zip, the SDK packaged with it")
 def live(ctx: Context) -> None:
-    from ...deploy import deploy_function
-
     deploy_function(ctx.function_name, ctx.path, environment=ctx.env, timeout=EXERCISE.timeout,
                     description="lambda-lab exercise durable-payout",
                     DurableConfig={"ExecutionTimeout": 900, "RetentionPeriodInDays": 1})

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 
 from ... import clients
+from ...config import lab_home
 from ...errors import LabError
 from ...iac import CodeLocation, delete_stack, deploy_stack, leftovers, sam_translate, upload_code
 from ...poll import attempts
@@ -145,8 +146,6 @@ def least_privilege(ctx: Context) -> None:
 def _code(bucket: str) -> CodeLocation:
     """The kit's S3 processor, built, import-checked and uploaded once per version of the kit's handlers
     (the learner writes the template, not the function: its package is the same every run)."""
-    from ...config import lab_home
-
     handlers = Path(__file__).resolve().parents[3] / "handlers"
     digest = hashlib.sha256(b"".join(p.read_bytes() for p in sorted(handlers.rglob("*.py")))).hexdigest()[:16]
     cache = lab_home() / "grader-cache" / f"s3_processor-{digest}-{bucket}.json"

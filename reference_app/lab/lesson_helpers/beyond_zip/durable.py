@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ...clients import resource
+from ...reference_deploys import ensure_resource as ensure_resource
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
 
 
@@ -74,9 +76,6 @@ def durable_sagas(table: Any, orders: dict[str, dict], ship_after_s: int = 1) ->
 
 def saga_table(prefix: str = "lab-12-") -> Any:
     """The saga table (the same definition as module 09's), on the emulator, as a boto3 Table."""
-    from ...clients import resource
-    from ...reference_deploys import ensure_resource
-
     return resource("dynamodb").Table(ensure_resource("table", "saga", prefix=prefix))
 
 

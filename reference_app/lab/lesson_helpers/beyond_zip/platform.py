@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from ...clients import client
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
 
 # --- recursive loop detection, on the emulator -------------------------------------------------------------
@@ -20,8 +21,6 @@ def invoke_at_depth(name: str, hops: int, event: dict | None = None) -> dict:
     emulator carries its own counter (``X-Ministack-Invoke-Depth``) from an invocation to the calls
     the function makes, and stops the invocation that would be the 17th, as AWS does. Setting the
     counter here stands in for running sixteen real hops first."""
-    from ...clients import client
-
     lam = client("lambda")
 
     def add_depth(request, **_kwargs):
@@ -42,8 +41,6 @@ def invoke_at_depth(name: str, hops: int, event: dict | None = None) -> dict:
 # --- response streaming, on the emulator ---------------------------------------------------------------------
 def stream_events(name: str, event: dict | None = None) -> list[dict]:
     """``InvokeWithResponseStream``: the event-stream messages as boto3 decodes them."""
-    from ...clients import client
-
     response = client("lambda").invoke_with_response_stream(FunctionName=name, Payload=json.dumps(event or {}))
     found = []
     for message in response["EventStream"]:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...clients import client
+from ...deploy import deploy_function
 from ...errors import LabError
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
 from ._shared import _counter
@@ -213,9 +215,6 @@ def publish_snapstart(name: str, path: str | os.PathLike, environment: dict[str,
                       requirements: tuple[str, ...] = ("snapshot-restore-py",), timeout_s: float = 30.0) -> str:
     """Deploy ``path`` with SnapStart on published versions, publish a version, wait until it is
     Active (the snapshot is taken at publish time) and return the version number."""
-    from ...clients import client
-    from ...deploy import deploy_function
-
     deploy_function(name, path, environment=environment, requirements=requirements, timeout=10,
                     SnapStart={"ApplyOn": "PublishedVersions"}, description="lambda-lab 12: SnapStart")
     lam = client("lambda")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from ...deploy import deploy_function, invoke
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
-from ._shared import handler_file
+from ..handler_anatomy import publish_layer as publish_layer
+from ._shared import handler_file as handler_file
 
 # --- a wrapper script (AWS_LAMBDA_EXEC_WRAPPER), run by the kit's runtime -----------------------------------
 #: published as a layer, so it lands at /opt/wrapper.sh as a layer's file does on Lambda
@@ -30,9 +32,6 @@ def wrapper_demo(prefix: str = "lab-12") -> Any:
     """The same function deployed twice, with and without ``AWS_LAMBDA_EXEC_WRAPPER``: what its
     first (cold) invocation sees, and how long INIT took."""
     import pandas as pd
-
-    from ...deploy import deploy_function, invoke
-    from ..handler_anatomy import publish_layer
 
     layer = publish_layer(f"{prefix}-wrapper", {"wrapper.sh": WRAPPER_SCRIPT})
     handler = handler_file("wrapper_probe")

@@ -8,6 +8,7 @@ from botocore.exceptions import ClientError
 from ...clients import client
 from ...deploy import deploy_function, invoke
 from ...errors import aws_code
+from ...http import http_call
 from ...triggers import rest_api
 from ...triggers.function_urls import local_function_url
 
@@ -125,8 +126,6 @@ def alias_endpoints(name: str = NAME, alias: str = ALIAS) -> dict[str, str]:
 
 def versions_behind(urls: dict[str, str], requests: int = 5) -> dict[str, list[str]]:
     """Which version answered each of a few POSTs to each URL."""
-    from ...http import http_call
-
     return {kind: [http_call(url, "POST", {"amount_cents": 1000}).json()["version"] for _ in range(requests)]
             for kind, url in urls.items()}
 

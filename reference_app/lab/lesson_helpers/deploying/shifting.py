@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 from ...clients import client
 from ...deploy import invoke
 from ...errors import LabError
-from .releases import ALIAS, NAME, alias_state, ensure_alias, version_alarm_name
-from .routing import invoke_routed, invoker, publish_version_metrics, traffic
+from ...iac import sam_translate
+from .releases import ALIAS as ALIAS
+from .releases import NAME as NAME
+from .releases import alias_state as alias_state
+from .releases import ensure_alias as ensure_alias
+from .releases import version_alarm_name as version_alarm_name
+from .routing import invoke_routed as invoke_routed
+from .routing import invoker as invoker
+from .routing import publish_version_metrics as publish_version_metrics
+from .routing import traffic as traffic
 
 # --- CodeDeploy's traffic shifting, driven by the kit -------------------------------------------------------------
 _CANARY = re.compile(r"Canary(\d+)Percent(\d+)Minutes?")
@@ -245,7 +253,5 @@ Resources:
 
 def sam_deployment_resources() -> list[tuple[str, str]]:
     """What SAM's transform makes of :data:`SAM_TEMPLATE`: (logical id, type) of every resource."""
-    from ...iac import sam_translate
-
     resources = sam_translate(SAM_TEMPLATE)["Resources"]
     return sorted((logical, r["Type"]) for logical, r in resources.items())

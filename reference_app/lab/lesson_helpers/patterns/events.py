@@ -28,7 +28,9 @@ from reference_app.handlers.order_projection import plain, replay
 
 from ...clients import client, resource
 from ...deploy import invoke
-from .infra import item, wait_until
+from ...triggers import wait_for_mapping
+from .infra import item as item
+from .infra import wait_until as wait_until
 
 #: command -> (event type, the statuses it is allowed in; None: the order must not exist yet)
 RULES: dict[str, tuple[str, tuple[str, ...] | None]] = {
@@ -193,8 +195,6 @@ def table_arn(table: str) -> str:
 def paused(function: str, table: str):
     """Disable the projection's mapping from the event store's stream for the ``with`` block, then
     enable it again: writes go on, the read model stands still, and catches up from where it stopped."""
-    from ...triggers import wait_for_mapping
-
     lam = client("lambda")
     stream = client("dynamodb").describe_table(TableName=table)["Table"]["LatestStreamArn"]
     mapping = lam.list_event_source_mappings(FunctionName=function, EventSourceArn=stream)["EventSourceMappings"][0]

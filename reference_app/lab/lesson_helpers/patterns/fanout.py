@@ -6,7 +6,12 @@ import json
 from typing import Any
 
 from ...clients import client
-from .infra import Queue, item, now_ms, receive, wait_until
+from ...logs import invocations
+from .infra import Queue as Queue
+from .infra import item as item
+from .infra import now_ms as now_ms
+from .infra import receive as receive
+from .infra import wait_until as wait_until
 
 
 def order(order_id: str, *, customer_id: str = "c-ada", amount_cents: int = 4599, currency: str = "EUR",
@@ -96,8 +101,6 @@ def publish_again(kit: Any, placed: dict[str, Any], timeout_s: float = 30.0):
     """Publish an order a second time and wait for the evidence that both consumers handled the
     copy: fulfilment's log says "shipment duplicate" for it, and billing's queue is empty again.
     Returns what the consumers recorded for the order (see :func:`consumers`)."""
-    from ...logs import invocations
-
     since = now_ms() - 1000
     publish(kit.topic_arn, [placed])
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ...clients import client
+from ...clients import client, resource
 from ...config import Backend
 from ...errors import LabError
 from ...poll import attempts
@@ -150,8 +150,6 @@ def subscribe_queue(topic_arn: str, queue_url: str, queue_arn: str, *, raw: bool
 
 def item(table: str, key: dict[str, Any]) -> dict | None:
     """One item, read with strong consistency, or None."""
-    from ...clients import resource
-
     return resource("dynamodb").Table(table).get_item(Key=key, ConsistentRead=True).get("Item")
 
 

@@ -13,7 +13,9 @@ from datetime import datetime
 from typing import Any
 
 from ...clients import client
-from .infra import wait_until
+from ...reference_deploys import ensure_state_machine as ensure
+from .infra import item as item
+from .infra import wait_until as wait_until
 
 #: States that undo an earlier step.
 COMPENSATIONS = frozenset({"RefundPayment", "ReleaseInventory", "ReinstateVoucher"})
@@ -143,8 +145,6 @@ def timeline(runs: dict[str, SagaRun]):
 
 def saga_item(table: str, order_id: str) -> dict[str, Any]:
     """What the saga's steps left in the saga table for one order (its statuses)."""
-    from .infra import item
-
     found = item(table, {"order_id": order_id}) or {}
     return {k: found.get(k, "-") for k in ("reservation_status", "payment_status", "shipment_status")}
 
@@ -206,6 +206,4 @@ def with_voucher_step(definition: str, voucher_arn: str) -> str:
 
 def ensure_state_machine(name: str, definition: str) -> str:
     """Create or update a state machine with this definition (the kit's Step Functions role); its ARN."""
-    from ...reference_deploys import ensure_state_machine as ensure
-
     return ensure(name, definition)

@@ -18,7 +18,7 @@ another account's resources). The id is derived from a secret made once per home
 share an account, nobody can work out another learner's account from a name, and it needs
 no set-up, room or not. ``LAMBDA_LAB_ACCOUNT`` overrides it.
 
-Only :mod:`.config` is imported here, so the guard and the client factory can use it.
+It imports only :mod:`reference_app.lab.locations`, so the guard and the client factory can use it.
 """
 
 from __future__ import annotations
@@ -32,8 +32,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..config import lab_home, lab_home_path
 from ..errors import LabError
+from ..locations import lab_home, lab_home_path
 
 FILE = "room.json"
 IDENTITY_FILE = "identity"

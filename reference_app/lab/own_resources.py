@@ -18,9 +18,9 @@ from dataclasses import dataclass, field
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from ..clients import client
-from ..config import Backend
-from ..poll import attempts
+from .clients import client
+from .config import Backend
+from .poll import attempts
 
 
 @dataclass
