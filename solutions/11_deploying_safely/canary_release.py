@@ -5,7 +5,9 @@ the stable version. A new version is published. Write the two moves of a canary 
 Lambda client you are given (``lam``):
 
 * ``start_canary``: keep the stable version as the alias's primary and send ``weight`` (a fraction
-  such as 0.1) of the invocations to ``new_version`` (the alias's ``RoutingConfig``);
+  such as 0.1) of the invocations to ``new_version`` (the alias's ``RoutingConfig``); a weight that is
+  not strictly between 0 and 1 raises ``ValueError`` and changes nothing (0 routes nothing, 1 is a
+  promotion, and Lambda refuses anything beyond);
 * ``promote``: send everything to ``new_version``, with no weights left behind.
 
 Both versions must be published (an alias with weights cannot use ``$LATEST``). The checks run your

@@ -42,6 +42,22 @@ def refuses_latest(ctx: Context) -> None:
                           "refuses an alias that routes to $LATEST by weight: refuse it before calling UpdateAlias.")
 
 
+@EXERCISE.unit("start_canary raises ValueError for a weight outside (0, 1) and leaves the alias as it was")
+def refuses_bad_weights(ctx: Context) -> None:
+    module, lam, stable, new = _moto(ctx)
+    # 0 routes nothing and 1 is a promotion, not a canary (Lambda accepts both); beyond them Lambda refuses
+    negative, above = round(ctx.rng.uniform(-0.9, -0.01), 2), round(ctx.rng.uniform(1.01, 1.9), 2)
+    for weight in ctx.rng.sample([0, 1, negative, above], 4):
+        try:
+            module.start_canary(lam, NAME, ALIAS, new, weight)
+        except ValueError:
+            pass
+        else:
+            raise CheckFailed(f"start_canary(..., {new!r}, {weight}) did not raise ValueError: a canary's weight "
+                              "is a fraction strictly between 0 and 1.")
+        expect_alias(lam, NAME, stable, {}, f"after start_canary(..., {new!r}, {weight}) was refused")
+
+
 @EXERCISE.unit("promote sends everything to the new version and leaves no weights behind")
 def promotes(ctx: Context) -> None:
     module, lam, _, new = _moto(ctx)
