@@ -184,6 +184,21 @@ def test_the_view_says_who_finished_what_and_where_the_room_is_stuck():
     assert str(view).splitlines()[0].startswith("4 learners.")
 
 
+def test_the_notebook_shows_the_rooms_tables_then_its_chart(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects, **_: shown.extend(objects))
+    failing = {"status": "failed", "attempts": 1, "failed_checks": ["a 409"]}
+    RoomView({"Bob": {"joined": "", "seen": "", "progress": {"handler-validation": failing}}})._ipython_display_()
+    tables, chart = shown
+    assert "<table" in tables.data and "1 of 1 are failing handler-validation" in tables.data
+    assert "application/vnd.vegalite.v5+json" in chart._repr_mimebundle_()[0]
+    assert {(v["status"], v["learners"]) for v in chart.to_dict()["data"]["values"]
+            if v["exercise"] == "handler-validation"} == {("passed", 0), ("failing", 1), ("started", 0),
+                                                           ("not tried", 0)}
+
+
 def test_what_learners_send_is_escaped_in_the_instructors_notebook():
     hostile = {"status": "failed", "attempts": 1, "failed_checks": ["<script>alert(1)</script>"]}
     view = RoomView({"Eve": {"joined": "", "seen": "", "progress": {"handler-validation": hostile}}})
