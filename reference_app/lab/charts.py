@@ -13,12 +13,12 @@ Altair stays at 5.x (pyproject): Altair 6 emits Vega-Lite 6, which JupyterLab 4.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 LABEL_PX = 12  # axis labels, legend labels, text marks
 TITLE_PX = 13  # axis and legend titles
 HEADING_PX = 14  # chart titles
-INTEGER_AXIS: dict[str, Any] = {"tickMinStep": 1, "format": "d"}  # counts: whole numbers only
 
 
 def altair():
@@ -39,6 +39,16 @@ def readable(chart):
         .configure_header(labelFontSize=LABEL_PX, titleFontSize=TITLE_PX)
         .configure_text(fontSize=LABEL_PX)
     )
+
+
+def whole_numbers(top: float) -> dict[str, Any]:
+    """Axis settings for a count from 0 to ``top``: ticks on whole numbers only (0, 1, 2 or 0, 5, 10...).
+
+    The ticks are listed, not left to ``tickMinStep``: Vega-Lite 5 ignores it on a small domain
+    (vega/vega-lite#9034), and with ``format="d"`` a 0-2 axis then reads 0, 1, 1, 2, 2."""
+    step = next(s * 10**e for e in range(12) for s in (1, 2, 5) if max(top, 1) / (s * 10**e) <= 8)
+    last = step * math.ceil(max(top, 1) / step)
+    return {"values": list(range(0, last + 1, step)), "format": "d", "tickMinStep": 1}
 
 
 def bar_chart(frame, column: str, *, ylabel: str, title: str, width: int = 420):

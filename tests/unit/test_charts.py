@@ -212,3 +212,29 @@ def _schema(chart, version: str):
             return {**spec, "$schema": f"https://vega.github.io/schema/vega-lite/{version}.json"}
 
     return Later.from_dict(chart.to_dict())
+
+
+def guessed_counts(spec: dict) -> list[str]:
+    """Axes formatted as whole numbers whose ticks Vega would pick (and could repeat: 0, 1, 1, 2, 2)."""
+    return [
+        path
+        for path, key, value in _walk(spec)
+        if key == "axis"
+        and isinstance(value, dict)
+        and value.get("format") == "d"
+        and not (value.get("values") and all(float(v).is_integer() for v in value["values"]))
+    ]
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_count_axis_lists_whole_ticks(name):
+    assert guessed_counts(CHARTS[name]().to_dict()) == []
+
+
+@pytest.mark.parametrize("top", [0, 1, 2, 3, 7, 9, 23, 100, 1234])
+def test_whole_number_ticks_cover_the_count(top):
+    ticks = charts.whole_numbers(top)["values"]
+    assert ticks[0] == 0 and ticks[-1] >= top and len(ticks) <= 9
+    assert all(isinstance(t, int) for t in ticks) and len(set(ticks)) == len(ticks)
+    # (an axis that says "d" and leaves the ticks to Vega is caught)
+    assert guessed_counts({"encoding": {"y": {"axis": {"format": "d", "tickMinStep": 1}}}}) != []

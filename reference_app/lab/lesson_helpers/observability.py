@@ -150,7 +150,7 @@ def lambda_metrics(function: str, since: float):
 def plot_lambda_metrics(table):
     """The metrics of several functions side by side (a DataFrame with one column per function), as an
     Altair chart: the counts (Sum) on the left, Duration on the right, one colour per function."""
-    from ..charts import INTEGER_AXIS, altair, readable
+    from ..charts import altair, readable, whole_numbers
 
     alt = altair()
     panels = []
@@ -158,7 +158,7 @@ def plot_lambda_metrics(table):
                                  (["Duration (average ms)", "Duration (maximum ms)"], "AWS/Lambda Duration", "ms")):
         rows = [{"metric": metric, "function": function, "value": float(table.loc[metric, function])}
                 for metric in metrics for function in table.columns]
-        axis = alt.Axis(**INTEGER_AXIS) if unit == "count" else alt.Axis()
+        axis = alt.Axis(**whole_numbers(max(r["value"] for r in rows))) if unit == "count" else alt.Axis()
         panels.append(alt.Chart(alt.Data(values=rows), title=title, width=360, height=240).mark_bar().encode(
             x=alt.X("metric:N", sort=metrics, title=None, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("function:N", sort=list(table.columns)),

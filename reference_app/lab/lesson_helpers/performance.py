@@ -75,19 +75,34 @@ def summary(df):
 
 
 def plot_cold_warm(df):
-    """Billed duration of every invocation, cold and warm, and what the cold ones spent in INIT (Altair)."""
-    from ..charts import INTEGER_AXIS, altair, readable
+    """Billed duration of every invocation, cold and warm, and what the cold ones spent in INIT (Altair).
+
+    The histogram is counted here (20 bins at most, of a round width, shared by cold and warm), so its
+    axis lists whole numbers of invocations."""
+    import math
+    from collections import Counter
+
+    from ..charts import altair, readable, whole_numbers
 
     alt = altair()
+    billed = df["billed_ms"].astype(float)
+    span = float(billed.max() - billed.min()) or 1.0
+    width = next(s * 10.0**e for e in range(-2, 9) for s in (1, 2, 5) if span / (s * 10.0**e) <= 20)
+    first = math.floor(billed.min() / width) * width
+    counted = Counter(("cold" if cold else "warm", math.floor((ms - first) / width))
+                      for cold, ms in zip(df["cold"], billed, strict=True))
+    bins = [{"start": start, "from": first + n * width, "to": first + (n + 1) * width, "invocations": count}
+            for (start, n), count in sorted(counted.items())]
     starts = alt.Scale(domain=["cold", "warm"], range=["#d62728", "#1f77b4"])
-    runs = [{"billed_ms": float(r.billed_ms), "start": "cold" if r.cold else "warm"} for r in df.itertuples()]
-    left = alt.Chart(alt.Data(values=runs), title="Billed duration per invocation", width=380,
-                     height=240).mark_bar(opacity=0.7, binSpacing=1).encode(
-        x=alt.X("billed_ms:Q", bin=alt.Bin(maxbins=20), title="Billed Duration (ms)"),
+    left = alt.Chart(alt.Data(values=bins), title="Billed duration per invocation", width=380,
+                     height=240).mark_bar(opacity=0.7, stroke="white").encode(
+        x=alt.X("from:Q", bin="binned", title="Billed Duration (ms)"), x2="to:Q",
         # invocations are counted, never fractions
-        y=alt.Y("count():Q", stack=None, title="invocations", axis=alt.Axis(**INTEGER_AXIS)),
+        y=alt.Y("invocations:Q", stack=None, title="invocations",
+                axis=alt.Axis(**whole_numbers(max(counted.values())))),
         color=alt.Color("start:N", scale=starts, title=None, legend=alt.Legend(orient="top")),
-        tooltip=["start:N", alt.Tooltip("billed_ms:Q", bin=True), "count():Q"],
+        tooltip=["start:N", alt.Tooltip("from:Q", title="from (ms)"), alt.Tooltip("to:Q", title="to (ms)"),
+                 "invocations:Q"],
     )
     cold = df[df["cold"]]
     phases = [{"cold invocation": n, "phase": phase, "ms": float(ms), "order": order}

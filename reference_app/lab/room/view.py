@@ -141,7 +141,7 @@ class RoomView:
     def plot(self):
         """An Altair chart: a horizontal stacked bar per exercise (course order, top down): passed,
         failing, started, not tried."""
-        from ..charts import altair, readable
+        from ..charts import altair, readable, whole_numbers
 
         alt = altair()
         colours = {"passed": "#1a7f37", "failing": "#cf222e", "started": "#9a6700", "not tried": "#d0d7de"}
@@ -152,7 +152,7 @@ class RoomView:
         # A check's name comes from a learner: Vega draws a title as plain text (no TeX, no markup).
         chart = alt.Chart(alt.Data(values=rows), title=f"{len(self.learners)} learners · {self.where_stuck()}",
                           width=520, height=alt.Step(26)).mark_bar().encode(
-            x=alt.X("learners:Q", stack="zero", title="learners", axis=alt.Axis(tickMinStep=1, format="d")),
+            x=alt.X("learners:Q", stack="zero", title="learners", axis=alt.Axis(**whole_numbers(len(self.learners)))),
             y=alt.Y("exercise:N", sort=exercises, title=None),
             color=alt.Color("status:N", title=None, legend=alt.Legend(orient="bottom"),
                             scale=alt.Scale(domain=list(colours),

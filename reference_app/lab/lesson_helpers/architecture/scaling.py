@@ -87,7 +87,7 @@ class Ramp:
     def plot(self):
         """An Altair chart. Left: each invocation as a bar on the row of the environment that served it
         (cold starts dark). Right: invocations running at each moment, and environments created so far."""
-        from ...charts import INTEGER_AXIS, altair, readable
+        from ...charts import altair, readable, whole_numbers
 
         alt = altair()
         start = min(r["started_ms"] for r in self.rows)
@@ -111,7 +111,7 @@ class Ramp:
         right = alt.Chart(alt.Data(values=steps), title="concurrency rising from zero", width=380,
                           height=220).mark_line(interpolate="step-after", strokeWidth=2).encode(
             x=alt.X("at:Q", title="seconds since the first invocation"),
-            y=alt.Y("count:Q", title="count", axis=alt.Axis(**INTEGER_AXIS)),
+            y=alt.Y("count:Q", title="count", axis=alt.Axis(**whole_numbers(max(s["count"] for s in steps)))),
             color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
                             scale=alt.Scale(range=["#cf222e", "#0969da"])),
             strokeDash=alt.StrokeDash("series:N", legend=None),
