@@ -249,7 +249,7 @@ assert ramp.environments >= ramp.peak >= 2 and ramp.by_wave.loc[1, "cold starts"
 ramp.by_wave
 
 # %%
-figure = ramp.plot()  # the inline backend shows it
+ramp.plot()
 
 # %% [markdown]
 # Read the left plot row by row: each row is one execution environment, each bar one invocation,

@@ -61,8 +61,8 @@ stats
 # needs N environments.
 
 # %% tags=["proof-report-distribution"]
-fig = perf.plot_cold_warm(runs)
 assert runs[runs.cold].billed_ms.min() > runs[~runs.cold].billed_ms.max()
+perf.plot_cold_warm(runs)
 
 # %% [markdown]
 # ## 2. Setup at module scope, or in the handler
@@ -165,7 +165,9 @@ table
 # whether your code also runs as fast on Graviton is something to measure, not assume.
 
 # %% tags=["proof-cost-plots"]
-fig = perf.plot_cost(sweep["AWS estimate (ms)"].to_dict())
+perf.plot_cost(sweep["AWS estimate (ms)"].to_dict())
+
+# %%
 worked = cost.monthly_bill(3_000_000, 120, 512, free_tier=False)
 assert round(worked.total, 2) == 3.60  # 3 x $0.20 + 180,000 GB-s x $0.0000166667
 cost.compare([worked, cost.monthly_bill(3_000_000, 120, 512)])

@@ -182,8 +182,10 @@ metrics = pd.concat([obs.lambda_metrics(checkout.name, since), obs.lambda_metric
                     axis=1)
 assert metrics.loc["Invocations", checkout.name] >= 6 and metrics.loc["Errors", checkout.name] >= 3
 assert metrics.loc["Errors", "lab-08-plain-logging"] == 0 and metrics.loc["Throttles"].sum() == 0
-fig = obs.plot_lambda_metrics(metrics)
 metrics
+
+# %%
+obs.plot_lambda_metrics(metrics)
 
 # %% [markdown]
 # `IteratorAge` has no data here: it exists only for stream event sources (Kinesis, DynamoDB

@@ -15,6 +15,7 @@
 
 # %%
 from reference_app import lab
+from reference_app.lab.charts import bar_chart
 from reference_app.lab.lesson_helpers import patterns
 from reference_app.lab.lesson_helpers.patterns import industry
 
@@ -369,7 +370,7 @@ lags
 # ([Lambda metrics](https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html)).
 
 # %%
-ax = lags.plot.bar(y="projected_at - at (ms)", legend=False, ylabel="ms", title="write to read model, per order")
+bar_chart(lags, "projected_at - at (ms)", ylabel="ms", title="write to read model, per order")
 
 # %% [markdown]
 # To see the read side behind the write side for certain, pause the projection (disable its mapping),
@@ -458,7 +459,7 @@ assert (counted["after"] - counted["before"] == counted["clicks"]).all() and cou
 counted
 
 # %%
-ax = counted.plot.bar(y="clicks", legend=False, ylabel="views", title=f"page views, minute {counted.attrs['minute']}")
+bar_chart(counted, "clicks", ylabel="views", title=f"page views, minute {counted.attrs['minute']}")
 
 # %% [markdown]
 # The same 30 records again, with their real shard and sequence numbers, as Lambda would deliver a

@@ -10,7 +10,8 @@ the committed files) in learner mode: exercises are the stubs, as a learner gets
 - 00, 04 and 10 run to the end (Run All) with no error output and no table cell cut short;
 - the edit-check loop: a check links to its exercise, JupyterLab's editor opens it, the
   learner's fix is saved, and the check, run again, passes;
-- 10's quiz answers clicks.
+- 10's quiz answers clicks;
+- the lessons' charts (Altair's Vega-Lite 5) are drawn by JupyterLab's own renderer, offline.
 
 Skipped when Chromium or Playwright is missing, unless
 ``LAMBDA_LAB_BROWSER_TESTS=required`` (set by ``.ci/run``), where that is a failure.
@@ -226,3 +227,71 @@ def test_interview_notebook_runs_and_its_quiz_answers_clicks(jupyterlab, page):
     page.wait_for_selector("text=/Score: [0-9.]+ \\/ 2 answered/", timeout=30_000)
     assert "2 answered" in score.inner_text()
     assert page.locator(ERRORS).count() == 0
+
+
+def _lesson_charts() -> dict:
+    """Charts from the lessons' helpers, on small data shaped as theirs."""
+    from datetime import datetime, timedelta
+
+    import pandas as pd
+
+    from reference_app.lab.charts import bar_chart
+    from reference_app.lab.lesson_helpers import error_handling, observability, performance
+    from reference_app.lab.lesson_helpers.architecture import Ramp
+    from reference_app.lab.lesson_helpers.patterns.saga import SagaRun, timeline
+    from reference_app.lab.logs import LoggedInvocation
+    from reference_app.lab.room.view import RoomView
+
+    at, events = datetime(2026, 1, 1), []
+    for state, ms in (("ReserveStock", 600), ("ChargePayment", 3), ("RefundPayment", 3), ("OrderFailed", 3)):
+        events.append({"timestamp": at, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": state}})
+        at += timedelta(milliseconds=ms)
+        events.append({"timestamp": at, "type": "TaskStateExited", "stateExitedEventDetails": {"name": state}})
+    ramp = [{"wave": w, "environment": e, "cold_start": c, "started_ms": s, "ended_ms": s + 100}
+            for w, e, c, s in ((1, "a", True, 0), (2, "a", False, 200), (2, "b", True, 250))]
+    runs = pd.DataFrame({"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0],
+                         "duration_ms": [20, 3, 4]})
+    return {
+        "01": Ramp(ramp).plot(),
+        "05": error_handling.plot_retry_timeline([LoggedInvocation("r", t) for t in (0, 1000, 3000)], since_ms=0),
+        "07": performance.plot_cold_warm(runs),
+        "07-cost": performance.plot_cost({128: 300.0, 1769: 30.0, 3008: 30.0}),
+        "08": observability.plot_lambda_metrics(pd.DataFrame(
+            {"lab-08-checkout": [6, 3, 0, 12.5, 30.1], "lab-08-plain-logging": [2, 0, 0, 1.2, 2.0]},
+            index=["Invocations", "Errors", "Throttles", "Duration (average ms)", "Duration (maximum ms)"])),
+        "09": timeline({"ok": SagaRun("ok", {}, "arn", {"status": "FAILED"}, events)}),
+        "09-bars": bar_chart(pd.DataFrame({"clicks": [3, 5]}, index=pd.Index(["/", "/cart"], name="page")), "clicks",
+                             ylabel="views", title="page views"),
+        "room": RoomView({"Ada": {"joined": "", "seen": "", "progress": {
+            "handler-validation": {"status": "failed", "attempts": 1, "failed_checks": ["a 409"]}}}}).plot(),
+    }
+
+
+def test_the_lessons_charts_are_drawn_by_jupyterlab_offline(jupyterlab, page):
+    # GIVEN a notebook holding what the lessons' chart cells output (Vega-Lite 5 specs, no HTML, no script)
+    import nbformat
+
+    base, tmp_path, work = jupyterlab
+    charts = _lesson_charts()
+    notebook = nbformat.v4.new_notebook()
+    for name, chart in charts.items():
+        bundle = chart._repr_mimebundle_()[0]
+        assert "text/html" not in bundle  # Altair's default renderer: HTML that loads Vega from a CDN
+        cell = nbformat.v4.new_code_cell(f"# {name}")
+        cell.outputs = [nbformat.v4.new_output("display_data", data=bundle)]
+        notebook.cells.append(cell)
+    nbformat.write(notebook, work / "notebooks" / "charts.ipynb")
+    # WHEN JupyterLab opens it
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    _open(page, base, "charts.ipynb")
+    # THEN JupyterLab's own Vega renderer draws every chart
+    drawn = ".jp-RenderedVegaLite .vega-embed .marks"  # Vega's canvas (or SVG), not the menu's icon
+    page.wait_for_function("([css, n]) => document.querySelectorAll(css).length >= n", arg=[drawn, len(charts)],
+                           timeout=60_000, polling=250)
+    assert page.locator(drawn).count() == len(charts)
+    assert page.locator(".jp-OutputArea-output[data-mime-type='text/plain']").count() == 0  # no fallback text
+    assert [url for url in asked if not url.startswith((base, "data:", "blob:"))] == []  # no CDN, no network
+    for name, drawing in zip(charts, page.locator(".jp-RenderedVegaLite").all(), strict=True):
+        drawing.scroll_into_view_if_needed()
+        drawing.screenshot(path=str(tmp_path / f"chart-{name}.png"))  # for a reviewer's eyes

@@ -118,8 +118,8 @@ def test_learner_text_reaches_the_instructors_terminal_as_text(collector, ada):
 def test_dollar_signs_do_not_break_the_notebook_view(collector, ada):
     _hostile(collector, ada["token"], r"costs $5 and $\frac{ in total")
     view = lab.room_view(collector.url, collector.key)
-    assert "<img src='data:image/png;base64," in view._repr_html_()
-    assert r"$\frac{" in view.plot().get_title()
+    assert r"$\frac{" in view._repr_html_()
+    assert r"$\frac{" in view.plot().to_dict()["title"]  # Vega draws a title as plain text
 
 
 def test_a_bad_content_length_is_a_400_without_a_traceback(collector, capfd):

@@ -67,8 +67,11 @@ def test_two_learners_checks_show_live_in_the_instructors_views(room, learners, 
 
     # The notebook: pandas tables and a plot; the terminal: the same table.
     assert view.table().loc["Bob", EXERCISE] == "❌" and view.summary().loc[EXERCISE, "passed"] == 1
-    assert [p.get_width() for p in view.plot().patches][:1] == [0]  # bars in course order, reversed for barh
-    assert "<img src='data:image/png;base64," in view._repr_html_()
+    chart = view.plot().to_dict()  # a stacked bar per exercise, in course order, top down
+    assert chart["encoding"]["y"]["sort"] == list(view.exercises)
+    counts = {(v["exercise"], v["status"]): v["learners"] for v in chart["data"]["values"]}
+    assert (counts[(EXERCISE, "passed")], counts[(EXERCISE, "failing")]) == (1, 1)
+    assert "<table" in view._repr_html_() and "application/vnd.vegalite.v5+json" in view.plot()._repr_mimebundle_()[0]
     shown = runner.invoke(app, ["room", "--once", "--url", room.url, "--key", room.key], terminal_width=200)
     assert shown.exit_code == 0, shown.output
     assert "Ada" in shown.output and "Bob" in shown.output and "1 of 2 are failing" in shown.output

@@ -47,7 +47,7 @@ def test_notebook_and_test_tooling_is_declared():
         "jupyterlab",
         "ipywidgets",
         "pandas",
-        "matplotlib",
+        "altair",
         "moto",
         "pytest",
         "nbval",

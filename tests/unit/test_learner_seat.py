@@ -125,42 +125,81 @@ def _history(states: list[str], durations_ms: list[int]) -> list[dict]:
     return events
 
 
+def _piled_up(spec: dict, label_px: int) -> list[str]:
+    """Why the names on a faceted Gantt chart's y axis could share a place (nothing: [])."""
+    view, problems = spec["spec"], []
+    step = view.get("height", {}).get("step") if isinstance(view.get("height"), dict) else None
+    if step is None or step < 1.6 * label_px:
+        problems.append(f"rows {view.get('height')} px high for {label_px} px names")
+    y = view["encoding"]["y"]
+    if y["type"] not in ("nominal", "ordinal"):
+        problems.append(f"a {y['type']} y axis: names placed by value, not one per row")
+    if y.get("axis", {}).get("labelOverlap") is not False:
+        problems.append("Vega may hide names that would overlap")
+    if spec.get("resolve", {}).get("scale", {}).get("y") != "independent":
+        problems.append("every run's rows repeated in every block")
+    rows = spec["data"].get("values") or spec["datasets"][spec["data"]["name"]]
+    for run in {r[spec["facet"]["row"]["field"]] for r in rows}:
+        names = [r[y["field"]] for r in rows if r[spec["facet"]["row"]["field"]] == run]
+        if len(set(names)) != len(names):
+            problems.append(f"{run}: two states on one row")
+    return problems
+
+
 def test_the_saga_timeline_labels_do_not_pile_up():
     # GIVEN a cold first step, then states a few ms apart, as the emulator runs them
-    import matplotlib
+    import altair as alt
 
-    matplotlib.use("Agg")
     from reference_app.lab.lesson_helpers.patterns.saga import SagaRun, timeline
 
     states = ["ReserveStock", "ChargePayment", "ShipOrder", "RefundPayment", "ReleaseStock", "OrderFailed"]
     history = _history(states, [600, 3, 3, 3, 3, 3])
     runs = {label: SagaRun(label, {}, "arn", {"status": "FAILED"}, history) for label in ("a", "b")}
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    spec = timeline(runs).to_dict()
+    label_px = spec["config"]["axis"]["labelFontSize"]
+    # THEN every state is named on a row of its own, high enough for its name, in its run's block
+    assert label_px >= 11
+    assert sorted(r["state"].split(". ", 1)[1] for r in spec["data"]["values"]) == sorted(states * 2)
+    assert _piled_up(spec, label_px) == []
+    # (a timeline squeezed into 120 px, or placing names by time, piles them up: the check says so)
+    squeezed = alt.Chart.from_dict({**spec, "spec": {**spec["spec"], "height": 120}}).to_dict()
+    assert _piled_up(squeezed, label_px) != []
+    encoding = {**spec["spec"]["encoding"], "y": {"field": "start_ms", "type": "quantitative"}}
+    assert _piled_up({**spec, "spec": {**spec["spec"], "encoding": encoding}}, label_px) != []
 
-    figure = timeline(runs)
-    canvas = FigureCanvasAgg(figure)  # the helper closed its pyplot figure: draw it on a canvas of our own
-    canvas.draw()
-    renderer = canvas.get_renderer()
-    names = [t for t in figure.axes[0].get_yticklabels() + figure.axes[0].texts if t.get_text()]
-    boxes = [t.get_window_extent(renderer) for t in names]
-    # THEN every state is named, and no two names overlap
-    assert len(boxes) == 2 * len(states)
-    overlapping = [(i, j) for i in range(len(boxes)) for j in range(i) if boxes[i].overlaps(boxes[j])]
-    assert overlapping == []
+
+def _fractional_counts(spec: dict) -> list[str]:
+    """Panels counting invocations whose axis could show a fraction, or a whole number twice (nothing: [])."""
+    views = [v for v in spec.get("hconcat", [spec]) if v["encoding"]["y"].get("title") == "invocations"]
+    if not views:
+        return ["no panel counts invocations"]
+    problems = []
+    for view in views:
+        axis = view["encoding"]["y"].get("axis", {})
+        ticks = axis.get("values", [])
+        # Vega-Lite 5 ignores tickMinStep on a small domain (vega/vega-lite#9034): the ticks must be listed
+        if not ticks or any(not float(t).is_integer() for t in ticks) or axis.get("format") != "d":
+            problems.append(f"{view['title']}: {axis}")
+        counts = [v[view["encoding"]["y"]["field"]] for v in view["data"]["values"]]
+        if ticks and max(counts) > max(ticks):
+            problems.append(f"{view['title']}: a count of {max(counts)} above the last tick {max(ticks)}")
+    return problems
 
 
 def test_the_cold_warm_histogram_counts_in_whole_invocations():
-    import matplotlib
-
-    matplotlib.use("Agg")
     from reference_app.lab.lesson_helpers.performance import plot_cold_warm
 
     df = pd.DataFrame({"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0],
                        "duration_ms": [20, 3, 4]})
-    figure = plot_cold_warm(df)
-    figure.canvas.draw()
-    ticks = figure.axes[0].get_yticks()
-    assert all(float(t).is_integer() for t in ticks), ticks
+    spec = plot_cold_warm(df).to_dict()
+    assert _fractional_counts(spec) == []
+    histogram = spec["hconcat"][0]
+    assert histogram["encoding"]["y"]["axis"]["values"] == [0, 1, 2]  # two warm ones share a bin
+    assert sorted((v["start"], v["invocations"]) for v in histogram["data"]["values"]) == [("cold", 1), ("warm", 2)]
+    # (the same histogram with Vega's own ticks shows 0.5, 1.5, or "1" twice with format d: the check says so)
+    for axis in ({}, {"tickMinStep": 1, "format": "d"}):
+        bad = {**histogram, "encoding": {**histogram["encoding"], "y": {**histogram["encoding"]["y"], "axis": axis}}}
+        assert _fractional_counts({**spec, "hconcat": [bad, spec["hconcat"][1]]}) != []
 
 
 def test_a_terraform_apply_shows_progress_while_it_runs(tmp_path, monkeypatch, capsys):

@@ -77,9 +77,13 @@ def test_a_ramp_summarises_waves_and_never_overlaps_an_environment_with_itself()
     assert clash.self_overlaps() == ["a"]
 
 
-def test_the_ramp_plot_has_two_panels():
-    figure = arch.Ramp(ramp_rows()).plot()
-    assert len(figure.axes) == 2
+def test_the_ramp_plot_has_two_panels_with_every_invocation_on_its_environments_row():
+    left, right = arch.Ramp(ramp_rows()).plot().to_dict()["hconcat"]
+    bars = left["data"]["values"]
+    assert [(b["environment"], b["start"]) for b in bars] == [("env a", "cold"), ("env a", "warm"), ("env b", "cold")]
+    assert left["encoding"]["y"]["sort"] == ["env a", "env b"] and left["height"] == {"step": 24}
+    assert {s["series"] for s in right["data"]["values"]} == {"invocations running", "environments created"}
+    assert right["mark"]["interpolate"] == "step-after" and right["encoding"]["y"]["axis"]["values"] == [0, 1, 2]
 
 
 def flow() -> arch.Flow:

@@ -64,8 +64,12 @@ def test_the_attempts_table_measures_each_gap_from_the_invoke():
 
 def test_the_retry_timeline_plots_aws_above_the_emulator():
     runs = [LoggedInvocation("r-1", t) for t in (0, 1000, 3000)]
-    figure = error_handling.plot_retry_timeline(runs, since_ms=0)
-    assert [axis.get_ylabel() for axis in figure.axes] == ["AWS (documented)", "this emulator"]
+    aws, emulator = error_handling.plot_retry_timeline(runs, since_ms=0).to_dict()["vconcat"]
+    assert [aws["title"]["text"], emulator["title"]["text"]] == ["AWS (documented)", "this emulator"]
+    assert [a["at"] for a in aws["data"]["values"]] == [0.0, 60.0, 180.0]
+    assert [layer["mark"]["type"] for layer in aws["layer"]] == ["tick", "text"]
+    assert [a["label"] for a in emulator["data"]["values"]] == [
+        "attempt 1\n0.0 s", "attempt 2\n1.0 s", "attempt 3\n3.0 s"]
 
 
 def test_a_record_table_flattens_one_level():

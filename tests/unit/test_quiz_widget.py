@@ -80,8 +80,9 @@ def test_free_recall_reveals_then_rates_once():
 
 def test_scores_by_topic_and_level_plot_and_missed_links():
     quiz = lab.quiz("02_handler", record=False)
-    fig = quiz.plot()
-    assert "no answers yet" in [t.get_text() for ax in fig.axes for t in ax.texts]
+    empty = quiz.plot().to_dict()
+    assert [panel["mark"]["type"] for panel in empty["hconcat"]] == ["text", "text"]
+    assert {value["text"] for panel in empty["hconcat"] for value in panel["data"]["values"]} == {"no answers yet"}
     choice, recall = _cards(quiz)
     choice.choices.value = choice.question.answer
     choice.check.click()
@@ -89,7 +90,10 @@ def test_scores_by_topic_and_level_plot_and_missed_links():
     recall.rate_buttons["missed"].click()
     by_topic, by_level = quiz.scores()
     assert by_topic[choice.question.topic] >= 0 and set(by_level.index) <= {"basic", "intermediate", "advanced"}
-    assert len(quiz.plot().axes[0].patches) == len(by_topic)
+    topic, level = quiz.plot().to_dict()["hconcat"]
+    assert topic["mark"]["type"] == "bar" and topic["encoding"]["y"]["scale"]["domain"] == [0, 100]
+    assert {v["topic"]: v["score"] for v in topic["data"]["values"]} == by_topic.to_dict()
+    assert len(level["data"]["values"]) == len(by_level)
     html = quiz.missed_html()
     assert recall.question.id in html and recall.question.proof.tag in html
 

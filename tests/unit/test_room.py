@@ -185,6 +185,46 @@ def test_the_view_says_who_finished_what_and_where_the_room_is_stuck():
     assert str(view).splitlines()[0].startswith("4 learners.")
 
 
+def test_the_notebook_shows_the_rooms_tables_then_its_chart(monkeypatch):
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *objects, **_: shown.extend(objects))
+    failing = {"status": "failed", "attempts": 1, "failed_checks": ["a 409"]}
+    RoomView({"Bob": {"joined": "", "seen": "", "progress": {"handler-validation": failing}}})._ipython_display_()
+    tables, chart = shown
+    assert "<table" in tables.data and "1 of 1 are failing handler-validation" in tables.data
+    assert "application/vnd.vegalite.v5+json" in chart._repr_mimebundle_()[0]
+    assert {(v["status"], v["learners"]) for v in chart.to_dict()["data"]["values"]
+            if v["exercise"] == "handler-validation"} == {("passed", 0), ("failing", 1), ("started", 0),
+                                                           ("not tried", 0)}
+
+
+def test_the_live_room_redraws_its_tables_and_its_chart_in_place(monkeypatch):
+    import IPython.display
+
+    from reference_app.lab.room import view as room_view
+
+    class Handle:
+        def __init__(self, shown):
+            self.shown = [shown]
+
+        def update(self, shown):
+            self.shown.append(shown)
+
+    handles = []
+    monkeypatch.setattr(IPython.display, "display", lambda obj, display_id=False: handles.append(Handle(obj))
+                        or handles[-1])
+    snapshots = iter([{}, {"Ada": {"joined": "", "seen": "", "progress": {}}}] * 50)
+    monkeypatch.setattr(RoomView, "from_collector", classmethod(lambda cls, url, key: cls(next(snapshots))))
+    last = room_view.room_view("http://127.0.0.1:1", "k", live=0.01, until=0.05)
+    tables, chart = handles
+    assert len(tables.shown) == len(chart.shown) >= 2  # each redraw updates both outputs, none is added
+    assert all("<table" in shown.data for shown in tables.shown)
+    assert all("application/vnd.vegalite.v5+json" in shown._repr_mimebundle_()[0] for shown in chart.shown)
+    assert isinstance(last, RoomView)
+
+
 def test_what_learners_send_is_escaped_in_the_instructors_notebook():
     hostile = {"status": "failed", "attempts": 1, "failed_checks": ["<script>alert(1)</script>"]}
     view = RoomView({"Eve": {"joined": "", "seen": "", "progress": {"handler-validation": hostile}}})

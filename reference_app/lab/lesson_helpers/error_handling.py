@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from ..charts import altair, readable
 from ..clients import client
 from ..config import lab_home, writing
 from ..deploy import Deployment, deploy_function, invoke, wait_ready
@@ -154,24 +155,24 @@ def attempts_table(runs: list[LoggedInvocation], since_ms: int):
 
 
 def plot_retry_timeline(runs: list[LoggedInvocation], since_ms: int):
-    """The attempts of one event on the emulator next to AWS's documented spacing (1 minute, then 2)."""
-    import matplotlib.pyplot as plt
-
+    """The attempts of one event on the emulator next to AWS's documented spacing (1 minute, then 2), as an
+    Altair chart: one row each, a tick per attempt, named with its time."""
+    alt = altair()
     emulator = [(r.started_ms - since_ms) / 1000 for r in runs]
     aws = [0.0, AWS_RETRY_DELAYS_S[0], sum(AWS_RETRY_DELAYS_S)][: len(runs)]
-    fig, (top, bottom) = plt.subplots(2, 1, figsize=(8, 2.6), constrained_layout=True)
-    for axis, times, label, unit in ((top, aws, "AWS (documented)", "s"), (bottom, emulator, "this emulator", "s")):
-        axis.eventplot([times], lineoffsets=0, linelengths=0.8, colors="tab:red")
-        for n, t in enumerate(times, 1):
-            axis.annotate(f"attempt {n}\n{t:.1f} {unit}", (t, 0.45), ha="center", fontsize=8)
-        axis.set_yticks([])
-        axis.set_ylabel(label, rotation=0, ha="right", va="center")
-        axis.set_xlim(-0.05 * max(times[-1], 1), max(times[-1], 1) * 1.15)
-        axis.set_ylim(-0.6, 1.2)
-    bottom.set_xlabel("seconds after the event was accepted (202)")
-    top.set_title("One failing asynchronous event, three attempts")
-    plt.close(fig)
-    return fig
+    rows = []
+    for label, times in (("AWS (documented)", aws), ("this emulator", emulator)):
+        attempts = [{"attempt": n, "at": t, "label": f"attempt {n}\n{t:.1f} s"} for n, t in enumerate(times, 1)]
+        base = alt.Chart(alt.Data(values=attempts), width=640, height=70).encode(
+            x=alt.X("at:Q", title="seconds after the event was accepted (202)",
+                    scale=alt.Scale(domain=[-0.05 * max(times[-1], 1), max(times[-1], 1) * 1.15], nice=False)),
+            tooltip=["attempt:Q", alt.Tooltip("at:Q", title="seconds")],
+        )
+        ticks = base.mark_tick(color="#d62728", thickness=3, size=40)
+        names = base.mark_text(align="left", dx=6, dy=-8, baseline="middle", lineBreak="\n").encode(text="label:N")
+        rows.append((ticks + names).properties(title=alt.TitleParams(label, anchor="start")))
+    return readable(alt.vconcat(*rows, title="One failing asynchronous event, three attempts")
+                    .resolve_scale(x="independent"))
 
 
 # --- the seed's handler, as the seed wrote it ----------------------------------------------------------------------

@@ -14,6 +14,7 @@ import datetime as dt
 import json
 import time
 
+from ..charts import altair, readable, whole_numbers
 from ..clients import client
 from ..deploy import Deployment, deploy_function, invoke
 from ..events import load_event
@@ -148,16 +149,23 @@ def lambda_metrics(function: str, since: float):
 
 
 def plot_lambda_metrics(table):
-    """The metrics of several functions side by side (a DataFrame with one column per function)."""
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
-    table.loc[["Invocations", "Errors", "Throttles"]].plot.bar(ax=left, rot=0)
-    left.set(title="AWS/Lambda counts (Sum)", ylabel="count")
-    table.loc[["Duration (average ms)", "Duration (maximum ms)"]].plot.bar(ax=right, rot=0)
-    right.set(title="AWS/Lambda Duration", ylabel="ms")
-    fig.tight_layout()
-    return fig
+    """The metrics of several functions side by side (a DataFrame with one column per function), as an
+    Altair chart: the counts (Sum) on the left, Duration on the right, one colour per function."""
+    alt = altair()
+    panels = []
+    for metrics, title, unit in ((["Invocations", "Errors", "Throttles"], "AWS/Lambda counts (Sum)", "count"),
+                                 (["Duration (average ms)", "Duration (maximum ms)"], "AWS/Lambda Duration", "ms")):
+        rows = [{"metric": metric, "function": function, "value": float(table.loc[metric, function])}
+                for metric in metrics for function in table.columns]
+        axis = alt.Axis(**whole_numbers(max(r["value"] for r in rows))) if unit == "count" else alt.Axis()
+        panels.append(alt.Chart(alt.Data(values=rows), title=title, width=360, height=240).mark_bar().encode(
+            x=alt.X("metric:N", sort=metrics, title=None, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("function:N", sort=list(table.columns)),
+            y=alt.Y("value:Q", title=unit, axis=axis),
+            color=alt.Color("function:N", sort=list(table.columns), legend=alt.Legend(orient="bottom")),
+            tooltip=["function:N", "metric:N", "value:Q"],
+        ))
+    return readable(alt.hconcat(*panels))
 
 
 def error_alarm(function: str, threshold: int = 3, name: str | None = None) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from botocore.exceptions import ClientError
 
 from .. import cost
+from ..charts import altair, readable, whole_numbers
 from ..clients import client
 from ..deploy import Deployment, deploy_function, force_cold_start, invoke, wait_ready
 from ..emulator_patch import limits
@@ -75,25 +76,46 @@ def summary(df):
 
 
 def plot_cold_warm(df):
-    """Billed duration of every invocation, cold and warm, and what the cold ones spent in INIT."""
-    import matplotlib.pyplot as plt
-    from matplotlib.ticker import MaxNLocator
+    """Billed duration of every invocation, cold and warm, and what the cold ones spent in INIT (Altair).
 
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
-    for cold, colour in ((False, "tab:blue"), (True, "tab:red")):
-        part = df[df["cold"] == cold]
-        left.hist(part["billed_ms"], bins=20, color=colour, alpha=0.7, label="cold" if cold else "warm")
-    left.set(xlabel="Billed Duration (ms)", ylabel="invocations", title="Billed duration per invocation")
-    left.yaxis.set_major_locator(MaxNLocator(integer=True))  # invocations are counted, never fractions
-    left.legend()
+    The histogram is counted here (20 bins at most, of a round width, shared by cold and warm), so its
+    axis lists whole numbers of invocations."""
+    import math
+    from collections import Counter
+    alt = altair()
+    billed = df["billed_ms"].astype(float)
+    span = float(billed.max() - billed.min()) or 1.0
+    width = next(s * 10.0**e for e in range(-2, 9) for s in (1, 2, 5) if span / (s * 10.0**e) <= 20)
+    first = math.floor(billed.min() / width) * width
+    counted = Counter(("cold" if cold else "warm", math.floor((ms - first) / width))
+                      for cold, ms in zip(df["cold"], billed, strict=True))
+    bins = [{"start": start, "from": first + n * width, "to": first + (n + 1) * width, "invocations": count}
+            for (start, n), count in sorted(counted.items())]
+    starts = alt.Scale(domain=["cold", "warm"], range=["#d62728", "#1f77b4"])
+    left = alt.Chart(alt.Data(values=bins), title="Billed duration per invocation", width=380,
+                     height=240).mark_bar(opacity=0.7, stroke="white").encode(
+        x=alt.X("from:Q", bin="binned", title="Billed Duration (ms)"), x2="to:Q",
+        # invocations are counted, never fractions
+        y=alt.Y("invocations:Q", stack=None, title="invocations",
+                axis=alt.Axis(**whole_numbers(max(counted.values())))),
+        color=alt.Color("start:N", scale=starts, title=None, legend=alt.Legend(orient="top")),
+        tooltip=["start:N", alt.Tooltip("from:Q", title="from (ms)"), alt.Tooltip("to:Q", title="to (ms)"),
+                 "invocations:Q"],
+    )
     cold = df[df["cold"]]
-    right.bar(range(len(cold)), cold["init_ms"], color="tab:red", label="Init Duration")
-    right.bar(range(len(cold)), cold["duration_ms"], bottom=cold["init_ms"], color="tab:orange", label="Duration")
-    right.set(xlabel="cold invocation", ylabel="ms", title="A cold start: INIT, then the handler")
-    right.xaxis.set_major_locator(MaxNLocator(integer=True))
-    right.legend()
-    fig.tight_layout()
-    return fig
+    phases = [{"cold invocation": n, "phase": phase, "ms": float(ms), "order": order}
+              for n, r in enumerate(cold.itertuples(), 1)
+              for order, (phase, ms) in enumerate((("Init Duration", r.init_ms), ("Duration", r.duration_ms)))]
+    right = alt.Chart(alt.Data(values=phases), title="A cold start: INIT, then the handler", width=300,
+                      height=240).mark_bar().encode(
+        x=alt.X("cold invocation:O", title="cold invocation", axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("ms:Q", stack="zero", title="ms"),
+        color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="top"),
+                        scale=alt.Scale(domain=["Init Duration", "Duration"], range=["#d62728", "#ff7f0e"])),
+        order=alt.Order("order:Q"),
+        tooltip=["cold invocation:O", "phase:N", "ms:Q"],
+    )
+    return readable(alt.hconcat(left, right).resolve_scale(color="independent"))
 
 
 def init_scope(setup_ms: float = 50, warm: int = 3):
@@ -149,24 +171,32 @@ def memory_sweep(name: str, sizes=(128, 1769, 3008), work: int = 2 * WORK, repea
 
 
 def plot_cost(durations_by_memory: dict[int, float], requests: int = 10_000_000):
-    """Monthly cost against memory (for the sweep's durations) and against duration (at fixed memory)."""
-    import matplotlib.pyplot as plt
-
-    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 3.5))
+    """Monthly cost against memory (for the sweep's durations) and against duration (at fixed memory),
+    x86_64 and arm64, as an Altair chart."""
+    alt = altair()
     sizes = sorted(durations_by_memory)
-    styles: tuple[tuple[cost.Architecture, str], ...] = (("x86_64", "-o"), ("arm64", "--s"))
-    for arch, style in styles:
-        left.plot(sizes, [cost.monthly_bill(requests, durations_by_memory[m], m, arch).total for m in sizes],
-                  style, label=arch)
-        durations = list(range(10, 1001, 10))
-        right.plot(durations, [cost.monthly_bill(requests, d, 1024, arch).total for d in durations], style[:-1],
-                   label=f"{arch}, 1,024 MB")
-    left.set(xscale="log", xlabel="memory (MB)", ylabel="$ per month", title=f"{requests:,} requests: cost vs memory")
-    right.set(xlabel="average billed duration (ms)", ylabel="$ per month", title="cost vs duration")
-    left.legend()
-    right.legend()
-    fig.tight_layout()
-    return fig
+    architectures: tuple[cost.Architecture, ...] = ("x86_64", "arm64")
+    by_memory = [{"memory_mb": m, "dollars": cost.monthly_bill(requests, durations_by_memory[m], m, arch).total,
+                  "architecture": arch} for arch in architectures for m in sizes]
+    by_duration = [{"duration_ms": d, "dollars": cost.monthly_bill(requests, d, 1024, arch).total,
+                    "architecture": f"{arch}, 1,024 MB"} for arch in architectures for d in range(10, 1001, 10)]
+    dollars = alt.Y("dollars:Q", title="$ per month", axis=alt.Axis(format="$,.2~f"))
+    money = alt.Tooltip("dollars:Q", title="$ per month", format="$,.2f")
+    left = alt.Chart(alt.Data(values=by_memory), title=f"{requests:,} requests: cost vs memory", width=360,
+                     height=240).mark_line(point=True).encode(
+        x=alt.X("memory_mb:Q", scale=alt.Scale(type="log"), title="memory (MB)",
+                axis=alt.Axis(values=sizes, format="d")),
+        y=dollars, color=alt.Color("architecture:N", title=None, legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("architecture:N", legend=None),
+        tooltip=["architecture:N", alt.Tooltip("memory_mb:Q", title="memory (MB)"), money],
+    )
+    right = alt.Chart(alt.Data(values=by_duration), title="cost vs duration", width=360, height=240).mark_line().encode(
+        x=alt.X("duration_ms:Q", title="average billed duration (ms)"),
+        y=dollars, color=alt.Color("architecture:N", title=None, legend=alt.Legend(orient="top")),
+        strokeDash=alt.StrokeDash("architecture:N", legend=None),
+        tooltip=["architecture:N", alt.Tooltip("duration_ms:Q", title="duration (ms)"), money],
+    )
+    return readable(alt.hconcat(left, right).resolve_scale(color="independent", strokeDash="independent"))
 
 
 # --- concurrency ------------------------------------------------------------------------------------------------

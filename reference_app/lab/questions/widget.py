@@ -19,6 +19,7 @@ from html import escape
 import ipywidgets as w
 
 from .. import course
+from ..charts import altair, readable
 from ..errors import LabError
 from . import bank as bank_mod
 from . import drill, grading, proofs
@@ -249,22 +250,25 @@ class Quiz:
         return by_topic, by_level
 
     def plot(self):
-        """A matplotlib figure: score by topic and by level (an empty chart says so)."""
-        import matplotlib.pyplot as plt
-
+        """An Altair chart: score by topic and by level, side by side (an empty panel says so)."""
+        alt = altair()
         by_topic, by_level = self.scores()
-        fig, (left, right) = plt.subplots(1, 2, figsize=(10, 3.2), gridspec_kw={"width_ratios": [3, 1]})
-        for axis, series, name in ((left, by_topic, "topic"), (right, by_level, "level")):
+        panels = []
+        for series, name, width in ((by_topic, "topic", 480), (by_level, "level", 160)):
+            title = f"score by {name} (%)"
             if series.empty:
-                axis.text(0.5, 0.5, "no answers yet", ha="center", va="center", transform=axis.transAxes)
+                panel = alt.Chart(alt.Data(values=[{"text": "no answers yet"}]), title=title, width=width,
+                                  height=220).mark_text(color="#57606a").encode(text="text:N")
             else:
-                axis.bar(series.index, series.values, color="#0969da")
-                axis.tick_params(axis="x", rotation=45)
-            axis.set_ylim(0, 100)
-            axis.set_title(f"score by {name} (%)")
-        fig.tight_layout()
-        plt.close(fig)
-        return fig
+                rows = [{name: key, "score": value} for key, value in series.items()]
+                panel = alt.Chart(alt.Data(values=rows), title=title, width=width, height=220).mark_bar(
+                    color="#0969da").encode(
+                    x=alt.X(f"{name}:N", sort=list(series.index), title=None, axis=alt.Axis(labelAngle=-45)),
+                    y=alt.Y("score:Q", title="%", scale=alt.Scale(domain=[0, 100])),
+                    tooltip=[f"{name}:N", "score:Q"],
+                )
+            panels.append(panel)
+        return readable(alt.hconcat(*panels))
 
     def missed_html(self) -> str:
         missed = self.missed()

@@ -19,6 +19,7 @@ from html import escape
 from typing import Any
 
 from .. import course
+from ..charts import altair, readable, whole_numbers
 from ..errors import LabError
 from ..net import open_url
 from .collector import instructor
@@ -138,39 +139,38 @@ class RoomView:
 
         return pd.DataFrame([s.__dict__ for s in self.stuck()]).set_index("exercise")
 
-    def plot(self, ax=None):
-        """A horizontal stacked bar per exercise: passed, failing, started, not tried."""
-        import matplotlib.pyplot as plt
-
-        frame = self.summary()[["passed", "failing", "started", "not_tried"]].iloc[::-1]
-        if ax is None:
-            _, ax = plt.subplots(figsize=(7, 0.45 * len(frame) + 1.2))
-        frame.plot.barh(stacked=True, ax=ax, color=["#1a7f37", "#cf222e", "#9a6700", "#d0d7de"], width=0.7)
-        ax.set_xlabel("learners")
-        ax.set_ylabel("")
-        # A check's name comes from a learner: shown as it is, never read as mathtext ($...$) or TeX.
-        ax.set_title(f"{len(self.learners)} learners · {self.where_stuck()}", fontsize=10, parse_math=False,
-                     usetex=False)
-        ax.legend(loc="lower right", fontsize=8)
-        return ax
+    def plot(self):
+        """An Altair chart: a horizontal stacked bar per exercise (course order, top down): passed,
+        failing, started, not tried."""
+        alt = altair()
+        colours = {"passed": "#1a7f37", "failing": "#cf222e", "started": "#9a6700", "not tried": "#d0d7de"}
+        rows = [{"exercise": s.exercise, "status": status, "learners": getattr(s, status.replace(" ", "_")),
+                 "order": order}
+                for s in self.stuck() for order, status in enumerate(colours)]
+        exercises = [s.exercise for s in self.stuck()]
+        # A check's name comes from a learner: Vega draws a title as plain text (no TeX, no markup).
+        chart = alt.Chart(alt.Data(values=rows), title=f"{len(self.learners)} learners · {self.where_stuck()}",
+                          width=520, height=alt.Step(26)).mark_bar().encode(
+            x=alt.X("learners:Q", stack="zero", title="learners", axis=alt.Axis(**whole_numbers(len(self.learners)))),
+            y=alt.Y("exercise:N", sort=exercises, title=None),
+            color=alt.Color("status:N", title=None, legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(domain=list(colours),
+                                            range=list(colours.values()))),
+            order=alt.Order("order:Q"),
+            tooltip=["exercise:N", "status:N", "learners:Q"],
+        )
+        return readable(chart)
 
     def _repr_html_(self) -> str:
-        import base64
-        import io
-
-        import matplotlib.pyplot as plt
-
-        fig, ax = plt.subplots(figsize=(7, 0.45 * len(self.exercises) + 1.2))
-        self.plot(ax)
-        fig.tight_layout()
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=90)
-        plt.close(fig)
-        image = base64.b64encode(buf.getvalue()).decode()
         # Names and check names come from the learners' machines: pandas escapes its cells, and so does this.
         return (f"<h4>Room: {len(self.learners)} learners</h4>{self.table().to_html()}"
-                f"<p>{escape(self.where_stuck())}</p>{self.summary().to_html()}"
-                f"<img src='data:image/png;base64,{image}'/>")
+                f"<p>{escape(self.where_stuck())}</p>{self.summary().to_html()}")
+
+    def _ipython_display_(self) -> None:
+        """In a notebook: the tables (HTML), then the chart (Vega-Lite, drawn by JupyterLab)."""
+        from IPython.display import HTML, display
+
+        display(HTML(self._repr_html_()), self.plot())
 
     def __str__(self) -> str:
         lines = [f"{len(self.learners)} learners. {self.where_stuck()}"]
@@ -194,15 +194,16 @@ def room_view(url: str | None = None, key: str | None = None, *, live: float | N
         return view
     import time
 
-    from IPython.display import display
+    from IPython.display import HTML, display
 
-    handle = display(view, display_id=True)
+    tables, chart = display(HTML(view._repr_html_()), display_id=True), display(view.plot(), display_id=True)
     started = time.monotonic()
     try:
         while until is None or time.monotonic() - started < until:
             time.sleep(live)
             view = RoomView.from_collector(url, key)
-            handle.update(view)
+            tables.update(HTML(view._repr_html_()))
+            chart.update(view.plot())
     except KeyboardInterrupt:
         pass
     return view

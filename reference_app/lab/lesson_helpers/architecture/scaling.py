@@ -6,6 +6,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
+from ...charts import altair, readable, whole_numbers
 from ...clients import client
 from ...config import Backend
 from ...deploy import force_cold_start
@@ -85,29 +86,36 @@ class Ramp:
         return pd.DataFrame(rows).set_index("wave")
 
     def plot(self):
-        """Left: each invocation as a bar on the row of the environment that served it (cold
-        starts dark). Right: invocations running at each moment, and environments created so far."""
-        import matplotlib.pyplot as plt
-
+        """An Altair chart. Left: each invocation as a bar on the row of the environment that served it
+        (cold starts dark). Right: invocations running at each moment, and environments created so far."""
+        alt = altair()
         start = min(r["started_ms"] for r in self.rows)
         order = list(dict.fromkeys(r["environment"] for r in sorted(self.rows, key=lambda r: r["started_ms"])))
-        fig, (left, right) = plt.subplots(1, 2, figsize=(12, 3.6))
-        for r in self.rows:
-            y = order.index(r["environment"])
-            left.barh(y, (r["ended_ms"] - r["started_ms"]) / 1000, left=(r["started_ms"] - start) / 1000,
-                      color="#1f4e79" if r["cold_start"] else "#7fb3d5", edgecolor="white")
-        left.set_yticks(range(len(order)), [f"env {e}" for e in order])
-        left.invert_yaxis()
-        left.set_xlabel("seconds since the first invocation")
-        left.set_title("who served what (dark = cold start)")
+        bars = [{"environment": f"env {r['environment']}", "from": (r["started_ms"] - start) / 1000,
+                 "to": (r["ended_ms"] - start) / 1000, "start": "cold" if r["cold_start"] else "warm",
+                 "wave": r["wave"]} for r in self.rows]
+        seconds = alt.X("from:Q", title="seconds since the first invocation")
+        left = alt.Chart(alt.Data(values=bars), title="who served what (dark = cold start)", width=380,
+                         height=alt.Step(24)).mark_bar(stroke="white").encode(
+            x=seconds, x2="to:Q",
+            y=alt.Y("environment:N", sort=[f"env {e}" for e in order], title=None),
+            color=alt.Color("start:N", title=None, legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(domain=["cold", "warm"], range=["#1f4e79", "#7fb3d5"])),
+            tooltip=["environment:N", "start:N", "wave:Q", "from:Q", "to:Q"],
+        )
         times, running, created = concurrency_series(self.rows)
-        right.step([(t - start) / 1000 for t in times], running, where="post", label="invocations running")
-        right.step([(t - start) / 1000 for t in times], created, where="post", label="environments created")
-        right.set_xlabel("seconds since the first invocation")
-        right.set_title("concurrency rising from zero")
-        right.legend(loc="upper left")
-        fig.tight_layout()
-        return fig
+        steps = [{"at": (t - start) / 1000, "count": n, "series": series}
+                 for series, counts in (("invocations running", running), ("environments created", created))
+                 for t, n in zip(times, counts, strict=True)]
+        right = alt.Chart(alt.Data(values=steps), title="concurrency rising from zero", width=380,
+                          height=220).mark_line(interpolate="step-after", strokeWidth=2).encode(
+            x=alt.X("at:Q", title="seconds since the first invocation"),
+            y=alt.Y("count:Q", title="count", axis=alt.Axis(**whole_numbers(max(s["count"] for s in steps)))),
+            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
+                            scale=alt.Scale(range=["#cf222e", "#0969da"])),
+            strokeDash=alt.StrokeDash("series:N", legend=None),
+        )
+        return readable(alt.hconcat(left, right).resolve_scale(color="independent"))
 
 
 def peak_overlap(spans: list[tuple[int, int]]) -> int:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from ...charts import altair, readable
 from ...clients import client
 from ...reference_deploys import ensure_state_machine as ensure
 from .infra import item as item
@@ -121,26 +122,28 @@ def summary(runs: dict[str, SagaRun]):
 
 
 def timeline(runs: dict[str, SagaRun]):
-    """A Gantt chart of the executions: one row per state each run entered (named on the left, so no two
-    names share a place however close in time the states ran), compensations in orange."""
-    import matplotlib.pyplot as plt
-
+    """A Gantt chart of the executions (Altair): one block per run, one row per state it entered (named on
+    the left, each on its own row however close in time the states ran), compensations in orange."""
+    alt = altair()
     colours = {"step": "#4c72b0", "compensation": "#dd8452", "end": "#c44e52", "done": "#55a868"}
-    rows = [(label, step) for label, run in runs.items() for step in run.steps().itertuples()]
-    fig, ax = plt.subplots(figsize=(11, 1.2 + 0.28 * len(rows)))
-    for index, (_, step) in enumerate(rows):
-        width = max(step.end_ms - step.start_ms, 4)
-        ax.barh(index, width, left=step.start_ms, height=0.7, color=colours[step.kind], edgecolor="white")
-    ax.set_yticks(range(len(rows)), [f"{label}: {step.state}" for label, step in rows], fontsize=8)
-    for index in range(1, len(rows)):
-        if rows[index][0] != rows[index - 1][0]:
-            ax.axhline(index - 0.5, color="#999999", linewidth=0.8)  # one block per run
-    ax.invert_yaxis()  # the first state on top, time flowing down and to the right
-    ax.set_xlabel("ms after the execution started")
-    ax.set_title("The order saga on Step Functions: steps (blue), compensations (orange), end (red/green)")
-    fig.tight_layout()
-    plt.close(fig)
-    return fig
+    rows = []
+    for label, run in runs.items():
+        for n, step in enumerate(run.steps().itertuples(), 1):
+            rows.append({"run": label, "state": f"{n}. {step.state}", "kind": step.kind, "outcome": step.outcome,
+                         "start_ms": step.start_ms, "end_ms": max(step.end_ms, step.start_ms + 4)})
+    chart = alt.Chart(alt.Data(values=rows), width=640, height=alt.Step(22)).mark_bar(stroke="white").encode(
+        x=alt.X("start_ms:Q", title="ms after the execution started"),
+        x2="end_ms:Q",
+        # One row per state entered, in the order entered: a name never shares its row with another.
+        y=alt.Y("state:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=0)),
+        color=alt.Color("kind:N", title="state", scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                        legend=alt.Legend(orient="top")),
+        tooltip=["run:N", "state:N", "outcome:N", "start_ms:Q", "end_ms:Q"],
+    ).facet(
+        row=alt.Row("run:N", sort=list(runs), title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+        title="The order saga on Step Functions: steps (blue), compensations (orange), end (red/green)",
+    ).resolve_scale(y="independent")
+    return readable(chart)
 
 
 def saga_item(table: str, order_id: str) -> dict[str, Any]:
