@@ -40,6 +40,7 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     """One worker per core, up to four: each runs an emulator and Jupyter kernels."""
     return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
 
+
 # The whole session, notebooks included, runs with an AWS identity that looks real.
 # Nothing may use it: the kit's clients ignore it, the emulator is started without
 # it, and the socket guard (pyproject.toml) fails any connection outside loopback.
@@ -155,9 +156,11 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
     """What the day-two restart before each notebook's second run cost."""
-    times = [(report.nodeid, dict(report.user_properties).get("restart_s"))
-             for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
-             if report.when == "call" and "restart_s" in dict(report.user_properties)]
+    times = [
+        (report.nodeid, dict(report.user_properties).get("restart_s"))
+        for report in terminalreporter.getreports("passed") + terminalreporter.getreports("failed")
+        if report.when == "call" and "restart_s" in dict(report.user_properties)
+    ]
     if times:
         terminalreporter.write_sep("-", "emulator restart before each notebook's second run (day two)")
         for nodeid, seconds in times:

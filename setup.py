@@ -27,7 +27,9 @@ class BuildWithCourse(build_py):
             source = here / folder
             if source.is_dir():
                 shutil.copytree(
-                    source, target / folder, dirs_exist_ok=True,
+                    source,
+                    target / folder,
+                    dirs_exist_ok=True,
                     ignore=shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.mine-*"),
                 )
 

@@ -29,13 +29,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _grader_bench import exercises, own_emulator
 
 TARGET = 0.90
-RUNNER = textwrap.dedent('''
+RUNNER = textwrap.dedent("""
     import sys
     from reference_app.lab import grader
     report = grader.run(sys.argv[1], sys.argv[2])
     print(report)
     sys.exit(0 if report.passed else 1)
-''')
+""")
 
 
 def solution_lines(text: str) -> list[tuple[int, int]]:
@@ -57,11 +57,15 @@ def keep_only(session: Path, module: Path, ranges: list[tuple[int, int]]) -> Non
     from cosmic_ray.work_item import WorkerOutcome, WorkResult
 
     with use_db(str(session), WorkDB.Mode.open) as db:
-        outside = [item.job_id for item in db.pending_work_items
-                   if not any(a <= m.start_pos[0] <= b for m in item.mutations for a, b in ranges)]
+        outside = [
+            item.job_id
+            for item in db.pending_work_items
+            if not any(a <= m.start_pos[0] <= b for m in item.mutations for a, b in ranges)
+        ]
         if outside:
-            db.set_multiple_results(outside, WorkResult(output="outside the solution block",
-                                                        worker_outcome=WorkerOutcome.SKIPPED))
+            db.set_multiple_results(
+                outside, WorkResult(output="outside the solution block", worker_outcome=WorkerOutcome.SKIPPED)
+            )
 
 
 def measure(exercise: str, folder: Path) -> dict:
@@ -73,7 +77,8 @@ def measure(exercise: str, folder: Path) -> dict:
     runner = folder / "run_check.py"
     runner.write_text(RUNNER, encoding="utf-8")
     config, session = folder / "cosmic-ray.toml", folder / "session.sqlite"
-    config.write_text(textwrap.dedent(f'''
+    config.write_text(
+        textwrap.dedent(f'''
         [cosmic-ray]
         module-path = "{module}"
         timeout = 240.0
@@ -82,7 +87,9 @@ def measure(exercise: str, folder: Path) -> dict:
 
         [cosmic-ray.distributor]
         name = "local"
-    '''), encoding="utf-8")
+    '''),
+        encoding="utf-8",
+    )
     baseline = subprocess.run([sys.executable, str(runner), exercise, str(module)], capture_output=True, text=True)
     if baseline.returncode != 0:  # the unmutated solution must pass, or every "kill" means nothing
         raise SystemExit(f"{exercise}: the solution itself does not pass here:\n{baseline.stdout[-2000:]}")
@@ -119,14 +126,19 @@ def main(wanted: list[str]) -> int:
             total = found["killed"] + len(found["survived"])
             score = found["killed"] / total if total else 1.0
             below += score < TARGET
-            print(f"{exercise:<24} mutants {total:>3}  killed {found['killed']:>3}  survived "
-                  f"{len(found['survived']):>3}  score {score:>5.0%}" + (f"  ({found['other']} abnormal)"
-                                                                            if found["other"] else ""), flush=True)
+            print(
+                f"{exercise:<24} mutants {total:>3}  killed {found['killed']:>3}  survived "
+                f"{len(found['survived']):>3}  score {score:>5.0%}"
+                + (f"  ({found['other']} abnormal)" if found["other"] else ""),
+                flush=True,
+            )
             for operator, line, diff in found["survived"]:
                 print(f"    survivor: {operator} at line {line}")
                 print(textwrap.indent(diff.strip(), "      "))
-    print(f"{below} exercise(s) below {TARGET:.0%} (before equivalent mutants are set aside: see "
-          "reference_app/lab/grader/checks/<exercise>.survivors.md)")
+    print(
+        f"{below} exercise(s) below {TARGET:.0%} (before equivalent mutants are set aside: see "
+        "reference_app/lab/grader/checks/<exercise>.survivors.md)"
+    )
     return 1 if below else 0
 
 

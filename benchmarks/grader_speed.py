@@ -39,15 +39,21 @@ def main() -> int:
             times, verdicts = [], set()
             for run in range(args.runs):
                 started = time.perf_counter()
-                done = subprocess.run([*cli, "check", exercise, "--solutions", "--seed", str(1000 + run)],
-                                      env=env, capture_output=True, text=True)
+                done = subprocess.run(
+                    [*cli, "check", exercise, "--solutions", "--seed", str(1000 + run)],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                )
                 times.append(time.perf_counter() - started)
                 verdicts.add("passed" if done.returncode == 0 else "FAILED")
             median, worst = statistics.median(times), max(times)
             flag = "" if median <= MEDIAN_TARGET and worst <= MAX_TARGET else "  over target"
             missed += bool(flag)
-            print(f"{exercise:<24}{median:>10.1f}{worst:>8.1f}  {' '.join(f'{t:.1f}' for t in times)}"
-                  f"  {'/'.join(sorted(verdicts))}{flag}")
+            print(
+                f"{exercise:<24}{median:>10.1f}{worst:>8.1f}  {' '.join(f'{t:.1f}' for t in times)}"
+                f"  {'/'.join(sorted(verdicts))}{flag}"
+            )
     print(f"{missed} exercise(s) over target (median <= {MEDIAN_TARGET:.0f} s, max <= {MAX_TARGET:.0f} s)")
     return 1 if missed else 0
 

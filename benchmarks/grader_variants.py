@@ -27,8 +27,11 @@ def main(wanted: list[str]) -> int:
     from tools import variants
 
     chosen = exercises(wanted)
-    found = [v for v in variants.load(TESTS / "exercise_variants") + variants.load(TESTS / "exercise_alternatives")
-             if v.exercise in chosen]
+    found = [
+        v
+        for v in variants.load(TESTS / "exercise_variants") + variants.load(TESTS / "exercise_alternatives")
+        if v.exercise in chosen
+    ]
     wrong_verdicts = 0
     with own_emulator(), tempfile.TemporaryDirectory() as folder:
         print(f"{'variant':<58}{'seed':>6}{'s':>6}  verdict  reason")

@@ -53,8 +53,11 @@ def _times_s(argv: list[str], runs: int, env: dict[str, str]) -> tuple[float, fl
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--cli", default=str(Path(sys.executable).with_name("lambda-lab")),
-                        help="the console script to time (default: beside this Python)")
+    parser.add_argument(
+        "--cli",
+        default=str(Path(sys.executable).with_name("lambda-lab")),
+        help="the console script to time (default: beside this Python)",
+    )
     args = parser.parse_args()
     home = tempfile.mkdtemp(prefix="lambda-lab-import-time-")
     # a port nothing listens on: ``status`` answers "not running" at once
@@ -70,8 +73,9 @@ def main() -> None:
     finally:
         shutil.rmtree(home, ignore_errors=True)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{args.runs} fresh interpreters each, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-          f"load {load:.1f}")
+    print(
+        f"{args.runs} fresh interpreters each, Python {sys.version.split()[0]}, {os.cpu_count()} cores, load {load:.1f}"
+    )
     print(f"{'':<52}{'fastest':>9}{'median':>9}")
     for label, (fastest, median) in rows:
         print(f"{label:<52}{fastest * 1000:>6.0f} ms{median * 1000:>6.0f} ms")

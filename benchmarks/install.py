@@ -65,8 +65,9 @@ def floor_requirements() -> list[str]:
     return [d for d in deps if _name(d) in FLOOR]
 
 
-def install(extra: str, cache: Path | None, keep: bool, breakdown: bool = False,
-            requirements: list[str] | None = None) -> dict:
+def install(
+    extra: str, cache: Path | None, keep: bool, breakdown: bool = False, requirements: list[str] | None = None
+) -> dict:
     """A fresh venv, `pip install -e .[extra]` (or ``requirements``) into it; seconds, MB,
     backtracking notes, and with ``breakdown`` what makes up the MB."""
     where = Path(tempfile.mkdtemp(prefix="lambda-lab-install-"))
@@ -81,8 +82,7 @@ def install(extra: str, cache: Path | None, keep: bool, breakdown: bool = False,
     target = f"{ROOT}[{extra}]" if extra else str(ROOT)
     what = requirements if requirements is not None else ["-e", target]
     started = time.perf_counter()
-    run = subprocess.run([str(python), "-m", "pip", "install", *what], env=env,
-                         capture_output=True, text=True)
+    run = subprocess.run([str(python), "-m", "pip", "install", *what], env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if run.returncode != 0:
         raise SystemExit(f"pip install {' '.join(what)} failed:\n{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
@@ -147,8 +147,10 @@ def _breakdown(env_dir: Path, roots: list[str]) -> dict:
     for dep, names in reach.items():
         for name in names:
             brings.setdefault(name, []).append(dep)
-    largest = [(n, sizes[n], sorted(brings.get(n, ["pip's own venv"]))) for n in sorted(sizes, key=sizes.get,
-                                                                                          reverse=True)[:15]]
+    largest = [
+        (n, sizes[n], sorted(brings.get(n, ["pip's own venv"])))
+        for n in sorted(sizes, key=sizes.get, reverse=True)[:15]
+    ]
     alone = []
     for dep, names in reach.items():
         only = sorted((n for n in names if len(brings[n]) == 1 and n in sizes), key=sizes.get, reverse=True)
@@ -162,8 +164,9 @@ def print_breakdown(parts: dict) -> None:
     for name, mb, via in parts["largest"]:
         shown = ", ".join(via) if len(via) <= 3 else f"{len(via)} dependencies"
         print(f"    {name:28s} {mb:6.1f}  {shown}")
-    print("  what each dependency adds alone (MB its removal takes away / its whole tree; the largest it alone "
-          "brings):")
+    print(
+        "  what each dependency adds alone (MB its removal takes away / its whole tree; the largest it alone brings):"
+    )
     for dep, mb, whole, only in parts["alone"][:15]:
         names = ", ".join(f"{n} {parts['sizes'][n]:.0f}" for n in only[:5])
         print(f"    {dep[:60]:60s} {mb:6.1f} / {whole:6.1f}  {names}")
@@ -184,8 +187,10 @@ def main() -> None:
         install(extra, None, keep=False)  # fills pip's cache, so the timed run below is warm
         warm = install(extra, None, args.keep, breakdown=args.breakdown)
         plain = warm if not extra else plain
-        line = (f"pip install -e {name:<8} warm cache {warm['seconds']:6.1f} s, {warm['size_mb']:6.0f} MB, "
-                f"backtracking notes: {warm['backtracks']}")
+        line = (
+            f"pip install -e {name:<8} warm cache {warm['seconds']:6.1f} s, {warm['size_mb']:6.0f} MB, "
+            f"backtracking notes: {warm['backtracks']}"
+        )
         if args.cold:
             with tempfile.TemporaryDirectory(prefix="lambda-lab-pip-cache-") as cache:
                 cold = install(extra, Path(cache), keep=False)
@@ -194,8 +199,10 @@ def main() -> None:
         if not extra:
             ok_time = warm["seconds"] <= GOALS["warm_s"]
             ok_size = warm["size_mb"] <= GOALS["size_mb"]
-            print(f"  goal: <= {GOALS['warm_s']:.0f} s warm ({'met' if ok_time else 'MISSED'}), "
-                  f"<= {GOALS['size_mb']:.0f} MB ({'met' if ok_size else 'MISSED'})")
+            print(
+                f"  goal: <= {GOALS['warm_s']:.0f} s warm ({'met' if ok_time else 'MISSED'}), "
+                f"<= {GOALS['size_mb']:.0f} MB ({'met' if ok_size else 'MISSED'})"
+            )
         if warm["breakdown"]:
             print_breakdown(warm["breakdown"])
     if args.floor:

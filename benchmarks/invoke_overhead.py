@@ -72,8 +72,10 @@ def main() -> None:
         print(f"{args.rounds} rounds, alternating, against the embedded emulator on port {args.port}")
         print(f"{'call':<20}{'median ms':>11}{'p90 ms':>9}{'mean ms':>9}")
         for label, values in timings.items():
-            print(f"{label:<20}{statistics.median(values):>11.2f}{_percentile(values, 0.9):>9.2f}"
-                  f"{statistics.fmean(values):>9.2f}")
+            print(
+                f"{label:<20}{statistics.median(values):>11.2f}{_percentile(values, 0.9):>9.2f}"
+                f"{statistics.fmean(values):>9.2f}"
+            )
         ratio = statistics.median(timings["lab.invoke"]) / statistics.median(timings["raw boto3 invoke"])
         print(f"ratio of medians (lab.invoke / raw): {ratio:.2f}x (goal: at most 1.5x)")
     finally:

@@ -57,8 +57,12 @@ def raw_start_s(home: Path) -> float:
         (raw_home / sub).mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ministack"], env=emulator_env.emulator_env(backend, raw_home), cwd=raw_home,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        [sys.executable, "-m", "ministack"],
+        env=emulator_env.emulator_env(backend, raw_home),
+        cwd=raw_home,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         while True:
@@ -131,8 +135,10 @@ def main() -> None:
     raw = "the raw emulator (LAMBDA_LAB_RAW_EMULATOR or another version)"
     mode = "the kit's runtime" if emulator_patch.applies() else raw
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"{args.runs} runs, {args.warm} warm invokes each, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
-          f"load {load:.1f}; functions run by {mode}")
+    print(
+        f"{args.runs} runs, {args.warm} warm invokes each, Python {sys.version.split()[0]}, {os.cpu_count()} cores, "
+        f"load {load:.1f}; functions run by {mode}"
+    )
     print(f"{'metric':<40}{'min':>9}{'median':>9}{'max':>9}")
     labels = {
         "raw_start_s": "raw `python -m ministack` to healthy (s)",

@@ -40,8 +40,7 @@ def run_notebook(path: Path) -> tuple[float, list[tuple[float, str]]]:
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
-    client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                            resources={"metadata": {"path": str(path.parent)}})
+    client = NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}})
     started = time.perf_counter()
     client.execute()
     total = time.perf_counter() - started
@@ -52,8 +51,10 @@ def run_notebook(path: Path) -> tuple[float, list[tuple[float, str]]]:
         if cell.cell_type == "code" and begin and end:
             from datetime import datetime
 
-            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
-                       - datetime.fromisoformat(begin.replace("Z", "+00:00"))).total_seconds()
+            seconds = (
+                datetime.fromisoformat(end.replace("Z", "+00:00"))
+                - datetime.fromisoformat(begin.replace("Z", "+00:00"))
+            ).total_seconds()
             cells.append((seconds, cell.source.strip().splitlines()[0][:70] if cell.source.strip() else ""))
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", []) if o.output_type == "error"]
     if errors:
@@ -68,15 +69,22 @@ def main() -> None:
     args = parser.parse_args()
     names = args.notebooks or sorted(p.stem for p in (ROOT / "notebooks").glob("*.ipynb"))
     home = tempfile.mkdtemp(prefix="lambda-lab-nbtimes-")
-    os.environ.update(LAMBDA_LAB_HOME=home, LAMBDA_LAB_PORT=str(_free_port()), LAMBDA_LAB_BACKEND="embedded",
-                      LAMBDA_LAB_SOLUTIONS="1", LAMBDA_LAB_CHECKS_MUST_PASS="1")
+    os.environ.update(
+        LAMBDA_LAB_HOME=home,
+        LAMBDA_LAB_PORT=str(_free_port()),
+        LAMBDA_LAB_BACKEND="embedded",
+        LAMBDA_LAB_SOLUTIONS="1",
+        LAMBDA_LAB_CHECKS_MUST_PASS="1",
+    )
     if args.no_terraform:
         os.environ["LAMBDA_LAB_TERRAFORM"] = "0"
     else:
         os.environ.pop("LAMBDA_LAB_TERRAFORM", None)
     cli = str(Path(sys.executable).with_name("lambda-lab"))
-    print(f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
-          f"Terraform {'off' if args.no_terraform else 'on'}; home {home}")
+    print(
+        f"{os.cpu_count()} cores, load average {' '.join(f'{x:.1f}' for x in os.getloadavg())}; "
+        f"Terraform {'off' if args.no_terraform else 'on'}; home {home}"
+    )
     subprocess.run([cli, "up"], check=True, capture_output=True)
     try:
         for name in names:

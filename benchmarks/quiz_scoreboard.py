@@ -17,7 +17,7 @@ from __future__ import annotations
 import nbformat
 from nbclient import NotebookClient
 
-OLD = '''
+OLD = """
 import ipywidgets as w
 from IPython.display import HTML, display
 
@@ -28,9 +28,9 @@ def old_scoreboard(quiz):
         display(quiz.plot())
         display(HTML(quiz.missed_html()))
     return w.VBox([output])
-'''
+"""
 
-MEASURE = '''
+MEASURE = """
 import time
 from IPython import get_ipython
 
@@ -48,12 +48,16 @@ for busy in (False, True):
     new = timed(lambda: quiz.scoreboard(), busy)
     time.sleep(3.5 if busy else 0)
     print(f"IOPub thread {'busy 3 s' if busy else 'free'}: old scoreboard {old:.2f} s, new scoreboard {new:.3f} s")
-'''
+"""
 
 
 def main() -> None:
-    cells = ["from reference_app import lab\nquiz = lab.quiz(count=12, shuffle=True, seed=1, record=False)\n"
-             "quiz.plot(); None", OLD, MEASURE]
+    cells = [
+        "from reference_app import lab\nquiz = lab.quiz(count=12, shuffle=True, seed=1, record=False)\n"
+        "quiz.plot(); None",
+        OLD,
+        MEASURE,
+    ]
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(c) for c in cells])
     NotebookClient(nb, timeout=120, kernel_name="python3").execute()
     for output in nb.cells[-1].outputs:

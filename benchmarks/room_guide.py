@@ -37,8 +37,12 @@ def _port() -> int:
 
 
 def _setup() -> None:
-    os.environ.update(LAMBDA_LAB_PORT=str(_port()), LAMBDA_LAB_HOME=tempfile.mkdtemp(prefix="lab-guide-"),
-                      LAMBDA_LAB_BACKEND="embedded", LAMBDA_LAB_TERRAFORM="0")
+    os.environ.update(
+        LAMBDA_LAB_PORT=str(_port()),
+        LAMBDA_LAB_HOME=tempfile.mkdtemp(prefix="lab-guide-"),
+        LAMBDA_LAB_BACKEND="embedded",
+        LAMBDA_LAB_TERRAFORM="0",
+    )
     for key in ("LAMBDA_LAB_SOLUTIONS", "LAMBDA_LAB_CHECKS_MUST_PASS"):
         os.environ.pop(key, None)
 
@@ -61,24 +65,44 @@ def pitfalls() -> list[str]:
 def timings() -> list[str]:
     from reference_app.lab import course, grader
 
-    rows = ["| module | course map (min) | notebook, machine time (s) | exercise checks, first run (s) |",
-            "|---|---|---|---|"]
+    rows = [
+        "| module | course map (min) | notebook, machine time (s) | exercise checks, first run (s) |",
+        "|---|---|---|---|",
+    ]
     for module in course.modules():
         notebook = ROOT / "notebooks" / module.notebook
         seconds = "-"
         if module.written and notebook.is_file():
             env = dict(os.environ, LAMBDA_LAB_SOLUTIONS="1", LAMBDA_LAB_CHECKS_MUST_PASS="1")
             started = time.perf_counter()
-            done = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--nbval-lax",
-                                   "--nbval-cell-timeout=300", "-o", "addopts=", str(notebook)],
-                                  env=env, cwd=ROOT, capture_output=True, text=True)
+            done = subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "pytest",
+                    "-q",
+                    "-p",
+                    "no:cacheprovider",
+                    "--nbval-lax",
+                    "--nbval-cell-timeout=300",
+                    "-o",
+                    "addopts=",
+                    str(notebook),
+                ],
+                env=env,
+                cwd=ROOT,
+                capture_output=True,
+                text=True,
+            )
             seconds = f"{time.perf_counter() - started:.0f}" + ("" if done.returncode == 0 else " (failed)")
         checks = []
         for exercise_id in module.exercises:
             started = time.perf_counter()
             report = grader.run(exercise_id, course.solution_path(exercise_id))
-            checks.append(f"`{exercise_id}` {time.perf_counter() - started:.1f}"
-                          + ("" if report.passed else f" ({report.status})"))
+            checks.append(
+                f"`{exercise_id}` {time.perf_counter() - started:.1f}"
+                + ("" if report.passed else f" ({report.status})")
+            )
         rows.append(f"| {module.label} | {module.minutes} | {seconds} | {', '.join(checks) or '-'} |")
     return rows
 

@@ -98,8 +98,13 @@ class Hub:
         jupyterhub = Path(sys.executable).parent / "jupyterhub"
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [str(jupyterhub), "-f", str(CONFIG)], cwd=self.folder, env=env,
-                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                [str(jupyterhub), "-f", str(CONFIG)],
+                cwd=self.folder,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
             )
         started = time.monotonic()
         import requests
@@ -197,10 +202,17 @@ class Kernel:
 
         self.base = f"{hub.url}/user/{name}/api"
         self.headers = {"Authorization": f"token {token}"}
-        session = requests.post(f"{self.base}/sessions", headers=self.headers, timeout=120, json={
-            "path": "workshop/notebooks/00_setup.ipynb", "type": "notebook", "name": "00_setup.ipynb",
-            "kernel": {"name": "python3"},
-        })
+        session = requests.post(
+            f"{self.base}/sessions",
+            headers=self.headers,
+            timeout=120,
+            json={
+                "path": "workshop/notebooks/00_setup.ipynb",
+                "type": "notebook",
+                "name": "00_setup.ipynb",
+                "kernel": {"name": "python3"},
+            },
+        )
         session.raise_for_status()
         self.kernel_id = session.json()["kernel"]["id"]
         ws_url = f"ws://127.0.0.1:{hub.port}/user/{name}/api/kernels/{self.kernel_id}/channels"
@@ -210,13 +222,30 @@ class Kernel:
     def execute(self, code: str) -> None:
         """Run ``code``; raise with the kernel's error when it fails."""
         msg_id = uuid.uuid4().hex
-        self.ws.send(json.dumps({
-            "header": {"msg_id": msg_id, "username": "learner", "session": self.session_id,
-                       "msg_type": "execute_request", "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "channel": "shell",
-            "content": {"code": code, "silent": False, "store_history": True, "user_expressions": {},
-                        "allow_stdin": False, "stop_on_error": True},
-        }))
+        self.ws.send(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "username": "learner",
+                        "session": self.session_id,
+                        "msg_type": "execute_request",
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "channel": "shell",
+                    "content": {
+                        "code": code,
+                        "silent": False,
+                        "store_history": True,
+                        "user_expressions": {},
+                        "allow_stdin": False,
+                        "stop_on_error": True,
+                    },
+                }
+            )
+        )
         error = None
         while True:
             msg = json.loads(self.ws.recv())
@@ -240,9 +269,12 @@ class Kernel:
 def write_exercise(hub: Hub, name: str, token: str, text: str) -> None:
     import requests
 
-    answer = requests.put(f"{hub.url}/user/{name}/api/contents/{EXERCISE_FILE}", timeout=60,
-                          headers={"Authorization": f"token {token}"},
-                          json={"type": "file", "format": "text", "content": text})
+    answer = requests.put(
+        f"{hub.url}/user/{name}/api/contents/{EXERCISE_FILE}",
+        timeout=60,
+        headers={"Authorization": f"token {token}"},
+        json={"type": "file", "format": "text", "content": text},
+    )
     answer.raise_for_status()
 
 
@@ -402,11 +434,22 @@ def run_round(n: int, keep: bool = False) -> Round:
             shutil.rmtree(folder, ignore_errors=True)
     failures = [f"{lr.name}: {lr.failure}" for lr in learners if lr.failure]
     failures += [f"{name}: the emulator still runs after the server stopped" for name in still]
-    steps = {k: statistics.median(lr.steps.get(k, 0.0) for lr in learners)
-             for k in ("login", "server", "kernel", "00_setup", "check")}
-    return Round(n, [lr.seconds for lr in learners], failures,
-                 [sampler.peak.get(lr.name, 0.0) for lr in learners], [pss.get(lr.name, 0.0) for lr in learners],
-                 steps, load_before, os.getloadavg()[0], hub_start_s, time.monotonic() - began)
+    steps = {
+        k: statistics.median(lr.steps.get(k, 0.0) for lr in learners)
+        for k in ("login", "server", "kernel", "00_setup", "check")
+    }
+    return Round(
+        n,
+        [lr.seconds for lr in learners],
+        failures,
+        [sampler.peak.get(lr.name, 0.0) for lr in learners],
+        [pss.get(lr.name, 0.0) for lr in learners],
+        steps,
+        load_before,
+        os.getloadavg()[0],
+        hub_start_s,
+        time.monotonic() - began,
+    )
 
 
 def table(rounds: list[Round]) -> str:
@@ -429,8 +472,14 @@ def table(rounds: list[Round]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--learners", "--n", type=int, nargs="+", default=[1, 5],
-                        help="the room sizes, one round each (the issue's table: --n 1 5 10 20)")
+    parser.add_argument(
+        "--learners",
+        "--n",
+        type=int,
+        nargs="+",
+        default=[1, 5],
+        help="the room sizes, one round each (the issue's table: --n 1 5 10 20)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep each round's room folder (logs, homes)")
     parser.add_argument("--json", type=Path, help="also write the rounds as JSON here")
     args = parser.parse_args(argv)
@@ -441,8 +490,11 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.learners:
         r = run_round(n, keep=args.keep)
         rounds.append(r)
-        print(f"N={n}: {len(r.failures)} failures, median {r.median:.1f} s, hub up in {r.hub_start_s:.1f} s, "
-              f"round {r.total_s:.0f} s", flush=True)
+        print(
+            f"N={n}: {len(r.failures)} failures, median {r.median:.1f} s, hub up in {r.hub_start_s:.1f} s, "
+            f"round {r.total_s:.0f} s",
+            flush=True,
+        )
         for failure in r.failures:
             print("  " + failure, flush=True)
     print(table(rounds))

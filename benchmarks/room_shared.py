@@ -46,8 +46,11 @@ def free_port() -> int:
 def room_settings(learners: int) -> dict[str, str]:
     from reference_app.lab.cli.room import ROOM_RUNTIME, WARM_WORKERS_PER_LEARNER
 
-    return {**ROOM_RUNTIME, "LAMBDA_LAB_WARM_WORKERS": str(WARM_WORKERS_PER_LEARNER * learners),
-            "LAMBDA_LAB_SHARED_EMULATOR": "1"}
+    return {
+        **ROOM_RUNTIME,
+        "LAMBDA_LAB_WARM_WORKERS": str(WARM_WORKERS_PER_LEARNER * learners),
+        "LAMBDA_LAB_SHARED_EMULATOR": "1",
+    }
 
 
 def learner(index: int, endpoint: str, credentials: tuple[str, str], home: Path, go, results) -> None:
@@ -138,8 +141,9 @@ def run_round(n: int, idle_s: float) -> Round:
         packaging.build_zip(HANDLER)  # the zip and its import check, once: learners build on their own laptops
         ctx = multiprocessing.get_context("fork")
         go, results = ctx.Event(), ctx.Queue()
-        procs = [ctx.Process(target=learner, args=(i, backend.endpoint, accounts[i], home, go, results))
-                 for i in range(n)]
+        procs = [
+            ctx.Process(target=learner, args=(i, backend.endpoint, accounts[i], home, go, results)) for i in range(n)
+        ]
         for p in procs:
             p.start()
         time.sleep(1.0)  # every learner imported and waiting
@@ -169,18 +173,32 @@ def run_round(n: int, idle_s: float) -> Round:
     if len(got) < n:
         failures.append(f"{n - len(got)} learners never finished")
     peak = sampler.peak
-    return Round(n, [s for _, s, _ in got], failures, peak[0] + peak[1], peak[2],
-                 emulator_idle + workers_idle, idle_workers, emulator_idle, load_before, load_peak)
+    return Round(
+        n,
+        [s for _, s, _ in got],
+        failures,
+        peak[0] + peak[1],
+        peak[2],
+        emulator_idle + workers_idle,
+        idle_workers,
+        emulator_idle,
+        load_before,
+        load_peak,
+    )
 
 
 def table(rounds: list[Round]) -> str:
     base = rounds[0].median
-    lines = [f"{'N':>3} {'median s':>9} {'max s':>7} {'ratio':>6} {'fail':>5} {'peak MB':>8} {'workers':>8} "
-             f"{'idle MB':>8} {'idle workers':>13} {'load before/peak':>17}"]
+    lines = [
+        f"{'N':>3} {'median s':>9} {'max s':>7} {'ratio':>6} {'fail':>5} {'peak MB':>8} {'workers':>8} "
+        f"{'idle MB':>8} {'idle workers':>13} {'load before/peak':>17}"
+    ]
     for r in rounds:
-        lines.append(f"{r.learners:>3} {r.median:>9.1f} {max(r.seconds):>7.1f} {r.median / base:>6.2f} "
-                     f"{len(r.failures):>5} {r.peak_mb:>8.0f} {r.peak_workers:>8} {r.idle_mb:>8.0f} "
-                     f"{r.idle_workers:>13} {r.load_before:>8.2f} / {r.load_peak:<6.2f}")
+        lines.append(
+            f"{r.learners:>3} {r.median:>9.1f} {max(r.seconds):>7.1f} {r.median / base:>6.2f} "
+            f"{len(r.failures):>5} {r.peak_mb:>8.0f} {r.peak_workers:>8} {r.idle_mb:>8.0f} "
+            f"{r.idle_workers:>13} {r.load_before:>8.2f} / {r.load_peak:<6.2f}"
+        )
     return "\n".join(lines)
 
 
@@ -194,8 +212,11 @@ def main(argv: list[str] | None = None) -> int:
     for n in args.learners:
         r = run_round(n, args.idle)
         rounds.append(r)
-        print(f"N={n}: {len(r.failures)} failures, median {r.median:.1f} s, peak {r.peak_mb:.0f} MB, "
-              f"after {args.idle:.0f} s idle {r.idle_mb:.0f} MB", flush=True)
+        print(
+            f"N={n}: {len(r.failures)} failures, median {r.median:.1f} s, peak {r.peak_mb:.0f} MB, "
+            f"after {args.idle:.0f} s idle {r.idle_mb:.0f} MB",
+            flush=True,
+        )
         for failure in r.failures[:5]:
             print("  " + failure, flush=True)
     print(table(rounds))

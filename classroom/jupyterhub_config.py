@@ -47,8 +47,10 @@ LEARNERS = ROOM / "learners"
 LEARNERS.mkdir(parents=True, exist_ok=True)
 SINGLE_USER = os.environ.get("LAMBDA_LAB_ROOM_SINGLE_USER") == "1"
 if os.geteuid() != 0 and not SINGLE_USER:
-    raise SystemExit("Run the hub as root: it starts each learner's server as a Unix user of their own "
-                     "(or set LAMBDA_LAB_ROOM_SINGLE_USER=1 to try it alone, every learner as you).")
+    raise SystemExit(
+        "Run the hub as root: it starts each learner's server as a Unix user of their own "
+        "(or set LAMBDA_LAB_ROOM_SINGLE_USER=1 to try it alone, every learner as you)."
+    )
 os.umask(0o077)  # the hub's database, cookie secret and the room's files: the instructor's only
 for folder in (ROOM, LEARNERS):
     os.chmod(folder, 0o711)  # learners reach their own home (0700) and list nothing here
@@ -122,12 +124,22 @@ services = [
         "environment": {"LAMBDA_LAB_HOME": str(ROOM / "instructor")},
     },
 ]
-roles = [{"name": "idle-culler", "scopes": ["list:users", "read:users:activity", "read:servers",
-                                            "delete:servers"], "services": ["idle-culler"]}]
+roles = [
+    {
+        "name": "idle-culler",
+        "scopes": ["list:users", "read:users:activity", "read:servers", "delete:servers"],
+        "services": ["idle-culler"],
+    }
+]
 token = os.environ.get("LAMBDA_LAB_HUB_API_TOKEN")
 if token:  # scripts that drive the hub (benchmarks/room_hub.py): start servers and make tokens for learners
     services.append({"name": "room-driver", "api_token": token})
-    roles.append({"name": "room-driver", "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
-                  "services": ["room-driver"]})
+    roles.append(
+        {
+            "name": "room-driver",
+            "scopes": ["admin:users", "admin:servers", "tokens", "access:servers"],
+            "services": ["room-driver"],
+        }
+    )
 c.JupyterHub.services = services
 c.JupyterHub.load_roles = roles

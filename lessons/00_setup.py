@@ -89,8 +89,10 @@ cold
 import pandas as pd
 
 pd.DataFrame(
-    {"cold_start": [cold.payload["cold_start"], warm.payload["cold_start"]],
-     "round trip (ms)": [round(cold.elapsed_ms, 1), round(warm.elapsed_ms, 1)]},
+    {
+        "cold_start": [cold.payload["cold_start"], warm.payload["cold_start"]],
+        "round trip (ms)": [round(cold.elapsed_ms, 1), round(warm.elapsed_ms, 1)],
+    },
     index=["first invoke", "second invoke"],
 )
 
@@ -115,13 +117,15 @@ assert block.cold and not warm.logs().cold  # Init Duration on the cold REPORT l
 # ## 5. Summary
 
 # %%
-result = lab.summary({
-    f"Python {sys.version.split()[0]}": sys.version_info >= (3, 11),
-    f"emulator healthy at {status.backend.endpoint}": lab.status().healthy,
-    f"lab-hello deployed ({dep.action})": dep.configuration["State"] == "Active",
-    "cold then warm start observed": cold.payload["cold_start"] and not warm.payload["cold_start"],
-    "invocation found in CloudWatch logs": block is not None and block.complete,
-})
+result = lab.summary(
+    {
+        f"Python {sys.version.split()[0]}": sys.version_info >= (3, 11),
+        f"emulator healthy at {status.backend.endpoint}": lab.status().healthy,
+        f"lab-hello deployed ({dep.action})": dep.configuration["State"] == "Active",
+        "cold then warm start observed": cold.payload["cold_start"] and not warm.payload["cold_start"],
+        "invocation found in CloudWatch logs": block is not None and block.complete,
+    }
+)
 result
 
 # %%

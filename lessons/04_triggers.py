@@ -140,8 +140,10 @@ lab.check("debug-s3-keys")
 
 # %%
 stream_fn = triggers.deploy_logger("lab-04-stream")
-tables = {view: triggers.ensure_stream_table(f"lab-04-orders-{view.lower().replace('_', '-')}", view)
-          for view in ("KEYS_ONLY", "NEW_AND_OLD_IMAGES")}
+tables = {
+    view: triggers.ensure_stream_table(f"lab-04-orders-{view.lower().replace('_', '-')}", view)
+    for view in ("KEYS_ONLY", "NEW_AND_OLD_IMAGES")
+}
 for arn in tables.values():
     lab.event_source_mapping(stream_fn.name, arn, batch_size=10, starting_position="TRIM_HORIZON")
 
@@ -171,8 +173,10 @@ changes
 # without reading the table. The mapping's settings:
 
 # %%
-settings = triggers.mapping_settings(stream_fn.name, lab.client("dynamodb").describe_table(
-    TableName="lab-04-orders-new-and-old-images")["Table"]["LatestStreamArn"])
+settings = triggers.mapping_settings(
+    stream_fn.name,
+    lab.client("dynamodb").describe_table(TableName="lab-04-orders-new-and-old-images")["Table"]["LatestStreamArn"],
+)
 assert settings["BatchSize"] == 10 and settings["StartingPosition"] == "TRIM_HORIZON"
 settings
 
@@ -219,8 +223,13 @@ assert [filters.matches(only_inserts, r) for r in samples.values()] == [True, Fa
 
 # %%
 inserts_fn = triggers.deploy_logger("lab-04-stream-inserts")
-lab.event_source_mapping(inserts_fn.name, tables["NEW_AND_OLD_IMAGES"], batch_size=10, starting_position="TRIM_HORIZON",
-                         FilterCriteria={"Filters": [{"Pattern": json.dumps(only_inserts)}]})
+lab.event_source_mapping(
+    inserts_fn.name,
+    tables["NEW_AND_OLD_IMAGES"],
+    batch_size=10,
+    starting_position="TRIM_HORIZON",
+    FilterCriteria={"Filters": [{"Pattern": json.dumps(only_inserts)}]},
+)
 since, item = triggers.now_ms(), f"order-{triggers.new_run_id()}"
 triggers.insert_modify_remove("lab-04-orders-new-and-old-images", item)
 
@@ -266,8 +275,9 @@ lab.event_source_mapping(queue_fn.name, queue_arn, batch_size=10, maximum_batchi
 # %%
 run, since = triggers.new_run_id(), triggers.now_ms()
 bodies = [f"job 1 of {run}", f"poison job 2 of {run}", f"job 3 of {run}"]
-sent = lab.client("sqs").send_message_batch(QueueUrl=queue, Entries=[{"Id": str(n), "MessageBody": b}
-                                                                      for n, b in enumerate(bodies)])
+sent = lab.client("sqs").send_message_batch(
+    QueueUrl=queue, Entries=[{"Id": str(n), "MessageBody": b} for n, b in enumerate(bodies)]
+)
 assert len(sent["Successful"]) == 3
 
 # %% [markdown]
@@ -296,8 +306,11 @@ triggers.shape(delivered[0])
 # %%
 dead = [body for body in triggers.drain(dlq, wait_s=15) if run in body]
 assert dead == [bodies[1]] and triggers.queue_depth(queue) == 0
-{"moved to the DLQ": dead, "mapping": triggers.mapping_settings(queue_fn.name, queue_arn),
- "queue": triggers.queue_settings(queue)}
+{
+    "moved to the DLQ": dead,
+    "mapping": triggers.mapping_settings(queue_fn.name, queue_arn),
+    "queue": triggers.queue_settings(queue),
+}
 
 # %% [markdown]
 # **Permission.** The execution role reads and deletes the messages
@@ -320,8 +333,12 @@ sns_fn = triggers.deploy_logger("lab-04-sns")
 topic = lab.ensure_topic("lab-04-alerts")
 lab.sns_subscription(topic, sns_fn.arn)
 run, since = triggers.new_run_id(), triggers.now_ms()
-published = lab.client("sns").publish(TopicArn=topic, Subject="disk", Message=f'{{"run": "{run}", "used": 0.93}}',
-                                      MessageAttributes={"severity": {"DataType": "String", "StringValue": "high"}})
+published = lab.client("sns").publish(
+    TopicArn=topic,
+    Subject="disk",
+    Message=f'{{"run": "{run}", "used": 0.93}}',
+    MessageAttributes={"severity": {"DataType": "String", "StringValue": "high"}},
+)
 
 # %%
 [event] = triggers.received(sns_fn.name, since, where=triggers.mentions(run))
@@ -460,12 +477,16 @@ refused.status
 
 # %%
 events_fn = triggers.deploy_logger("lab-04-events")
-placed_rule = lab.eventbridge_rule("lab-04-order-placed", events_fn.arn,
-                            event_pattern={"source": ["lab.shop"], "detail-type": ["OrderPlaced"]})
+placed_rule = lab.eventbridge_rule(
+    "lab-04-order-placed", events_fn.arn, event_pattern={"source": ["lab.shop"], "detail-type": ["OrderPlaced"]}
+)
 run, since = triggers.new_run_id(), triggers.now_ms()
-put = lab.client("events").put_events(Entries=[
-    {"Source": "lab.shop", "DetailType": kind, "Detail": f'{{"order": "o-{run}"}}'}
-    for kind in ("OrderCancelled", "OrderPlaced")])
+put = lab.client("events").put_events(
+    Entries=[
+        {"Source": "lab.shop", "DetailType": kind, "Detail": f'{{"order": "o-{run}"}}'}
+        for kind in ("OrderCancelled", "OrderPlaced")
+    ]
+)
 assert put["FailedEntryCount"] == 0
 
 # %%
@@ -483,8 +504,9 @@ triggers.shape(placed)
 # %%
 report_fn = lab.deploy_handler("scheduled_report", "lab-04-scheduled-report", prefix="lab-04-")
 for user in ("ada", "grace"):  # something to report on
-    lab.client("dynamodb").put_item(TableName="lab-04-users",
-                                    Item={"user_id": {"S": user}, "email": {"S": f"{user}@example.com"}})
+    lab.client("dynamodb").put_item(
+        TableName="lab-04-users", Item={"user_id": {"S": user}, "email": {"S": f"{user}@example.com"}}
+    )
 
 # %%
 nightly = lab.eventbridge_rule("lab-04-nightly-report", report_fn.arn, schedule="cron(0 6 * * ? *)")
@@ -528,13 +550,18 @@ kinesis_fn = triggers.deploy_logger("lab-04-kinesis")
 stream = triggers.ensure_stream("lab-04-readings")
 lab.event_source_mapping(kinesis_fn.name, stream, batch_size=100, starting_position="TRIM_HORIZON")
 run, since = triggers.new_run_id(), triggers.now_ms()
-put = lab.client("kinesis").put_records(StreamName="lab-04-readings", Records=[
-    {"Data": f'{{"run": "{run}", "celsius": {c}}}'.encode(), "PartitionKey": "sensor-1"} for c in (20.5, 21.0, 21.5)])
+put = lab.client("kinesis").put_records(
+    StreamName="lab-04-readings",
+    Records=[
+        {"Data": f'{{"run": "{run}", "celsius": {c}}}'.encode(), "PartitionKey": "sensor-1"} for c in (20.5, 21.0, 21.5)
+    ],
+)
 assert put["FailedRecordCount"] == 0
 
 # %% tags=["proof-kinesis-mapping"]
-ours = triggers.received_records(kinesis_fn.name, since, count=3, where=lambda r: run in triggers.base64_text(
-    r["kinesis"]["data"]))
+ours = triggers.received_records(
+    kinesis_fn.name, since, count=3, where=lambda r: run in triggers.base64_text(r["kinesis"]["data"])
+)
 readings = triggers.kinesis_records([{"Records": ours}])
 assert len(readings) == 3 and readings["sequenceNumber"].map(int).is_monotonic_increasing
 readings

@@ -193,8 +193,13 @@ created.json()
 # DynamoDB refuses everything else:
 
 # %%
-security.deploy_with_role("lab-06-users", "reference_app.handlers.users_api", least_role, enforcing,
-                          environment={"USERS_TABLE": "lab-06-users"})
+security.deploy_with_role(
+    "lab-06-users",
+    "reference_app.handlers.users_api",
+    least_role,
+    enforcing,
+    environment={"USERS_TABLE": "lab-06-users"},
+)
 users_url = lab.function_url("lab-06-users", backend=enforcing) + "users"
 
 # %% tags=["proof-least-privilege"]
@@ -218,8 +223,10 @@ denials
 # %% tags=["proof-error-leak"]
 import pandas as pd
 
-answers = pd.DataFrame({"status": [leaked.status, listed.status], "body": [leaked.body, listed.body]},
-                       index=["the seed: except Exception -> str(e)", "the kit's users_api"])
+answers = pd.DataFrame(
+    {"status": [leaked.status, listed.status], "body": [leaked.body, listed.body]},
+    index=["the seed: except Exception -> str(e)", "the kit's users_api"],
+)
 assert "assumed-role/lambda-lab-execution" in leaked.body and "assumed-role" not in listed.body
 answers
 
@@ -268,11 +275,13 @@ viewer = security.ensure_user("lab-06-viewer", res.viewer_policy("lab-06-seed", 
 
 # %% tags=["proof-function-url-auth"]
 user = {"user_id": "linus", "name": "Linus", "email": "linus@example.com"}
-calls = res.url_calls({
-    "unsigned": lambda: lab.http_call(users_url, "POST", user),
-    "signed by lab-06-viewer": lambda: security.signed_call(users_url, viewer, "POST", user),
-    "signed by lab-06-caller": lambda: security.signed_call(users_url, caller, "POST", user),
-})
+calls = res.url_calls(
+    {
+        "unsigned": lambda: lab.http_call(users_url, "POST", user),
+        "signed by lab-06-viewer": lambda: security.signed_call(users_url, viewer, "POST", user),
+        "signed by lab-06-caller": lambda: security.signed_call(users_url, caller, "POST", user),
+    }
+)
 assert calls["status"].tolist() == [403, 403, 201]
 calls
 
@@ -357,8 +366,9 @@ secrets_policy
 # %%
 secrets_role = security.ensure_role("lab-06-secrets", secrets_policy, enforcing)
 names = {"DB_SECRET_ID": "lab-06/db-password", "API_TOKEN_PARAMETER": "/lab-06/api-token"}
-secrets_fn = security.deploy_with_role("lab-06-secrets", "reference_app.handlers.secrets_reader", secrets_role,
-                                       enforcing, environment=names)
+secrets_fn = security.deploy_with_role(
+    "lab-06-secrets", "reference_app.handlers.secrets_reader", secrets_role, enforcing, environment=names
+)
 
 # %% tags=["proof-secrets"]
 if secrets_fn.action == "unchanged":  # a re-run of the cell: start from a new environment

@@ -261,8 +261,14 @@ lab.fidelity("concurrency")
 
 # %% tags=["proof-payload-limit"]
 limits = perf.payload_boundaries("lab-07-probe")
-assert list(limits["error"]) == ["", "RequestEntityTooLargeException", "", "RequestEntityTooLargeException",
-                                 "", "Function.ResponseSizeTooLarge"]
+assert list(limits["error"]) == [
+    "",
+    "RequestEntityTooLargeException",
+    "",
+    "RequestEntityTooLargeException",
+    "",
+    "Function.ResponseSizeTooLarge",
+]
 assert list(limits["status"]) == ["200", "413", "202", "413", "200", "200 Unhandled"]
 limits
 

@@ -136,8 +136,12 @@ published
 # log line instead, where Logs Insights finds them.
 
 # %%
-datum = {"MetricName": "ReportsGenerated", "Value": 1, "Unit": "Count",
-         "Dimensions": [{"Name": "service", "Value": "reports"}]}
+datum = {
+    "MetricName": "ReportsGenerated",
+    "Value": 1,
+    "Unit": "Count",
+    "Dimensions": [{"Name": "service", "Value": "reports"}],
+}
 lab.client("cloudwatch").put_metric_data(Namespace="LambdaLab", MetricData=[datum])
 assert obs.metric_sum("LambdaLab", "ReportsGenerated", {"service": "reports"}, since) >= 1
 
@@ -151,8 +155,11 @@ assert obs.metric_sum("LambdaLab", "ReportsGenerated", {"service": "reports"}, s
 
 # %% tags=["proof-error-alarm"]
 alarm = obs.error_alarm(checkout.name, threshold=3)
-burst = obs.burst(checkout.name, [obs.order_event({"order_id": f"crash-{n}", "amount_cents": 500}) for n in range(3)]
-                  + [obs.order_event({"order_id": f"ok-{n}", "amount_cents": 500}) for n in range(3)])
+burst = obs.burst(
+    checkout.name,
+    [obs.order_event({"order_id": f"crash-{n}", "amount_cents": 500}) for n in range(3)]
+    + [obs.order_event({"order_id": f"ok-{n}", "amount_cents": 500}) for n in range(3)],
+)
 assert [b.function_error for b in burst] == ["Unhandled"] * 3 + [None] * 3
 assert obs.alarm_state(alarm, "ALARM") == "ALARM"
 obs.alarm_history(alarm).head(3)
@@ -178,8 +185,9 @@ obs.alarm_history(alarm).head(3)
 # %% tags=["proof-lambda-metrics"]
 import pandas as pd
 
-metrics = pd.concat([obs.lambda_metrics(checkout.name, since), obs.lambda_metrics("lab-08-plain-logging", since)],
-                    axis=1)
+metrics = pd.concat(
+    [obs.lambda_metrics(checkout.name, since), obs.lambda_metrics("lab-08-plain-logging", since)], axis=1
+)
 assert metrics.loc["Invocations", checkout.name] >= 6 and metrics.loc["Errors", checkout.name] >= 3
 assert metrics.loc["Errors", "lab-08-plain-logging"] == 0 and metrics.loc["Throttles"].sum() == 0
 metrics

@@ -175,11 +175,14 @@ lab.fidelity("lambda runtime").loc[["error-type"]]
 
 # %%
 base = lab.load_event("order_saga_input")["order"]
-runs = patterns.run_sagas(kit.machine_arn, {
-    "happy path": {**base, "order_id": f"sg-{run}-ok"},
-    "declined payment": {**base, "order_id": f"sg-{run}-no", "amount_cents": 10_000_000},
-    "no shipping to ZZ": {**base, "order_id": f"sg-{run}-zz", "country": "ZZ"},
-})
+runs = patterns.run_sagas(
+    kit.machine_arn,
+    {
+        "happy path": {**base, "order_id": f"sg-{run}-ok"},
+        "declined payment": {**base, "order_id": f"sg-{run}-no", "amount_cents": 10_000_000},
+        "no shipping to ZZ": {**base, "order_id": f"sg-{run}-zz", "country": "ZZ"},
+    },
+)
 patterns.summary(runs)
 
 # %% tags=["proof-saga-compensation"]
@@ -245,8 +248,9 @@ again.payload
 
 # %%
 store, oid = patterns.EventStore(kit.tables["events"]), f"es-{run}"
-store.execute(oid, "place", customer_id="c-ada", currency="EUR",
-              items=[{"sku": "BOOK-42", "quantity": 2, "price_cents": 1999}])
+store.execute(
+    oid, "place", customer_id="c-ada", currency="EUR", items=[{"sku": "BOOK-42", "quantity": 2, "price_cents": 1999}]
+)
 store.execute(oid, "add_item", sku="PEN-7", quantity=3, price_cents=250)
 store.execute(oid, "pay", payment_id=f"pay-{run}")
 store.execute(oid, "ship", tracking_id=f"trk-{run}")
@@ -379,8 +383,13 @@ bar_chart(lags, "projected_at - at (ms)", ylabel="ms", title="write to read mode
 
 # %% tags=["proof-read-model-stale"]
 with patterns.paused(kit.name("projection"), kit.tables["events"]):
-    written = store.execute(f"cq-{run}-paused", "place", customer_id="c-ada", currency="EUR",
-                            items=[{"sku": "BOOK-42", "quantity": 1, "price_cents": 1999}])
+    written = store.execute(
+        f"cq-{run}-paused",
+        "place",
+        customer_id="c-ada",
+        currency="EUR",
+        items=[{"sku": "BOOK-42", "quantity": 1, "price_cents": 1999}],
+    )
     stale = patterns.view(kit.tables["views"], written["order_id"])
 assert stale is None and store.state(written["order_id"])["status"] == "PLACED"
 patterns.wait_for_view(kit.tables["views"], written["order_id"], 1)["status"]

@@ -171,8 +171,10 @@ assert iac.lint(dep.SAM_TEMPLATE, informational=True).clean  # errors, warnings 
 expanded = iac.sam_translate(dep.SAM_TEMPLATE)["Resources"]
 group = next(r for r in expanded.values() if r["Type"] == "AWS::CodeDeploy::DeploymentGroup")["Properties"]
 alias = next(r for r in expanded.values() if r["Type"] == "AWS::Lambda::Alias")
-assert group["DeploymentConfigName"]["Fn::Sub"] == ["CodeDeployDefault.Lambda${ConfigName}",
-                                                    {"ConfigName": "Canary10Percent5Minutes"}]
+assert group["DeploymentConfigName"]["Fn::Sub"] == [
+    "CodeDeployDefault.Lambda${ConfigName}",
+    {"ConfigName": "Canary10Percent5Minutes"},
+]
 assert "CodeDeployLambdaAliasUpdate" in alias["UpdatePolicy"]
 dep.sam_deployment_resources()
 

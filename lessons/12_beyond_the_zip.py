@@ -73,11 +73,14 @@ lab.show_source("order_saga_durable")
 # %%
 table, run = bz.saga_table(), bz.new_run_id()
 base = lab.load_event("order_saga_input")["order"]
-sagas = bz.durable_sagas(table, {
-    "happy path": {**base, "order_id": f"ds-{run}-ok"},
-    "declined payment": {**base, "order_id": f"ds-{run}-no", "amount_cents": 10_000_000},
-    "no shipping to ZZ": {**base, "order_id": f"ds-{run}-zz", "country": "ZZ"},
-})
+sagas = bz.durable_sagas(
+    table,
+    {
+        "happy path": {**base, "order_id": f"ds-{run}-ok"},
+        "declined payment": {**base, "order_id": f"ds-{run}-no", "amount_cents": 10_000_000},
+        "no shipping to ZZ": {**base, "order_id": f"ds-{run}-zz", "country": "ZZ"},
+    },
+)
 
 # %% tags=["proof-durable-saga"]
 summary = bz.durable_summary(sagas)
@@ -345,8 +348,10 @@ reach
 # 1,000 concurrent environments against a database that takes 500 connections:
 
 # %% tags=["proof-rds-proxy"]
-storm = {"no proxy": bz.connection_storm(1000, max_connections=500),
-         "RDS Proxy, pool of 400": bz.connection_storm(1000, max_connections=500, proxy_pool=400)}
+storm = {
+    "no proxy": bz.connection_storm(1000, max_connections=500),
+    "RDS Proxy, pool of 400": bz.connection_storm(1000, max_connections=500, proxy_pool=400),
+}
 refused = {label: row["refused by the database"] for label, row in storm.items()}
 assert refused == {"no proxy": 500, "RDS Proxy, pool of 400": 0}
 storm
@@ -377,8 +382,10 @@ storm
 # The emulator has no capacity providers; the arithmetic of environments for one load:
 
 # %% tags=["proof-managed-instances"]
-needed = {"default (1 per environment)": bz.environments_needed(200),
-          "Managed Instances, 16 per environment": bz.environments_needed(200, per_environment=16)}
+needed = {
+    "default (1 per environment)": bz.environments_needed(200),
+    "Managed Instances, 16 per environment": bz.environments_needed(200, per_environment=16),
+}
 assert needed == {"default (1 per environment)": 200, "Managed Instances, 16 per environment": 13}
 needed
 

@@ -18,11 +18,33 @@ from reference_app.lab.generate import clean_solution
 # Lambda runtimes AWS has deprecated (no more security patches), from the "Deprecated
 # runtimes" table of https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html
 DEPRECATED_RUNTIMES = (
-    "python2.7", "python3.6", "python3.7", "python3.8", "python3.9",
-    "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x",
-    "nodejs14.x", "nodejs16.x", "nodejs18.x",
-    "java8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "dotnet5.0", "dotnet6", "dotnet7",
-    "ruby2.5", "ruby2.7", "go1.x", "provided",
+    "python2.7",
+    "python3.6",
+    "python3.7",
+    "python3.8",
+    "python3.9",
+    "nodejs",
+    "nodejs4.3",
+    "nodejs4.3-edge",
+    "nodejs6.10",
+    "nodejs8.10",
+    "nodejs10.x",
+    "nodejs12.x",
+    "nodejs14.x",
+    "nodejs16.x",
+    "nodejs18.x",
+    "java8",
+    "dotnetcore1.0",
+    "dotnetcore2.0",
+    "dotnetcore2.1",
+    "dotnetcore3.1",
+    "dotnet5.0",
+    "dotnet6",
+    "dotnet7",
+    "ruby2.5",
+    "ruby2.7",
+    "go1.x",
+    "provided",
 )
 _RUNTIME_NAMES = "|".join(re.escape(r) for r in sorted(DEPRECATED_RUNTIMES, key=len, reverse=True))
 # Where a runtime is *declared* (`Runtime:`, `"Runtime":`, `runtime =` or `Runtime=` followed by the

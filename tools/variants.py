@@ -52,8 +52,10 @@ class Variant:
             found = text.count(old)
             if found != 1:
                 where = "is no longer in" if not found else f"is {found} times in"
-                raise LabError(f"Wrong variant {self.id}: a passage it replaces {where} the solution "
-                               f"({course.exercise(self.exercise).file}); update the variant.")
+                raise LabError(
+                    f"Wrong variant {self.id}: a passage it replaces {where} the solution "
+                    f"({course.exercise(self.exercise).file}); update the variant."
+                )
             text = text.replace(old, new)
         return text
 
@@ -61,8 +63,11 @@ class Variant:
         """The variant as a Python file in ``folder`` (what the grader loads and deploys)."""
         path = folder / self.exercise / f"{self.name}.py"
         path.parent.mkdir(parents=True, exist_ok=True)
-        header = (f"# ANOTHER CORRECT ANSWER ({self.mistake}): the grader must pass it." if self.correct
-                  else f"# WRONG VARIANT ({self.mistake}): the grader must fail it.")
+        header = (
+            f"# ANOTHER CORRECT ANSWER ({self.mistake}): the grader must pass it."
+            if self.correct
+            else f"# WRONG VARIANT ({self.mistake}): the grader must fail it."
+        )
         path.write_text(f"{header}\n{self.source()}", encoding="utf-8")
         return path
 
@@ -74,9 +79,12 @@ def load(folder: Path, exercise: str | None = None) -> list[Variant]:
         doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         pairs = tuple((r["old"], r["new"]) for r in doc["replace"])
         if not pairs or any(not old for old, _ in pairs):
-            raise LabError(f"Wrong variant {path.parent.name}/{path.stem} replaces nothing: give each "
-                           "replacement the solution's lines it changes as `old`.")
+            raise LabError(
+                f"Wrong variant {path.parent.name}/{path.stem} replaces nothing: give each "
+                "replacement the solution's lines it changes as `old`."
+            )
         correct = "different" in doc
-        found.append(Variant(path.parent.name, path.stem, doc["different"] if correct else doc["mistake"], pairs,
-                             correct))
+        found.append(
+            Variant(path.parent.name, path.stem, doc["different"] if correct else doc["mistake"], pairs, correct)
+        )
     return found

@@ -50,10 +50,19 @@ STARTED_AT = time.time()
 invocations = 0
 
 LAMBDA_VARIABLES = (
-    "AWS_REGION", "AWS_DEFAULT_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
-    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE",
-    "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-    "_HANDLER", "TZ",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_EXECUTION_ENV",
+    "AWS_LAMBDA_FUNCTION_NAME",
+    "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+    "AWS_LAMBDA_FUNCTION_VERSION",
+    "AWS_LAMBDA_INITIALIZATION_TYPE",
+    "AWS_LAMBDA_LOG_GROUP_NAME",
+    "AWS_LAMBDA_LOG_STREAM_NAME",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+    "_HANDLER",
+    "TZ",
 )
 CREDENTIAL_VARIABLES = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN")
 
@@ -86,8 +95,11 @@ def count(event: Any, context: Any) -> dict:
     """How many invocations this execution environment has served, and which environment it is."""
     global invocations
     invocations += 1
-    return {"invocations": invocations, "environment": ENVIRONMENT_ID,
-            "environment_age_s": round(time.time() - STARTED_AT, 3)}
+    return {
+        "invocations": invocations,
+        "environment": ENVIRONMENT_ID,
+        "environment_age_s": round(time.time() - STARTED_AT, 3),
+    }
 
 
 def environment(event: Any, context: Any) -> dict:

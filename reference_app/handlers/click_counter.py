@@ -121,8 +121,12 @@ def handle(event: dict[str, Any], table: Any) -> dict[str, int]:
         shard, sequence = shard_and_sequence(record)
         groups[(*where, shard)].append(sequence)
     counted = sum(count(table, page, minute, shard, seqs) for (page, minute, shard), seqs in groups.items())
-    summary = {"records": len(records), "counted": counted, "already_counted": len(records) - skipped - counted,
-               "skipped": skipped}
+    summary = {
+        "records": len(records),
+        "counted": counted,
+        "already_counted": len(records) - skipped - counted,
+        "skipped": skipped,
+    }
     log("INFO", "batch counted", **summary)
     return summary
 

@@ -145,8 +145,9 @@ def import_object(s3: Any, table: Any, bucket: str, key: str, event_time: str) -
             batch.put_item(Item={**user, "created_at": event_time, "imported_from": key})
     rejects_key = REJECTS_PREFIX + key.removeprefix(IMPORT_PREFIX).rsplit(".", 1)[0] + ".json"
     report = {"source": key, "loaded": len(users), "rejected": refused}
-    s3.put_object(Bucket=bucket, Key=rejects_key, Body=json.dumps(report, indent=2).encode(),
-                  ContentType="application/json")
+    s3.put_object(
+        Bucket=bucket, Key=rejects_key, Body=json.dumps(report, indent=2).encode(), ContentType="application/json"
+    )
     return {"key": key, "loaded": len(users), "rejected": len(refused), "rejects_key": rejects_key}
 
 

@@ -96,8 +96,12 @@ def http_response(event: dict) -> dict:
 
 def lambda_handler(event: Any, context: Any) -> dict:
     # print() reaches CloudWatch Logs on every backend; default=str keeps odd values printable.
-    print(json.dumps({"level": "INFO", "message": "event received", "request_id": context.aws_request_id,
-                      "event": event}, default=str))
+    print(
+        json.dumps(
+            {"level": "INFO", "message": "event received", "request_id": context.aws_request_id, "event": event},
+            default=str,
+        )
+    )
     if is_http(event):
         return http_response(event)
     records = batch_records(event)

@@ -178,17 +178,31 @@ def handle(event: dict[str, Any], table: Any) -> dict[str, Any]:
             failures.append({"itemIdentifier": sequence})
             continue
         if record.get("eventName") != "INSERT":
-            log("WARNING", "events are immutable; a change that is not an INSERT is ignored",
-                event_name=record.get("eventName"), sequence_number=sequence)
+            log(
+                "WARNING",
+                "events are immutable; a change that is not an INSERT is ignored",
+                event_name=record.get("eventName"),
+                sequence_number=sequence,
+            )
             continue
         try:
             stored = event_of(record)
             outcome = project(table, stored)
-            log("INFO", f"event {outcome}", order_id=stored["order_id"], version=stored["version"],
-                type=stored.get("type"))
+            log(
+                "INFO",
+                f"event {outcome}",
+                order_id=stored["order_id"],
+                version=stored["version"],
+                type=stored.get("type"),
+            )
         except Exception as exc:  # this record and every later one are retried, in order
-            log("ERROR", "event not projected; it and the rest of the batch will be retried",
-                error=type(exc).__name__, reason=str(exc), sequence_number=sequence)
+            log(
+                "ERROR",
+                "event not projected; it and the rest of the batch will be retried",
+                error=type(exc).__name__,
+                reason=str(exc),
+                sequence_number=sequence,
+            )
             failures.append({"itemIdentifier": sequence})
     return {"batchItemFailures": failures}
 

@@ -60,8 +60,9 @@ BUSINESS_ERRORS = frozenset({"PaymentDeclined", "OutOfStock", "InvalidOrder", "S
 REJECTING = frozenset({"OutOfStock", "InvalidOrder"})  # a reservation refused: the order is rejected
 #: steps: a business error is final; compensations: retried, they are idempotent
 STEP = StepConfig(retry_strategy=RetryPresets.none())
-COMPENSATION = StepConfig(retry_strategy=create_retry_strategy(
-    RetryStrategyConfig(max_attempts=3, initial_delay=Duration.from_seconds(1))))
+COMPENSATION = StepConfig(
+    retry_strategy=create_retry_strategy(RetryStrategyConfig(max_attempts=3, initial_delay=Duration.from_seconds(1)))
+)
 
 
 @functools.cache
@@ -74,8 +75,14 @@ def error_name(exc: StepError) -> str:
     return (exc.error_type or "").rsplit(".", 1)[-1]
 
 
-def run_saga(context: DurableContext, event: dict[str, Any], table: Any, *,
-             charge_limit_cents: int = DEFAULT_CHARGE_LIMIT_CENTS, ship_after_s: int = 1) -> dict[str, Any]:
+def run_saga(
+    context: DurableContext,
+    event: dict[str, Any],
+    table: Any,
+    *,
+    charge_limit_cents: int = DEFAULT_CHARGE_LIMIT_CENTS,
+    ship_after_s: int = 1,
+) -> dict[str, Any]:
     """Reserve, charge, (wait), ship; on failure, the compensations the failure calls for."""
     order = parse_order(event.get("order"))  # pure: the same on every replay
     steps: list[tuple[str, Callable[[], dict], str | None, Callable[[], dict] | None]] = [
@@ -96,10 +103,12 @@ def run_saga(context: DurableContext, event: dict[str, Any], table: Any, *,
                 return {"status": "REJECTED", "order_id": order.order_id, "error": error}
             if error not in BUSINESS_ERRORS and undo is not None:
                 done.append((undo_name, undo))  # it may have happened: undo it too
-            undone = [u for u, fn in reversed(done)
-                      if context.step(lambda _ctx, fn=fn: fn(), name=u, config=COMPENSATION) is not None]
-            return {"status": "FAILED", "order_id": order.order_id, "error": error,
-                    "compensations": undone}
+            undone = [
+                u
+                for u, fn in reversed(done)
+                if context.step(lambda _ctx, fn=fn: fn(), name=u, config=COMPENSATION) is not None
+            ]
+            return {"status": "FAILED", "order_id": order.order_id, "error": error, "compensations": undone}
         if undo is not None:
             done.append((undo_name, undo))
     return {"status": "COMPLETED", "order_id": order.order_id, **results}

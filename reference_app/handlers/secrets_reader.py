@@ -77,8 +77,17 @@ def lambda_handler(event: Any, context: Any) -> dict:
     try:
         ready = bool(db_password()) and bool(api_token())  # a real function would connect with them here
     except Exception as exc:  # the caller learns nothing; the log gets the detail (which holds no value)
-        print(json.dumps({"level": "ERROR", "message": "configuration unavailable", "error": type(exc).__name__,
-                          "detail": str(exc), "request_id": getattr(context, "aws_request_id", "")}))
+        print(
+            json.dumps(
+                {
+                    "level": "ERROR",
+                    "message": "configuration unavailable",
+                    "error": type(exc).__name__,
+                    "detail": str(exc),
+                    "request_id": getattr(context, "aws_request_id", ""),
+                }
+            )
+        )
         return {"ready": False, "error": "configuration unavailable"}
     print(json.dumps({"level": "INFO", "message": "configuration read", "cold_start": cold, "calls": dict(CALLS)}))
     return {"ready": ready, "cold_start": cold, "calls": dict(CALLS)}

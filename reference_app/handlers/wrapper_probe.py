@@ -24,5 +24,4 @@ REQUIREMENTS = ()
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return {"wrapped_at_ms": os.environ.get("LAB_WRAPPED_AT_MS"),
-            "wrapper": os.environ.get("AWS_LAMBDA_EXEC_WRAPPER")}
+    return {"wrapped_at_ms": os.environ.get("LAB_WRAPPED_AT_MS"), "wrapper": os.environ.get("AWS_LAMBDA_EXEC_WRAPPER")}

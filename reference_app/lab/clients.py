@@ -94,6 +94,7 @@ def invoke_config(read_timeout_s: float) -> Config:
         Config(read_timeout=read_timeout_s, retries={"total_max_attempts": 1, "mode": "standard"})
     )
 
+
 # Session variables that would otherwise come from the learner's environment or
 # ~/.aws files: (config-file key, env var, default, converter). ``None`` for the
 # env var means "never read it".
@@ -110,9 +111,7 @@ def _pin_host(endpoint: str):
     def before_send(request, **_: Any) -> None:
         host = split_url(request.url).host
         if host != allowed:
-            raise LabError(
-                f"Blocked a request to {host}: lambda-lab clients only talk to {allowed}."
-            )
+            raise LabError(f"Blocked a request to {host}: lambda-lab clients only talk to {allowed}.")
         if is_emulator_name(host):  # resolved again just before sending: it must still be loopback
             check_endpoint(request.url)
 
@@ -177,8 +176,14 @@ def client(service: str, backend: Backend | None = None, **kwargs: Any):
 
 FUNCTION_CONFIG_TTL_S = 30.0
 _CHANGES_FUNCTIONS = (
-    "CreateFunction", "UpdateFunctionConfiguration", "UpdateFunctionCode", "DeleteFunction",
-    "PublishVersion", "CreateAlias", "UpdateAlias", "DeleteAlias",
+    "CreateFunction",
+    "UpdateFunctionConfiguration",
+    "UpdateFunctionCode",
+    "DeleteFunction",
+    "PublishVersion",
+    "CreateAlias",
+    "UpdateAlias",
+    "DeleteAlias",
 )
 _CHANGES_STACKS = ("CreateStack", "UpdateStack", "DeleteStack", "ExecuteChangeSet")
 _SHARED: dict[tuple, tuple[boto3.session.Session, Any]] = {}

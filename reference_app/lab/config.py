@@ -202,9 +202,7 @@ def resolve_backend(value: str | None = None, port: int | str | None = None) -> 
         if not _ENDPOINT_PATH.match(parts.rest):
             raise _refuse(choice, "an emulator's URL has no query, fragment or unusual path characters")
         return Backend("url", parts.origin + parts.rest.rstrip("/"))
-    raise LabError(
-        f"{BACKEND_ENV} must be 'embedded', 'localstack' or an http(s):// URL, not {as_typed(choice)}."
-    )
+    raise LabError(f"{BACKEND_ENV} must be 'embedded', 'localstack' or an http(s):// URL, not {as_typed(choice)}.")
 
 
 def _room_emulator() -> str | None:

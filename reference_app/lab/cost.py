@@ -87,9 +87,13 @@ class Bill:
 
     def row(self) -> dict:
         return {
-            "architecture": self.architecture, "memory (MB)": self.memory_mb, "requests": self.requests,
-            "GB-s": round(self.gb_seconds, 1), "requests ($)": round(self.request_cost, 4),
-            "duration ($)": round(self.duration_cost, 4), "total ($)": round(self.total, 4),
+            "architecture": self.architecture,
+            "memory (MB)": self.memory_mb,
+            "requests": self.requests,
+            "GB-s": round(self.gb_seconds, 1),
+            "requests ($)": round(self.request_cost, 4),
+            "duration ($)": round(self.duration_cost, 4),
+            "total ($)": round(self.total, 4),
         }
 
 
@@ -117,13 +121,22 @@ def monthly_bill(
     billable_requests = max(requests - FREE_REQUESTS, 0) if free_tier else requests
     billable_gb_s = max(total_gb_s - FREE_GB_SECONDS, 0) if free_tier else total_gb_s
     return Bill(
-        architecture, memory_mb, requests, total_gb_s,
-        billable_requests / 1_000_000 * REQUEST_PRICE_PER_MILLION, duration_cost(billable_gb_s, architecture),
+        architecture,
+        memory_mb,
+        requests,
+        total_gb_s,
+        billable_requests / 1_000_000 * REQUEST_PRICE_PER_MILLION,
+        duration_cost(billable_gb_s, architecture),
     )
 
 
-def bill_from_reports(reports: list[dict], memory_mb: int, monthly_requests: int,
-                      architecture: Architecture = "x86_64", free_tier: bool = True) -> Bill:
+def bill_from_reports(
+    reports: list[dict],
+    memory_mb: int,
+    monthly_requests: int,
+    architecture: Architecture = "x86_64",
+    free_tier: bool = True,
+) -> Bill:
     """A month at ``monthly_requests``, priced from measured REPORT lines (``Billed Duration`` each).
 
     The measured mix of cold and warm invocations is assumed to hold for the month.
@@ -135,8 +148,12 @@ def bill_from_reports(reports: list[dict], memory_mb: int, monthly_requests: int
     billable_requests = max(monthly_requests - FREE_REQUESTS, 0) if free_tier else monthly_requests
     billable_gb_s = max(total_gb_s - FREE_GB_SECONDS, 0) if free_tier else total_gb_s
     return Bill(
-        architecture, memory_mb, monthly_requests, total_gb_s,
-        billable_requests / 1_000_000 * REQUEST_PRICE_PER_MILLION, duration_cost(billable_gb_s, architecture),
+        architecture,
+        memory_mb,
+        monthly_requests,
+        total_gb_s,
+        billable_requests / 1_000_000 * REQUEST_PRICE_PER_MILLION,
+        duration_cost(billable_gb_s, architecture),
     )
 
 
@@ -149,5 +166,6 @@ def compare(bills: list[Bill]):
 
 def sweep(requests: int, durations_ms: dict[int, float], architectures=("x86_64", "arm64"), **kwargs):
     """A table of bills for each memory size (``{memory_mb: avg_duration_ms}``) and architecture."""
-    return compare([monthly_bill(requests, durations_ms[m], m, a, **kwargs)
-                    for a in architectures for m in sorted(durations_ms)])
+    return compare(
+        [monthly_bill(requests, durations_ms[m], m, a, **kwargs) for a in architectures for m in sorted(durations_ms)]
+    )

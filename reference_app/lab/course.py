@@ -104,17 +104,27 @@ def load() -> Course:
     raw = yaml.safe_load(text)
     modules = tuple(
         Module(
-            id=m["id"], title=m["title"], status=m["status"], minutes=int(m["minutes"]),
-            objectives=_tuple(m.get("objectives")), prerequisites=_tuple(m.get("prerequisites")),
-            handlers=_tuple(m.get("handlers")), exercises=_tuple(m.get("exercises")),
+            id=m["id"],
+            title=m["title"],
+            status=m["status"],
+            minutes=int(m["minutes"]),
+            objectives=_tuple(m.get("objectives")),
+            prerequisites=_tuple(m.get("prerequisites")),
+            handlers=_tuple(m.get("handlers")),
+            exercises=_tuple(m.get("exercises")),
             quiz_topics=_tuple(m.get("quiz_topics")),
         )
         for m in raw["modules"]
     )
     exercises = tuple(
         Exercise(
-            id=e["id"], module=e["module"], file=e["file"], kind=e["kind"], title=e["title"],
-            minutes=int(e["minutes"]), hints=_tuple(e.get("hints")),
+            id=e["id"],
+            module=e["module"],
+            file=e["file"],
+            kind=e["kind"],
+            title=e["title"],
+            minutes=int(e["minutes"]),
+            hints=_tuple(e.get("hints")),
         )
         for e in raw.get("exercises", [])
     )
@@ -186,6 +196,7 @@ def exercise(exercise_id: str) -> Exercise:
 
 
 # --- where the files are -----------------------------------------------------------------
+
 
 def installed_from_wheel() -> bool:
     return kit_root() == shipped_root()

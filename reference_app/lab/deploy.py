@@ -218,9 +218,7 @@ def handler_function(module_name: str, function: str | None, handler: str | None
         return function or packaging.DEFAULT_FUNCTION
     wanted_module, _, wanted_function = handler.rpartition(".")
     if not wanted_module or not wanted_function:
-        raise LabError(
-            f"handler={handler!r} must read module.function, e.g. handler='{module_name}.lambda_handler'."
-        )
+        raise LabError(f"handler={handler!r} must read module.function, e.g. handler='{module_name}.lambda_handler'.")
     if wanted_module != module_name:
         raise LabError(
             f"handler={handler!r} names module {wanted_module!r}, but the zip's module is {module_name!r} "
@@ -243,8 +241,11 @@ def _create_or_update(name: str, package: packaging.Package, wanted: dict, backe
     if current is None:
         try:
             lam.create_function(
-                FunctionName=name, Code={"ZipFile": package.zip_bytes}, PackageType="Zip",
-                Tags=TAGS, **wanted,
+                FunctionName=name,
+                Code={"ZipFile": package.zip_bytes},
+                PackageType="Zip",
+                Tags=TAGS,
+                **wanted,
             )
             return Deployment(name, "created", wait_ready(name, backend), package)
         except ClientError as err:
@@ -288,7 +289,6 @@ class Invocation:
     function: str = ""
     started_ms: int = 0  # wall clock, for finding this invocation in CloudWatch
 
-
     @property
     def ok(self) -> bool:
         return self.function_error is None
@@ -322,7 +322,10 @@ class Invocation:
     def logs(self, backend: Backend | None = None):
         """This invocation's CloudWatch block (START … REPORT), see :mod:`.logs`."""
         return invocation_log(
-            self.function, self.request_id, self.started_ms - 100, backend=backend,
+            self.function,
+            self.request_id,
+            self.started_ms - 100,
+            backend=backend,
             near_ms=self.started_ms + int(self.elapsed_ms),
         )
 
@@ -366,8 +369,10 @@ def invoke(
         started = time.perf_counter()
         try:
             resp = lam.invoke(
-                FunctionName=name, Payload=json.dumps(event if event is not None else {}).encode(),
-                LogType="Tail", **kwargs,
+                FunctionName=name,
+                Payload=json.dumps(event if event is not None else {}).encode(),
+                LogType="Tail",
+                **kwargs,
             )
         except ReadTimeoutError:
             if net.health(backend.endpoint, timeout=2.0) is None:
@@ -417,8 +422,12 @@ def _answers(backend: Backend):
         raise LabError(f"Lambda refused it ({aws_code(exc)}): {message}; change that and deploy again.") from None
 
 
-_REFUSALS = ("ValidationException", "InvalidParameterValueException", "RequestEntityTooLargeException",
-             "PolicyLengthExceededException")
+_REFUSALS = (
+    "ValidationException",
+    "InvalidParameterValueException",
+    "RequestEntityTooLargeException",
+    "PolicyLengthExceededException",
+)
 
 
 def force_cold_start(name: str, backend: Backend | None = None) -> None:

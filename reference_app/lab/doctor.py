@@ -61,8 +61,9 @@ def _version(dist: str) -> str | None:
         return None
 
 
-def host_runtime_check(backend: Backend | None = None, runtime: str = DEFAULT_RUNTIME,
-                       emulator: str | None = None) -> Check:
+def host_runtime_check(
+    backend: Backend | None = None, runtime: str = DEFAULT_RUNTIME, emulator: str | None = None
+) -> Check:
     """Whether functions run on the runtime they declare, for the selected backend.
 
     ``emulator`` is what answers there (``"ministack"``, ``"localstack"``), when known.
@@ -71,12 +72,14 @@ def host_runtime_check(backend: Backend | None = None, runtime: str = DEFAULT_RU
     host = f"python{sys.version_info.major}.{sys.version_info.minor}"
     if emulator == "localstack" or (emulator is None and backend.kind == "localstack"):
         return Check(
-            "runtime", "ok",
+            "runtime",
+            "ok",
             f"functions declare {runtime}; LocalStack runs them in the {runtime} image, whatever this host's Python",
         )
     if backend.kind == "url":
         return Check(
-            "runtime", "warn",
+            "runtime",
+            "warn",
             f"functions declare {runtime}; the emulator at {backend.endpoint} runs them on its own host's Python, "
             "which may differ: ask whoever runs it",
         )
@@ -157,8 +160,14 @@ def room_checks(backend: Backend) -> list[Check]:
     if member is None:
         rows = [Check("room", "ok", "not in a room: nothing is sent anywhere")]
     else:
-        rows = [Check("room", "ok", f"joined {member.url} as {member.name}: your check results are reported there "
-                                    "(`lambda-lab room leave` stops it)")]
+        rows = [
+            Check(
+                "room",
+                "ok",
+                f"joined {member.url} as {member.name}: your check results are reported there "
+                "(`lambda-lab room leave` stops it)",
+            )
+        ]
     if backend.kind == "url":
         try:
             account = account_id(backend)
@@ -167,16 +176,37 @@ def room_checks(backend: Backend) -> list[Check]:
             return rows
         # "Yours alone" only where it is true: the room's emulator checks every request against the
         # secret it issued to this learner; any other emulator takes an account id on trust.
-        issued = (member is not None and member.emulator == backend.endpoint and member.account == account
-                  and bool(member.secret))
+        issued = (
+            member is not None
+            and member.emulator == backend.endpoint
+            and member.account == account
+            and bool(member.secret)
+        )
         if issued:
-            rows.append(Check("account", "ok", f"{account}: yours alone on the room's emulator at {backend.endpoint} "
-                                               "(it checks every request against the secret the room gave you)"))
+            rows.append(
+                Check(
+                    "account",
+                    "ok",
+                    f"{account}: yours alone on the room's emulator at {backend.endpoint} "
+                    "(it checks every request against the secret the room gave you)",
+                )
+            )
         else:
-            rows.append(Check("account", "warn", f"{account}: your own on {backend.endpoint}, but that emulator "
-                                                 "takes an account id on trust: anyone who learns it can use it. "
-                                                 "A room's shared emulator does not (join the room)"))
+            rows.append(
+                Check(
+                    "account",
+                    "warn",
+                    f"{account}: your own on {backend.endpoint}, but that emulator "
+                    "takes an account id on trust: anyone who learns it can use it. "
+                    "A room's shared emulator does not (join the room)",
+                )
+            )
     elif os.environ.get("LAMBDA_LAB_EMULATOR_GATE") == "owner":
-        rows.append(Check("account", "ok", f"{account_id(backend)}: yours alone (your emulator answers only the "
-                                           "credentials in your home folder)"))
+        rows.append(
+            Check(
+                "account",
+                "ok",
+                f"{account_id(backend)}: yours alone (your emulator answers only the credentials in your home folder)",
+            )
+        )
     return rows

@@ -454,10 +454,20 @@ UNSAVED_NAME = "unsaved.txt"  # what the last stop could not save, until a stop 
 _SAVE_FAILED = re.compile(rb"Persistence: failed to save (\w+): ([^\n]*)")
 # The state files' names (ministack's service keys), as a learner knows them.
 _SERVICE_WORDS = {
-    "lambda": "functions and event source mappings", "dynamodb": "tables and their items", "sqs": "queues",
-    "sns": "topics", "s3": "buckets", "cloudwatch_logs": "log groups", "iam": "roles and policies",
-    "eventbridge": "rules", "kinesis": "streams", "apigateway_v1": "REST APIs", "apigateway": "HTTP APIs",
-    "stepfunctions": "state machines", "ssm": "parameters", "secretsmanager": "secrets",
+    "lambda": "functions and event source mappings",
+    "dynamodb": "tables and their items",
+    "sqs": "queues",
+    "sns": "topics",
+    "s3": "buckets",
+    "cloudwatch_logs": "log groups",
+    "iam": "roles and policies",
+    "eventbridge": "rules",
+    "kinesis": "streams",
+    "apigateway_v1": "REST APIs",
+    "apigateway": "HTTP APIs",
+    "stepfunctions": "state machines",
+    "ssm": "parameters",
+    "secretsmanager": "secrets",
 }
 
 

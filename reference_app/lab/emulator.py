@@ -19,8 +19,20 @@ from .net import check_endpoint, emulator_name, health, port_in_use, post
 
 # Kept importable from here: notebooks and tests use these names.
 __all__ = [
-    "Memory", "Status", "check_answering", "diagnose", "down", "health", "port_in_use", "require", "reset",
-    "run_dir", "status", "stopped_with_saved_state", "unreachable", "up",
+    "Memory",
+    "Status",
+    "check_answering",
+    "diagnose",
+    "down",
+    "health",
+    "port_in_use",
+    "require",
+    "reset",
+    "run_dir",
+    "status",
+    "stopped_with_saved_state",
+    "unreachable",
+    "up",
 ]
 
 run_dir = embedded.run_dir
@@ -39,8 +51,10 @@ class Memory:
         return self.emulator_mb + self.workers_mb
 
     def __str__(self) -> str:
-        return (f"{self.total_mb:,.0f} MB (emulator {self.emulator_mb:,.0f} MB, "
-                f"{self.workers} worker{'s' if self.workers != 1 else ''} {self.workers_mb:,.0f} MB)")
+        return (
+            f"{self.total_mb:,.0f} MB (emulator {self.emulator_mb:,.0f} MB, "
+            f"{self.workers} worker{'s' if self.workers != 1 else ''} {self.workers_mb:,.0f} MB)"
+        )
 
 
 def memory(pid: int) -> Memory | None:
@@ -119,15 +133,12 @@ def diagnose(backend: Backend) -> str:
     at all, and a URL backend (which the kit cannot start).
     """
     if backend.kind == "url":
-        return (
-            f"Nothing healthy answers at {backend.endpoint} — check the URL, or ask whoever runs that emulator."
-        )
+        return f"Nothing healthy answers at {backend.endpoint} — check the URL, or ask whoever runs that emulator."
     if backend.kind == "embedded":
         pid = embedded.owned_pid(backend)
         if pid is not None and embedded.busy(backend):
             return (
-                f"The emulator at {backend.endpoint} (pid {pid}) is starting or stopping; "
-                "try again in a few seconds."
+                f"The emulator at {backend.endpoint} (pid {pid}) is starting or stopping; try again in a few seconds."
             )
         if pid is not None:
             return str(embedded.not_answering_error(backend, pid))
@@ -273,9 +284,7 @@ def reset(backend: Backend | None = None) -> str:
         return f"Reset the emulator at {backend.endpoint}: every resource is gone."
     if backend.kind == "localstack":
         return localstack.restart(backend)
-    raise LabError(
-        f"The emulator at {backend.endpoint} has no reset the kit can call; restart it to start clean."
-    )
+    raise LabError(f"The emulator at {backend.endpoint} has no reset the kit can call; restart it to start clean.")
 
 
 def stopped_with_saved_state(backend: Backend) -> bool:

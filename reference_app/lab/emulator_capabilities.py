@@ -43,16 +43,20 @@ class Capabilities:
     def require(self, capability: str, step: str) -> None:
         """Raise a one-sentence :class:`LabError` when the emulator lacks ``capability`` for ``step``."""
         if not getattr(self, capability):
-            raise LabError(f"{step} needs an emulator with {capability.replace('_', ' ')}; "
-                           f"the {self.emulator} here has not, so this step is skipped.")
+            raise LabError(
+                f"{step} needs an emulator with {capability.replace('_', ' ')}; "
+                f"the {self.emulator} here has not, so this step is skipped."
+            )
 
     def supports(self, capability: str, step: str) -> bool:
         """True when the emulator has ``capability``; otherwise print one sentence saying that
         ``step`` is skipped and why, and return False (a notebook cell guards its step with it)."""
         if getattr(self, capability):
             return True
-        print(f"Skipped: {step} needs an emulator with {capability.replace('_', ' ')}; the {self.emulator} "
-              f"here has not ({_WHY.get((self.emulator, capability), 'see lab.capabilities()')}).")
+        print(
+            f"Skipped: {step} needs an emulator with {capability.replace('_', ' ')}; the {self.emulator} "
+            f"here has not ({_WHY.get((self.emulator, capability), 'see lab.capabilities()')})."
+        )
         return False
 
     def _rows(self) -> list[tuple[str, str]]:

@@ -4,7 +4,6 @@ Its message is a single plain sentence that says what is wrong and what to do;
 the CLI prints it without a traceback, and notebooks show it as-is.
 """
 
-
 import difflib
 from collections.abc import Iterable
 

@@ -48,6 +48,7 @@ NOTEBOOK_METADATA = {
 
 # --- exercises from solutions ---------------------------------------------------------------
 
+
 def stub_from_solution(text: str, name: str = "solution") -> str:
     """The exercise stub for a solution's source text (see the module docstring)."""
     out: list[str] = []
@@ -118,6 +119,7 @@ def digest(text: str | bytes) -> str:
 
 
 # --- notebooks from lessons -------------------------------------------------------------------
+
 
 def lessons_dir() -> Path:
     return course.kit_root() / "lessons"
@@ -215,6 +217,7 @@ def readme_text(current: str) -> str:
 
 # --- one command ------------------------------------------------------------------------------
 
+
 @dataclass
 class Change:
     path: Path
@@ -264,8 +267,9 @@ def _was_run(raw: bytes) -> bool:
     """True when a notebook holds outputs or execution counts (someone ran it), or is not a notebook."""
     try:
         cells = json.loads(raw.decode("utf-8")).get("cells", [])
-        return any(c.get("outputs") or c.get("execution_count") is not None
-                   for c in cells if c.get("cell_type") == "code")
+        return any(
+            c.get("outputs") or c.get("execution_count") is not None for c in cells if c.get("cell_type") == "code"
+        )
     except (UnicodeDecodeError, ValueError, AttributeError, RecursionError):
         return True
 

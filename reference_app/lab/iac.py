@@ -44,8 +44,13 @@ STACK_DEADLINE_S = 120.0
 CAPABILITIES = ("CAPABILITY_IAM", "CAPABILITY_NAMED_IAM", "CAPABILITY_AUTO_EXPAND")
 _SETTLED_OK = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 _FAILED = {
-    "CREATE_FAILED", "ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED",
-    "UPDATE_ROLLBACK_COMPLETE", "UPDATE_ROLLBACK_FAILED", "UPDATE_FAILED",
+    "CREATE_FAILED",
+    "ROLLBACK_COMPLETE",
+    "ROLLBACK_FAILED",
+    "DELETE_FAILED",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "UPDATE_ROLLBACK_FAILED",
+    "UPDATE_FAILED",
 }
 _NEEDS_RECREATE = {"ROLLBACK_COMPLETE", "ROLLBACK_FAILED", "DELETE_FAILED", "CREATE_FAILED"}
 
@@ -253,8 +258,12 @@ def deploy_stack(
     cfn = client("cloudformation", backend)
     body = template_text(template)
     started = time.perf_counter()
-    args = {"StackName": name, "TemplateBody": body, "Parameters": _parameters(parameters),
-            "Capabilities": list(CAPABILITIES)}
+    args = {
+        "StackName": name,
+        "TemplateBody": body,
+        "Parameters": _parameters(parameters),
+        "Capabilities": list(CAPABILITIES),
+    }
     current = _describe(name, backend)
     if current is not None and current["StackStatus"].endswith("_IN_PROGRESS"):
         current = _wait(name, backend, deadline_s)
@@ -272,8 +281,9 @@ def deploy_stack(
     except ClientError as err:
         message = aws_message(err)
         if current is not None and "No updates are to be performed" in message:  # an update, not a create
-            return StackResult(name, "unchanged", current["StackStatus"], _outputs(current),
-                               time.perf_counter() - started)
+            return StackResult(
+                name, "unchanged", current["StackStatus"], _outputs(current), time.perf_counter() - started
+            )
         raise LabError(f"CloudFormation refused stack {name}: {message}") from None
     stack = _wait(name, backend, deadline_s)
     status = stack["StackStatus"] if stack else "DELETE_COMPLETE"
@@ -330,8 +340,15 @@ def api_url(outputs: dict[str, str], path: str = "users", backend: Backend | Non
 # --- proving a deleted stack left nothing ---------------------------------------------------
 
 _GONE = {
-    "ResourceNotFoundException", "NoSuchEntity", "NoSuchEntityException", "NotFoundException",
-    "NotFound", "404", "NoSuchBucket", "AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist",
+    "ResourceNotFoundException",
+    "NoSuchEntity",
+    "NoSuchEntityException",
+    "NotFoundException",
+    "NotFound",
+    "404",
+    "NoSuchBucket",
+    "AWS.SimpleQueueService.NonExistentQueue",
+    "QueueDoesNotExist",
 }
 
 

@@ -68,10 +68,17 @@ def frame_html(frame) -> str:
     import pandas as pd
 
     with pd.option_context("display.max_colwidth", None):
-        return '<div class="tex2jax_ignore mathjax_ignore">' + frame.to_html(
-            notebook=True, render_links=True, max_rows=pd.get_option("display.max_rows"),
-            max_cols=pd.get_option("display.max_columns"), show_dimensions=pd.get_option("display.show_dimensions"),
-        ) + "</div>"
+        return (
+            '<div class="tex2jax_ignore mathjax_ignore">'
+            + frame.to_html(
+                notebook=True,
+                render_links=True,
+                max_rows=pd.get_option("display.max_rows"),
+                max_cols=pd.get_option("display.max_columns"),
+                show_dimensions=pd.get_option("display.show_dimensions"),
+            )
+            + "</div>"
+        )
 
 
 def install_table_display(shell) -> None:

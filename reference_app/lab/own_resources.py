@@ -61,8 +61,11 @@ def _each(service: str, listing: str, key: str, pick: str | None, delete: str, p
 
 def _stacks(b: Backend) -> int:
     cfn = client("cloudformation", b)
-    names = [s["StackName"] for s in _pages(cfn, "list_stacks", "StackSummaries")
-             if s.get("StackStatus") != "DELETE_COMPLETE"]
+    names = [
+        s["StackName"]
+        for s in _pages(cfn, "list_stacks", "StackSummaries")
+        if s.get("StackStatus") != "DELETE_COMPLETE"
+    ]
     for name in names:
         cfn.delete_stack(StackName=name)
     for _ in attempts(60, first=0.2, cap=1.0):
@@ -110,7 +113,7 @@ def _buckets(b: Backend) -> int:
         keys = [{"Key": v["Key"], "VersionId": v["VersionId"]} for v in versions + markers if v.get("VersionId")]
         keys += [{"Key": o["Key"]} for o in _pages(s3, "list_objects_v2", "Contents", Bucket=name)]
         for start in range(0, len(keys), 1000):
-            s3.delete_objects(Bucket=name, Delete={"Objects": keys[start:start + 1000], "Quiet": True})
+            s3.delete_objects(Bucket=name, Delete={"Objects": keys[start : start + 1000], "Quiet": True})
         s3.delete_bucket(Bucket=name)
     return len(names)
 
@@ -119,7 +122,7 @@ def _parameters(b: Backend) -> int:
     ssm = client("ssm", b)
     names = [p["Name"] for p in _pages(ssm, "describe_parameters", "Parameters")]
     for start in range(0, len(names), 10):
-        ssm.delete_parameters(Names=names[start:start + 10])
+        ssm.delete_parameters(Names=names[start : start + 10])
     return len(names)
 
 
@@ -137,25 +140,40 @@ def _roles(b: Backend) -> int:
 
 KINDS: dict[str, Callable[[Backend], int]] = {
     "stacks": _stacks,
-    "event source mappings": _each("lambda", "list_event_source_mappings", "EventSourceMappings", "UUID",
-                                   "delete_event_source_mapping", "UUID"),
+    "event source mappings": _each(
+        "lambda", "list_event_source_mappings", "EventSourceMappings", "UUID", "delete_event_source_mapping", "UUID"
+    ),
     "rules": _rules,
     "schedules": _schedules,
     "REST APIs": _each("apigateway", "get_rest_apis", "items", "id", "delete_rest_api", "restApiId"),
     "HTTP APIs": _each("apigatewayv2", "get_apis", "Items", "ApiId", "delete_api", "ApiId"),
-    "state machines": _each("stepfunctions", "list_state_machines", "stateMachines", "stateMachineArn",
-                            "delete_state_machine", "stateMachineArn"),
+    "state machines": _each(
+        "stepfunctions",
+        "list_state_machines",
+        "stateMachines",
+        "stateMachineArn",
+        "delete_state_machine",
+        "stateMachineArn",
+    ),
     "functions": _each("lambda", "list_functions", "Functions", "FunctionName", "delete_function", "FunctionName"),
     "layers": _layers,
     "topics": _each("sns", "list_topics", "Topics", "TopicArn", "delete_topic", "TopicArn"),
     "queues": _each("sqs", "list_queues", "QueueUrls", None, "delete_queue", "QueueUrl"),
-    "streams": _each("kinesis", "list_streams", "StreamNames", None, "delete_stream", "StreamName",
-                     EnforceConsumerDeletion=True),
+    "streams": _each(
+        "kinesis", "list_streams", "StreamNames", None, "delete_stream", "StreamName", EnforceConsumerDeletion=True
+    ),
     "tables": _each("dynamodb", "list_tables", "TableNames", None, "delete_table", "TableName"),
     "buckets": _buckets,
     "log groups": _each("logs", "describe_log_groups", "logGroups", "logGroupName", "delete_log_group", "logGroupName"),
-    "secrets": _each("secretsmanager", "list_secrets", "SecretList", "ARN", "delete_secret", "SecretId",
-                     ForceDeleteWithoutRecovery=True),
+    "secrets": _each(
+        "secretsmanager",
+        "list_secrets",
+        "SecretList",
+        "ARN",
+        "delete_secret",
+        "SecretId",
+        ForceDeleteWithoutRecovery=True,
+    ),
     "parameters": _parameters,
     "roles": _roles,
 }

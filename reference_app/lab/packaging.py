@@ -171,8 +171,9 @@ def _dist_files(dist: md.Distribution):
             continue
         located = dist.locate_file(rel)
         if not isinstance(located, os.PathLike):
-            raise LabError(f"{dist.name} is installed inside a zip archive, which cannot be packaged: "
-                           "reinstall it with pip.")
+            raise LabError(
+                f"{dist.name} is installed inside a zip archive, which cannot be packaged: reinstall it with pip."
+            )
         src = Path(located)
         if src.is_file():
             yield rel.as_posix(), src

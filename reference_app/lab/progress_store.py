@@ -46,8 +46,10 @@ def state_home() -> Path:
 
 def _read_error(path: Path, what: str, exc: OSError) -> LabError:
     if exc.errno in (errno.EACCES, errno.EPERM):
-        return LabError(f"Cannot read your {what} file {path}: permission denied; fix its permissions "
-                        f"(it is kept as it is, and nothing is written until it can be read).")
+        return LabError(
+            f"Cannot read your {what} file {path}: permission denied; fix its permissions "
+            f"(it is kept as it is, and nothing is written until it can be read)."
+        )
     if exc.errno == errno.EISDIR:
         return LabError(f"{path} is a folder where your {what} file should be; move that folder away.")
     return LabError(f"Cannot read your {what} file {path} ({exc.strerror or exc}); it is left as it is.")
@@ -94,15 +96,18 @@ def load_state(path: Path, what: str, clean: Callable[[Any], tuple[Any, list[str
     except ValueError as exc:
         kept = set_aside(path, move=True)
         reason = f"{exc.msg}, line {exc.lineno}" if isinstance(exc, json.JSONDecodeError) else str(exc)
-        notify(f"Your {what} file {path} could not be read ({reason}); it is kept as {kept.name} "
-               f"and a new one starts now.")
+        notify(
+            f"Your {what} file {path} could not be read ({reason}); it is kept as {kept.name} and a new one starts now."
+        )
         return clean(None)[0]
     data, problems = clean(raw)
     if problems:
         kept = set_aside(path, move=False)
         more = f" and {len(problems) - 1} more" if len(problems) > 1 else ""
-        notify(f"Your {what} file {path} had values of the wrong type ({problems[0]}{more}); they were "
-               f"dropped, and the file as it was is kept as {kept.name}.")
+        notify(
+            f"Your {what} file {path} had values of the wrong type ({problems[0]}{more}); they were "
+            f"dropped, and the file as it was is kept as {kept.name}."
+        )
     return data
 
 
@@ -142,8 +147,14 @@ def _clean(raw: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
             problems.append(f"{exercise} = {entry!r}")
             continue
         entry = dict(entry)
-        for key, kind in (("attempts", int), ("hint_level", int), ("status", str), ("last_attempt", str),
-                          ("passed_at", str), ("failed_checks", list)):
+        for key, kind in (
+            ("attempts", int),
+            ("hint_level", int),
+            ("status", str),
+            ("last_attempt", str),
+            ("passed_at", str),
+            ("failed_checks", list),
+        ):
             _typed(entry, key, kind, exercise, problems)
         data[exercise] = entry
     return data, problems
@@ -186,13 +197,15 @@ def rows() -> list[dict[str, Any]]:
     for module in course.modules():
         for exercise_id in module.exercises:
             entry = data.get(exercise_id, {})
-            table.append({
-                "module": module.id,
-                "exercise": exercise_id,
-                "status": entry.get("status", "not tried"),
-                "attempts": entry.get("attempts", 0),
-                "last attempt": entry.get("last_attempt", ""),
-            })
+            table.append(
+                {
+                    "module": module.id,
+                    "exercise": exercise_id,
+                    "status": entry.get("status", "not tried"),
+                    "attempts": entry.get("attempts", 0),
+                    "last attempt": entry.get("last_attempt", ""),
+                }
+            )
     return table
 
 

@@ -63,7 +63,7 @@ def html(title: str, rows: Iterable[Row], level: str = "ok", preformatted: Seque
             cell = escape(str(value))
         body.append(
             f'<tr><th style="text-align:left;vertical-align:top;padding-right:1em;white-space:nowrap">'
-            f"{escape(label)}</th><td style=\"text-align:left\">{cell}</td></tr>"
+            f'{escape(label)}</th><td style="text-align:left">{cell}</td></tr>'
         )
     colour = COLOURS.get(level, COLOURS["info"])
     return (

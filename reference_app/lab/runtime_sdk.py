@@ -78,8 +78,10 @@ def sdk_dir() -> Path:
                         continue
                     located = dist.locate_file(top)
                     if not isinstance(located, os.PathLike):
-                        raise LabError(f"{dist.name} is installed inside a zip archive, which the import check "
-                                       "cannot stage: reinstall it with pip.")
+                        raise LabError(
+                            f"{dist.name} is installed inside a zip archive, which the import check "
+                            "cannot stage: reinstall it with pip."
+                        )
                     src = Path(located)
                     if src.exists():
                         (staging / top).symlink_to(src)

@@ -112,11 +112,18 @@ def review(path: str | os.PathLike) -> list[Problem]:
             where = f"{'data.' if kind == 'data' else ''}{rtype}.{name}"
             used_prefixes.add(rtype.split("_", 1)[0])
             if rtype == "aws_api_gateway_deployment" and "stage_name" in body:
-                problems.append(Problem(where, "stage_name was deprecated in provider 5.x and removed in 6.0",
-                                        "an aws_api_gateway_stage that points at the deployment", _V6))
+                problems.append(
+                    Problem(
+                        where,
+                        "stage_name was deprecated in provider 5.x and removed in 6.0",
+                        "an aws_api_gateway_stage that points at the deployment",
+                        _V6,
+                    )
+                )
             if rtype == "aws_lambda_function" and str(body.get("runtime", "")).strip('"') in _DEPRECATED_RUNTIMES:
-                problems.append(Problem(where, f"runtime {body['runtime']} is deprecated",
-                                        "python3.13 (or python3.14)", _RUNTIMES))
+                problems.append(
+                    Problem(where, f"runtime {body['runtime']} is deprecated", "python3.13 (or python3.14)", _RUNTIMES)
+                )
             if rtype == "aws_s3_bucket_notification":
                 notifications.append((where, body))
             if rtype == "aws_lambda_permission" and "s3" in str(body.get("principal", "")):
@@ -124,26 +131,46 @@ def review(path: str | os.PathLike) -> list[Problem]:
     for where, body in notifications:
         depends = str(body.get("depends_on", ""))
         if s3_permissions and not any(f"aws_lambda_permission.{n}" in depends for n in s3_permissions):
-            problems.append(Problem(where, "S3 checks that it may invoke the function when the notification is "
-                                    "put; nothing orders the permission first",
-                                    "depends_on = [aws_lambda_permission.<s3 permission>]",
-                                    "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/"
-                                    "s3_bucket_notification"))
+            problems.append(
+                Problem(
+                    where,
+                    "S3 checks that it may invoke the function when the notification is "
+                    "put; nothing orders the permission first",
+                    "depends_on = [aws_lambda_permission.<s3 permission>]",
+                    "https://registry.terraform.io/providers/hashicorp/aws/latest/docs/resources/"
+                    "s3_bucket_notification",
+                )
+            )
     text = Path(path).read_text(encoding="utf-8")
     for attribute in sorted(set(re.findall(r"aws_api_gateway_deployment\.\w+\.(invoke_url|execution_arn)", text))):
-        problems.append(Problem(f"aws_api_gateway_deployment.*.{attribute}", f"{attribute} was removed from the "
-                                "deployment in provider 6.0", f"aws_api_gateway_stage.<name>.{attribute}", _V6))
+        problems.append(
+            Problem(
+                f"aws_api_gateway_deployment.*.{attribute}",
+                f"{attribute} was removed from the deployment in provider 6.0",
+                f"aws_api_gateway_stage.<name>.{attribute}",
+                _V6,
+            )
+        )
     if "aws_lambda_event_source_mapping" in text and "stream_arn" in text and "dynamodb:GetRecords" not in text:
-        problems.append(Problem("aws_lambda_event_source_mapping.*",
-                                "the role cannot read the stream: AWS refuses the mapping without "
-                                "dynamodb:GetRecords, GetShardIterator, DescribeStream and ListStreams",
-                                "grant them on the stream (or attach AWSLambdaDynamoDBExecutionRole)",
-                                "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
-                                "iam-policy-example-lamda-process-dynamodb-streams.html"))
+        problems.append(
+            Problem(
+                "aws_lambda_event_source_mapping.*",
+                "the role cannot read the stream: AWS refuses the mapping without "
+                "dynamodb:GetRecords, GetShardIterator, DescribeStream and ListStreams",
+                "grant them on the stream (or attach AWSLambdaDynamoDBExecutionRole)",
+                "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                "iam-policy-example-lamda-process-dynamodb-streams.html",
+            )
+        )
     for prefix in sorted(used_prefixes - declared - {"terraform"}):
-        problems.append(Problem(f"{prefix}_* blocks", f"provider {prefix} is used but not in required_providers",
-                                f"declare hashicorp/{prefix} with a version, or do without it",
-                                "https://developer.hashicorp.com/terraform/language/providers/requirements"))
+        problems.append(
+            Problem(
+                f"{prefix}_* blocks",
+                f"provider {prefix} is used but not in required_providers",
+                f"declare hashicorp/{prefix} with a version, or do without it",
+                "https://developer.hashicorp.com/terraform/language/providers/requirements",
+            )
+        )
     return problems
 
 
@@ -195,16 +222,25 @@ class Availability:
 def availability() -> Availability:
     """Whether an apply can run here, and a sentence that says why (not)."""
     if os.environ.get(SWITCH_ENV, "").strip().lower() in ("0", "off", "no", "false"):
-        return Availability(False, f"Terraform is switched off here ({SWITCH_ENV}=0); "
-                                   "tests/emulator/test_terraform.py applies the same configuration.")
+        return Availability(
+            False,
+            f"Terraform is switched off here ({SWITCH_ENV}=0); "
+            "tests/emulator/test_terraform.py applies the same configuration.",
+        )
     if shutil.which("terraform") is None:
-        return Availability(False, "Skipped: the terraform binary is not installed, and the kit never "
-                                   "downloads one (it never reaches the internet).")
+        return Availability(
+            False,
+            "Skipped: the terraform binary is not installed, and the kit never "
+            "downloads one (it never reaches the internet).",
+        )
     if tflocal_path() is None:
         return Availability(False, "Skipped: tflocal is not installed (pip install terraform-local).")
     if provider_mirror() is None:
-        return Availability(False, "Skipped: terraform is here but the AWS provider is not on disk, and the kit "
-                                   "never downloads it (set LAMBDA_LAB_TF_PLUGINS to a provider mirror).")
+        return Availability(
+            False,
+            "Skipped: terraform is here but the AWS provider is not on disk, and the kit "
+            "never downloads it (set LAMBDA_LAB_TF_PLUGINS to a provider mirror).",
+        )
     return Availability(True, "terraform, tflocal and the AWS provider are all here.")
 
 
@@ -305,8 +341,13 @@ def _var_args(variables: dict[str, Any] | None) -> list[str]:
     return [f"-var={k}={v}" for k, v in (variables or {}).items()]
 
 
-def apply(name: str, source: str | os.PathLike, variables: dict[str, Any] | None = None,
-          backend: Backend | None = None, timeout: float = 300) -> dict[str, Any]:
+def apply(
+    name: str,
+    source: str | os.PathLike,
+    variables: dict[str, Any] | None = None,
+    backend: Backend | None = None,
+    timeout: float = 300,
+) -> dict[str, Any]:
     """``tflocal init`` (once) and ``apply`` in ``workdir(name)``; return the outputs."""
     available = availability()
     if not available:
@@ -324,8 +365,13 @@ def apply(name: str, source: str | os.PathLike, variables: dict[str, Any] | None
     return {key: value.get("value") for key, value in raw.items()}
 
 
-def destroy(name: str, source: str | os.PathLike, variables: dict[str, Any] | None = None,
-            backend: Backend | None = None, timeout: float = 300) -> None:
+def destroy(
+    name: str,
+    source: str | os.PathLike,
+    variables: dict[str, Any] | None = None,
+    backend: Backend | None = None,
+    timeout: float = 300,
+) -> None:
     """``tflocal destroy`` in ``workdir(name)`` (nothing to do when it was never applied)."""
     backend = backend or resolve_backend()
     folder = lab_home() / "terraform" / name
@@ -333,8 +379,13 @@ def destroy(name: str, source: str | os.PathLike, variables: dict[str, Any] | No
         return
     env = _environment(folder, backend)
     # -refresh=false: the state is what the apply left; re-reading every resource first only adds time
-    _run(["destroy", "-auto-approve", "-input=false", "-refresh=false", *_var_args(variables)], folder, env, timeout,
-         progress=True)
+    _run(
+        ["destroy", "-auto-approve", "-input=false", "-refresh=false", *_var_args(variables)],
+        folder,
+        env,
+        timeout,
+        progress=True,
+    )
 
 
 # --- the lesson's configuration -------------------------------------------------------------------

@@ -46,8 +46,10 @@ def init_course(destination: str | Path) -> Path:
             )
     if dest.is_dir() and any(dest.iterdir()):
         if (dest / "exercises").exists() or (dest / "notebooks").exists():
-            raise LabError(f"{dest} already holds a course, maybe with your work in it; run `lambda-lab lab` there, "
-                           "or give a new folder's name.")
+            raise LabError(
+                f"{dest} already holds a course, maybe with your work in it; run `lambda-lab lab` there, "
+                "or give a new folder's name."
+            )
         raise LabError(f"{dest} is not empty; give a new or empty folder's name.")
     try:
         dest.mkdir(parents=True, exist_ok=True)

@@ -41,8 +41,6 @@ ERRORS = ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']
 MERMAID_OK = ".jp-RenderedMermaid:not(.jp-mod-warning):has(svg, img[src^='data:image/svg'])"
 
 
-
-
 def _port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -58,16 +56,31 @@ def jupyterlab(tmp_path_factory):
     for folder in ("notebooks", "exercises"):
         shutil.copytree(ROOT / folder, work / folder)
     jupyter_port = _port()
-    env = {**os.environ, "LAMBDA_LAB_PORT": str(_port()), "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
-           "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"), "LAMBDA_LAB_HOME": str(tmp_path / "home")}
+    env = {
+        **os.environ,
+        "LAMBDA_LAB_PORT": str(_port()),
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "LAMBDA_LAB_HOME": str(tmp_path / "home"),
+    }
     for learner_mode in ("LAMBDA_LAB_SOLUTIONS", "LAMBDA_LAB_CHECKS_MUST_PASS", "LAMBDA_LAB_COURSE_DIR"):
         env.pop(learner_mode, None)
     cli = Path(sys.executable).with_name("lambda-lab")
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(
-        [str(cli), "lab", "--no-browser", f"--ServerApp.port={jupyter_port}", "--ServerApp.token=t0ken",
-         "--ServerApp.port_retries=0"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [
+            str(cli),
+            "lab",
+            "--no-browser",
+            f"--ServerApp.port={jupyter_port}",
+            "--ServerApp.token=t0ken",
+            "--ServerApp.port_retries=0",
+        ],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{jupyter_port}"
     wait_for_jupyterlab(proc, base)
@@ -119,7 +132,8 @@ def _run_all(page, timeout_ms: int) -> None:
     page.click("li.lm-Menu-item:has-text('Run All Cells')")
     page.wait_for_function(  # the run has started: a cell is queued, running or done
         "() => [...document.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].some(p => /[*0-9]/.test(p.textContent))",
-        timeout=30_000, polling=200,
+        timeout=30_000,
+        polling=200,
     )
     page.wait_for_function(
         """() => {
@@ -127,7 +141,8 @@ def _run_all(page, timeout_ms: int) -> None:
             const idle = document.querySelector(".jp-Notebook-ExecutionIndicator[data-status='idle']");
             return idle && prompts.length && !prompts.some(p => p.includes('*'));
         }""",
-        timeout=timeout_ms, polling=500,
+        timeout=timeout_ms,
+        polling=500,
     )
 
 
@@ -138,7 +153,8 @@ def _assert_clean_run(page) -> None:
     errors = page.locator(ERRORS)
     assert errors.count() == 0, errors.first.inner_text()
     cut = page.locator(".jp-OutputArea-output table td").evaluate_all(
-        "cells => cells.map(c => c.textContent.trim()).filter(t => t.endsWith('...') || t.endsWith('…'))")
+        "cells => cells.map(c => c.textContent.trim()).filter(t => t.endsWith('...') || t.endsWith('…'))"
+    )
     assert cut == [], cut
     assert page.locator(".jp-OutputArea-output .jp-RenderedMermaid.jp-mod-warning").count() == 0
     assert page.locator(".jp-Notebook mjx-container").count() == 0
@@ -153,7 +169,9 @@ def test_every_diagram_draws_and_no_dollar_is_math(jupyterlab, page, notebook):
         page.wait_for_function(
             "([ok, n]) => document.querySelectorAll(ok).length + "
             "document.querySelectorAll('.jp-RenderedMermaid.jp-mod-warning').length >= n",
-            arg=[MERMAID_OK, expected], timeout=60_000, polling=250,
+            arg=[MERMAID_OK, expected],
+            timeout=60_000,
+            polling=250,
         )
         warnings = page.locator(".jp-MarkdownCell .jp-RenderedMermaid.jp-mod-warning")
         assert warnings.count() == 0, warnings.first.inner_text()
@@ -247,23 +265,40 @@ def _lesson_charts() -> dict:
         events.append({"timestamp": at, "type": "TaskStateEntered", "stateEnteredEventDetails": {"name": state}})
         at += timedelta(milliseconds=ms)
         events.append({"timestamp": at, "type": "TaskStateExited", "stateExitedEventDetails": {"name": state}})
-    ramp = [{"wave": w, "environment": e, "cold_start": c, "started_ms": s, "ended_ms": s + 100}
-            for w, e, c, s in ((1, "a", True, 0), (2, "a", False, 200), (2, "b", True, 250))]
-    runs = pd.DataFrame({"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0],
-                         "duration_ms": [20, 3, 4]})
+    ramp = [
+        {"wave": w, "environment": e, "cold_start": c, "started_ms": s, "ended_ms": s + 100}
+        for w, e, c, s in ((1, "a", True, 0), (2, "a", False, 200), (2, "b", True, 250))
+    ]
+    runs = pd.DataFrame(
+        {"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0], "duration_ms": [20, 3, 4]}
+    )
     return {
         "01": Ramp(ramp).plot(),
         "05": error_handling.plot_retry_timeline([LoggedInvocation("r", t) for t in (0, 1000, 3000)], since_ms=0),
         "07": performance.plot_cold_warm(runs),
         "07-cost": performance.plot_cost({128: 300.0, 1769: 30.0, 3008: 30.0}),
-        "08": observability.plot_lambda_metrics(pd.DataFrame(
-            {"lab-08-checkout": [6, 3, 0, 12.5, 30.1], "lab-08-plain-logging": [2, 0, 0, 1.2, 2.0]},
-            index=["Invocations", "Errors", "Throttles", "Duration (average ms)", "Duration (maximum ms)"])),
+        "08": observability.plot_lambda_metrics(
+            pd.DataFrame(
+                {"lab-08-checkout": [6, 3, 0, 12.5, 30.1], "lab-08-plain-logging": [2, 0, 0, 1.2, 2.0]},
+                index=["Invocations", "Errors", "Throttles", "Duration (average ms)", "Duration (maximum ms)"],
+            )
+        ),
         "09": timeline({"ok": SagaRun("ok", {}, "arn", {"status": "FAILED"}, events)}),
-        "09-bars": bar_chart(pd.DataFrame({"clicks": [3, 5]}, index=pd.Index(["/", "/cart"], name="page")), "clicks",
-                             ylabel="views", title="page views"),
-        "room": RoomView({"Ada": {"joined": "", "seen": "", "progress": {
-            "handler-validation": {"status": "failed", "attempts": 1, "failed_checks": ["a 409"]}}}}).plot(),
+        "09-bars": bar_chart(
+            pd.DataFrame({"clicks": [3, 5]}, index=pd.Index(["/", "/cart"], name="page")),
+            "clicks",
+            ylabel="views",
+            title="page views",
+        ),
+        "room": RoomView(
+            {
+                "Ada": {
+                    "joined": "",
+                    "seen": "",
+                    "progress": {"handler-validation": {"status": "failed", "attempts": 1, "failed_checks": ["a 409"]}},
+                }
+            }
+        ).plot(),
     }
 
 
@@ -287,8 +322,12 @@ def test_the_lessons_charts_are_drawn_by_jupyterlab_offline(jupyterlab, page):
     _open(page, base, "charts.ipynb")
     # THEN JupyterLab's own Vega renderer draws every chart
     drawn = ".jp-RenderedVegaLite .vega-embed .marks"  # Vega's canvas (or SVG), not the menu's icon
-    page.wait_for_function("([css, n]) => document.querySelectorAll(css).length >= n", arg=[drawn, len(charts)],
-                           timeout=60_000, polling=250)
+    page.wait_for_function(
+        "([css, n]) => document.querySelectorAll(css).length >= n",
+        arg=[drawn, len(charts)],
+        timeout=60_000,
+        polling=250,
+    )
     assert page.locator(drawn).count() == len(charts)
     assert page.locator(".jp-OutputArea-output[data-mime-type='text/plain']").count() == 0  # no fallback text
     assert [url for url in asked if not url.startswith((base, "data:", "blob:"))] == []  # no CDN, no network

@@ -33,27 +33,45 @@ mock_interview(1, seed=1, record=False)
 """
 
 
-
-
 @pytest.fixture
 def lab_with_a_card(tmp_path, free_port):
     need_browser()
     work = tmp_path / "work"
     work.mkdir()
     notebook = {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": name, "metadata": {}, "outputs": [],
-                   "source": source} for name, source in (("card", CELL), ("mock", MOCK))],
+        "cells": [
+            {"cell_type": "code", "execution_count": None, "id": name, "metadata": {}, "outputs": [], "source": source}
+            for name, source in (("card", CELL), ("mock", MOCK))
+        ],
         "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-        "nbformat": 4, "nbformat_minor": 5,
+        "nbformat": 4,
+        "nbformat_minor": 5,
     }
     (work / "card.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
-    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"), "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
-           "LAMBDA_LAB_HOME": str(tmp_path / "home")}
+    env = {
+        **os.environ,
+        "JUPYTER_RUNTIME_DIR": str(tmp_path / "rt"),
+        "JUPYTER_CONFIG_DIR": str(tmp_path / "cfg"),
+        "LAMBDA_LAB_HOME": str(tmp_path / "home"),
+    }
     log = open(tmp_path / "lab.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "jupyterlab", "--no-browser", f"--ServerApp.port={free_port}",
-         "--ServerApp.token=t0ken", "--ServerApp.port_retries=0", "--ServerApp.ip=127.0.0.1", "--allow-root"],
-        cwd=work, env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "jupyterlab",
+            "--no-browser",
+            f"--ServerApp.port={free_port}",
+            "--ServerApp.token=t0ken",
+            "--ServerApp.port_retries=0",
+            "--ServerApp.ip=127.0.0.1",
+            "--allow-root",
+        ],
+        cwd=work,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{free_port}"
     wait_for_jupyterlab(proc, base)

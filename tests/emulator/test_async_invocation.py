@@ -45,8 +45,9 @@ def test_a_failing_event_is_retried_under_one_request_id_then_parked_in_both_pla
         FunctionName=name, MaximumRetryAttempts=1, DestinationConfig={"OnFailure": {"Destination": dest_arn}}
     )
     since = int(time.time() * 1000)
-    answer = client("lambda", backend).invoke(FunctionName=name, InvocationType="Event",
-                                              Payload=json.dumps({"action": "raise"}))
+    answer = client("lambda", backend).invoke(
+        FunctionName=name, InvocationType="Event", Payload=json.dumps({"action": "raise"})
+    )
     request_id = answer["ResponseMetadata"]["RequestId"]
     assert answer["StatusCode"] == 202
 
@@ -54,15 +55,22 @@ def test_a_failing_event_is_retried_under_one_request_id_then_parked_in_both_pla
     assert [run.request_id for run in runs] == [request_id, request_id]  # two attempts, one id
 
     record = json.loads(_receive(backend, dest_url)["Body"])
-    assert record["requestContext"] == {"requestId": request_id, "functionArn": f"{dep.arn}:$LATEST",
-                                        "condition": "RetriesExhausted", "approximateInvokeCount": 2}
+    assert record["requestContext"] == {
+        "requestId": request_id,
+        "functionArn": f"{dep.arn}:$LATEST",
+        "condition": "RetriesExhausted",
+        "approximateInvokeCount": 2,
+    }
     assert record["requestPayload"] == {"action": "raise"}
     assert record["responsePayload"]["errorType"] == "PaymentDeclined"
 
     parked = _receive(backend, dlq_url)
     assert json.loads(parked["Body"]) == {"action": "raise"}
     assert {k: v["StringValue"] for k, v in parked["MessageAttributes"].items()} == {
-        "RequestID": request_id, "ErrorCode": "200", "ErrorMessage": "card declined"}
+        "RequestID": request_id,
+        "ErrorCode": "200",
+        "ErrorMessage": "card declined",
+    }
 
 
 def test_no_retries_and_an_on_success_destination(backend):

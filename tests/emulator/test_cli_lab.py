@@ -28,8 +28,14 @@ def _get(url: str):
 
 
 def _lab_args(jupyter_port: int) -> list[str]:
-    return [CLI, "lab", "--no-browser", f"--ServerApp.port={jupyter_port}", "--ServerApp.token=t0ken",
-            "--ServerApp.port_retries=0"]
+    return [
+        CLI,
+        "lab",
+        "--no-browser",
+        f"--ServerApp.port={jupyter_port}",
+        "--ServerApp.token=t0ken",
+        "--ServerApp.port_retries=0",
+    ]
 
 
 def _ports(free_port: int) -> tuple[int, int]:
@@ -90,10 +96,23 @@ def _kernel_answers(url: str) -> bool:
     async def ask() -> bool:
         ws = await websocket_connect(url)
         msg_id = uuid.uuid4().hex
-        ws.write_message(json.dumps({
-            "header": {"msg_id": msg_id, "msg_type": "kernel_info_request", "username": "t", "session": msg_id,
-                       "version": "5.3"},
-            "parent_header": {}, "metadata": {}, "content": {}, "channel": "shell"}))
+        ws.write_message(
+            json.dumps(
+                {
+                    "header": {
+                        "msg_id": msg_id,
+                        "msg_type": "kernel_info_request",
+                        "username": "t",
+                        "session": msg_id,
+                        "version": "5.3",
+                    },
+                    "parent_header": {},
+                    "metadata": {},
+                    "content": {},
+                    "channel": "shell",
+                }
+            )
+        )
         while True:
             reply = json.loads(await ws.read_message())
             if reply.get("parent_header", {}).get("msg_id") == msg_id and reply["channel"] == "shell":
@@ -131,18 +150,23 @@ def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, f
     emulator_port, jupyter_port = _ports(free_port)
     guard_log = tmp_path / "net.log"
     guard = str(Path(__file__).with_name("net_guard"))
-    env = {**_env(tmp_path, emulator_port), "NET_GUARD_LOG": str(guard_log),
-           "PYTHONPATH": os.pathsep.join([guard, os.environ.get("PYTHONPATH", "")])}
+    env = {
+        **_env(tmp_path, emulator_port),
+        "NET_GUARD_LOG": str(guard_log),
+        "PYTHONPATH": os.pathsep.join([guard, os.environ.get("PYTHONPATH", "")]),
+    }
     env.pop("LAMBDA_LAB_SOLUTIONS", None)
     log = tmp_path / "lab.log"
     with open(log, "wb") as output:
-        proc = subprocess.Popen(_lab_args(jupyter_port), env=env,
-                                stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            _lab_args(jupyter_port), env=env, stdout=output, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
     backend = resolve_backend("embedded", emulator_port)
     base = f"http://127.0.0.1:{jupyter_port}"
     try:
-        listing = _wait_for_jupyter(jupyter_port, lambda: proc.poll() is None,
-                                    lambda: log.read_text(errors="replace")[-2000:])
+        listing = _wait_for_jupyter(
+            jupyter_port, lambda: proc.poll() is None, lambda: log.read_text(errors="replace")[-2000:]
+        )
         # THEN JupyterLab opens on the course folder: notebooks and exercises side by side, no solutions
         names = {item["name"] for item in listing["content"]}
         assert {"notebooks", "exercises"} <= names and "solutions" not in names
@@ -150,8 +174,13 @@ def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, f
         assert _get(f"{base}/api/contents/exercises?token=t0ken")["content"]
         assert emulator.health(backend.endpoint) is not None
         # AND the pages, the extension manager, the news and the update check ask nothing of the internet
-        for path in ("/lab", "/lab/api/extensions?refresh=1", "/lab/api/extensions?query=git&refresh=1",
-                     "/lab/api/news", "/lab/api/update"):
+        for path in (
+            "/lab",
+            "/lab/api/extensions?refresh=1",
+            "/lab/api/extensions?query=git&refresh=1",
+            "/lab/api/news",
+            "/lab/api/update",
+        ):
             try:
                 urllib.request.urlopen(f"{base}{path}{'&' if '?' in path else '?'}token=t0ken", timeout=30).close()
             except OSError:
@@ -160,20 +189,24 @@ def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, f
         assert "@jupyterlab/apputils-extension:announcements" in page  # disabled: no "Jupyter news" prompt
         assert not guard_log.exists(), guard_log.read_text()
         # AND a kernel talks to JupyterLab over encrypted sockets: no "running over TCP without encryption"
-        request = urllib.request.Request(f"{base}/api/kernels?token=t0ken", data=b'{"name": "python3"}',
-                                         method="POST", headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{base}/api/kernels?token=t0ken",
+            data=b'{"name": "python3"}',
+            method="POST",
+            headers={"Content-Type": "application/json"},
+        )
         with urllib.request.urlopen(request, timeout=60) as resp:
             kernel = json.loads(resp.read())["id"]
         assert _kernel_answers(f"ws://127.0.0.1:{jupyter_port}/api/kernels/{kernel}/channels?token=t0ken")
         assert "without encryption" not in log.read_text(errors="replace")
         # AND its terminal finds the kit first on PATH, although JupyterLab has no terminal of its own here
         # (a login shell's /etc/profile used to reset PATH)
-        request = urllib.request.Request(f"{base}/api/terminals?token=t0ken", data=b"{}", method="POST",
-                                         headers={"Content-Type": "application/json"})
+        request = urllib.request.Request(
+            f"{base}/api/terminals?token=t0ken", data=b"{}", method="POST", headers={"Content-Type": "application/json"}
+        )
         with urllib.request.urlopen(request, timeout=60) as resp:
             terminal = json.loads(resp.read())["name"]
-        found = _terminal_says(f"ws://127.0.0.1:{jupyter_port}", terminal,
-                               "echo KIT=$(command -v lambda-lab)#", "KIT=")
+        found = _terminal_says(f"ws://127.0.0.1:{jupyter_port}", terminal, "echo KIT=$(command -v lambda-lab)#", "KIT=")
         assert found == str(Path(sys.executable).with_name("lambda-lab"))
     finally:
         for child in psutil.Process(proc.pid).children():
@@ -194,9 +227,14 @@ def test_lab_serves_the_course_folder_offline_and_stops_its_emulator(tmp_path, f
 def test_lab_stops_jupyter_and_the_emulator_on_a_signal(tmp_path, free_port, signum, to_group):
     # GIVEN `lambda-lab lab` running in a session of its own, as in a terminal
     emulator_port, jupyter_port = _ports(free_port)
-    proc = subprocess.Popen(_lab_args(jupyter_port), env=_env(tmp_path, emulator_port),
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, stdin=subprocess.DEVNULL,
-                            start_new_session=True)
+    proc = subprocess.Popen(
+        _lab_args(jupyter_port),
+        env=_env(tmp_path, emulator_port),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     backend = resolve_backend("embedded", emulator_port)
     everything: list[psutil.Process] = []
     try:

@@ -55,7 +55,7 @@ def test_invoke_with_a_bundled_event_a_file_and_stdin(hello, tmp_path):
     assert '"message": "Hello, file!"' in from_file.output
     from_stdin = runner.invoke(app, ["invoke", hello, "-f", "-"], input='{"name": "pipe"}')
     assert '"message": "Hello, pipe!"' in from_stdin.output
-    assert "\"message\": \"hello\"" in from_stdin.output  # the log tail, as sam local invoke shows it
+    assert '"message": "hello"' in from_stdin.output  # the log tail, as sam local invoke shows it
 
 
 def test_invoke_problems_are_one_sentence(hello, tmp_path):
@@ -89,8 +89,9 @@ def test_logs_prints_the_invocations_lines(hello):
 
 
 def test_logs_follow_prints_new_invocations_as_they_happen(hello):
-    proc = subprocess.Popen([CLI, "logs", hello, "--since", "1s", "--follow"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [CLI, "logs", hello, "--since", "1s", "--follow"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
     try:
         time.sleep(2.0)
         invoked = runner.invoke(app, ["invoke", hello, "-f", "-"], input='{"name": "followed"}')

@@ -94,8 +94,9 @@ def test_a_stream_position_saved_past_the_restored_stream_is_brought_back(own):
 
 
 def test_a_stacks_bucket_is_kept_and_a_deleted_one_stays_deleted_after_a_restart(own):
-    template = json.dumps({"Resources": {"Bucket": {"Type": "AWS::S3::Bucket",
-                                                    "Properties": {"BucketName": "day-two-stack-bucket"}}}})
+    template = json.dumps(
+        {"Resources": {"Bucket": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": "day-two-stack-bucket"}}}}
+    )
     emulator.up(own)
     cfn, s3 = clients.client("cloudformation", own), clients.client("s3", own)
 

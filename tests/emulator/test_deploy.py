@@ -115,8 +115,10 @@ def test_a_function_that_imports_from_its_layer_deploys_and_one_without_the_laye
         LayerName="it-greetings", Content={"ZipFile": buffer.getvalue()}, CompatibleRuntimes=["python3.13"]
     )["LayerVersionArn"]
     module = tmp_path / "greets.py"
-    module.write_text("import greetings_layer\n\ndef lambda_handler(event, context):\n"
-                      "    return greetings_layer.greet(event['name'])\n")
+    module.write_text(
+        "import greetings_layer\n\ndef lambda_handler(event, context):\n"
+        "    return greetings_layer.greet(event['name'])\n"
+    )
     # WHEN it is deployed without the layer THEN the import check refuses it, naming the module
     with pytest.raises(LabError, match="'greetings_layer', which is not in its zip"):
         deploy.deploy_function("it-layer-user", module, backend=backend)

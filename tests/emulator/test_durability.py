@@ -41,8 +41,10 @@ def test_a_put_that_cannot_be_stored_fails_and_down_says_what_was_not_saved(own)
     s3, ddb = clients.client("s3", own), clients.client("dynamodb", own)
     s3.create_bucket(Bucket="durable")
     ddb.create_table(
-        TableName="durable-table", KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST",
+        TableName="durable-table",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
     )
     _nearly_full(pid)
     # WHEN a small object and a large one are put
@@ -79,9 +81,15 @@ def test_down_from_a_second_process_is_quick_and_truthful(own, reaps):
     env = {**os.environ, "LAMBDA_LAB_PORT": str(own.port)}
     never = "" if reaps else "embedded._reap_when_it_exits = lambda proc: None; "
     owner = subprocess.Popen(
-        [sys.executable, "-c", f"from reference_app.lab import emulator, embedded; import time; {never}"
-         "emulator.up(); print('up', flush=True); time.sleep(600)"],
-        env=env, stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"from reference_app.lab import emulator, embedded; import time; {never}"
+            "emulator.up(); print('up', flush=True); time.sleep(600)",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert owner.stdout.readline().strip() == "up"

@@ -73,10 +73,22 @@ def test_own_emulator_starts_fast_and_stops(free_port):
 
 def test_down_leaves_an_emulator_it_did_not_start(free_port, tmp_path):
     # GIVEN a ministack someone else started on a port
-    env = {**os.environ, "GATEWAY_PORT": str(free_port), "BIND_HOST": "127.0.0.1", "IOT_MTLS_ENABLED": "0",
-           "TMPDIR": str(tmp_path), "STATE_DIR": str(tmp_path / "s"), "S3_DATA_DIR": str(tmp_path / "d")}
-    foreign = subprocess.Popen([sys.executable, "-m", "ministack"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    env = {
+        **os.environ,
+        "GATEWAY_PORT": str(free_port),
+        "BIND_HOST": "127.0.0.1",
+        "IOT_MTLS_ENABLED": "0",
+        "TMPDIR": str(tmp_path),
+        "STATE_DIR": str(tmp_path / "s"),
+        "S3_DATA_DIR": str(tmp_path / "d"),
+    }
+    foreign = subprocess.Popen(
+        [sys.executable, "-m", "ministack"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     backend = resolve_backend("embedded", free_port)
     try:
         deadline = time.monotonic() + 20
@@ -124,8 +136,7 @@ def test_a_frozen_emulator_of_the_kit_is_named_not_mistaken_for_a_stranger(free_
     assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == psutil.STATUS_ZOMBIE
 
 
-def test_up_with_a_read_only_home_is_one_sentence_and_starts_nothing(tmp_path, monkeypatch, free_port,
-                                                                     refuse_writes):
+def test_up_with_a_read_only_home_is_one_sentence_and_starts_nothing(tmp_path, monkeypatch, free_port, refuse_writes):
     from typer.testing import CliRunner
 
     from reference_app.lab.cli import app

@@ -33,8 +33,12 @@ def test_it_enforces_and_is_reused(enforcing):
 def test_callers_authenticate_as_root_users_or_not_at_all(enforcing):
     user = security.ensure_user("lab-test-user", None, enforcing)
     who = security.identities(enforcing, user)["GetCallerIdentity answers"].tolist()
-    assert who == ["arn:aws:iam::000000000000:root", "arn:aws:iam::000000000000:user/lab-test-user",
-                   "SignatureDoesNotMatch", "InvalidClientTokenId"]
+    assert who == [
+        "arn:aws:iam::000000000000:root",
+        "arn:aws:iam::000000000000:user/lab-test-user",
+        "SignatureDoesNotMatch",
+        "InvalidClientTokenId",
+    ]
     assert security.denied(lambda: user.client("dynamodb", enforcing).list_tables()) == "AccessDeniedException"
 
 
@@ -53,22 +57,29 @@ def test_a_function_can_do_what_its_role_allows_and_nothing_else(enforcing):
 
 
 def test_an_aws_iam_url_takes_signed_calls_from_allowed_callers_only(enforcing):
-    security.deploy_with_role("lab-test-url", "reference_app.handlers.hello", security.default_role(enforcing),
-                              enforcing)
+    security.deploy_with_role(
+        "lab-test-url", "reference_app.handlers.hello", security.default_role(enforcing), enforcing
+    )
     url = lab.function_url("lab-test-url", auth_type="AWS_IAM", backend=enforcing)
     caller = security.ensure_user("lab-test-caller", res.invoke_url_policy("lab-test-url", enforcing), enforcing)
     other = security.ensure_user("lab-test-other", None, enforcing)
-    statuses = [lab.http_call(url).status, security.signed_call(url, other).status,
-                security.signed_call(url, caller).status, security.signed_call(url, None).status]
+    statuses = [
+        lab.http_call(url).status,
+        security.signed_call(url, other).status,
+        security.signed_call(url, caller).status,
+        security.signed_call(url, None).status,
+    ]
     assert statuses == [403, 403, 200, 200]
 
 
 def test_it_stops_when_the_process_that_started_it_is_killed(backend, free_port, tmp_path):
     env = {**os.environ, security.ENFORCING_PORT_ENV: str(free_port)}
-    script = ("from reference_app.lab.lesson_helpers import security; "
-              "security.enforcing_emulator(); print('up', flush=True)")
-    starter = subprocess.Popen([sys.executable, "-c", script + "; import time; time.sleep(60)"], env=env,
-                               stdout=subprocess.PIPE, text=True)
+    script = (
+        "from reference_app.lab.lesson_helpers import security; security.enforcing_emulator(); print('up', flush=True)"
+    )
+    starter = subprocess.Popen(
+        [sys.executable, "-c", script + "; import time; time.sleep(60)"], env=env, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert starter.stdout.readline().strip() == "up"
         endpoint = f"http://127.0.0.1:{free_port}"

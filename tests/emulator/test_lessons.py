@@ -57,14 +57,18 @@ def test_a_small_ramp_starts_from_one_cold_environment(probe):
 
 def test_fan_out_delivers_one_publish_to_every_queue(backend):
     run = uuid.uuid4().hex[:6]
-    topic, queues = triggers.fan_out(f"lab-t-lessons-{run}", {f"lab-t-lessons-{run}-a": False,
-                                                              f"lab-t-lessons-{run}-b": True})
+    topic, queues = triggers.fan_out(
+        f"lab-t-lessons-{run}", {f"lab-t-lessons-{run}-a": False, f"lab-t-lessons-{run}-b": True}
+    )
     assert triggers.fan_out(f"lab-t-lessons-{run}", {f"lab-t-lessons-{run}-a": False})[0] == topic  # idempotent
     client("sns", backend).publish(TopicArn=topic, Message="hello")
     enveloped, raw = (triggers.drain(url, wait_s=5) for url in queues.values())
     assert raw == ["hello"] and [triggers.sns_message(b) for b in enveloped] == ["hello"]
-    policy = json.loads(client("sqs", backend).get_queue_attributes(
-        QueueUrl=queues[f"lab-t-lessons-{run}-a"], AttributeNames=["Policy"])["Attributes"]["Policy"])
+    policy = json.loads(
+        client("sqs", backend).get_queue_attributes(
+            QueueUrl=queues[f"lab-t-lessons-{run}-a"], AttributeNames=["Policy"]
+        )["Attributes"]["Policy"]
+    )
     assert policy["Statement"][0]["Condition"] == {"ArnEquals": {"aws:SourceArn": topic}}
     assert set(triggers.subscriptions(topic)["Protocol"]) == {"sqs"}
 

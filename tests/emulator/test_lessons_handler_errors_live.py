@@ -34,13 +34,20 @@ def test_a_queue_is_emptied_and_reconfigured_on_every_call(backend):
 
 
 def test_bisection_isolates_the_poison_record_and_parks_its_position(backend):
-    settle = deploy.deploy_function("it-05-settle", "reference_app.handlers.payments", function="settle_batch",
-                                    backend=backend)
+    settle = deploy.deploy_function(
+        "it-05-settle", "reference_app.handlers.payments", function="settle_batch", backend=backend
+    )
     url, _ = error_handling.queue("it-05-settlements-failed")
-    run = error_handling.bisect_batch(settle.name, error_handling.settlement_records(4, poison_at=1), retries=0,
-                                      destination_url=url)
+    run = error_handling.bisect_batch(
+        settle.name, error_handling.settlement_records(4, poison_at=1), retries=0, destination_url=url
+    )
     assert [(c["size"], c["outcome"]) for c in run.calls] == [
-        (4, "NotASettlement"), (2, "NotASettlement"), (1, "ok"), (1, "NotASettlement"), (2, "ok")]
+        (4, "NotASettlement"),
+        (2, "NotASettlement"),
+        (1, "ok"),
+        (1, "NotASettlement"),
+        (2, "ok"),
+    ]
     parked = error_handling.wait_for_messages(url)
     assert len(parked) == 1 and parked[0]["Body"] == json.loads(json.dumps(run.parked[0]))
     info = parked[0]["Body"]["KinesisBatchInfo"]

@@ -61,8 +61,7 @@ def test_concurrent_starts_start_one_emulator_that_down_stops(own, how):
     env = {**os.environ, "LAMBDA_LAB_PORT": str(own.port)}
     command = [CLI, "up"] if how == "cli" else [sys.executable, "-c", "from reference_app import lab; lab.up()"]
     for _trial in range(1):  # before the lock, 8 starts in 10 orphaned the emulator
-        procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-                 for _ in range(3)]
+        procs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT) for _ in range(3)]
         outputs = [p.communicate(timeout=90)[0].decode(errors="replace") for p in procs]
         # THEN every one succeeds
         assert all(p.returncode == 0 for p in procs), outputs
@@ -109,7 +108,8 @@ def _what_exists(backend, suffix: str) -> dict[str, bool]:
     return {
         "function": exists(lambda: lam.get_function(FunctionName=f"keep-fn-{suffix}")),
         "item": exists(lambda: ddb.get_item(TableName=f"keep-table-{suffix}", Key={"id": {"S": "ada"}})["Item"])
-        if exists(lambda: ddb.describe_table(TableName=f"keep-table-{suffix}")) else False,
+        if exists(lambda: ddb.describe_table(TableName=f"keep-table-{suffix}"))
+        else False,
         "object": exists(lambda: s3.get_object(Bucket=f"keep-bucket-{suffix}", Key="note.txt")),
         "queue": exists(lambda: sqs.get_queue_url(QueueName=f"keep-queue-{suffix}")),
     }

@@ -26,9 +26,11 @@ def own(free_port, monkeypatch):
 
 
 def _stored(logs, group: str) -> int:
-    return sum(len(e["message"]) for s in logs.describe_log_streams(logGroupName=group)["logStreams"]
-               for e in logs.get_log_events(logGroupName=group, logStreamName=s["logStreamName"],
-                                            limit=10_000)["events"])
+    return sum(
+        len(e["message"])
+        for s in logs.describe_log_streams(logGroupName=group)["logStreams"]
+        for e in logs.get_log_events(logGroupName=group, logStreamName=s["logStreamName"], limit=10_000)["events"]
+    )
 
 
 def test_a_loud_function_leaves_at_most_the_cap_in_memory_and_in_the_saved_state(own):
@@ -46,10 +48,12 @@ def test_a_loud_function_leaves_at_most_the_cap_in_memory_and_in_the_saved_state
     assert saved.stat().st_size < 4 * 2**20
     # AND what comes back ends with the last invocation's REPORT line
     emulator.up(own)
-    streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}", orderBy="LastEventTime",
-                                        descending=True)["logStreams"]
-    last = logs.get_log_events(logGroupName=f"/aws/lambda/{name}", logStreamName=streams[0]["logStreamName"],
-                               startFromHead=False, limit=1)["events"][-1]["message"]
+    streams = logs.describe_log_streams(logGroupName=f"/aws/lambda/{name}", orderBy="LastEventTime", descending=True)[
+        "logStreams"
+    ]
+    last = logs.get_log_events(
+        logGroupName=f"/aws/lambda/{name}", logStreamName=streams[0]["logStreamName"], startFromHead=False, limit=1
+    )["events"][-1]["message"]
     assert last.startswith("REPORT RequestId:")
 
 
@@ -59,8 +63,9 @@ def test_one_event_is_at_most_256_kb(own):
     logs = clients.client("logs", own)
     group = f"/aws/lambda/{name}"
     stream = logs.describe_log_streams(logGroupName=group)["logStreams"][0]["logStreamName"]
-    sizes = [len(e["message"].encode()) for e in logs.get_log_events(logGroupName=group, logStreamName=stream)[
-        "events"]]
+    sizes = [
+        len(e["message"].encode()) for e in logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]
+    ]
     assert max(sizes) == 262_144
 
 
@@ -69,14 +74,19 @@ def test_events_past_the_groups_retention_are_dropped(own):
     logs.create_log_group(logGroupName="kept-a-day")
     logs.create_log_stream(logGroupName="kept-a-day", logStreamName="s")
     now = int(time.time() * 1000)
-    logs.put_log_events(logGroupName="kept-a-day", logStreamName="s", logEvents=[
-        {"timestamp": now - 3 * 86_400_000, "message": "three days old"},
-        {"timestamp": now - 2 * 86_400_000, "message": "two days old"},
-    ])
+    logs.put_log_events(
+        logGroupName="kept-a-day",
+        logStreamName="s",
+        logEvents=[
+            {"timestamp": now - 3 * 86_400_000, "message": "three days old"},
+            {"timestamp": now - 2 * 86_400_000, "message": "two days old"},
+        ],
+    )
     # WHEN the group keeps one day, and the emulator saves its state
     logs.put_retention_policy(logGroupName="kept-a-day", retentionInDays=1)
-    logs.put_log_events(logGroupName="kept-a-day", logStreamName="s", logEvents=[
-        {"timestamp": now, "message": "today"}])
+    logs.put_log_events(
+        logGroupName="kept-a-day", logStreamName="s", logEvents=[{"timestamp": now, "message": "today"}]
+    )
     emulator.down(own)
     saved = json.loads((embedded.run_path(own) / "state" / "cloudwatch_logs.json").read_text())
     assert "two days old" not in json.dumps(saved)

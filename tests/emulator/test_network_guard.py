@@ -32,8 +32,14 @@ PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_pro
 runner = CliRunner()
 
 CLI_COMMANDS = [
-    ["status"], ["doctor"], ["reset", "--yes"], ["down"], ["up"],
-    ["invoke", FUNCTION], ["invoke", FUNCTION, "--event", "s3_put"], ["logs", FUNCTION],
+    ["status"],
+    ["doctor"],
+    ["reset", "--yes"],
+    ["down"],
+    ["up"],
+    ["invoke", FUNCTION],
+    ["invoke", FUNCTION, "--event", "s3_put"],
+    ["logs", FUNCTION],
     ["deploy", "hello", "--name", FUNCTION],
 ]
 
@@ -89,7 +95,8 @@ def guard(monkeypatch):
         if name.lower() in dns:  # names are case-insensitive
             number = int(port or 0)
             return [
-                (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, number, 0, 0)) if ":" in a
+                (socket.AF_INET6, socket.SOCK_STREAM, 6, "", (a, number, 0, 0))
+                if ":" in a
                 else (socket.AF_INET, socket.SOCK_STREAM, 6, "", (a, number))
                 for a in dns[name.lower()]
             ]
@@ -189,11 +196,22 @@ def test_botocore_would_use_the_proxy_variables_without_the_kits_setting(monkeyp
     monkeypatch.delenv("AWS_PROFILE", raising=False)
     monkeypatch.delenv("NO_PROXY", raising=False)
     monkeypatch.delenv("no_proxy", raising=False)
-    plain = boto3.client("lambda", endpoint_url="http://127.0.0.1:1", region_name="us-east-1",
-                         aws_access_key_id="x", aws_secret_access_key="x")
+    plain = boto3.client(
+        "lambda",
+        endpoint_url="http://127.0.0.1:1",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+    )
     assert plain._endpoint.http_session._proxy_config.proxy_url_for("http://127.0.0.1:1/") == PROXY
-    pinned = boto3.client("lambda", endpoint_url="http://127.0.0.1:1", region_name="us-east-1",
-                          aws_access_key_id="x", aws_secret_access_key="x", config=Config(proxies={}))
+    pinned = boto3.client(
+        "lambda",
+        endpoint_url="http://127.0.0.1:1",
+        region_name="us-east-1",
+        aws_access_key_id="x",
+        aws_secret_access_key="x",
+        config=Config(proxies={}),
+    )
     assert pinned._endpoint.http_session._proxy_config.proxy_url_for("http://127.0.0.1:1/") is None
     kit = clients.client("lambda", Backend("embedded", "http://127.0.0.1:1"))
     assert kit._endpoint.http_session._proxy_config.proxy_url_for("http://127.0.0.1:1/") is None
@@ -209,8 +227,11 @@ def test_the_grader_refuses_a_tricky_url_before_it_deploys(backend, guard, monke
     assert guard == []
 
 
-@pytest.mark.parametrize("template", [u for u, _ in CORPUS["refused"] if _ambiguous(u)],
-                         ids=[why for u, why in CORPUS["refused"] if _ambiguous(u)])
+@pytest.mark.parametrize(
+    "template",
+    [u for u, _ in CORPUS["refused"] if _ambiguous(u)],
+    ids=[why for u, why in CORPUS["refused"] if _ambiguous(u)],
+)
 def test_joining_a_room_at_a_tricky_url_sends_nothing(backend, guard, template):
     """Joining a room opts in to its host, so the room's URL must have one host for every parser."""
     from reference_app.lab.accounts import membership
@@ -221,9 +242,7 @@ def test_joining_a_room_at_a_tricky_url_sends_nothing(backend, guard, template):
     assert guard == []
 
 
-def test_an_emulator_name_that_changes_address_after_the_check_is_refused_before_sending(
-    backend, guard, monkeypatch
-):
+def test_an_emulator_name_that_changes_address_after_the_check_is_refused_before_sending(backend, guard, monkeypatch):
     """DNS rebinding: the name resolved to loopback when the client was built, then to another
     machine; each request resolves it again just before it is sent."""
     name = "rebind.localhost.localstack.cloud"

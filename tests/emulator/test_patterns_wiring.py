@@ -26,8 +26,11 @@ def test_a_subscription_is_made_once_and_its_delivery_shape_follows_raw(backend)
     assert infra.subscribe_queue(topic, queue.url, queue.arn, raw=True) == first
     sns = clients.client("sns")
     assert sns.get_subscription_attributes(SubscriptionArn=first)["Attributes"]["RawMessageDelivery"] == "true"
-    policy = json.loads(clients.client("sqs").get_queue_attributes(
-        QueueUrl=queue.url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+    policy = json.loads(
+        clients.client("sqs").get_queue_attributes(QueueUrl=queue.url, AttributeNames=["Policy"])["Attributes"][
+            "Policy"
+        ]
+    )
     assert policy["Statement"][0]["Condition"] == {"ArnEquals": {"aws:SourceArn": topic}}
     sns.publish(TopicArn=topic, Message='{"order_id": "o-raw"}')
     got = infra.wait_until(lambda: infra.receive(queue.url, delete=True), "the raw message", 10)

@@ -30,8 +30,9 @@ def _body(size: int) -> bytes:
     return body
 
 
-@pytest.mark.parametrize(("kind", "limit"), [("RequestResponse", limits.SYNC_REQUEST_LIMIT),
-                                             ("Event", limits.ASYNC_REQUEST_LIMIT)])
+@pytest.mark.parametrize(
+    ("kind", "limit"), [("RequestResponse", limits.SYNC_REQUEST_LIMIT), ("Event", limits.ASYNC_REQUEST_LIMIT)]
+)
 def test_one_byte_under_the_request_limit_runs_one_byte_over_is_refused(backend, echo, kind, limit):
     lam = client("lambda", backend)
     assert lam.invoke(FunctionName=echo, InvocationType=kind, Payload=_body(limit - 1))["StatusCode"] in (200, 202)
@@ -44,12 +45,22 @@ def test_one_byte_under_the_request_limit_runs_one_byte_over_is_refused(backend,
 def test_an_alarm_on_one_functions_errors_ignores_another_functions(backend, echo):
     cw = client("cloudwatch", backend)
     cw.put_metric_alarm(
-        AlarmName="rt-limits-errors", Namespace="AWS/Lambda", MetricName="Errors", Statistic="Sum",
-        Dimensions=[{"Name": "FunctionName", "Value": "rt-limits-nobody"}], Period=60, EvaluationPeriods=1,
-        Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmName="rt-limits-errors",
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Statistic="Sum",
+        Dimensions=[{"Name": "FunctionName", "Value": "rt-limits-nobody"}],
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=1,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
     )
-    cw.put_metric_data(Namespace="AWS/Lambda", MetricData=[
-        {"MetricName": "Errors", "Value": 5, "Dimensions": [{"Name": "FunctionName", "Value": "rt-limits-other"}]}])
+    cw.put_metric_data(
+        Namespace="AWS/Lambda",
+        MetricData=[
+            {"MetricName": "Errors", "Value": 5, "Dimensions": [{"Name": "FunctionName", "Value": "rt-limits-other"}]}
+        ],
+    )
     alarm = cw.describe_alarms(AlarmNames=["rt-limits-errors"])["MetricAlarms"][0]
     assert alarm["StateValue"] == "INSUFFICIENT_DATA"
     cw.delete_alarms(AlarmNames=["rt-limits-errors"])

@@ -60,8 +60,9 @@ def test_the_memory_size_applies_to_the_whole_tree(backend, tmp_path):
     name = deploy.deploy_function("tree-memory", HANDLER, backend=backend, memory_size=128).name
     counter = tmp_path / "counter"
     # GIVEN a process the handler left behind, that grows 10 MB every 50 ms while it runs
-    child = psutil.Process(deploy.invoke(name, {"action": "spawn", "counter": str(counter), "grow_mb": 10},
-                                         backend).payload["pid"])
+    child = psutil.Process(
+        deploy.invoke(name, {"action": "spawn", "counter": str(counter), "grow_mb": 10}, backend).payload["pid"]
+    )
     # THEN it cannot grow while the environment is frozen
     _settled(counter)
     assert child.memory_info().rss < 128 * 2**20
@@ -91,8 +92,9 @@ def test_up_after_a_killed_emulator_ends_what_its_functions_left_frozen(free_por
     pid = emulator.up(backend).pid
     try:
         name = deploy.deploy_function("tree-orphan", HANDLER, backend=backend).name
-        child = psutil.Process(deploy.invoke(name, {"action": "spawn", "counter": str(tmp_path / "c")},
-                                             backend).payload["pid"])
+        child = psutil.Process(
+            deploy.invoke(name, {"action": "spawn", "counter": str(tmp_path / "c")}, backend).payload["pid"]
+        )
         # GIVEN an emulator killed (SIGKILL) while a process its function left is frozen
         killed = psutil.Process(pid)
         os.kill(pid, signal.SIGKILL)

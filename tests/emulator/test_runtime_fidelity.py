@@ -84,7 +84,9 @@ def test_root_logger_lines_reach_cloudwatch_in_the_runtimes_text_format(backend,
 def test_json_log_format_with_an_application_log_level(backend):
     # GIVEN LoggingConfig LogFormat=JSON and ApplicationLogLevel=WARN
     name = deploy.deploy_function(
-        "rt-probe-json", PROBE, backend=backend,
+        "rt-probe-json",
+        PROBE,
+        backend=backend,
         LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "WARN", "SystemLogLevel": "INFO"},
     ).name
     inv = deploy.invoke(name, {"action": "log"}, backend)
@@ -93,8 +95,9 @@ def test_json_log_format_with_an_application_log_level(backend):
     records = [json.loads(line) for line in block.output]
     assert [r["message"] for r in records] == ["careful"]
     assert records[0]["level"] == "WARNING" and records[0]["logger"] == "root"
-    assert records[0]["requestId"] == inv.request_id and re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ",
-                                                                        records[0]["timestamp"])
+    assert records[0]["requestId"] == inv.request_id and re.fullmatch(
+        r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", records[0]["timestamp"]
+    )
     # AND Lambda's own records are JSON too
     first, last = json.loads(block.lines[0]), json.loads(block.lines[-1])
     assert first["type"] == "platform.start" and first["record"]["requestId"] == inv.request_id
@@ -104,7 +107,9 @@ def test_json_log_format_with_an_application_log_level(backend):
 
 def test_system_log_level_warn_keeps_lambdas_own_records_out(backend):
     name = deploy.deploy_function(
-        "rt-probe-quiet-platform", PROBE, backend=backend,
+        "rt-probe-quiet-platform",
+        PROBE,
+        backend=backend,
         LoggingConfig={"LogFormat": "JSON", "ApplicationLogLevel": "INFO", "SystemLogLevel": "WARN"},
     ).name
     since = int(time.time() * 1000) - 1000
@@ -171,8 +176,9 @@ def test_a_function_imports_its_layers(backend):
     with zipfile.ZipFile(layer_zip, "w") as zf:
         zf.writestr("python/rt_layer_helper.py", "VALUE = 42\n")
     lam = client("lambda", backend)
-    layer = lam.publish_layer_version(LayerName="rt-layer", Content={"ZipFile": layer_zip.getvalue()},
-                                      CompatibleRuntimes=["python3.13"])
+    layer = lam.publish_layer_version(
+        LayerName="rt-layer", Content={"ZipFile": layer_zip.getvalue()}, CompatibleRuntimes=["python3.13"]
+    )
     name = deploy.deploy_function("rt-probe-layer", PROBE, backend=backend, Layers=[layer["LayerVersionArn"]]).name
     inv = deploy.invoke(name, {"action": "imports", "modules": ["rt_layer_helper", "pandas"]}, backend)
     assert inv.payload == {"rt_layer_helper": True, "pandas": False}
@@ -180,10 +186,24 @@ def test_a_function_imports_its_layers(backend):
 
 def test_the_function_sees_lambdas_variables_not_the_emulators(backend, probe):
     environment = set(deploy.invoke(probe, {"action": "context"}, backend).payload["environment"])
-    assert {"AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-            "AWS_EXECUTION_ENV", "LAMBDA_TASK_ROOT", "_HANDLER", "AWS_REGION"} <= environment
-    assert not environment & {"GATEWAY_PORT", "STATE_DIR", "S3_DATA_DIR", "LAMBDA_LAB_HOME", "LAMBDA_LAB_PORT",
-                              "PYTHONUNBUFFERED", "VIRTUAL_ENV"}
+    assert {
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_EXECUTION_ENV",
+        "LAMBDA_TASK_ROOT",
+        "_HANDLER",
+        "AWS_REGION",
+    } <= environment
+    assert not environment & {
+        "GATEWAY_PORT",
+        "STATE_DIR",
+        "S3_DATA_DIR",
+        "LAMBDA_LAB_HOME",
+        "LAMBDA_LAB_PORT",
+        "PYTHONUNBUFFERED",
+        "VIRTUAL_ENV",
+    }
 
 
 # --- a handler that logs nothing ---------------------------------------------------------------------------

@@ -15,8 +15,14 @@ def test_the_context_report_names_every_attribute_with_its_type():
     report = anatomy.context_report({}, FakeLambdaContext(function_name="f", remaining_time_in_millis=2999))
     assert report["function_name"] == {"type": "str", "value": "f"}
     assert report["get_remaining_time_in_millis"] == {"type": "method", "value": 2999}
-    assert {"aws_request_id", "invoked_function_arn", "log_group_name", "log_stream_name",
-            "memory_limit_in_mb", "function_version"} <= set(report)
+    assert {
+        "aws_request_id",
+        "invoked_function_arn",
+        "log_group_name",
+        "log_stream_name",
+        "memory_limit_in_mb",
+        "function_version",
+    } <= set(report)
 
 
 def test_the_counter_grows_within_one_environment():
@@ -34,8 +40,11 @@ def test_the_environment_report_never_echoes_credentials(monkeypatch):
 
 @pytest.mark.parametrize(
     ("event", "version", "cookies_in"),
-    [("apigw_rest_get_user", "1.0", "multiValueHeaders"), ("apigw_http_v2_get_user", "2.0", "cookies"),
-     ("function_url_get", "2.0", "cookies")],
+    [
+        ("apigw_rest_get_user", "1.0", "multiValueHeaders"),
+        ("apigw_http_v2_get_user", "2.0", "cookies"),
+        ("function_url_get", "2.0", "cookies"),
+    ],
 )
 def test_the_response_shape_follows_the_payload_format(event, version, cookies_in):
     response = anatomy.http_response(load_event(event), FakeLambdaContext())

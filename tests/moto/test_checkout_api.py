@@ -58,8 +58,14 @@ def test_a_placed_order_logs_with_the_correlation_id_and_emits_emf(checkout, log
     assert all(d["Namespace"] == "LambdaLab" for doc in emf for d in doc["_aws"]["CloudWatchMetrics"])
 
 
-@pytest.mark.parametrize(("body", "status"), [("not json", 400), ({"order_id": "o-2", "amount_cents": -1}, 400),
-                                              ({"order_id": "o-3", "amount_cents": 500_000}, 402)])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("not json", 400),
+        ({"order_id": "o-2", "amount_cents": -1}, 400),
+        ({"order_id": "o-3", "amount_cents": 500_000}, 402),
+    ],
+)
 def test_bad_and_declined_orders_are_answered_not_raised(checkout, lambda_context, body, status):
     assert checkout.lambda_handler(_post(body), lambda_context)["statusCode"] == status
 

@@ -25,8 +25,12 @@ def record(page: Any, seq: int, shard: str = "shardId-000000000000", at: str | N
     sample = load_event("kinesis_batch")["Records"][0]
     click = {"user_id": "u-1", "page": page, **({"at": at} if at else {})}
     data = raw if raw is not None else json.dumps(click).encode()
-    kinesis = {**sample["kinesis"], "sequenceNumber": str(seq), "data": base64.b64encode(data).decode(),
-               "approximateArrivalTimestamp": 1764324942.0}
+    kinesis = {
+        **sample["kinesis"],
+        "sequenceNumber": str(seq),
+        "data": base64.b64encode(data).decode(),
+        "approximateArrivalTimestamp": 1764324942.0,
+    }
     return {**sample, "eventID": f"{shard}:{seq}", "kinesis": kinesis}
 
 
@@ -37,8 +41,12 @@ def views(table: Any, page: str, minute: str = "2026-11-28T10:15") -> int:
 
 def test_a_batch_is_counted_per_page_and_minute(counts, lambda_context):
     batch = {"Records": [record("/", 1), record("/", 2), record("/docs", 3)]}
-    assert counter.lambda_handler(batch, lambda_context) == {"records": 3, "counted": 3, "already_counted": 0,
-                                                             "skipped": 0}
+    assert counter.lambda_handler(batch, lambda_context) == {
+        "records": 3,
+        "counted": 3,
+        "already_counted": 0,
+        "skipped": 0,
+    }
     assert (views(counts, "/"), views(counts, "/docs")) == (2, 1)
 
 
@@ -75,11 +83,22 @@ def test_a_click_without_a_time_is_counted_in_its_arrival_minute(counts, lambda_
 
 
 def test_a_batch_of_clicks_that_cannot_be_counted_writes_nothing(counts, lambda_context, scan):
-    bad = [record(None, 1), record("", 2), record(["/"], 3), record("/", 4, raw=b"not json"),
-           record("/", 5, raw=b"\xff\xfe"), record("/", 6, raw=b"[1, 2]"), record("/" + "x" * 2048, 7)]
+    bad = [
+        record(None, 1),
+        record("", 2),
+        record(["/"], 3),
+        record("/", 4, raw=b"not json"),
+        record("/", 5, raw=b"\xff\xfe"),
+        record("/", 6, raw=b"[1, 2]"),
+        record("/" + "x" * 2048, 7),
+    ]
     bad.append({**record("/", 8), "kinesis": {**record("/", 8)["kinesis"], "data": "not base64!"}})
-    assert counter.lambda_handler({"Records": bad}, lambda_context) == {"records": 8, "counted": 0,
-                                                                        "already_counted": 0, "skipped": 8}
+    assert counter.lambda_handler({"Records": bad}, lambda_context) == {
+        "records": 8,
+        "counted": 0,
+        "already_counted": 0,
+        "skipped": 8,
+    }
     assert scan(counts) == []
 
 

@@ -35,8 +35,12 @@ def put_event(event: Callable, key: str) -> dict:
 def test_rows_are_trimmed_normalised_and_loaded(s3, bucket, users, event, lambda_context, scan):
     s3.put_object(Bucket=bucket, Key="imports/my users.csv", Body=("\ufeff" + GOOD).encode())
     answer = csv_import.lambda_handler(put_event(event, "imports/my users.csv"), lambda_context)
-    assert answer["files"][0] | {"key": None} == {"key": None, "loaded": 2, "rejected": 0,
-                                                 "rejects_key": "rejects/my users.json"}
+    assert answer["files"][0] | {"key": None} == {
+        "key": None,
+        "loaded": 2,
+        "rejected": 0,
+        "rejects_key": "rejects/my users.json",
+    }
     loaded = {u["user_id"]: u for u in scan(users)}
     assert loaded["u-1"]["email"] == "ada@example.com" and loaded["u-2"]["name"] == "Grace"
     assert loaded["u-1"]["created_at"] == event("s3_put")["Records"][0]["eventTime"]
@@ -47,8 +51,12 @@ def test_bad_rows_are_refused_by_row_and_field_without_their_values(s3, bucket, 
     s3.put_object(Bucket=bucket, Key="imports/users.csv", Body=body.encode())
     csv_import.lambda_handler(put_event(event, "imports/users.csv"), lambda_context)
     report = json.loads(s3.get_object(Bucket=bucket, Key="rejects/users.json")["Body"].read())
-    assert [(r["row"], r["field"]) for r in report["rejected"]] == [(4, "user_id"), (5, "name"), (6, "email"),
-                                                                     (7, "user_id")]
+    assert [(r["row"], r["field"]) for r in report["rejected"]] == [
+        (4, "user_id"),
+        (5, "name"),
+        (6, "email"),
+        (7, "user_id"),
+    ]
     assert "nope" not in json.dumps(report) and report["loaded"] == 2
     assert sorted(u["user_id"] for u in scan(users)) == ["u-1", "u-2"]
 
@@ -61,16 +69,20 @@ def test_the_same_event_twice_writes_the_same_items(s3, bucket, users, event, la
     assert scan(users) == first
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    (b"id,name\n1,Ada\n", "the header lacks user_id, email"),
-    (b"\xff\xfeuser_id", "the file is not UTF-8"),
-    (b"", "the header lacks user_id, name, email"),
-    # one field over the csv module's limit (131072 characters): no retry could ever read it
-    (b'user_id,name,email\nu-1,Ada,ada@example.com\nu-2,"' + b"x" * 140_000 + b'",g@example.com\n',
-     "the file is not readable CSV after line 2: field larger than field limit (131072)"),
-])
-def test_a_file_that_cannot_be_read_is_refused_as_a_whole(s3, bucket, users, event, lambda_context, scan, body,
-                                                           reason):
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b"id,name\n1,Ada\n", "the header lacks user_id, email"),
+        (b"\xff\xfeuser_id", "the file is not UTF-8"),
+        (b"", "the header lacks user_id, name, email"),
+        # one field over the csv module's limit (131072 characters): no retry could ever read it
+        (
+            b'user_id,name,email\nu-1,Ada,ada@example.com\nu-2,"' + b"x" * 140_000 + b'",g@example.com\n',
+            "the file is not readable CSV after line 2: field larger than field limit (131072)",
+        ),
+    ],
+)
+def test_a_file_that_cannot_be_read_is_refused_as_a_whole(s3, bucket, users, event, lambda_context, scan, body, reason):
     s3.put_object(Bucket=bucket, Key="imports/users.csv", Body=body)
     answer = csv_import.lambda_handler(put_event(event, "imports/users.csv"), lambda_context)
     assert (answer["files"][0]["loaded"], answer["files"][0]["rejected"]) == (0, 1)
@@ -83,4 +95,5 @@ def test_a_key_outside_imports_is_skipped(s3, bucket, users, event, lambda_conte
     s3.put_object(Bucket=bucket, Key="rejects/users.json", Body=GOOD.encode())
     assert csv_import.lambda_handler(put_event(event, "rejects/users.json"), lambda_context) == {"files": []}
     assert scan(users) == [] and [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [
-        "rejects/users.json"]
+        "rejects/users.json"
+    ]

@@ -10,8 +10,13 @@ import pytest
 
 from reference_app.handlers import fulfilment
 
-ORDER = {"order_id": "o-1", "customer_id": "c-1", "country": "DE", "amount_cents": 4599,
-         "items": [{"sku": "BOOK-42", "quantity": 2}, {"sku": "PEN-7", "quantity": 1}]}
+ORDER = {
+    "order_id": "o-1",
+    "customer_id": "c-1",
+    "country": "DE",
+    "amount_cents": 4599,
+    "items": [{"sku": "BOOK-42", "quantity": 2}, {"sku": "PEN-7", "quantity": 1}],
+}
 
 
 @pytest.fixture
@@ -20,8 +25,14 @@ def shipments(make_table: Callable[..., Any]) -> Any:
 
 
 def envelope(message: Any, sns_id: str = "sns-1") -> str:
-    return json.dumps({"Type": "Notification", "MessageId": sns_id, "TopicArn": "arn:aws:sns:us-east-1:1:t",
-                       "Message": message if isinstance(message, str) else json.dumps(message)})
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": sns_id,
+            "TopicArn": "arn:aws:sns:us-east-1:1:t",
+            "Message": message if isinstance(message, str) else json.dumps(message),
+        }
+    )
 
 
 def record(body: str, message_id: str, event: Callable) -> dict:
@@ -39,7 +50,8 @@ def test_an_order_in_an_sns_envelope_books_one_shipment(shipments, event, lambda
 
 def test_a_raw_delivery_is_read_too(shipments, event, lambda_context, scan):
     assert fulfilment.lambda_handler({"Records": [record(json.dumps(ORDER), "m-1", event)]}, lambda_context) == {
-        "batchItemFailures": []}
+        "batchItemFailures": []
+    }
     assert "sns_message_id" not in scan(shipments)[0]
 
 
@@ -51,21 +63,25 @@ def test_a_redelivered_order_is_acknowledged_and_booked_once(shipments, event, l
     assert capsys.readouterr().out.count('"shipment duplicate"') == 2
 
 
-@pytest.mark.parametrize(("body", "reason"), [
-    ("not json", "not JSON"),
-    (envelope("hello"), "SNS message is not JSON"),
-    (envelope({**ORDER, "country": None}), "country"),
-    (envelope({**ORDER, "order_id": "o 1"}), "order_id"),
-    (envelope({**ORDER, "items": [{"sku": "A", "quantity": True}]}), "quantity"),
-    (envelope([1, 2]), "not a JSON object"),
-    (json.dumps({"Type": "Notification", "MessageId": "sns-9", "Message": ORDER}), "SNS message is not JSON"),
-    (envelope({**ORDER, "items": []}), "items"),
-    (envelope({**ORDER, "items": [{"sku": "A", "quantity": 10**38}]}), "38 digits"),  # more than a number holds
-])
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        ("not json", "not JSON"),
+        (envelope("hello"), "SNS message is not JSON"),
+        (envelope({**ORDER, "country": None}), "country"),
+        (envelope({**ORDER, "order_id": "o 1"}), "order_id"),
+        (envelope({**ORDER, "items": [{"sku": "A", "quantity": True}]}), "quantity"),
+        (envelope([1, 2]), "not a JSON object"),
+        (json.dumps({"Type": "Notification", "MessageId": "sns-9", "Message": ORDER}), "SNS message is not JSON"),
+        (envelope({**ORDER, "items": []}), "items"),
+        (envelope({**ORDER, "items": [{"sku": "A", "quantity": 10**38}]}), "38 digits"),  # more than a number holds
+    ],
+)
 def test_an_unusable_message_fails_alone(shipments, event, lambda_context, scan, capsys, body, reason):
     records = [record(envelope(ORDER), "good", event), record(body, "bad", event)]
     assert fulfilment.lambda_handler({"Records": records}, lambda_context) == {
-        "batchItemFailures": [{"itemIdentifier": "bad"}]}
+        "batchItemFailures": [{"itemIdentifier": "bad"}]
+    }
     assert [i["order_id"] for i in scan(shipments)] == ["o-1"]
     assert reason in capsys.readouterr().out
 

@@ -12,10 +12,20 @@ from reference_app.handlers import order_projection as projection
 from reference_app.lab.events import load_event
 
 AT = "2026-11-28T10:00:00+00:00"
-PLACED = {"order_id": "o-1", "version": 1, "type": "OrderPlaced", "at": AT,
-          "data": {"customer_id": "c-1", "currency": "EUR", "items": [{"sku": "A", "quantity": 2, "price_cents": 100}]}}
-ADDED = {"order_id": "o-1", "version": 2, "type": "ItemAdded", "at": AT,
-         "data": {"sku": "A", "quantity": 1, "price_cents": 100}}
+PLACED = {
+    "order_id": "o-1",
+    "version": 1,
+    "type": "OrderPlaced",
+    "at": AT,
+    "data": {"customer_id": "c-1", "currency": "EUR", "items": [{"sku": "A", "quantity": 2, "price_cents": 100}]},
+}
+ADDED = {
+    "order_id": "o-1",
+    "version": 2,
+    "type": "ItemAdded",
+    "at": AT,
+    "data": {"sku": "A", "quantity": 1, "price_cents": 100},
+}
 PAID = {"order_id": "o-1", "version": 3, "type": "OrderPaid", "at": AT, "data": {"payment_id": "p-1"}}
 
 
@@ -32,9 +42,20 @@ def batch(*events: dict, name: str = "INSERT") -> dict:
     for n, event in enumerate(events, start=1):
         image = {k: serializer.serialize(v) for k, v in event.items()}
         keys = {k: image[k] for k in ("order_id", "version") if k in image}
-        records.append({**sample, "eventID": f"e-{n}", "eventName": name,
-                        "dynamodb": {**sample["dynamodb"], "Keys": keys, "NewImage": image,
-                                     "SequenceNumber": str(100 + n), "StreamViewType": "NEW_IMAGE"}})
+        records.append(
+            {
+                **sample,
+                "eventID": f"e-{n}",
+                "eventName": name,
+                "dynamodb": {
+                    **sample["dynamodb"],
+                    "Keys": keys,
+                    "NewImage": image,
+                    "SequenceNumber": str(100 + n),
+                    "StreamViewType": "NEW_IMAGE",
+                },
+            }
+        )
     return {"Records": records}
 
 
@@ -44,12 +65,15 @@ def test_the_fold_replays_events_in_version_order():
     assert projection.replay([]) is None
 
 
-@pytest.mark.parametrize(("events", "error"), [
-    ([ADDED], projection.OutOfOrder),  # version 2 first
-    ([{**PLACED, "type": "Nonsense"}], projection.InvalidEvent),
-    ([{**PLACED, "version": 1}, {**PLACED, "version": 2}], projection.InvalidEvent),  # placed twice
-    ([{**ADDED, "version": 1}], projection.InvalidEvent),  # nothing placed yet
-])
+@pytest.mark.parametrize(
+    ("events", "error"),
+    [
+        ([ADDED], projection.OutOfOrder),  # version 2 first
+        ([{**PLACED, "type": "Nonsense"}], projection.InvalidEvent),
+        ([{**PLACED, "version": 1}, {**PLACED, "version": 2}], projection.InvalidEvent),  # placed twice
+        ([{**ADDED, "version": 1}], projection.InvalidEvent),  # nothing placed yet
+    ],
+)
 def test_the_fold_refuses_what_it_cannot_apply(events, error):
     with pytest.raises(error):
         projection.replay(events)
@@ -89,15 +113,19 @@ def test_a_record_without_a_new_image_is_reported(views, lambda_context):
     assert projection.lambda_handler(event, lambda_context) == {"batchItemFailures": [{"itemIdentifier": "101"}]}
 
 
-@pytest.mark.parametrize(("stored", "reason"), [
-    ({k: v for k, v in PLACED.items() if k != "order_id"}, "no order_id"),
-    ({**PLACED, "version": "one"}, "version"),
-    ({**PLACED, "version": 0}, "version"),
-    ({**PLACED, "type": "OrderTeleported"}, "unknown event type"),
-    ({**ADDED, "version": 1}, "before OrderPlaced"),
-])
-def test_an_item_that_is_not_a_valid_event_is_refused_and_nothing_is_written(views, lambda_context, scan, capsys,
-                                                                              stored, reason):
+@pytest.mark.parametrize(
+    ("stored", "reason"),
+    [
+        ({k: v for k, v in PLACED.items() if k != "order_id"}, "no order_id"),
+        ({**PLACED, "version": "one"}, "version"),
+        ({**PLACED, "version": 0}, "version"),
+        ({**PLACED, "type": "OrderTeleported"}, "unknown event type"),
+        ({**ADDED, "version": 1}, "before OrderPlaced"),
+    ],
+)
+def test_an_item_that_is_not_a_valid_event_is_refused_and_nothing_is_written(
+    views, lambda_context, scan, capsys, stored, reason
+):
     # GIVEN an INSERT into the event store that the fold cannot apply, followed by a valid event
     answer = projection.lambda_handler(batch(stored, PLACED), lambda_context)
     # THEN both are reported (order is kept: nothing after a failure is applied) and no view is written

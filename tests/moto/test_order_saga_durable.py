@@ -27,13 +27,19 @@ def order(event: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
 
 
 def test_three_orders_end_as_the_state_machine_ends_them(saga_table, order):
-    runs = durable_sagas(saga_table, {
-        "ok": {**order, "order_id": "d-ok"},
-        "declined": {**order, "order_id": "d-no", "amount_cents": 10_000_000},
-        "zz": {**order, "order_id": "d-zz", "country": "ZZ"},
-    })
-    assert {label: r.result["status"] for label, r in runs.items()} == {"ok": "COMPLETED", "declined": "FAILED",
-                                                                         "zz": "FAILED"}
+    runs = durable_sagas(
+        saga_table,
+        {
+            "ok": {**order, "order_id": "d-ok"},
+            "declined": {**order, "order_id": "d-no", "amount_cents": 10_000_000},
+            "zz": {**order, "order_id": "d-zz", "country": "ZZ"},
+        },
+    )
+    assert {label: r.result["status"] for label, r in runs.items()} == {
+        "ok": "COMPLETED",
+        "declined": "FAILED",
+        "zz": "FAILED",
+    }
     assert runs["declined"].result["compensations"] == ["release"]  # nothing was charged
     assert runs["zz"].result["compensations"] == ["refund", "release"]  # reverse order
     assert runs["ok"].names() == ["reserve", "charge", "cooling-off", "ship"]
@@ -42,8 +48,11 @@ def test_three_orders_end_as_the_state_machine_ends_them(saga_table, order):
 
 
 def test_an_out_of_stock_order_is_rejected_without_compensation(saga_table, order):
-    runs = durable_sagas(saga_table, {"big": {**order, "order_id": "d-big",
-                                              "items": [{"sku": "BOOK-42", "quantity": 99}]}}, ship_after_s=0)
+    runs = durable_sagas(
+        saga_table,
+        {"big": {**order, "order_id": "d-big", "items": [{"sku": "BOOK-42", "quantity": 99}]}},
+        ship_after_s=0,
+    )
     assert runs["big"].result == {"status": "REJECTED", "order_id": "d-big", "error": "OutOfStock"}
 
 

@@ -14,7 +14,10 @@ from reference_app.lab.events import FakeLambdaContext, load_event
 def test_a_good_card_is_charged_and_the_attempt_is_logged(capsys):
     context = FakeLambdaContext()
     assert payments.lambda_handler({"card": "4242424242424242", "amount_cents": 1200}, context) == {
-        "status": "charged", "card_last4": "4242", "amount_cents": 1200}
+        "status": "charged",
+        "card_last4": "4242",
+        "amount_cents": 1200,
+    }
     assert json.loads(capsys.readouterr().out)["request_id"] == context.aws_request_id
 
 
@@ -25,8 +28,10 @@ def test_a_declined_card_raises_a_domain_error():
 
 def _record(sequence: str, data: bytes) -> dict:
     record = load_event("kinesis_batch")["Records"][0]
-    return {**record, "kinesis": {**record["kinesis"], "sequenceNumber": sequence,
-                                  "data": base64.b64encode(data).decode()}}
+    return {
+        **record,
+        "kinesis": {**record["kinesis"], "sequenceNumber": sequence, "data": base64.b64encode(data).decode()},
+    }
 
 
 def test_a_clean_batch_settles_and_one_poison_record_fails_it_all():

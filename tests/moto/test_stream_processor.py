@@ -274,7 +274,9 @@ def test_aws_sample_is_audited_and_notified(audit_table, published, event, lambd
     assert response == {"batchItemFailures": []}
     assert [item["event_name"] for item in history(audit_table, SAMPLE_ENTITY)] == ["INSERT", "MODIFY", "REMOVE"]
     assert [(m["event"], m["changed_fields"]) for m in published()] == [
-        ("INSERT", ["Id", "Message"]), ("MODIFY", ["Message"]), ("REMOVE", ["Id", "Message"]),
+        ("INSERT", ["Id", "Message"]),
+        ("MODIFY", ["Message"]),
+        ("REMOVE", ["Id", "Message"]),
     ]
 
 
@@ -307,9 +309,9 @@ def test_dynamodb_numbers_keep_their_exact_value(audit_table, published, event, 
     assert messages[1]["changed_fields"] == ["Balance", "Message"]
     # ...and no number went through a float on its way to subscribers
     assert messages[1]["keys"] == {"Id": 101}
-    assert stream_processor.build_change(
-        stream_processor.DynamoDBRecord(batch["Records"][1])
-    )["notification"]["keys"] == {"Id": Decimal("101")}
+    assert stream_processor.build_change(stream_processor.DynamoDBRecord(batch["Records"][1]))["notification"][
+        "keys"
+    ] == {"Id": Decimal("101")}
     assert isinstance(messages[1]["keys"]["Id"], int)
 
 

@@ -27,8 +27,10 @@ def test_results_display_as_tables_in_a_kernel(backend):
             nbformat.v4.new_code_cell(
                 'dep = lab.deploy_function("nb-display-hello", "reference_app.handlers.hello")\ndep'
             ),
-            nbformat.v4.new_code_cell(f'lab.deploy_function("nb-display-fails", {str(FAILING)!r})\n'
-                                      'lab.invoke("nb-display-fails", {"order": 1})'),
+            nbformat.v4.new_code_cell(
+                f'lab.deploy_function("nb-display-fails", {str(FAILING)!r})\n'
+                'lab.invoke("nb-display-fails", {"order": 1})'
+            ),
         ]
     )
     NotebookClient(nb, kernel_name="python3", timeout=180).execute()

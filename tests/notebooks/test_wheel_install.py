@@ -50,14 +50,20 @@ def test_pip_install_then_init_then_00_setup(dist, backend, tmp_path):
     # Every command runs outside the checkout, so nothing can import the source tree by accident.
     run(sys.executable, "-m", "venv", str(venv), cwd=tmp_path)
     python = venv / "bin" / "python"
-    purelib = Path(run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])",
-                       cwd=tmp_path).stdout.strip())
+    purelib = Path(
+        run(str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])", cwd=tmp_path).stdout.strip()
+    )
     # The dependencies come from this environment (no network); the kit itself only from the wheel.
     (purelib / "_lab_test_deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     wheel = next(dist.glob("lambda_lab-*.whl"))
     run(str(python), "-m", "pip", "install", "--no-deps", "--no-index", "--quiet", str(wheel), cwd=tmp_path)
-    where = run(str(python), "-c", "import reference_app, reference_app.lab.course as c; "
-                "print(reference_app.__file__); print(c.installed_from_wheel())", cwd=tmp_path).stdout.split()
+    where = run(
+        str(python),
+        "-c",
+        "import reference_app, reference_app.lab.course as c; "
+        "print(reference_app.__file__); print(c.installed_from_wheel())",
+        cwd=tmp_path,
+    ).stdout.split()
     assert where[0].startswith(str(venv)) and where[1] == "True"
 
     course_dir = tmp_path / "my-workshop"
@@ -70,9 +76,20 @@ def test_pip_install_then_init_then_00_setup(dist, backend, tmp_path):
     assert again.returncode == 1 and "already holds a course" in again.stderr
 
     executed = course_dir / "notebooks" / "00_setup.out.ipynb"
-    run(str(python), "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-        "--ExecutePreprocessor.timeout=300", "--output", executed.name, "00_setup.ipynb",
-        cwd=course_dir / "notebooks")
+    run(
+        str(python),
+        "-m",
+        "jupyter",
+        "nbconvert",
+        "--to",
+        "notebook",
+        "--execute",
+        "--ExecutePreprocessor.timeout=300",
+        "--output",
+        executed.name,
+        "00_setup.ipynb",
+        cwd=course_dir / "notebooks",
+    )
     cells = json.loads(executed.read_text())["cells"]
     errors = [o for c in cells if c["cell_type"] == "code" for o in c.get("outputs", []) if o["output_type"] == "error"]
     assert not errors, errors[0]

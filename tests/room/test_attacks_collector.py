@@ -104,12 +104,15 @@ def _hostile(collector, ada_token, text):
 
 
 def test_learner_text_reaches_the_instructors_terminal_as_text(collector, ada):
-    text = "[link=http://evil.example]click[/link] [bold red]X\x1b[2J\x1b]8;;http://evil.example\x1b\\here\x1b]8;;\x1b\\"
+    text = (
+        "[link=http://evil.example]click[/link] [bold red]X\x1b[2J\x1b]8;;http://evil.example\x1b\\here\x1b]8;;\x1b\\"
+    )
     _hostile(collector, ada["token"], text)
     stored = lab.room_view(collector.url, collector.key).learners["Ada"]["progress"][EXERCISE]["failed_checks"][0]
     assert "\x1b" not in stored and "[link=http://evil.example]" in stored
-    shown = runner.invoke(app, ["room", "--once", "--url", collector.url, "--key", collector.key],
-                          terminal_width=400, color=True)
+    shown = runner.invoke(
+        app, ["room", "--once", "--url", collector.url, "--key", collector.key], terminal_width=400, color=True
+    )
     assert shown.exit_code == 0, shown.output
     assert "\x1b]8;" not in shown.output and "\x1b[2J" not in shown.output  # no link, no clear screen
     assert "[link=http://evil.example]click[/link]" in shown.output  # the markup is shown, not obeyed
@@ -168,8 +171,9 @@ def test_the_table_shown_in_a_notebook_escapes_names_and_checks(collector, ada):
 def test_an_old_room_file_with_keys_in_it_is_dropped_and_made_private(tmp_path):
     folder = tmp_path / "room"
     folder.mkdir()
-    (folder / "progress.json").write_text(json.dumps({"learners": {"Ada": {"key": "k" * 32, "joined": "",
-                                                                            "progress": {}}}}))
+    (folder / "progress.json").write_text(
+        json.dumps({"learners": {"Ada": {"key": "k" * 32, "joined": "", "progress": {}}}})
+    )
     os.chmod(folder / "progress.json", 0o644)
     store = collector_mod.Store(folder)
     assert store.data["learners"] == {}

@@ -48,9 +48,10 @@ def _zip(source: str) -> bytes:
 def _raw(service: str, endpoint: str, key: str, secret: str):
     """Plain boto3, as a learner's kernel would build it (no profile of the test machine's)."""
     core = botocore.session.Session(session_vars=clients._ISOLATED_VARS)
-    return boto3.session.Session(botocore_session=core, aws_access_key_id=key, aws_secret_access_key=secret,
-                                 region_name="us-east-1") \
-        .client(service, endpoint_url=endpoint, config=Config(retries={"total_max_attempts": 1}))
+    return boto3.session.Session(
+        botocore_session=core, aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1"
+    ).client(service, endpoint_url=endpoint, config=Config(retries={"total_max_attempts": 1}))
+
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -102,8 +103,13 @@ def bobs_function(hub_learners, monkeypatch):
     with monkeypatch.context() as mp:
         bob.acting(mp)
         lam = lab.client("lambda")
-        lam.create_function(FunctionName="lab-bob-fn", Runtime="python3.12", Handler="app.handler",
-                            Role=f"arn:aws:iam::{bob.account}:role/x", Code={"ZipFile": _zip(HANDLER)})
+        lam.create_function(
+            FunctionName="lab-bob-fn",
+            Runtime="python3.12",
+            Handler="app.handler",
+            Role=f"arn:aws:iam::{bob.account}:role/x",
+            Code={"ZipFile": _zip(HANDLER)},
+        )
         lam.get_waiter("function_active_v2").wait(FunctionName="lab-bob-fn")
     yield "lab-bob-fn"
     with monkeypatch.context() as mp:
@@ -145,17 +151,23 @@ def test_an_unsigned_request_sees_nothing_of_bobs(hub_learners, bobs_function, m
 
 
 def _as_another_user(code: str) -> subprocess.CompletedProcess:
-    return subprocess.run([shutil.which("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups",
-                           sys.executable, "-I", "-c", code], capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [shutil.which("setpriv"), "--reuid=65534", "--regid=65534", "--clear-groups", sys.executable, "-I", "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("setpriv"), reason="needs root to act as another user")
 def test_bobs_internal_endpoints_refuse_another_unix_user(hub_learners, bobs_function, monkeypatch):
     bob = hub_learners["bob"]
-    code = ("import urllib.request, urllib.error\n"
-            f"r = urllib.request.Request('{bob.endpoint}/_ministack/reset', method='POST', data=b'')\n"
-            "try:\n    print(urllib.request.urlopen(r, timeout=20).status)\n"
-            "except urllib.error.HTTPError as e:\n    print(e.code)\n")
+    code = (
+        "import urllib.request, urllib.error\n"
+        f"r = urllib.request.Request('{bob.endpoint}/_ministack/reset', method='POST', data=b'')\n"
+        "try:\n    print(urllib.request.urlopen(r, timeout=20).status)\n"
+        "except urllib.error.HTTPError as e:\n    print(e.code)\n"
+    )
     done = _as_another_user(code)
     assert done.stdout.strip() == "403", done.stderr
     assert bobs_function in _bobs_functions(bob, monkeypatch)

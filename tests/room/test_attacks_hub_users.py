@@ -20,7 +20,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-ATTACKS = '''
+ATTACKS = """
 import glob, os
 from pathlib import Path
 room = Path({room!r})
@@ -77,7 +77,7 @@ for port in others:
         assert exc.code == 403, exc.code
     else:
         raise AssertionError("Ada reset Bob's emulator")
-'''
+"""
 
 
 def _benchmark():

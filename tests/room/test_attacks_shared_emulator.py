@@ -26,7 +26,7 @@ from reference_app.lab.accounts.credentials import FILE, INSTRUCTOR_HEADER, Regi
 from reference_app.lab.emulator_patch import room_sandbox
 
 BOB_SECRET_VALUE = "bob-s-private-value-7f3a"
-SNOOP = '''
+SNOOP = """
 import glob, json, os
 
 def handler(event, context):
@@ -46,7 +46,7 @@ def handler(event, context):
                                        for name in files)
     found["home"] = sorted(os.listdir(event["home"]))
     return found
-'''
+"""
 
 
 def _zip(source: str) -> bytes:
@@ -59,9 +59,14 @@ def _zip(source: str) -> bytes:
 def _function(name: str, env: dict | None = None) -> str:
     lam = lab.client("lambda")
     account = config.account_id(lab.resolve_backend())
-    arn = lam.create_function(FunctionName=name, Runtime="python3.12", Handler="app.handler",
-                              Role=f"arn:aws:iam::{account}:role/lab-snoop", Code={"ZipFile": _zip(SNOOP)},
-                              Environment={"Variables": env or {}})["FunctionArn"]
+    arn = lam.create_function(
+        FunctionName=name,
+        Runtime="python3.12",
+        Handler="app.handler",
+        Role=f"arn:aws:iam::{account}:role/lab-snoop",
+        Code={"ZipFile": _zip(SNOOP)},
+        Environment={"Variables": env or {}},
+    )["FunctionArn"]
     lam.get_waiter("function_active_v2").wait(FunctionName=name)
     return arn
 
@@ -93,24 +98,28 @@ def _bob_still_has_everything(learners, monkeypatch, work):
     with learners["bob"].acting(monkeypatch):
         names = [f["FunctionName"] for f in lab.client("lambda").list_functions()["Functions"]]
         assert work["function"] in names
-        attributes = lab.client("sqs").get_queue_attributes(QueueUrl=work["queue"],
-                                                            AttributeNames=["ApproximateNumberOfMessages"])
+        attributes = lab.client("sqs").get_queue_attributes(
+            QueueUrl=work["queue"], AttributeNames=["ApproximateNumberOfMessages"]
+        )
         assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
 
 
 def _raw(service: str, endpoint: str, key: str, secret: str):
     """Plain boto3, as a learner's kernel would build it (no profile of the test machine's)."""
     core = botocore.session.Session(session_vars=clients._ISOLATED_VARS)
-    return boto3.session.Session(botocore_session=core, aws_access_key_id=key, aws_secret_access_key=secret,
-                                 region_name="us-east-1") \
-        .client(service, endpoint_url=endpoint, config=Config(retries={"total_max_attempts": 1}))
+    return boto3.session.Session(
+        botocore_session=core, aws_access_key_id=key, aws_secret_access_key=secret, region_name="us-east-1"
+    ).client(service, endpoint_url=endpoint, config=Config(retries={"total_max_attempts": 1}))
 
 
 def test_bobs_account_id_with_any_secret_opens_nothing(learners, bobs_work, shared_emulator, monkeypatch):
     for secret in ("test", "anything", "x" * 40):
         lam = _raw("lambda", shared_emulator, bobs_work["account"], secret)
-        for operation, kwargs in (("list_functions", {}), ("invoke", {"FunctionName": bobs_work["function"]}),
-                                  ("delete_function", {"FunctionName": bobs_work["function"]})):
+        for operation, kwargs in (
+            ("list_functions", {}),
+            ("invoke", {"FunctionName": bobs_work["function"]}),
+            ("delete_function", {"FunctionName": bobs_work["function"]}),
+        ):
             with pytest.raises(ClientError, match="SignatureDoesNotMatch|InvalidSignature"):
                 getattr(lam, operation)(**kwargs)
     with pytest.raises(ClientError, match="InvalidClientTokenId"):
@@ -140,8 +149,11 @@ def test_bobs_queue_function_and_topic_by_url_or_arn_are_not_adas(learners, bobs
         with pytest.raises(ClientError, match="AccessDenied"):  # the query protocol: the ARN form-encoded
             lab.client("sns").publish(TopicArn=bobs_work["topic"], Message="from ada")
         with pytest.raises(ClientError, match="AccessDenied"):
-            lab.client("sns").subscribe(TopicArn=bobs_work["topic"], Protocol="sqs",
-                                        Endpoint=f"arn:aws:sqs:us-east-1:{config.account_id(lab.resolve_backend())}:x")
+            lab.client("sns").subscribe(
+                TopicArn=bobs_work["topic"],
+                Protocol="sqs",
+                Endpoint=f"arn:aws:sqs:us-east-1:{config.account_id(lab.resolve_backend())}:x",
+            )
     _bob_still_has_everything(learners, monkeypatch, bobs_work)
 
 
@@ -155,10 +167,15 @@ def _internal(url: str, method: str = "GET", secret: str | None = None) -> int:
         return exc.code
 
 
-def test_the_internal_endpoints_answer_the_instructor_only(learners, bobs_work, shared_emulator, instructor_room,
-                                                         monkeypatch):
-    for method, path in (("GET", "/_ministack/sqs/messages"), ("POST", "/_ministack/reset"),
-                         ("POST", "/_ministack/config"), ("GET", "/_ministack/ses/messages")):
+def test_the_internal_endpoints_answer_the_instructor_only(
+    learners, bobs_work, shared_emulator, instructor_room, monkeypatch
+):
+    for method, path in (
+        ("GET", "/_ministack/sqs/messages"),
+        ("POST", "/_ministack/reset"),
+        ("POST", "/_ministack/config"),
+        ("GET", "/_ministack/ses/messages"),
+    ):
         assert _internal(shared_emulator + path, method) == 403, path
         assert _internal(shared_emulator + path, method, secret="guess") == 403, path
     _bob_still_has_everything(learners, monkeypatch, bobs_work)
@@ -167,10 +184,14 @@ def test_the_internal_endpoints_answer_the_instructor_only(learners, bobs_work, 
     assert _internal(shared_emulator + "/_localstack/health") == 200  # the health probe stays open
 
 
-def test_adas_function_cannot_read_the_instructors_files_or_other_workers(learners, bobs_work, instructor_room,
-                                                                          instructor_home, monkeypatch):
-    event = {"read": [str(instructor_room / FILE), str(instructor_room / "progress.json"), "/etc/shadow"],
-             "list": [str(instructor_home), str(instructor_room), "/tmp"], "home": os.path.expanduser("~")}
+def test_adas_function_cannot_read_the_instructors_files_or_other_workers(
+    learners, bobs_work, instructor_room, instructor_home, monkeypatch
+):
+    event = {
+        "read": [str(instructor_room / FILE), str(instructor_room / "progress.json"), "/etc/shadow"],
+        "list": [str(instructor_home), str(instructor_room), "/tmp"],
+        "home": os.path.expanduser("~"),
+    }
     with learners["ada"].acting(monkeypatch):
         _function("lab-ada-snoop")
         found = _invoke("lab-ada-snoop", event)
@@ -194,12 +215,19 @@ def test_adas_function_cannot_read_the_instructors_files_or_other_workers(learne
 
 def test_a_function_keeps_working_with_its_own_accounts_credentials(learners, monkeypatch):
     with learners["ada"].acting(monkeypatch):
-        source = SNOOP + "\ndef mine(event, context):\n    import boto3\n" \
+        source = (
+            SNOOP + "\ndef mine(event, context):\n    import boto3\n"
             "    return boto3.client('sqs').list_queues().get('QueueUrls', [])\n"
+        )
         lam = lab.client("lambda")
         account = config.account_id(lab.resolve_backend())
-        lam.create_function(FunctionName="lab-ada-lists", Runtime="python3.12", Handler="app.mine",
-                            Role=f"arn:aws:iam::{account}:role/x", Code={"ZipFile": _zip(source)})
+        lam.create_function(
+            FunctionName="lab-ada-lists",
+            Runtime="python3.12",
+            Handler="app.mine",
+            Role=f"arn:aws:iam::{account}:role/x",
+            Code={"ZipFile": _zip(source)},
+        )
         lam.get_waiter("function_active_v2").wait(FunctionName="lab-ada-lists")
         lab.client("sqs").create_queue(QueueName="lab-ada-own")
         answer = lam.invoke(FunctionName="lab-ada-lists")

@@ -61,8 +61,12 @@ def test_two_learners_share_an_emulator_without_seeing_each_other(learners, monk
         assert _inventory() == {"functions": [], "tables": [], "buckets": [], "queues": []}
 
     with bob.acting(monkeypatch):
-        assert _inventory() == {"functions": ["lab-users-api"], "tables": ["lab-users"],
-                                "buckets": ["lab-room-uploads"], "queues": ["lab-room-jobs"]}
+        assert _inventory() == {
+            "functions": ["lab-users-api"],
+            "tables": ["lab-users"],
+            "buckets": ["lab-room-uploads"],
+            "queues": ["lab-room-jobs"],
+        }
         assert lab.client("s3").get_object(Bucket="lab-room-uploads", Key="owner.txt")["Body"].read() == b"bob"
         assert lab.http_call(bob_url + "users/bob").status == 200
         lab.reset()

@@ -32,8 +32,9 @@ def pip(*args, cwd, isolated=False):
         env.update(PIP_CONFIG_FILE=os.devnull, PIP_NO_INDEX="1")
         for key in ("PIP_FIND_LINKS", "PIP_EXTRA_INDEX_URL", "PIP_INDEX_URL"):
             env.pop(key, None)
-    result = subprocess.run([sys.executable, "-m", "pip", *args], cwd=cwd, env=env, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run(
+        [sys.executable, "-m", "pip", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=900
+    )
     assert result.returncode == 0, f"pip {' '.join(args)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
     return result
 
@@ -66,8 +67,18 @@ def wheelhouse(tmp_path_factory):
     folder = tmp_path_factory.mktemp("wheelhouse")
     pins = folder.parent / "pins.txt"
     pins.write_text("".join(f"{name}=={version}\n" for name, version in sorted(closure().items())))
-    pip("wheel", "--quiet", "--no-deps", "--no-build-isolation", "--wheel-dir", str(folder), "-r", str(pins),
-        str(ROOT), cwd=folder)
+    pip(
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "--no-build-isolation",
+        "--wheel-dir",
+        str(folder),
+        "-r",
+        str(pins),
+        str(ROOT),
+        cwd=folder,
+    )
     return folder
 
 
@@ -80,8 +91,19 @@ def test_the_wheelhouse_holds_wheels_only(wheelhouse):
 
 def test_a_laptop_installs_the_kit_from_the_folder_alone(wheelhouse, tmp_path):
     report = tmp_path / "report.json"
-    pip("install", "--dry-run", "--ignore-installed", "--no-index", "--find-links", str(wheelhouse),
-        "--report", str(report), "lambda-lab", cwd=tmp_path, isolated=True)
+    pip(
+        "install",
+        "--dry-run",
+        "--ignore-installed",
+        "--no-index",
+        "--find-links",
+        str(wheelhouse),
+        "--report",
+        str(report),
+        "lambda-lab",
+        cwd=tmp_path,
+        isolated=True,
+    )
     install = json.loads(report.read_text())["install"]
     names = {item["metadata"]["name"].lower() for item in install}
     assert {"lambda-lab", "ministack", "boto3", "jupyterlab", "pandas"} <= names

@@ -9,8 +9,10 @@ from reference_app.lab.emulator_patch import async_invoke
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:pay"
 ERROR = {"errorMessage": "card declined", "errorType": "PaymentDeclined", "requestId": "r-1", "stackTrace": []}
-DESTINATIONS = {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:failed"},
-                "OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:000000000000:done"}}
+DESTINATIONS = {
+    "OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:failed"},
+    "OnSuccess": {"Destination": "arn:aws:sqs:us-east-1:000000000000:done"},
+}
 DLQ = "arn:aws:sqs:us-east-1:000000000000:dlq"
 
 
@@ -21,13 +23,18 @@ def test_retry_spacing_doubles_from_the_base_up_to_the_cap():
 
 
 def test_the_failure_record_has_every_field_aws_documents():
-    record = async_invoke.invocation_record(ARN, "r-1", "RetriesExhausted", 3, {"card": "1"}, {"body": ERROR},
-                                            now=1573755365.568)
+    record = async_invoke.invocation_record(
+        ARN, "r-1", "RetriesExhausted", 3, {"card": "1"}, {"body": ERROR}, now=1573755365.568
+    )
     assert record == {
         "version": "1.0",
         "timestamp": "2019-11-14T18:16:05.568Z",
-        "requestContext": {"requestId": "r-1", "functionArn": f"{ARN}:$LATEST", "condition": "RetriesExhausted",
-                           "approximateInvokeCount": 3},
+        "requestContext": {
+            "requestId": "r-1",
+            "functionArn": f"{ARN}:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3,
+        },
         "requestPayload": {"card": "1"},
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
         "responsePayload": ERROR,

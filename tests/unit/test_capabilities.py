@@ -26,9 +26,14 @@ def test_lab_capabilities_stays_the_function_once_its_module_is_imported():
     assert lab.capabilities is capabilities.capabilities
 
 
-@pytest.mark.parametrize(("doc", "in_containers", "lab_runtime"), [
-    (LOCALSTACK_DOC, True, False), (MINISTACK_DOC, False, True), ({"services": {}}, False, False),
-])
+@pytest.mark.parametrize(
+    ("doc", "in_containers", "lab_runtime"),
+    [
+        (LOCALSTACK_DOC, True, False),
+        (MINISTACK_DOC, False, True),
+        ({"services": {}}, False, False),
+    ],
+)
 def test_what_answers_decides_not_the_backends_name(doc, in_containers, lab_runtime):
     caps = capabilities.of(URL, doc=doc)
     assert (caps.functions_in_containers, caps.lab_runtime) == (in_containers, lab_runtime)
@@ -56,9 +61,14 @@ def test_a_missing_capability_is_one_sentence():
     assert "functions in containers" in repr(caps) and "<table" in caps._repr_html_()
 
 
-@pytest.mark.parametrize(("doc", "paid"), [
-    (LOCALSTACK_DOC, False), ({**LOCALSTACK_DOC, "edition": "pro"}, True), (MINISTACK_DOC, True),
-])
+@pytest.mark.parametrize(
+    ("doc", "paid"),
+    [
+        (LOCALSTACK_DOC, False),
+        ({**LOCALSTACK_DOC, "edition": "pro"}, True),
+        (MINISTACK_DOC, True),
+    ],
+)
 def test_layers_and_http_apis_follow_the_localstack_edition(doc, paid):
     caps = capabilities.of(URL, doc=doc)
     assert (caps.layers, caps.http_apis) == (paid, paid)
@@ -86,10 +96,16 @@ def test_no_lesson_or_lesson_helper_branches_on_the_backends_name():
     from pathlib import Path
 
     root = Path(__file__).resolve().parents[2]
-    sources = [*root.glob("lessons/*.py"), *root.glob("reference_app/lab/lesson_helpers/**/*.py"),
-               *root.glob("reference_app/lab/grader/checks/*.py")]
-    offenders = [str(p.relative_to(root)) for p in sources
-                 if any(s in p.read_text() for s in ('.kind ==', '.kind !=', '"localstack"', "'localstack'"))]
+    sources = [
+        *root.glob("lessons/*.py"),
+        *root.glob("reference_app/lab/lesson_helpers/**/*.py"),
+        *root.glob("reference_app/lab/grader/checks/*.py"),
+    ]
+    offenders = [
+        str(p.relative_to(root))
+        for p in sources
+        if any(s in p.read_text() for s in (".kind ==", ".kind !=", '"localstack"', "'localstack'"))
+    ]
     assert sources and offenders == []
 
 

@@ -140,8 +140,10 @@ def test_paths_lists_every_folder_its_help_promises(tmp_path, monkeypatch, free_
         ("import checks", home / "import-checks"),
         ("runtime SDK", home / "runtime-sdk"),
     ]:
-        assert any(line.split()[0:len(name.split())] == name.split() and str(path) in line
-                   for line in result.output.splitlines()), (name, result.output)
+        assert any(
+            line.split()[0 : len(name.split())] == name.split() and str(path) in line
+            for line in result.output.splitlines()
+        ), (name, result.output)
 
 
 def test_messages_are_printed_as_they_are_not_as_markup(monkeypatch, free_port):

@@ -60,12 +60,24 @@ def _proxy_nowhere(tmp: Path) -> dict[str, str]:
 
 
 CASES = [
-    Case("binary event file", ["invoke", "lab-x", "--file", "{tmp}/event.bin"], "UTF-8",
-         _file("event.bin", bytes(range(256)) * 4)),
-    Case("deeply nested JSON", ["invoke", "lab-x", "--file", "{tmp}/deep.json"], "nested",
-         _file("deep.json", "[" * 200_000 + "]" * 200_000)),
-    Case("event over 6 MB", ["invoke", "lab-x", "--file", "{tmp}/big.json"], "6 MB",
-         _file("big.json", '{"p": "' + "x" * 6_300_000 + '"}')),
+    Case(
+        "binary event file",
+        ["invoke", "lab-x", "--file", "{tmp}/event.bin"],
+        "UTF-8",
+        _file("event.bin", bytes(range(256)) * 4),
+    ),
+    Case(
+        "deeply nested JSON",
+        ["invoke", "lab-x", "--file", "{tmp}/deep.json"],
+        "nested",
+        _file("deep.json", "[" * 200_000 + "]" * 200_000),
+    ),
+    Case(
+        "event over 6 MB",
+        ["invoke", "lab-x", "--file", "{tmp}/big.json"],
+        "6 MB",
+        _file("big.json", '{"p": "' + "x" * 6_300_000 + '"}'),
+    ),
     Case("empty function name", ["invoke", ""], "function name"),
     Case("blank function name", ["logs", "  "], "function name"),
     Case("absurd --since", ["logs", "lab-x", "--since", "99999999999999d"], "--since goes back at most"),
@@ -76,8 +88,17 @@ CASES = [
     Case("generate --check with a corrupt manifest", ["generate", "--check"], ".generated.json", _corrupt_manifest),
     *[
         Case(f"LAMBDA_LAB_HOME is a file: {' '.join(args)}", args, "LAMBDA_LAB_HOME", _home_is_a_file)
-        for args in (["status"], ["up"], ["down"], ["paths"], ["reset", "--yes"], ["check", "--all"],
-                     ["invoke", "lab-x"], ["logs", "lab-x"], ["deploy", "hello"])
+        for args in (
+            ["status"],
+            ["up"],
+            ["down"],
+            ["paths"],
+            ["reset", "--yes"],
+            ["check", "--all"],
+            ["invoke", "lab-x"],
+            ["logs", "lab-x"],
+            ["deploy", "hello"],
+        )
     ],
     *[
         Case(f"an unreachable proxy: {' '.join(args)}", args, "lambda-lab up", _proxy_nowhere)
@@ -104,8 +125,12 @@ def test_bad_input_is_one_sentence_and_a_non_zero_exit(case, kit_copy_as_cwd, fr
 
 HANDLED = [
     # A learner's mangled file is theirs: reset keeps it byte for byte; generate keeps it as an edit.
-    Case("exercise reset of a non-UTF-8 exercise", ["exercise", "reset", EXERCISE], "Saved your version as",
-         _mangled_exercise),
+    Case(
+        "exercise reset of a non-UTF-8 exercise",
+        ["exercise", "reset", EXERCISE],
+        "Saved your version as",
+        _mangled_exercise,
+    ),
     Case("generate with a non-UTF-8 exercise", ["generate"], "kept", _mangled_exercise),
 ]
 

@@ -13,8 +13,10 @@ from reference_app.lab.errors import LabError
 
 
 def test_the_console_script_loads_no_typer_rich_or_boto3_before_up():
-    code = ("import sys, reference_app.lab.cli.main, reference_app.lab.emulator; "
-            "print(sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'boto3', 'botocore'}))")
+    code = (
+        "import sys, reference_app.lab.cli.main, reference_app.lab.emulator; "
+        "print(sorted({m.split('.')[0] for m in sys.modules} & {'typer', 'rich', 'boto3', 'botocore'}))"
+    )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "[]\n"
 
 

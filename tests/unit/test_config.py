@@ -47,9 +47,20 @@ def test_bad_port_is_refused(monkeypatch, port):
 
 @pytest.mark.parametrize(
     ("host", "local"),
-    [("127.0.0.1", True), ("127.8.9.10", True), ("::1", True), ("[::1]", True), ("localhost", True),
-     ("localstack", True), ("ministack", True), ("s3.localhost.localstack.cloud", True),
-     ("10.0.0.5", False), ("192.168.1.2", False), ("lambda.us-east-1.amazonaws.com", False), ("", False)],
+    [
+        ("127.0.0.1", True),
+        ("127.8.9.10", True),
+        ("::1", True),
+        ("[::1]", True),
+        ("localhost", True),
+        ("localstack", True),
+        ("ministack", True),
+        ("s3.localhost.localstack.cloud", True),
+        ("10.0.0.5", False),
+        ("192.168.1.2", False),
+        ("lambda.us-east-1.amazonaws.com", False),
+        ("", False),
+    ],
 )
 def test_is_local_host(host, local):
     assert is_local_host(host) is local

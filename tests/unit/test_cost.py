@@ -73,8 +73,9 @@ def test_a_bill_from_measured_report_lines():
     assert bill.total == pytest.approx(0.40 + 75_500 * 0.0000166667)
 
 
-@pytest.mark.parametrize(("size", "requests"), [(1, 1), (256 * 1024, 1), (256 * 1024 + 1, 2), (320 * 1024, 2),
-                                                (1024 * 1024, 13)])
+@pytest.mark.parametrize(
+    ("size", "requests"), [(1, 1), (256 * 1024, 1), (256 * 1024 + 1, 2), (320 * 1024, 2), (1024 * 1024, 13)]
+)
 def test_asynchronous_events_past_256_kb_pay_one_request_per_64_kb(size, requests):
     assert cost.async_requests(size) == requests
 

@@ -16,9 +16,19 @@ IDS = {m.id for m in course.modules()}
 
 def test_the_planned_modules_in_order():
     assert [m.id for m in course.modules()] == [
-        "00_setup", "01_architecture", "02_handler", "03_infrastructure_as_code", "04_triggers",
-        "05_error_handling", "06_security", "07_performance_and_cost", "08_observability", "09_patterns",
-        "10_interview_prep", "11_deploying_safely", "12_beyond_the_zip",
+        "00_setup",
+        "01_architecture",
+        "02_handler",
+        "03_infrastructure_as_code",
+        "04_triggers",
+        "05_error_handling",
+        "06_security",
+        "07_performance_and_cost",
+        "08_observability",
+        "09_patterns",
+        "10_interview_prep",
+        "11_deploying_safely",
+        "12_beyond_the_zip",
     ]
 
 
@@ -99,14 +109,30 @@ def test_every_exercise_file_says_which_exercise_it_is_on_its_first_line():
         for root in (ROOT / "exercises", course.solution_path(exercise.id).parents[1]):
             first = ast.get_docstring(ast.parse((root / exercise.file).read_text())).splitlines()[0]
             assert first.startswith(f"Exercise {exercise.id} ({exercise.module}): "), (root.name, exercise.file)
+
+
 def _module(id_: str, **fields) -> course.Module:
-    return course.Module(id=id_, title=fields.pop("title", "A title"), status=fields.pop("status", "written"),
-                         minutes=10, objectives=fields.pop("objectives", ("An objective",)), **fields)
+    return course.Module(
+        id=id_,
+        title=fields.pop("title", "A title"),
+        status=fields.pop("status", "written"),
+        minutes=10,
+        objectives=fields.pop("objectives", ("An objective",)),
+        **fields,
+    )
 
 
 def _exercise(id_: str, module: str, **fields) -> course.Exercise:
-    return course.Exercise(id=id_, module=module, file=f"{module}/{id_}.py", kind=fields.pop("kind", "fill-in"),
-                           title="An exercise", minutes=5, hints=fields.pop("hints", ("one", "two")), **fields)
+    return course.Exercise(
+        id=id_,
+        module=module,
+        file=f"{module}/{id_}.py",
+        kind=fields.pop("kind", "fill-in"),
+        title="An exercise",
+        minutes=5,
+        hints=fields.pop("hints", ("one", "two")),
+        **fields,
+    )
 
 
 def test_a_consistent_map_passes():
@@ -131,17 +157,24 @@ def test_a_broken_map_names_every_problem_in_one_sentence():
     with pytest.raises(LabError) as error:
         course._validate(course.Course("t", modules, exercises))
     # THEN one sentence lists them all, in the map's order
-    assert str(error.value) == "The course map is inconsistent: " + "; ".join([
-        "module ids repeat",
-        "modules are not in order",
-        "02_b: every title, objective and name must be a non-empty string (quote ': ')",
-        "02_b: status must be one of ('written', 'planned')",
-        "02_b: unknown prerequisite 09_gone",
-        "02_b: prerequisite 03_c comes later",
-        "01_a: every title, objective and name must be a non-empty string (quote ': ')",
-        "exercise ex-orphan: unknown module 07_nowhere",
-        "exercise ex-unlisted: not listed under module 03_c",
-        "exercise ex-kind: kind must be one of ('fill-in', 'debug')",
-        "exercise ex-kind: needs two hints (the third level is the solution)",
-        "02_b: unknown exercise ex-gone",
-    ]) + "."
+    assert (
+        str(error.value)
+        == "The course map is inconsistent: "
+        + "; ".join(
+            [
+                "module ids repeat",
+                "modules are not in order",
+                "02_b: every title, objective and name must be a non-empty string (quote ': ')",
+                "02_b: status must be one of ('written', 'planned')",
+                "02_b: unknown prerequisite 09_gone",
+                "02_b: prerequisite 03_c comes later",
+                "01_a: every title, objective and name must be a non-empty string (quote ': ')",
+                "exercise ex-orphan: unknown module 07_nowhere",
+                "exercise ex-unlisted: not listed under module 03_c",
+                "exercise ex-kind: kind must be one of ('fill-in', 'debug')",
+                "exercise ex-kind: needs two hints (the third level is the solution)",
+                "02_b: unknown exercise ex-gone",
+            ]
+        )
+        + "."
+    )

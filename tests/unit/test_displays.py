@@ -38,8 +38,14 @@ def test_an_unhealthy_status_shows_the_problem_in_red():
 
 def test_a_deployment_is_labelled():
     package = packaging.build_zip("reference_app.handlers.hello")
-    conf = {"FunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:lab-hello", "State": "Active",
-            "Runtime": "python3.13", "Handler": "hello.lambda_handler", "Timeout": 30, "MemorySize": 256}
+    conf = {
+        "FunctionArn": "arn:aws:lambda:us-east-1:000000000000:function:lab-hello",
+        "State": "Active",
+        "Runtime": "python3.13",
+        "Handler": "hello.lambda_handler",
+        "Timeout": 30,
+        "MemorySize": 256,
+    }
     dep = Deployment("lab-hello", "created", conf, package)
     for shown in _displays(dep):
         assert "zip_bytes" not in shown and "Package(" not in shown
@@ -51,8 +57,11 @@ def test_a_failed_invocation_shows_its_error_and_trace_line_by_line():
     inv = Invocation(
         status_code=200,
         payload={"errorMessage": "no price for sku-9", "errorType": "ValueError", "stackTrace": TRACE},
-        function_error="Unhandled", request_id="req-1", log_tail="START RequestId: req-1\nboom\nEND RequestId: req-1\n",
-        elapsed_ms=12.34, function="lab-orders",
+        function_error="Unhandled",
+        request_id="req-1",
+        log_tail="START RequestId: req-1\nboom\nEND RequestId: req-1\n",
+        elapsed_ms=12.34,
+        function="lab-orders",
     )
     text = repr(inv)
     assert text.splitlines()[0] == "lab-orders: failed (Unhandled), status 200, 12.3 ms"

@@ -105,9 +105,27 @@ def test_progress_survives_a_restart(home, tmp_path):
     q = recall_questions(module="08_observability")[0]
     script = "import sys; from reference_app.lab.cli import app; sys.argv = ['lambda-lab', *sys.argv[1:]]; app()"
     env = {**__import__("os").environ, "LAMBDA_LAB_HOME": str(home)}
-    done = subprocess.run([sys.executable, "-c", script, "drill", "--module", "08_observability", "--topic", q.topic,
-                           "--level", q.level, "--count", "1"],
-                          input="\ng\n", capture_output=True, text=True, env=env, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            script,
+            "drill",
+            "--module",
+            "08_observability",
+            "--topic",
+            q.topic,
+            "--level",
+            q.level,
+            "--count",
+            "1",
+        ],
+        input="\ng\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     # WHEN the drill starts again (a new process, or here a new CliRunner call)
     output = run("--stats", "--module", "08_observability")
@@ -132,8 +150,19 @@ def test_q_stops_and_keeps_what_was_answered(home):
 def test_bad_input_is_asked_again():
     q = next(q for q in bank_mod.load().select(module="04_triggers") if q.is_choice)
     shown = q.choice_order(random.Random(8)).index(q.answer) + 1
-    output = run("--module", "04_triggers", "--topic", q.topic, "--level", q.level, "--count", "1", "--seed", "8",
-                 answers=f"seven\n9\n{shown}\n")
+    output = run(
+        "--module",
+        "04_triggers",
+        "--topic",
+        q.topic,
+        "--level",
+        q.level,
+        "--count",
+        "1",
+        "--seed",
+        "8",
+        answers=f"seven\n9\n{shown}\n",
+    )
     assert output.count("Type a number from 1 to") == 2 and "Correct." in output
 
 

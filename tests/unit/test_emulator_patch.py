@@ -84,13 +84,30 @@ class Worker:
     def __init__(self, code_dir: Path, handler: str, env: dict | None = None, variables: dict | None = None):
         module, function = handler.rsplit(".", 1)
         self.proc = subprocess.Popen(
-            [sys.executable, str(Path(bootstrap.__file__))], cwd=code_dir, text=True, bufsize=1,
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env={"PATH": os.environ.get("PATH", ""), "AWS_LAMBDA_FUNCTION_NAME": "probe", "HOST_ONLY": "1",
-                 "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128", **(env or {})},
+            [sys.executable, str(Path(bootstrap.__file__))],
+            cwd=code_dir,
+            text=True,
+            bufsize=1,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={
+                "PATH": os.environ.get("PATH", ""),
+                "AWS_LAMBDA_FUNCTION_NAME": "probe",
+                "HOST_ONLY": "1",
+                "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": "128",
+                **(env or {}),
+            },
         )
-        self.send({"code_dir": str(code_dir), "module": module, "handler": function, "env": variables or {},
-                   "function_name": "probe"})
+        self.send(
+            {
+                "code_dir": str(code_dir),
+                "module": module,
+                "handler": function,
+                "env": variables or {},
+                "function_name": "probe",
+            }
+        )
         assert json.loads(self.proc.stdout.readline()) == {"status": "ready", "cold": True}
 
     def send(self, message: dict) -> None:
@@ -113,7 +130,8 @@ class Worker:
 
 @pytest.fixture
 def worker(tmp_path):
-    (tmp_path / "fn.py").write_text(textwrap.dedent('''
+    (tmp_path / "fn.py").write_text(
+        textwrap.dedent("""
         import logging, os, sys
 
         logging.getLogger().setLevel(logging.INFO)
@@ -133,7 +151,8 @@ def worker(tmp_path):
             return {"request_id": context.aws_request_id, "memory": context.memory_limit_in_mb,
                     "environment": sorted(os.environ), "path": sys.path, "cwd": os.getcwd(),
                     "site": "site" in sys.modules}
-    '''))
+    """)
+    )
     started = Worker(tmp_path, "fn.handler", variables={"MINE": "yes"})
     yield started
     started.close()
@@ -173,8 +192,12 @@ def test_log_records_are_one_event_each_and_print_lines_too(worker):
 
 def test_a_result_that_is_not_json_is_a_marshal_error(worker):
     error = worker.invoke("set")[0]["lab"]["error"]
-    assert error == {"errorMessage": "Unable to marshal response: Object of type set is not JSON serializable",
-                     "errorType": "Runtime.MarshalError", "requestId": "req-1", "stackTrace": []}
+    assert error == {
+        "errorMessage": "Unable to marshal response: Object of type set is not JSON serializable",
+        "errorType": "Runtime.MarshalError",
+        "requestId": "req-1",
+        "stackTrace": [],
+    }
 
 
 def test_a_module_that_cannot_be_imported_is_an_import_module_error(tmp_path):
@@ -184,7 +207,10 @@ def test_a_module_that_cannot_be_imported_is_an_import_module_error(tmp_path):
     assert answer["status"] == "error"  # ministack retires the environment; the next invoke tries init again
     assert answer["lab"]["error"] == {
         "errorMessage": "Unable to import module 'broken': No module named 'not_installed_anywhere'",
-        "errorType": "Runtime.ImportModuleError", "requestId": "", "stackTrace": []}
+        "errorType": "Runtime.ImportModuleError",
+        "requestId": "",
+        "stackTrace": [],
+    }
     assert any("LAMBDA_WARNING: Unhandled exception" in line for line in output)
     started.close()
 
@@ -212,22 +238,35 @@ LAB = {"started_ms": 1_000_000, "duration_ms": 12.345, "peak_mb": 41, "init_ms":
 def test_the_text_block_is_start_output_end_report():
     block = log_block.build_log_block(CONFIG, "r-1", "2024/01/01/[$LATEST]ab", [(1_000_001, "hi\n")], LAB)
     lines = [m for _, m in block.events]
-    assert block.group == "/aws/lambda/f" and lines[:3] == ["START RequestId: r-1 Version: $LATEST\n", "hi\n",
-                                                           "END RequestId: r-1\n"]
-    assert lines[3] == ("REPORT RequestId: r-1\tDuration: 12.35 ms\tBilled Duration: 163 ms\tMemory Size: 256 MB\t"
-                        "Max Memory Used: 41 MB\tInit Duration: 150.50 ms\t\n")
+    assert block.group == "/aws/lambda/f" and lines[:3] == [
+        "START RequestId: r-1 Version: $LATEST\n",
+        "hi\n",
+        "END RequestId: r-1\n",
+    ]
+    assert lines[3] == (
+        "REPORT RequestId: r-1\tDuration: 12.35 ms\tBilled Duration: 163 ms\tMemory Size: 256 MB\t"
+        "Max Memory Used: 41 MB\tInit Duration: 150.50 ms\t\n"
+    )
     assert group_blocks([{"timestamp": t, "message": m, "logStreamName": "s"} for t, m in block.events])[0].cold
 
 
 def test_the_json_block_filters_application_levels_and_drops_platform_records_at_warn():
     config = {**CONFIG, "LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "ERROR"}}
-    output = [(1_000_001, '{"level": "INFO", "message": "a"}'), (1_000_002, '{"level": "ERROR", "message": "b"}'),
-              (1_000_003, "plain print")]
+    output = [
+        (1_000_001, '{"level": "INFO", "message": "a"}'),
+        (1_000_002, '{"level": "ERROR", "message": "b"}'),
+        (1_000_003, "plain print"),
+    ]
     block = log_block.build_log_block(config, "r-2", "s", output, LAB)
     records = [json.loads(m) for _, m in block.events]
     assert [r.get("type") or r.get("message") for r in records] == ["platform.start", "b", "platform.report"]
-    assert records[-1]["record"]["metrics"] == {"durationMs": 12.35, "billedDurationMs": 163, "memorySizeMB": 256,
-                                                "maxMemoryUsedMB": 41, "initDurationMs": 150.5}
+    assert records[-1]["record"]["metrics"] == {
+        "durationMs": 12.35,
+        "billedDurationMs": 163,
+        "memorySizeMB": 256,
+        "maxMemoryUsedMB": 41,
+        "initDurationMs": 150.5,
+    }
     assert platform_record(block.events[-1][1].rstrip("\n"))[2]["Init Duration"] == 150.5
     quiet = {**config, "LoggingConfig": {**config["LoggingConfig"], "SystemLogLevel": "WARN"}}
     quiet_block = log_block.build_log_block(quiet, "r-3", "s", output, LAB)
@@ -263,13 +302,15 @@ class FakePool:
 
 def test_idle_workers_are_reclaimed_by_lifetime_then_least_recently_used():
     now = 10_000.0
-    pool = FakePool({
-        "a": [FakeWorker("a-last", now - 100), FakeWorker("a-burst", now - 40)],
-        "b": [FakeWorker("b-busy", now - 9_000, in_use=True)],
-        "c": [FakeWorker("c-old", now - 400)],
-        "d": [FakeWorker("d", now - 10)],
-        "e": [FakeWorker("e", now - 20)],
-    })
+    pool = FakePool(
+        {
+            "a": [FakeWorker("a-last", now - 100), FakeWorker("a-burst", now - 40)],
+            "b": [FakeWorker("b-busy", now - 9_000, in_use=True)],
+            "c": [FakeWorker("c-old", now - 400)],
+            "d": [FakeWorker("d", now - 10)],
+            "e": [FakeWorker("e", now - 20)],
+        }
+    )
     settings = workers.Settings(idle_s=300, burst_idle_s=30, max_idle_workers=2)
     assert workers.reclaim(pool, settings, now) == 3
     # a burst's extra worker after 30 s, a function's last after 300 s, then the oldest beyond two idle
@@ -312,8 +353,9 @@ def test_formats_match_awslambdaric(monkeypatch):
         logging.getLogger().removeHandler(logging.getLogger().handlers[-1])
     # the error object, and the error log line of an unhandled exception
     ours = bootstrap.error_from_exception(exc_info[1], "req-1")
-    theirs = ric.make_error("bad stock", "ValueError", traceback.format_list(ric.extract_traceback(exc_info[2])),
-                            "req-1")
+    theirs = ric.make_error(
+        "bad stock", "ValueError", traceback.format_list(ric.extract_traceback(exc_info[2])), "req-1"
+    )
     assert ours == theirs
     ric.log_error(theirs, sink)
     expected, sink.lines = sink.lines, []
@@ -356,9 +398,13 @@ class Sink:
 
 def test_the_bootstrap_needs_nothing_but_the_standard_library():
     tree = ast.parse(Path(bootstrap.__file__).read_text())
-    imported = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import)
-                for alias in node.names}
-    imported |= {node.module.split(".")[0] for node in ast.walk(tree)
-                 if isinstance(node, ast.ImportFrom) and node.module and not node.level}
+    imported = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
+    imported |= {
+        node.module.split(".")[0]
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.module and not node.level
+    }
     allowed = set(sys.stdlib_module_names) | {"snapshot_restore_py"}  # AWS's SnapStart hooks, when present
     assert imported <= allowed, imported - allowed

@@ -67,9 +67,16 @@ class _FakeCloudWatch(SimpleNamespace):
 
 def _alarm(function: str) -> dict:
     return {
-        "AlarmName": f"{function}-errors", "Namespace": "AWS/Lambda", "MetricName": "Errors", "Statistic": "Sum",
-        "Dimensions": [{"Name": "FunctionName", "Value": function}], "Period": 60, "EvaluationPeriods": 1,
-        "Threshold": 3, "ComparisonOperator": "GreaterThanOrEqualToThreshold", "StateValue": "INSUFFICIENT_DATA",
+        "AlarmName": f"{function}-errors",
+        "Namespace": "AWS/Lambda",
+        "MetricName": "Errors",
+        "Statistic": "Sum",
+        "Dimensions": [{"Name": "FunctionName", "Value": function}],
+        "Period": 60,
+        "EvaluationPeriods": 1,
+        "Threshold": 3,
+        "ComparisonOperator": "GreaterThanOrEqualToThreshold",
+        "StateValue": "INSUFFICIENT_DATA",
     }
 
 
@@ -88,7 +95,8 @@ def test_an_alarm_counts_only_the_function_its_dimensions_name():
 def test_a_recorded_point_moves_the_alarms_on_its_metric():
     cw = _FakeCloudWatch()
     cw.record_metric = lambda ns, name, value, unit="None", dimensions=None: cw._metrics.setdefault(
-        (ns, name, cw._dims_key(dimensions or {})), []).append({"Timestamp": time.time(), "Value": value})
+        (ns, name, cw._dims_key(dimensions or {})), []
+    ).append({"Timestamp": time.time(), "Value": value})
     alarm = cw._alarms["a"] = _alarm("fn")
     limits.patch_cloudwatch(cw)
     for _ in range(3):

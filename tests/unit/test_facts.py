@@ -52,8 +52,13 @@ def cells(source: str) -> list[str]:
 
 
 def documents() -> dict[str, str]:
-    files = [*sorted((ROOT / "lessons").glob("*.py")), *sorted(QUESTIONS.glob("*.yml")),
-             ROOT / "reference_app" / "lab" / "known_differences.yml", FACTS, ROOT / "README.md"]
+    files = [
+        *sorted((ROOT / "lessons").glob("*.py")),
+        *sorted(QUESTIONS.glob("*.yml")),
+        ROOT / "reference_app" / "lab" / "known_differences.yml",
+        FACTS,
+        ROOT / "README.md",
+    ]
     return {str(path.relative_to(ROOT)): path.read_text(encoding="utf-8") for path in files if path.exists()}
 
 
@@ -105,6 +110,7 @@ def test_every_fact_is_still_stated_where_the_list_says(facts):
 
 
 # --- the rules can fail ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "url",

@@ -9,7 +9,7 @@ from reference_app.lab.errors import LabError
 
 fidelity = importlib.import_module("reference_app.lab.known_differences")
 README = (Path(__file__).resolve().parents[2] / "README.md").read_text()
-SECTION = README[README.index("## What the emulator does differently from AWS"):README.index("## Layout")]
+SECTION = README[README.index("## What the emulator does differently from AWS") : README.index("## Layout")]
 
 
 @pytest.mark.parametrize("row", fidelity.DIFFERENCES, ids=lambda d: d.id)

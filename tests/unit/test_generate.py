@@ -7,7 +7,7 @@ import pytest
 from reference_app.lab import course, generate, workspace
 from reference_app.lab.errors import LabError
 
-SOLUTION = '''def f(x):
+SOLUTION = """def f(x):
     # BEGIN SOLUTION hint="Return twice x."
     y = x * 2
     return y
@@ -21,7 +21,7 @@ def g(key):
     # key = key  # the bug
     # END SOLUTION
     return key
-'''
+"""
 
 
 def test_fill_in_blocks_become_not_implemented_with_the_hint():
@@ -42,12 +42,15 @@ def test_everything_outside_the_blocks_is_identical():
     assert generate.clean_solution(SOLUTION).count("BEGIN") == 0
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    ("# BEGIN SOLUTION hint='x'\npass\n", "no END SOLUTION"),
-    ("# END SOLUTION\n", "outside a BEGIN SOLUTION block"),
-    ("# BEGIN SOLUTION\npass\n# END SOLUTION\n", 'needs hint="..."'),
-    ("# BEGIN SOLUTION hint='a'\n# BEGIN SOLUTION hint='b'\n# END SOLUTION\n", "cannot nest"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("# BEGIN SOLUTION hint='x'\npass\n", "no END SOLUTION"),
+        ("# END SOLUTION\n", "outside a BEGIN SOLUTION block"),
+        ("# BEGIN SOLUTION\npass\n# END SOLUTION\n", 'needs hint="..."'),
+        ("# BEGIN SOLUTION hint='a'\n# BEGIN SOLUTION hint='b'\n# END SOLUTION\n", "cannot nest"),
+    ],
+)
 def test_malformed_markers_are_one_sentence_with_the_line(text, message):
     with pytest.raises(LabError, match=message):
         generate.stub_from_solution(text, "s.py")
@@ -108,6 +111,7 @@ def test_a_prerequisite_not_written_yet_is_named_not_linked():
 
 # --- issue 17.6: a learner's files are never lost or mangled -------------------------------------
 
+
 def _first_notebook(root):
     module = next(m for m in course.modules() if m.written)
     return root / "notebooks" / module.notebook
@@ -117,8 +121,9 @@ def test_generate_saves_an_edited_notebook_before_regenerating_it(kit_copy):
     # GIVEN a notebook someone edited (a cell of their own) and a lesson that changed since
     notebook = _first_notebook(kit_copy)
     generate.generate()  # records what was generated
-    mine = notebook.read_text().replace('"cells": [', '"cells": [{"cell_type": "markdown", "id": "mine", '
-                                        '"metadata": {}, "source": "my notes"},', 1)
+    mine = notebook.read_text().replace(
+        '"cells": [', '"cells": [{"cell_type": "markdown", "id": "mine", "metadata": {}, "source": "my notes"},', 1
+    )
     notebook.write_text(mine)
     lesson = kit_copy / "lessons" / f"{notebook.stem}.py"
     lesson.write_text(lesson.read_text() + "\n# %%\n1 + 1\n")

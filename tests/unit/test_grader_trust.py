@@ -46,8 +46,12 @@ def test_the_same_seed_draws_the_same_inputs_and_another_seed_others():
 
 def test_a_report_prints_its_seed_and_the_command_that_replays_it(learner, tmp_path):
     wrong = tmp_path / "wrong.py"
-    wrong.write_text(clean_solution(course.solution_path("sqs-partial-batch").read_text(encoding="utf-8"))
-                     .replace('failures.append({"itemIdentifier": record["messageId"]})', "pass"), encoding="utf-8")
+    wrong.write_text(
+        clean_solution(course.solution_path("sqs-partial-batch").read_text(encoding="utf-8")).replace(
+            'failures.append({"itemIdentifier": record["messageId"]})', "pass"
+        ),
+        encoding="utf-8",
+    )
     report = grader.run("sqs-partial-batch", wrong, seed=424242)
     assert report.seed == 424242 and "seed 424242" in report.headline()
     assert "lambda-lab check sqs-partial-batch --seed 424242" in str(report)
@@ -63,8 +67,10 @@ def test_an_answer_that_hard_codes_one_runs_keys_passes_that_run_and_fails_the_n
     assert len(seen) >= 4
     # WHEN an answer maps exactly those encoded keys back instead of decoding
     table = {quote_plus(k, safe="/"): k for k in seen}
-    fake = solution.replace('key = unquote_plus(record["s3"]["object"]["key"])',
-                            f'key = {table!r}.get(record["s3"]["object"]["key"], record["s3"]["object"]["key"])')
+    fake = solution.replace(
+        'key = unquote_plus(record["s3"]["object"]["key"])',
+        f'key = {table!r}.get(record["s3"]["object"]["key"], record["s3"]["object"]["key"])',
+    )
     assert fake != solution
     path = tmp_path / "fake.py"
     path.write_text(fake, encoding="utf-8")
@@ -134,26 +140,35 @@ def test_a_service_wildcard_allows_every_action_of_the_service():
 
 
 def test_a_policy_that_does_its_job_only_has_nothing_beyond_it():
-    doc = _doc({"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": TABLE},
-               {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": f"{LOGS}:log-stream:*"})
+    doc = _doc(
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:PutItem"], "Resource": TABLE},
+        {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": f"{LOGS}:log-stream:*"},
+    )
     assert policy.grants_beyond(doc, JOB) == []
 
 
-@pytest.mark.parametrize(("statement", "widest"), [
-    ({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}, "dynamodb:GetItem on *"),
-    ({"Effect": "Allow", "Action": "dynamodb:Get*", "Resource": TABLE}, f"dynamodb:GetResourcePolicy on {TABLE}"),
-    ({"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:*:*:*"},
-     "logs:PutLogEvents on arn:aws:logs:*:*:*"),
-    ({"Effect": "Allow", "Action": "*", "Resource": TABLE}, f"every action of every service ('*') on {TABLE}"),
-    ({"Effect": "Allow", "NotAction": "iam:*", "Resource": TABLE}, f"every action but iam:* on {TABLE}"),
-])
+@pytest.mark.parametrize(
+    ("statement", "widest"),
+    [
+        ({"Effect": "Allow", "Action": "dynamodb:GetItem", "Resource": "*"}, "dynamodb:GetItem on *"),
+        ({"Effect": "Allow", "Action": "dynamodb:Get*", "Resource": TABLE}, f"dynamodb:GetResourcePolicy on {TABLE}"),
+        (
+            {"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "arn:aws:logs:*:*:*"},
+            "logs:PutLogEvents on arn:aws:logs:*:*:*",
+        ),
+        ({"Effect": "Allow", "Action": "*", "Resource": TABLE}, f"every action of every service ('*') on {TABLE}"),
+        ({"Effect": "Allow", "NotAction": "iam:*", "Resource": TABLE}, f"every action but iam:* on {TABLE}"),
+    ],
+)
 def test_every_grant_beyond_the_job_is_found_whatever_a_probe_would_try(statement, widest):
     assert widest in policy.grants_beyond(_doc(statement), JOB)
 
 
 def test_an_unconditional_deny_removes_what_it_covers():
-    doc = _doc({"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Scan"], "Resource": TABLE},
-               {"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": "*"})
+    doc = _doc(
+        {"Effect": "Allow", "Action": ["dynamodb:GetItem", "dynamodb:Scan"], "Resource": TABLE},
+        {"Effect": "Deny", "Action": "dynamodb:Scan", "Resource": "*"},
+    )
     assert policy.grants_beyond(doc, JOB) == [] and not policy.allows(doc, "dynamodb:Scan", TABLE)
 
 
@@ -178,8 +193,11 @@ def test_hint_three_on_an_answer_that_passes_lists_nothing_to_remove(learner):
     answer = clean_solution(course.solution_path("handler-validation").read_text(encoding="utf-8"))
     mine.write_text(answer.replace("for field in FIELDS:", "for field in FIELDS:  # mine"), encoding="utf-8")
     data = progress.load()  # as a passing check leaves it for this version of the file
-    data["handler-validation"] = {"attempts": 1, "status": "passed",
-                                  "source_sha": hashlib.sha256(mine.read_bytes()).hexdigest()[:16]}
+    data["handler-validation"] = {
+        "attempts": 1,
+        "status": "passed",
+        "source_sha": hashlib.sha256(mine.read_bytes()).hexdigest()[:16],
+    }
     progress.save(data)
     text = grader.hint("handler-validation", 3).text
     assert "already passes" in text and "Lines to remove" not in text

@@ -49,13 +49,21 @@ def test_third_party_imports_are_declared(name):
         if isinstance(node, ast.Import):
             imported.update(alias.name.split(".")[0] for alias in node.names)
         # another handler is deployable code too (packaging bundles it); the lab tooling is not
-        elif (isinstance(node, ast.ImportFrom) and node.module and node.level == 0
-              and not node.module.startswith("reference_app.handlers.")):
+        elif (
+            isinstance(node, ast.ImportFrom)
+            and node.module
+            and node.level == 0
+            and not node.module.startswith("reference_app.handlers.")
+        ):
             imported.add(node.module.split(".")[0])
     declared = set(importlib.import_module(f"reference_app.handlers.{name}").REQUIREMENTS)
-    distribution = {"aws_lambda_powertools": "aws-lambda-powertools", "PIL": "pillow", "pydantic": "pydantic",
-                    "aws_durable_execution_sdk_python": "aws-durable-execution-sdk-python",
-                    "snapshot_restore_py": "snapshot-restore-py"}
+    distribution = {
+        "aws_lambda_powertools": "aws-lambda-powertools",
+        "PIL": "pillow",
+        "pydantic": "pydantic",
+        "aws_durable_execution_sdk_python": "aws-durable-execution-sdk-python",
+        "snapshot_restore_py": "snapshot-restore-py",
+    }
     for module, dist in distribution.items():
         if module in imported:
             assert dist in declared, f"{name} imports {module} but does not declare {dist}"

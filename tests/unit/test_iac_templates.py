@@ -50,8 +50,13 @@ def test_a_plain_yaml_parser_silently_keeps_the_last_parameters_block():
 
 def test_merging_the_duplicate_leaves_the_runtime_warning_and_the_informational_rules():
     merged = seed.merge_duplicate_sections(seed.template())
-    assert seed.top_level_keys(merged) == ["AWSTemplateFormatVersion", "Description", "Parameters", "Resources",
-                                           "Outputs"]
+    assert seed.top_level_keys(merged) == [
+        "AWSTemplateFormatVersion",
+        "Description",
+        "Parameters",
+        "Resources",
+        "Outputs",
+    ]
     assert seed.parameters_a_plain_parser_keeps(merged) == ["Environment", "FunctionName", "NotificationEmail"]
     assert iac.lint(merged).rules == ["W2531"]
     assert iac.lint(merged, informational=True).rules == ["I3011", "I3042", "W2531"]
@@ -97,8 +102,12 @@ def test_the_seed_terraform_uses_what_provider_6_removed():
     assert ("aws_api_gateway_deployment.*.invoke_url", "invoke_url") in problems
     assert ("aws_lambda_function.main", "runtime") in problems
     wheres = {w for w, _ in problems}
-    assert {"random_* blocks", "archive_* blocks", "aws_s3_bucket_notification.main",
-            "aws_lambda_event_source_mapping.*"} <= wheres
+    assert {
+        "random_* blocks",
+        "archive_* blocks",
+        "aws_s3_bucket_notification.main",
+        "aws_lambda_event_source_mapping.*",
+    } <= wheres
 
 
 def test_terraform_can_be_switched_off(monkeypatch):

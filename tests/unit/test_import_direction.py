@@ -23,20 +23,33 @@ LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 # file (under reference_app/lab) -> (the kit modules it may import inside a function, why)
 ALLOWED_IN_FUNCTIONS = {
-    "cli/main.py": ({"cli", "config", "errors", "emulator"},
-                    "the console script's quick path: `lambda-lab up` starts the emulator without Typer, rich "
-                    "and the command table (~0.25 s, benchmarks/import_time.py)"),
+    "cli/main.py": (
+        {"cli", "config", "errors", "emulator"},
+        "the console script's quick path: `lambda-lab up` starts the emulator without Typer, rich "
+        "and the command table (~0.25 s, benchmarks/import_time.py)",
+    ),
     "cli/__init__.py": ({"cli.base"}, "the command table is built on first use, for the same quick path"),
-    "emulator.py": ({"clients", "own_resources"},
-                    "boto3: `lambda-lab up` (quick path) and `status` never build a client (~65 ms)"),
-    "questions/__init__.py": ({"questions.widget", "questions.mock"},
-                              "ipywidgets and IPython (~95 ms) that `lambda-lab drill` never needs"),
-    "emulator_patch/workers.py": ({"runtime_sdk"},
-                                  "in the emulator's process: loaded at the first invoke, not at every start"),
+    "emulator.py": (
+        {"clients", "own_resources"},
+        "boto3: `lambda-lab up` (quick path) and `status` never build a client (~65 ms)",
+    ),
+    "questions/__init__.py": (
+        {"questions.widget", "questions.mock"},
+        "ipywidgets and IPython (~95 ms) that `lambda-lab drill` never needs",
+    ),
+    "emulator_patch/workers.py": (
+        {"runtime_sdk"},
+        "in the emulator's process: loaded at the first invoke, not at every start",
+    ),
     "emulator_patch/room_accounts.py": (
-        {"accounts.credentials", "emulator_patch.room_sandbox", "emulator_patch.workers",
-         "emulator_patch.room_signatures"},
-        "in the emulator's process, and only in one a room shares (POSIX: pwd, bubblewrap)"),
+        {
+            "accounts.credentials",
+            "emulator_patch.room_sandbox",
+            "emulator_patch.workers",
+            "emulator_patch.room_signatures",
+        },
+        "in the emulator's process, and only in one a room shares (POSIX: pwd, bubblewrap)",
+    ),
     "cli/room.py": ({"emulator_patch.room_sandbox"}, "POSIX only (pwd): every `lambda-lab` call imports cli/room.py"),
     "room/preflight.py": ({"emulator_patch.room_sandbox"}, "POSIX only (pwd): `lambda-lab doctor` imports preflight"),
 }
@@ -99,19 +112,28 @@ def _lint(pyproject: Path, pythonpath: Path) -> subprocess.CompletedProcess:
     if not LINT_IMPORTS.exists():
         pytest.fail(f"{LINT_IMPORTS} is missing: pip install -e '.[dev]' (import-linter)")
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
-    return subprocess.run([str(LINT_IMPORTS), str(pyproject), "--no-cache"], cwd=pythonpath, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(LINT_IMPORTS), str(pyproject), "--no-cache"],
+        cwd=pythonpath,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_imports_run_one_way_with_no_circle():
     result = _lint(ROOT / "pyproject.toml", ROOT)
-    assert result.returncode == 0, result.stdout[result.stdout.find("Broken contracts"):] or result.stderr
+    assert result.returncode == 0, result.stdout[result.stdout.find("Broken contracts") :] or result.stderr
 
 
 def test_an_upward_import_inside_a_function_breaks_the_layers_contract(tmp_path):
     # a copy of the package, where the platform's errors.py reaches up into the room, in a function
-    shutil.copytree(ROOT / "reference_app", tmp_path / "reference_app",
-                    ignore=shutil.ignore_patterns("__pycache__", "course", "events", "iac"))
+    shutil.copytree(
+        ROOT / "reference_app",
+        tmp_path / "reference_app",
+        ignore=shutil.ignore_patterns("__pycache__", "course", "events", "iac"),
+    )
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     errors = tmp_path / "reference_app" / "lab" / "errors.py"
     errors.write_text(errors.read_text() + "\n\ndef _up():\n    from .room import view\n\n    return view\n")
@@ -127,6 +149,7 @@ def test_the_lab_never_imports_its_own_facade():
     import grimp
 
     graph = grimp.build_graph("reference_app", cache_dir=None)
-    importers = {m for m in graph.find_modules_that_directly_import("reference_app.lab")
-                 if m.startswith("reference_app.lab.")}
+    importers = {
+        m for m in graph.find_modules_that_directly_import("reference_app.lab") if m.startswith("reference_app.lab.")
+    }
     assert not importers, f"{sorted(importers)} import names from reference_app.lab's lazy exports"

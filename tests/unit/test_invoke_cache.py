@@ -8,10 +8,17 @@ from reference_app.lab.config import Backend
 BACKEND = Backend("embedded", "http://127.0.0.1:1")  # nothing is sent: events are emitted by hand
 
 
-@pytest.mark.parametrize(("service", "operation"), [
-    ("lambda", "UpdateFunctionConfiguration"), ("lambda", "CreateFunction"), ("lambda", "DeleteFunction"),
-    ("lambda", "PublishVersion"), ("cloudformation", "CreateStack"), ("cloudformation", "UpdateStack"),
-])
+@pytest.mark.parametrize(
+    ("service", "operation"),
+    [
+        ("lambda", "UpdateFunctionConfiguration"),
+        ("lambda", "CreateFunction"),
+        ("lambda", "DeleteFunction"),
+        ("lambda", "PublishVersion"),
+        ("cloudformation", "CreateStack"),
+        ("cloudformation", "UpdateStack"),
+    ],
+)
 def test_a_change_through_a_kit_client_forgets_remembered_timeouts(service, operation):
     clients._TIMEOUTS[("http://127.0.0.1:1", "test", "f", None)] = (3.0, 0.0)
     made = clients.client(service, BACKEND)
@@ -22,8 +29,9 @@ def test_a_change_through_a_kit_client_forgets_remembered_timeouts(service, oper
 def test_a_read_leaves_them_alone():
     clients._TIMEOUTS[("http://127.0.0.1:1", "test", "f", None)] = (3.0, 0.0)
     made = clients.client("lambda", BACKEND)
-    made.meta.events.emit("after-call.lambda.GetFunctionConfiguration", http_response=None, parsed={}, model=None,
-                          context={})
+    made.meta.events.emit(
+        "after-call.lambda.GetFunctionConfiguration", http_response=None, parsed={}, model=None, context={}
+    )
     assert clients._TIMEOUTS != {}
     clients.forget_function_configs()
 

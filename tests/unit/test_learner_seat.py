@@ -36,8 +36,13 @@ def test_the_terminal_has_the_kit_first_on_path_even_when_bashrc_resets_it(tmp_p
     shell = jupyter_config(tmp_path, solutions=False)["ServerApp"]["terminado_settings"]["shell_command"]
     assert "-l" not in shell
     # WHEN JupyterLab's terminal starts with a bare PATH
-    found = subprocess.run([*shell, "-c", "command -v python"], capture_output=True, text=True, timeout=30,
-                           env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TERM": "dumb"})
+    found = subprocess.run(
+        [*shell, "-c", "command -v python"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin", "TERM": "dumb"},
+    )
     # THEN the kit's interpreter (and its lambda-lab beside it) comes first
     assert found.stdout.strip().splitlines()[-1] == str(Path(sys.executable).parent / "python"), found
     assert str(Path(sys.executable).parent) in terminal_rc(Path(sys.executable).parent)
@@ -110,7 +115,7 @@ def test_no_dollar_sign_is_read_as_math(notebook):
     for number, cell in enumerate(cells):
         if cell["cell_type"] == "markdown":
             prose = _prose("".join(cell["source"]))
-            assert "$" not in prose, f"cell {number}: write USD: {prose[prose.index('$') - 40:][:120]!r}"
+            assert "$" not in prose, f"cell {number}: write USD: {prose[prose.index('$') - 40 :][:120]!r}"
 
 
 def _history(states: list[str], durations_ms: list[int]) -> list[dict]:
@@ -189,8 +194,9 @@ def _fractional_counts(spec: dict) -> list[str]:
 def test_the_cold_warm_histogram_counts_in_whole_invocations():
     from reference_app.lab.lesson_helpers.performance import plot_cold_warm
 
-    df = pd.DataFrame({"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0],
-                       "duration_ms": [20, 3, 4]})
+    df = pd.DataFrame(
+        {"cold": [True, False, False], "billed_ms": [120, 3, 4], "init_ms": [100, 0, 0], "duration_ms": [20, 3, 4]}
+    )
     spec = plot_cold_warm(df).to_dict()
     assert _fractional_counts(spec) == []
     histogram = spec["hconcat"][0]
@@ -207,9 +213,11 @@ def test_a_terraform_apply_shows_progress_while_it_runs(tmp_path, monkeypatch, c
     from reference_app.lab import terraform
 
     fake = tmp_path / "tflocal"
-    fake.write_text("#!/bin/sh\nsleep 1.5\necho 'aws_iam_role.fn: Creating...'\n"
-                    "echo 'aws_iam_role.fn: Creation complete after 0s [id=r]'\n"
-                    "echo 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.'\n")
+    fake.write_text(
+        "#!/bin/sh\nsleep 1.5\necho 'aws_iam_role.fn: Creating...'\n"
+        "echo 'aws_iam_role.fn: Creation complete after 0s [id=r]'\n"
+        "echo 'Apply complete! Resources: 1 added, 0 changed, 0 destroyed.'\n"
+    )
     fake.chmod(0o755)
     monkeypatch.setattr(terraform, "tflocal_path", lambda: str(fake))
     monkeypatch.setattr(terraform, "_HEARTBEAT_S", 0.5)

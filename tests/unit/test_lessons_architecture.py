@@ -58,8 +58,16 @@ def test_peak_overlap_counts_spans_open_at_once():
 
 def ramp_rows():
     def row(wave, env, cold, start, end):
-        return {"wave": wave, "parallel": 0, "function": "f", "environment": env, "cold_start": cold,
-                "started_ms": start, "ended_ms": end, "request_id": f"{env}-{start}"}
+        return {
+            "wave": wave,
+            "parallel": 0,
+            "function": "f",
+            "environment": env,
+            "cold_start": cold,
+            "started_ms": start,
+            "ended_ms": end,
+            "request_id": f"{env}-{start}",
+        }
 
     return [row(1, "a", True, 0, 100), row(2, "a", False, 200, 300), row(2, "b", True, 250, 350)]
 
@@ -87,17 +95,35 @@ def test_the_ramp_plot_has_two_panels_with_every_invocation_on_its_environments_
 
 
 def flow() -> arch.Flow:
-    architecture = arch.Architecture("lab-01-", "http://x/", "lab-01-uploads", "arn:topic", "http://q",
-                                     {role: f"lab-01-{role}" for role in arch.HANDLERS})
-    traffic = arch.Traffic("r1", 0, [("POST", 201), ("POST", 201), ("DELETE", 204)], ["a-r1", "b-r1"], ["b-r1"],
-                           ["uploads/r1-photo.png", "uploads/r1 sales.csv"])
+    architecture = arch.Architecture(
+        "lab-01-",
+        "http://x/",
+        "lab-01-uploads",
+        "arn:topic",
+        "http://q",
+        {role: f"lab-01-{role}" for role in arch.HANDLERS},
+    )
+    traffic = arch.Traffic(
+        "r1",
+        0,
+        [("POST", 201), ("POST", 201), ("DELETE", 204)],
+        ["a-r1", "b-r1"],
+        ["b-r1"],
+        ["uploads/r1-photo.png", "uploads/r1 sales.csv"],
+    )
     return arch.Flow(
-        architecture, traffic,
-        audit=[{"user": "a-r1", "event_name": "INSERT"}, {"user": "b-r1", "event_name": "INSERT"},
-               {"user": "b-r1", "event_name": "REMOVE"}],
+        architecture,
+        traffic,
+        audit=[
+            {"user": "a-r1", "event_name": "INSERT"},
+            {"user": "b-r1", "event_name": "INSERT"},
+            {"user": "b-r1", "event_name": "REMOVE"},
+        ],
         messages=[{"text": "a-r1 created"}, {"text": "b-r1 created"}, {"text": "b-r1 removed"}],
-        results=[{"object_key": "uploads/r1-photo.png", "status": "processed"},
-                 {"object_key": "uploads/r1 sales.csv", "status": "processed"}],
+        results=[
+            {"object_key": "uploads/r1-photo.png", "status": "processed"},
+            {"object_key": "uploads/r1 sales.csv", "status": "processed"},
+        ],
         thumbnails=["thumbnails/uploads/r1-photo.png"],
         invocations={"api": 3, "stream": 1, "notify": 3, "files": 2},
     )
@@ -121,7 +147,11 @@ def test_the_flow_diagram_carries_the_measured_counts():
 def test_the_wiring_table_names_each_model_and_permission():
     wiring = flow().arch.wiring()
     assert list(wiring["invocation model"]) == [
-        "synchronous (push)", "event source mapping (poll)", "asynchronous (push)", "asynchronous (push)"]
+        "synchronous (push)",
+        "event source mapping (poll)",
+        "asynchronous (push)",
+        "asynchronous (push)",
+    ]
     assert wiring["who may invoke / read"].str.contains("execution role").sum() == 1
 
 

@@ -24,18 +24,23 @@ def test_the_lessons_dockerfile_is_clean_and_the_first_try_has_one_finding_per_m
     assert rules == ["pin", "user", "task-root", "pip-target", "entrypoint", "cmd-form"]
 
 
-@pytest.mark.parametrize(("dockerfile", "rule"), [
-    ("CMD [\"app.handler\"]\n", "from"),
-    ("FROM python:3.13-slim\nCOPY app.py /var/task/\nCMD [\"app.handler\"]\n", "ric"),
-    ("FROM public.ecr.aws/lambda/python:3.13\nCOPY app.py ${LAMBDA_TASK_ROOT}\n", "cmd"),
-])
+@pytest.mark.parametrize(
+    ("dockerfile", "rule"),
+    [
+        ('CMD ["app.handler"]\n', "from"),
+        ('FROM python:3.13-slim\nCOPY app.py /var/task/\nCMD ["app.handler"]\n', "ric"),
+        ("FROM public.ecr.aws/lambda/python:3.13\nCOPY app.py ${LAMBDA_TASK_ROOT}\n", "cmd"),
+    ],
+)
 def test_a_dockerfile_lambda_cannot_run_is_named(dockerfile, rule):
     assert rule in {f.rule for f in bz.lint_dockerfile(dockerfile)}
 
 
 def test_a_non_aws_base_with_the_runtime_interface_client_is_accepted():
-    text = ("FROM python:3.13-slim\nRUN pip install awslambdaric\nCOPY app.py /function/\n"
-            "ENTRYPOINT [\"python\", \"-m\", \"awslambdaric\"]\nCMD [\"app.handler\"]\n")
+    text = (
+        "FROM python:3.13-slim\nRUN pip install awslambdaric\nCOPY app.py /function/\n"
+        'ENTRYPOINT ["python", "-m", "awslambdaric"]\nCMD ["app.handler"]\n'
+    )
     assert bz.lint_dockerfile(text) == []
 
 
@@ -70,8 +75,7 @@ def test_one_snapshot_restored_twice_repeats_an_init_seed():
     restored = bz.restore(bz.handler_file("snapstart_probe"), environments=2)
     assert [r.environment for r in restored] == [1, 2] and restored[0].pid != restored[1].pid
     assert restored[0].answer["request_token"] == restored[1].answer["request_token"]
-    assert [line.split()[0] for line in restored[0].answer["lifecycle"]] == ["init", "before_snapshot",
-                                                                              "after_restore"]
+    assert [line.split()[0] for line in restored[0].answer["lifecycle"]] == ["init", "before_snapshot", "after_restore"]
 
 
 def test_hooks_that_reseed_and_reconnect_give_each_environment_its_own_id_and_connection():
@@ -100,12 +104,27 @@ def test_replay_runs_the_body_again_and_the_step_once():
 # --- the kit's runtime runs a wrapper script ----------------------------------------------------------------
 def _start(code_dir: Path, variables: dict) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, str(Path(bootstrap.__file__))], cwd=code_dir, text=True, bufsize=1,
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, str(Path(bootstrap.__file__))],
+        cwd=code_dir,
+        text=True,
+        bufsize=1,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         env={"PATH": os.environ.get("PATH", ""), "AWS_LAMBDA_FUNCTION_NAME": "probe"},
     )
-    proc.stdin.write(json.dumps({"code_dir": str(code_dir), "module": "fn", "handler": "handler",
-                                 "env": variables, "function_name": "probe"}) + "\n")
+    proc.stdin.write(
+        json.dumps(
+            {
+                "code_dir": str(code_dir),
+                "module": "fn",
+                "handler": "handler",
+                "env": variables,
+                "function_name": "probe",
+            }
+        )
+        + "\n"
+    )
     proc.stdin.flush()
     return proc
 
@@ -118,14 +137,17 @@ def _invoke(proc: subprocess.Popen) -> dict:
 
 @pytest.fixture
 def code_dir(tmp_path):
-    (tmp_path / "fn.py").write_text(textwrap.dedent('''
+    (tmp_path / "fn.py").write_text(
+        textwrap.dedent("""
         import os, sys
         def handler(event, context):
             return {"wrapped": os.environ.get("WRAPPED"), "warn": list(sys.warnoptions),
                     "private": sorted(n for n in os.environ if n.startswith("_LAB_"))}
-    '''))
-    (tmp_path / "wrapper.sh").write_text('#!/bin/sh\nexport WRAPPED="by $0"\nexec "$1" -W error "${@:2}"\n'
-                                         .replace('"${@:2}"', '$(shift; echo "$@")'))
+    """)
+    )
+    (tmp_path / "wrapper.sh").write_text(
+        '#!/bin/sh\nexport WRAPPED="by $0"\nexec "$1" -W error "${@:2}"\n'.replace('"${@:2}"', '$(shift; echo "$@")')
+    )
     return tmp_path
 
 

@@ -8,13 +8,16 @@ from reference_app.lab.errors import LabError
 from reference_app.lab.lesson_helpers import deploying
 
 
-@pytest.mark.parametrize(("config", "steps"), [
-    ("Canary10Percent5Minutes", [(10, 5), (100, 0)]),
-    ("CodeDeployDefault.LambdaCanary10Percent30Minutes", [(10, 30), (100, 0)]),
-    ("Linear10PercentEvery1Minute", [(p, 1) for p in range(10, 100, 10)] + [(100, 0)]),
-    ("Linear10PercentEvery3Minutes", [(p, 3) for p in range(10, 100, 10)] + [(100, 0)]),
-    ("AllAtOnce", [(100, 0)]),
-])
+@pytest.mark.parametrize(
+    ("config", "steps"),
+    [
+        ("Canary10Percent5Minutes", [(10, 5), (100, 0)]),
+        ("CodeDeployDefault.LambdaCanary10Percent30Minutes", [(10, 30), (100, 0)]),
+        ("Linear10PercentEvery1Minute", [(p, 1) for p in range(10, 100, 10)] + [(100, 0)]),
+        ("Linear10PercentEvery3Minutes", [(p, 3) for p in range(10, 100, 10)] + [(100, 0)]),
+        ("AllAtOnce", [(100, 0)]),
+    ],
+)
 def test_a_codedeploy_configuration_becomes_its_steps(config, steps):
     assert deploying.schedule(config) == steps
 

@@ -12,15 +12,20 @@ from reference_app.lab.logs import LoggedInvocation
 
 
 def test_the_context_table_has_one_row_per_attribute():
-    table = handler_anatomy.context_table({"function_name": {"type": "str", "value": "f"},
-                                           "get_remaining_time_in_millis": {"type": "method", "value": 42}})
+    table = handler_anatomy.context_table(
+        {
+            "function_name": {"type": "str", "value": "f"},
+            "get_remaining_time_in_millis": {"type": "method", "value": 42},
+        }
+    )
     assert list(table.index) == ["function_name", "get_remaining_time_in_millis"]
     assert table.loc["get_remaining_time_in_millis", "value"] == "42"
 
 
 def test_the_variables_table_never_shows_credentials():
-    table = handler_anatomy.variables_table({"GREETING": "Hej", "lambda": {"TZ": ":UTC"},
-                                             "credentials_present": {"AWS_SECRET_ACCESS_KEY": True}})
+    table = handler_anatomy.variables_table(
+        {"GREETING": "Hej", "lambda": {"TZ": ":UTC"}, "credentials_present": {"AWS_SECRET_ACCESS_KEY": True}}
+    )
     assert table.loc["AWS_SECRET_ACCESS_KEY", "value"] == "present, not shown"
     assert list(table.index) == ["GREETING", "TZ", "AWS_SECRET_ACCESS_KEY"]
 
@@ -69,12 +74,16 @@ def test_the_retry_timeline_plots_aws_above_the_emulator():
     assert [a["at"] for a in aws["data"]["values"]] == [0.0, 60.0, 180.0]
     assert [layer["mark"]["type"] for layer in aws["layer"]] == ["tick", "text"]
     assert [a["label"] for a in emulator["data"]["values"]] == [
-        "attempt 1\n0.0 s", "attempt 2\n1.0 s", "attempt 3\n3.0 s"]
+        "attempt 1\n0.0 s",
+        "attempt 2\n1.0 s",
+        "attempt 3\n3.0 s",
+    ]
 
 
 def test_a_record_table_flattens_one_level():
-    table = error_handling.record_table({"version": "1.0", "requestContext": {"condition": "RetriesExhausted"},
-                                         "requestPayload": {"card": "1"}})
+    table = error_handling.record_table(
+        {"version": "1.0", "requestContext": {"condition": "RetriesExhausted"}, "requestPayload": {"card": "1"}}
+    )
     assert table.loc["requestContext.condition", "value"] == '"RetriesExhausted"'
     assert table.loc["requestPayload", "value"] == '{"card": "1"}'
 
@@ -97,6 +106,7 @@ def test_deploy_all_runs_the_first_alone_then_the_rest_together():
             if name == "first":
                 first_done.set()
             return name.upper()
+
         return run
 
     begin = time.monotonic()

@@ -50,11 +50,21 @@ def test_the_voucher_step_is_added_once():
         saga.with_voucher_step(saga.with_voucher_step(reference_deploys.order_saga_definition("a"), "b"), "b")
 
 
-@pytest.mark.parametrize(("status", "command", "allowed"), [
-    (None, "place", True), ("PLACED", "place", False), (None, "pay", False), ("PLACED", "pay", True),
-    ("PLACED", "ship", False), ("PAID", "ship", True), ("PAID", "cancel", True), ("SHIPPED", "cancel", False),
-    ("PLACED", "add_item", True), ("PAID", "add_item", False),
-])
+@pytest.mark.parametrize(
+    ("status", "command", "allowed"),
+    [
+        (None, "place", True),
+        ("PLACED", "place", False),
+        (None, "pay", False),
+        ("PLACED", "pay", True),
+        ("PLACED", "ship", False),
+        ("PAID", "ship", True),
+        ("PAID", "cancel", True),
+        ("SHIPPED", "cancel", False),
+        ("PLACED", "add_item", True),
+        ("PAID", "add_item", False),
+    ],
+)
 def test_commands_are_decided_from_the_replayed_state(status, command, allowed):
     state = None if status is None else {"order_id": "o-1", "status": status}
     if allowed:
@@ -87,12 +97,15 @@ def test_an_order_without_a_country_leaves_the_field_out():
     assert "country" not in fanout.order("o-1", country=None) and fanout.order("o-1")["country"] == "DE"
 
 
-@pytest.mark.parametrize(("body", "order_id"), [
-    ({"Type": "Notification", "Message": json.dumps({"order_id": "o-1"})}, "o-1"),
-    ({"order_id": "o-2"}, "o-2"),
-    ({"Type": "Notification", "Message": "not json"}, None),
-    ("not an order", None),
-])
+@pytest.mark.parametrize(
+    ("body", "order_id"),
+    [
+        ({"Type": "Notification", "Message": json.dumps({"order_id": "o-1"})}, "o-1"),
+        ({"order_id": "o-2"}, "o-2"),
+        ({"Type": "Notification", "Message": "not json"}, None),
+        ("not an order", None),
+    ],
+)
 def test_the_order_id_is_found_in_either_body_shape(body, order_id):
     assert fanout._order_id_of(body) == order_id
 
@@ -123,16 +136,22 @@ def _event(kind: str, at: datetime, **details) -> dict:
 def test_a_saga_history_becomes_steps_with_compensations_marked():
     t0 = datetime(2026, 11, 28, tzinfo=UTC)
     ms = lambda n: t0 + timedelta(milliseconds=n)  # noqa: E731
-    run = saga.SagaRun("declined", {}, "arn", {"status": "FAILED"}, [
-        _event("ExecutionStarted", ms(0)),
-        _event("TaskStateEntered", ms(10), stateEnteredEventDetails={"name": "ChargePayment"}),
-        _event("TaskFailed", ms(30), taskFailedEventDetails={"error": "PaymentDeclined"}),
-        _event("TaskStateExited", ms(30), stateExitedEventDetails={"name": "ChargePayment"}),
-        _event("TaskStateEntered", ms(31), stateEnteredEventDetails={"name": "ReleaseInventory"}),
-        _event("TaskStateExited", ms(40), stateExitedEventDetails={"name": "ReleaseInventory"}),
-        _event("FailStateEntered", ms(41), stateEnteredEventDetails={"name": "OrderFailed"}),
-        _event("ExecutionFailed", ms(41), executionFailedEventDetails={"error": "OrderFailed"}),
-    ])
+    run = saga.SagaRun(
+        "declined",
+        {},
+        "arn",
+        {"status": "FAILED"},
+        [
+            _event("ExecutionStarted", ms(0)),
+            _event("TaskStateEntered", ms(10), stateEnteredEventDetails={"name": "ChargePayment"}),
+            _event("TaskFailed", ms(30), taskFailedEventDetails={"error": "PaymentDeclined"}),
+            _event("TaskStateExited", ms(30), stateExitedEventDetails={"name": "ChargePayment"}),
+            _event("TaskStateEntered", ms(31), stateEnteredEventDetails={"name": "ReleaseInventory"}),
+            _event("TaskStateExited", ms(40), stateExitedEventDetails={"name": "ReleaseInventory"}),
+            _event("FailStateEntered", ms(41), stateEnteredEventDetails={"name": "OrderFailed"}),
+            _event("ExecutionFailed", ms(41), executionFailedEventDetails={"error": "OrderFailed"}),
+        ],
+    )
     assert run.entered == ["ChargePayment", "ReleaseInventory", "OrderFailed"]
     assert run.compensations == ["ReleaseInventory"]
     steps = run.steps().set_index("state")

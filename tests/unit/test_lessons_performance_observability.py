@@ -26,8 +26,15 @@ def test_an_event_of_exactly_the_size_asked(size):
 
 def test_a_summary_counts_cold_and_warm_and_their_share():
     columns = ["request_id", "cold", "init_ms", "duration_ms", "billed_ms", "max_memory_used_mb"]
-    runs = pd.DataFrame([("a", True, 200.0, 20.0, 220, 30), ("b", False, 0.0, 10.0, 10, 30),
-                         ("c", False, 0.0, 12.0, 12, 31), ("d", False, 0.0, 14.0, 14, 31)], columns=columns)
+    runs = pd.DataFrame(
+        [
+            ("a", True, 200.0, 20.0, 220, 30),
+            ("b", False, 0.0, 10.0, 10, 30),
+            ("c", False, 0.0, 12.0, 12, 31),
+            ("d", False, 0.0, 14.0, 14, 31),
+        ],
+        columns=columns,
+    )
     table = perf.summary(runs)
     assert table.loc["cold", "invocations"] == 1 and table.loc["warm", "invocations"] == 3
     assert table.loc["cold", "share"] == 0.25 and table.loc["warm", "billed_median_ms"] == 12
@@ -36,14 +43,25 @@ def test_a_summary_counts_cold_and_warm_and_their_share():
 
 def test_emf_becomes_one_datum_per_metric_and_dimension_set():
     doc = {
-        "_aws": {"Timestamp": 1_795_880_000_000, "CloudWatchMetrics": [{
-            "Namespace": "LambdaLab", "Dimensions": [["service"], ["service", "function_name"]],
-            "Metrics": [{"Name": "OrdersPlaced", "Unit": "Count"}, {"Name": "OrderValue"}]}]},
-        "service": "checkout", "function_name": "fn", "OrdersPlaced": [1.0], "OrderValue": 1299,
+        "_aws": {
+            "Timestamp": 1_795_880_000_000,
+            "CloudWatchMetrics": [
+                {
+                    "Namespace": "LambdaLab",
+                    "Dimensions": [["service"], ["service", "function_name"]],
+                    "Metrics": [{"Name": "OrdersPlaced", "Unit": "Count"}, {"Name": "OrderValue"}],
+                }
+            ],
+        },
+        "service": "checkout",
+        "function_name": "fn",
+        "OrdersPlaced": [1.0],
+        "OrderValue": 1299,
     }
     data = obs.metric_data(doc)
     assert [(ns, d["MetricName"], [x["Name"] for x in d["Dimensions"]]) for ns, d in data] == [
-        ("LambdaLab", "OrdersPlaced", ["service"]), ("LambdaLab", "OrderValue", ["service"]),
+        ("LambdaLab", "OrdersPlaced", ["service"]),
+        ("LambdaLab", "OrderValue", ["service"]),
         ("LambdaLab", "OrdersPlaced", ["service", "function_name"]),
         ("LambdaLab", "OrderValue", ["service", "function_name"]),
     ]

@@ -28,19 +28,36 @@ def _branches(count: int) -> str:
     return "def f(x):\n" + body + "    return -1\n"
 
 
-@pytest.mark.parametrize("path", ["reference_app/lab/x.py", "reference_app/handlers/x.py", "tests/unit/test_x.py",
-                                  "lessons/00_x.py", "solutions/01_x/x.py", "benchmarks/x.py", "tools/x.py"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "reference_app/lab/x.py",
+        "reference_app/handlers/x.py",
+        "tests/unit/test_x.py",
+        "lessons/00_x.py",
+        "solutions/01_x/x.py",
+        "benchmarks/x.py",
+        "tools/x.py",
+    ],
+)
 def test_the_complexity_cap_applies_everywhere(path):
     # GIVEN pyproject's rules and cap, as ruff reads them for a file at ``path`` (no per-file ignore drops C901)
     def c901(source: str) -> bool:
-        result = subprocess.run([_ruff(), "check", "--output-format", "concise", "--stdin-filename",
-                                 str(ROOT / path), "-"], input=source, cwd=ROOT, capture_output=True, text=True)
+        result = subprocess.run(
+            [_ruff(), "check", "--output-format", "concise", "--stdin-filename", str(ROOT / path), "-"],
+            input=source,
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+        )
         return "C901" in result.stdout
+
     # THEN one branch over the cap is flagged, the cap itself is not
     assert c901(_branches(16)) and not c901(_branches(15))
 
 
 def test_no_line_switches_the_complexity_check_off():
-    found = subprocess.run(["git", "grep", "-n", "-i", "-E", "noqa:[^#]*C90"], cwd=ROOT, capture_output=True,
-                           text=True).stdout
+    found = subprocess.run(
+        ["git", "grep", "-n", "-i", "-E", "noqa:[^#]*C90"], cwd=ROOT, capture_output=True, text=True
+    ).stdout
     assert found == ""

@@ -6,10 +6,17 @@ DAY = 86_400_000
 
 
 def _group(*streams, retention=None):
-    return {"retentionInDays": retention, "streams": {
-        name: {"events": [{"timestamp": t, "message": m, "eventId": f"{name}{t}"} for t, m in events],
-               "firstEventTimestamp": None, "lastEventTimestamp": None}
-        for name, events in streams}}
+    return {
+        "retentionInDays": retention,
+        "streams": {
+            name: {
+                "events": [{"timestamp": t, "message": m, "eventId": f"{name}{t}"} for t, m in events],
+                "firstEventTimestamp": None,
+                "lastEventTimestamp": None,
+            }
+            for name, events in streams
+        },
+    }
 
 
 def test_the_oldest_events_of_the_group_go_first_whichever_stream_holds_them():

@@ -8,8 +8,12 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PATH_HACK = re.compile(r"sys\.path\.(append|insert)")
-NOTEBOOKS = sorted(p for d in ("notebooks", "exercises", "solutions") for p in (ROOT / d).glob("**/*.ipynb")
-                   if ".ipynb_checkpoints" not in p.parts)
+NOTEBOOKS = sorted(
+    p
+    for d in ("notebooks", "exercises", "solutions")
+    for p in (ROOT / d).glob("**/*.ipynb")
+    if ".ipynb_checkpoints" not in p.parts
+)
 
 
 def test_there_are_notebooks():

@@ -27,22 +27,46 @@ class FakeApi:
         raise AttributeError(operation)
 
 
-@pytest.mark.parametrize(("kind", "service", "listing", "answer", "expected"), [
-    ("functions", "lambda", "list_functions", {"Functions": [{"FunctionName": "lab-a"}, {"FunctionName": "lab-b"}]},
-     [("delete_function", {"FunctionName": "lab-a"}), ("delete_function", {"FunctionName": "lab-b"})]),
-    ("tables", "dynamodb", "list_tables", {"TableNames": ["lab-users"]},
-     [("delete_table", {"TableName": "lab-users"})]),
-    ("queues", "sqs", "list_queues", {"QueueUrls": ["http://q/1"]}, [("delete_queue", {"QueueUrl": "http://q/1"})]),
-    ("streams", "kinesis", "list_streams", {"StreamNames": ["clicks"]},
-     [("delete_stream", {"StreamName": "clicks", "EnforceConsumerDeletion": True})]),
-    ("secrets", "secretsmanager", "list_secrets", {"SecretList": [{"ARN": "arn:s"}]},
-     [("delete_secret", {"SecretId": "arn:s", "ForceDeleteWithoutRecovery": True})]),
-    ("HTTP APIs", "apigatewayv2", "get_apis", {"Items": [{"ApiId": "a1"}]}, [("delete_api", {"ApiId": "a1"})]),
-])
+@pytest.mark.parametrize(
+    ("kind", "service", "listing", "answer", "expected"),
+    [
+        (
+            "functions",
+            "lambda",
+            "list_functions",
+            {"Functions": [{"FunctionName": "lab-a"}, {"FunctionName": "lab-b"}]},
+            [("delete_function", {"FunctionName": "lab-a"}), ("delete_function", {"FunctionName": "lab-b"})],
+        ),
+        (
+            "tables",
+            "dynamodb",
+            "list_tables",
+            {"TableNames": ["lab-users"]},
+            [("delete_table", {"TableName": "lab-users"})],
+        ),
+        ("queues", "sqs", "list_queues", {"QueueUrls": ["http://q/1"]}, [("delete_queue", {"QueueUrl": "http://q/1"})]),
+        (
+            "streams",
+            "kinesis",
+            "list_streams",
+            {"StreamNames": ["clicks"]},
+            [("delete_stream", {"StreamName": "clicks", "EnforceConsumerDeletion": True})],
+        ),
+        (
+            "secrets",
+            "secretsmanager",
+            "list_secrets",
+            {"SecretList": [{"ARN": "arn:s"}]},
+            [("delete_secret", {"SecretId": "arn:s", "ForceDeleteWithoutRecovery": True})],
+        ),
+        ("HTTP APIs", "apigatewayv2", "get_apis", {"Items": [{"ApiId": "a1"}]}, [("delete_api", {"ApiId": "a1"})]),
+    ],
+)
 def test_a_kind_lists_then_deletes_each_by_its_identifier(monkeypatch, kind, service, listing, answer, expected):
     deleted, asked = [], []
-    monkeypatch.setattr(own_resources, "client",
-                        lambda name, backend: asked.append(name) or FakeApi({listing: answer}, deleted))
+    monkeypatch.setattr(
+        own_resources, "client", lambda name, backend: asked.append(name) or FakeApi({listing: answer}, deleted)
+    )
     assert own_resources.KINDS[kind](BACKEND) == len(expected)
     assert asked == [service] and deleted == expected
 

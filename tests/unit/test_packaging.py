@@ -160,8 +160,12 @@ def test_an_exercise_zip_bundles_the_reference_handler_it_imports():
 
     package = packaging.build_checked(course.solution_path("handler-validation"))
     names = zipfile.ZipFile(io.BytesIO(package.zip_bytes)).namelist()
-    assert {"create_user.py", "reference_app/__init__.py", "reference_app/handlers/__init__.py",
-            "reference_app/handlers/users_api.py"} <= set(names)
+    assert {
+        "create_user.py",
+        "reference_app/__init__.py",
+        "reference_app/handlers/__init__.py",
+        "reference_app/handlers/users_api.py",
+    } <= set(names)
     assert not any(n.startswith("reference_app/lab") for n in names)
 
 
@@ -231,10 +235,12 @@ def test_a_module_imported_from_a_layer_passes_the_check_with_that_layer_only(tm
             return lab_layer_greetings.greet()
         """,
     )
-    layer = _layer({
-        "python/lab_layer_greetings.py": "def greet():\n    return 'hi'\n",
-        "python/lib/python3.13/site-packages/lab_layer_site.py": "X = 1\n",
-    })
+    layer = _layer(
+        {
+            "python/lab_layer_greetings.py": "def greet():\n    return 'hi'\n",
+            "python/lib/python3.13/site-packages/lab_layer_site.py": "X = 1\n",
+        }
+    )
     package = packaging.build_zip(path)
     # WHEN it is checked without the layer THEN it is refused, naming the module
     with pytest.raises(LabError, match="'lab_layer_greetings', which is not in its zip;"):

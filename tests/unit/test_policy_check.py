@@ -33,8 +33,10 @@ def rules(doc) -> list[str]:
 def test_a_least_privilege_policy_is_clean():
     doc = policy(
         allow(["dynamodb:GetItem", "dynamodb:PutItem"], TABLE),
-        allow(["logs:CreateLogStream", "logs:PutLogEvents"],
-              "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/lab-06-users:*"),
+        allow(
+            ["logs:CreateLogStream", "logs:PutLogEvents"],
+            "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/lab-06-users:*",
+        ),
         allow("dynamodb:Query", f"{TABLE}/index/*"),
     )
     assert rules(doc) == []
@@ -45,20 +47,33 @@ def test_wildcard_actions(action):
     assert rules(policy(allow(action, TABLE))) == ["wildcard-action"]
 
 
-@pytest.mark.parametrize("resource", [
-    "*", "arn:aws:logs:*:*:*", "arn:aws:dynamodb:us-east-1:000000000000:table/*",
-    "arn:aws:dynamodb:us-east-1:000000000000:table/lab-*", "arn:aws:s3:::*",
-    "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/*", "arn:aws:iam::000000000000:role/*",
-])
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "*",
+        "arn:aws:logs:*:*:*",
+        "arn:aws:dynamodb:us-east-1:000000000000:table/*",
+        "arn:aws:dynamodb:us-east-1:000000000000:table/lab-*",
+        "arn:aws:s3:::*",
+        "arn:aws:logs:us-east-1:000000000000:log-group:/aws/lambda/*",
+        "arn:aws:iam::000000000000:role/*",
+    ],
+)
 def test_wildcard_resources(resource):
     assert rules(policy(allow("dynamodb:GetItem", resource))) == ["wildcard-resource"]
 
 
-@pytest.mark.parametrize("resource", [
-    "${UsersTable.Arn}", "${UsersTable.Arn}/index/*", "arn:aws:s3:::uploads/incoming/*",
-    "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}",
-    "arn:aws:execute-api:us-east-1:000000000000:${Api}/*/*/users*", "arn:aws:sqs:us-east-1:000000000000:jobs",
-])
+@pytest.mark.parametrize(
+    "resource",
+    [
+        "${UsersTable.Arn}",
+        "${UsersTable.Arn}/index/*",
+        "arn:aws:s3:::uploads/incoming/*",
+        "arn:${AWS::Partition}:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${TableName}",
+        "arn:aws:execute-api:us-east-1:000000000000:${Api}/*/*/users*",
+        "arn:aws:sqs:us-east-1:000000000000:jobs",
+    ],
+)
 def test_a_star_after_a_named_resource_is_not_a_wildcard(resource):
     assert not pc.wildcard_resource(resource)
 
@@ -112,10 +127,22 @@ RULE_CASES = {
         policy(allow("iam:PassRole", "arn:aws:iam::000000000000:role/lab-06-users")),
     ),
     "public-principal": (
-        policy({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sqs:SendMessage",
-                "Resource": "arn:aws:sqs:us-east-1:000000000000:jobs"}),
-        policy({"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
-                "Resource": "arn:aws:sqs:us-east-1:000000000000:jobs"}),
+        policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": "*"},
+                "Action": "sqs:SendMessage",
+                "Resource": "arn:aws:sqs:us-east-1:000000000000:jobs",
+            }
+        ),
+        policy(
+            {
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": "arn:aws:sqs:us-east-1:000000000000:jobs",
+            }
+        ),
     ),
 }
 
@@ -138,48 +165,78 @@ def test_passrole_through_a_wildcard_action_on_any_role():
     assert "passrole-any-role" not in rules(policy(allow("iam:GetRole", "*")))
 
 
-@pytest.mark.parametrize(("cors", "fires"), [
-    ({"AllowOrigins": ["*"]}, True),
-    ({"AllowOrigins": "*", "AllowCredentials": True}, True),
-    ({"AllowOrigins": ["https://app.example.com"]}, False),
-    (None, False),
-])
+@pytest.mark.parametrize(
+    ("cors", "fires"),
+    [
+        ({"AllowOrigins": ["*"]}, True),
+        ({"AllowOrigins": "*", "AllowCredentials": True}, True),
+        ({"AllowOrigins": ["https://app.example.com"]}, False),
+        (None, False),
+    ],
+)
 def test_cors_rule_on_a_function_url(cors, fires):
     template = {"Resources": {"Url": {"Type": "AWS::Lambda::Url", "Properties": {"AuthType": "NONE", "Cors": cors}}}}
     assert pc.check_template(template).rules == (["cors-any-origin"] if fires else [])
 
 
-@pytest.mark.parametrize(("headers", "fires"), [
-    ('{"Access-Control-Allow-Origin": "*"}', True),
-    ('"Access-Control-Allow-Origin: *"', True),
-    ('{"Access-Control-Allow-Origin": "https://app.example.com"}', False),
-    ('{"Access-Control-Allow-Origin": "${Origin}"}', False),
-])
+@pytest.mark.parametrize(
+    ("headers", "fires"),
+    [
+        ('{"Access-Control-Allow-Origin": "*"}', True),
+        ('"Access-Control-Allow-Origin: *"', True),
+        ('{"Access-Control-Allow-Origin": "https://app.example.com"}', False),
+        ('{"Access-Control-Allow-Origin": "${Origin}"}', False),
+    ],
+)
 def test_cors_rule_in_inline_code(headers, fires):
-    template = {"Resources": {"Fn": {"Type": "AWS::Lambda::Function",
-                                     "Properties": {"Code": {"ZipFile": f"HEADERS = {headers}"}}}}}
+    template = {
+        "Resources": {
+            "Fn": {"Type": "AWS::Lambda::Function", "Properties": {"Code": {"ZipFile": f"HEADERS = {headers}"}}}
+        }
+    }
     assert pc.check_template(template).rules == (["cors-any-origin"] if fires else [])
 
 
-@pytest.mark.parametrize(("variables", "fires"), [
-    ({"DB_PASSWORD": "hunter2"}, True),
-    ({"API_KEY": "sk-123"}, True),
-    ({"GITHUB_TOKEN": "${Token}"}, True),  # a parameter's value is still the value itself
-    ({"DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:000000000000:secret:db"}, False),
-    ({"API_KEY_PARAMETER": "/lab/api-key"}, False),
-    ({"DB_PASSWORD": ""}, False),
-    ({"TABLE_NAME": "users", "LOG_LEVEL": "INFO"}, False),
-])
+@pytest.mark.parametrize(
+    ("variables", "fires"),
+    [
+        ({"DB_PASSWORD": "hunter2"}, True),
+        ({"API_KEY": "sk-123"}, True),
+        ({"GITHUB_TOKEN": "${Token}"}, True),  # a parameter's value is still the value itself
+        ({"DB_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:000000000000:secret:db"}, False),
+        ({"API_KEY_PARAMETER": "/lab/api-key"}, False),
+        ({"DB_PASSWORD": ""}, False),
+        ({"TABLE_NAME": "users", "LOG_LEVEL": "INFO"}, False),
+    ],
+)
 def test_secret_in_environment_rule(variables, fires):
-    template = {"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {
-        "Role": "${Role.Arn}", "Environment": {"Variables": variables}}}}}
+    template = {
+        "Resources": {
+            "Fn": {
+                "Type": "AWS::Serverless::Function",
+                "Properties": {"Role": "${Role.Arn}", "Environment": {"Variables": variables}},
+            }
+        }
+    }
     assert pc.check_template(template).rules == (["secret-in-environment"] if fires else [])
 
 
 def test_public_lambda_permission_needs_a_condition():
     def permission(**props):
-        return {"Resources": {"P": {"Type": "AWS::Lambda::Permission", "Properties": {
-            "FunctionName": "${Fn}", "Action": "lambda:InvokeFunctionUrl", "Principal": "*", **props}}}}
+        return {
+            "Resources": {
+                "P": {
+                    "Type": "AWS::Lambda::Permission",
+                    "Properties": {
+                        "FunctionName": "${Fn}",
+                        "Action": "lambda:InvokeFunctionUrl",
+                        "Principal": "*",
+                        **props,
+                    },
+                }
+            }
+        }
+
     assert pc.check_template(permission()).rules == ["public-principal"]
     assert pc.check_template(permission(FunctionUrlAuthType="AWS_IAM")).rules == []
     assert pc.check_template(permission(SourceAccount="000000000000")).rules == []
@@ -188,10 +245,13 @@ def test_public_lambda_permission_needs_a_condition():
 # --- templates, Terraform, Python, JSON -----------------------------------------------------------
 
 
-@pytest.mark.parametrize(("statement", "expected"), [
-    (allow("s3:*", "arn:aws:s3:::uploads"), ["wildcard-action"]),
-    (allow("s3:GetObject", "arn:aws:s3:::uploads/incoming/*"), []),
-])
+@pytest.mark.parametrize(
+    ("statement", "expected"),
+    [
+        (allow("s3:*", "arn:aws:s3:::uploads"), ["wildcard-action"]),
+        (allow("s3:GetObject", "arn:aws:s3:::uploads/incoming/*"), []),
+    ],
+)
 def test_a_policy_saved_as_json_is_checked(tmp_path, statement, expected):
     path = tmp_path / "policy.json"
     path.write_text(json.dumps(policy(statement)))
@@ -200,7 +260,8 @@ def test_a_policy_saved_as_json_is_checked(tmp_path, statement, expected):
 
 def test_python_handlers_headers_environment_and_url_cors(tmp_path):
     source = tmp_path / "handler.py"
-    source.write_text(textwrap.dedent('''\
+    source.write_text(
+        textwrap.dedent("""\
         def respond(body):
             return {"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "*"}, "body": body}
         def respond_to(origin, body):
@@ -211,19 +272,23 @@ def test_python_handlers_headers_environment_and_url_cors(tmp_path):
             lam.create_function_url_config(FunctionName="f", AuthType="NONE", Cors={"AllowOrigins": ["*"]})
             lam.create_function_url_config(FunctionName="g", AuthType="NONE",
                                            Cors={"AllowOrigins": ["https://app.example.com"]})
-        '''))
+        """)
+    )
     found = pc.check_python(source)
     assert sorted((f.rule, f.where.rsplit(" ", 1)[-1]) for f in found.findings) == [
-        ("cors-any-origin", "2"), ("cors-any-origin", "8"), ("secret-in-environment", "6"),
+        ("cors-any-origin", "2"),
+        ("cors-any-origin", "8"),
+        ("secret-in-environment", "6"),
     ]
 
 
 def test_python_url_cors_as_keyword_dict(tmp_path):
     source = tmp_path / "urls.py"
-    source.write_text('URL = {"AuthType": "NONE", "Cors": {"AllowOrigins": ["*"]}}\n'
-                      'SAFE = {"AuthType": "NONE", "Cors": {"AllowOrigins": ["https://app.example.com"]}}\n')
+    source.write_text(
+        'URL = {"AuthType": "NONE", "Cors": {"AllowOrigins": ["*"]}}\n'
+        'SAFE = {"AuthType": "NONE", "Cors": {"AllowOrigins": ["https://app.example.com"]}}\n'
+    )
     assert [(f.rule, f.where) for f in pc.check_python(source).findings] == [("cors-any-origin", "urls.py, line 1")]
-
 
 
 def test_template_permissions_cors_and_environment():
@@ -254,7 +319,8 @@ def test_template_permissions_cors_and_environment():
 
 def test_python_files_policies_and_templates(tmp_path):
     source = tmp_path / "roles.py"
-    source.write_text(textwrap.dedent('''\
+    source.write_text(
+        textwrap.dedent('''\
         import json
         TRUST = json.dumps({"Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"},
                                           "Action": "sts:AssumeRole"}]})
@@ -266,7 +332,8 @@ def test_python_files_policies_and_templates(tmp_path):
             Type: AWS::IAM::Policy
             Properties: {PolicyDocument: {Statement: [{Effect: Allow, Action: s3:GetObject, Resource: "*"}]}}
         """
-        '''))
+        ''')
+    )
     found = pc.check_python(source)
     assert sorted(f.rule for f in found.findings) == ["wildcard-action", "wildcard-resource"]
     assert {f.where.split(",")[1].strip() for f in found.findings} == {"line 5", "line 6: R"}
@@ -274,7 +341,8 @@ def test_python_files_policies_and_templates(tmp_path):
 
 def test_terraform_policies(tmp_path):
     tf = tmp_path / "main.tf"
-    tf.write_text(textwrap.dedent("""\
+    tf.write_text(
+        textwrap.dedent("""\
         resource "aws_iam_role_policy" "p" {
           role   = aws_iam_role.r.id
           policy = jsonencode({
@@ -288,7 +356,8 @@ def test_terraform_policies(tmp_path):
           function_name = "f"
           principal     = "*"
         }
-        """))
+        """)
+    )
     found = pc.check_terraform(tf)
     assert sorted(f.rule for f in found.findings) == ["public-principal", "wildcard-action", "wildcard-resource"]
 
@@ -317,8 +386,15 @@ def test_the_check_reads_every_kind_of_file_the_kit_ships():
 
 
 # What marks a file as holding a policy, a template or a CORS or environment setting.
-_MARKERS = ("Statement", "AWSTemplateFormatVersion", "Resources", "Access-Control-Allow-Origin", "AllowOrigins",
-            "Environment", "resource \"aws_")
+_MARKERS = (
+    "Statement",
+    "AWSTemplateFormatVersion",
+    "Resources",
+    "Access-Control-Allow-Origin",
+    "AllowOrigins",
+    "Environment",
+    'resource "aws_',
+)
 _NOT_SHIPPED = ("tests", "exercises", "notebooks", "benchmarks", "localstack", ".github", ".devcontainer")
 
 
@@ -329,11 +405,18 @@ def test_no_file_with_a_policy_or_template_escapes_the_check():
     missed = []
     for path in root.rglob("*"):
         rel = path.relative_to(root)
-        if (path.suffix not in (".py", *pc.POLICY_SUFFIXES) or not path.is_file() or rel.parts[0] in _NOT_SHIPPED
-                or any(part.startswith(".") or part in ("__pycache__", "build") or part.endswith(".egg-info")
-                       for part in rel.parts)
-                or rel.parts[:2] == ("reference_app", "course") or rel.name in ("conftest.py", "setup.py")
-                or rel.parts[-1] in ("environment.yml",)):
+        if (
+            path.suffix not in (".py", *pc.POLICY_SUFFIXES)
+            or not path.is_file()
+            or rel.parts[0] in _NOT_SHIPPED
+            or any(
+                part.startswith(".") or part in ("__pycache__", "build") or part.endswith(".egg-info")
+                for part in rel.parts
+            )
+            or rel.parts[:2] == ("reference_app", "course")
+            or rel.name in ("conftest.py", "setup.py")
+            or rel.parts[-1] in ("environment.yml",)
+        ):
             continue
         if path.resolve() not in checked and any(m in path.read_text(encoding="utf-8") for m in _MARKERS):
             missed.append(rel.as_posix())

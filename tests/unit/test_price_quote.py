@@ -22,8 +22,9 @@ def test_through_an_api_the_same_answer_is_a_proxy_response(monkeypatch):
     assert response["statusCode"] == 200 and json.loads(response["body"])["total_cents"] == 1200
 
 
-@pytest.mark.parametrize(("cents", "rate", "total"),
-                         [(1000, "0.2", 1200), (5, "0.1", 6), (0, "0.2", 0), (333, "0", 333)])
+@pytest.mark.parametrize(
+    ("cents", "rate", "total"), [(1000, "0.2", 1200), (5, "0.1", 6), (0, "0.2", 0), (333, "0", 333)]
+)
 def test_quotes_round_half_up_in_cents(cents, rate, total):
     assert price_quote.quote(cents, Decimal(rate)) == total
 

@@ -112,10 +112,16 @@ def proofs_md_problems(bank: Bank, listed: dict[str, set[str]]) -> list[str]:
     used: dict[str, set[str]] = {}
     for q in bank:
         used.setdefault(q.proof.module, set()).add(q.proof.tag)
-    problems = [f"{m}: {t} is used by the bank but not listed in PROOFS.md"
-                for m, tags in used.items() for t in sorted(tags - listed.get(m, set()))]
-    problems += [f"{m}: {t} is listed in PROOFS.md but no question uses it"
-                 for m, tags in listed.items() for t in sorted(tags - used.get(m, set()))]
+    problems = [
+        f"{m}: {t} is used by the bank but not listed in PROOFS.md"
+        for m, tags in used.items()
+        for t in sorted(tags - listed.get(m, set()))
+    ]
+    problems += [
+        f"{m}: {t} is listed in PROOFS.md but no question uses it"
+        for m, tags in listed.items()
+        for t in sorted(tags - used.get(m, set()))
+    ]
     return problems
 
 
@@ -178,13 +184,15 @@ def test_the_packaged_bank_is_the_one_tested(bank):
 
 def test_the_rules_catch_a_broken_bank(bank, tmp_path):
     first, second = bank.questions[0], bank.questions[1]
-    broken = Bank((
-        replace(first, key_points=("only one",), model_answer=" "),
-        replace(second, id=first.id),
-        replace(bank.questions[2], topic="no-such-topic"),
-        replace(bank.questions[3], kind="choice", choices=("a", "b"), answer=5),
-        replace(bank.questions[4], proof=Proof("00_setup", "proof-not-in-the-notebook")),
-    ))
+    broken = Bank(
+        (
+            replace(first, key_points=("only one",), model_answer=" "),
+            replace(second, id=first.id),
+            replace(bank.questions[2], topic="no-such-topic"),
+            replace(bank.questions[3], kind="choice", choices=("a", "b"), answer=5),
+            replace(bank.questions[4], proof=Proof("00_setup", "proof-not-in-the-notebook")),
+        )
+    )
     assert any("fewer than two key points" in p for p in answers_problems(broken))
     assert any("no model answer" in p for p in answers_problems(broken))
     assert any("not an index" in p for p in answers_problems(broken))
@@ -229,25 +237,30 @@ def test_the_loader_accepts_a_valid_file(tmp_path):
     assert [q.id for q in loaded] == ["good-one"] and loaded.get("good-one").correct_choice == "b"
 
 
-@pytest.mark.parametrize(("change", "message"), [
-    (("answer: 1", "answer: 2"), "answer must be the index of one of its 2 choices"),
-    (("topic: context", "topic: cold-starts"), "topic cold-starts is not a quiz topic of 02_handler"),
-    (("key_points: [one, two]", "key_points: [one]"), "key_points needs at least two points"),
-    (("tag: proof-context", "tag: context"), "proof tag context must look like proof-"),
-    (("proof: {module: 02_handler", "proof: {module: 99_nowhere"), "proof names unknown module 99_nowhere"),
-    (("id: good-one", "id: Good_One"), "id must be kebab-case"),
-    (("level: basic", "level: expert"), "level must be one of basic, intermediate, advanced"),
-    (("sources: [https://docs.aws.amazon.com", "sources: [https://example.com"), "is not AWS documentation"),
-    (("kind: choice", "kind: recall"), "only a choice question has choices and an answer"),
-    (("  model_answer: Because.\n", ""), "missing model_answer"),
-    (("  answer: 1\n", "  answer: 1\n  seed: interview-3\n"), "says where the seed is wrong"),
-    (("  answer: 1\n", "  answer: 1\n  anwser: 2\n"), "unknown field 'anwser'"),
-    (("module: 02_handler\n", "module: 99_nowhere\n"), "good-one: unknown module 99_nowhere"),
-    (("kind: choice", "kind: essay"), "kind must be choice or recall"),
-    (("choices: [a, b]\n  answer: 1", "choices: [a]\n  answer: 0"), "a choice question needs at least two choices"),
-    (("  answer: 1\n", "  answer: 1\n  seed: interview-10\n  seed_corrections: [x]\n"),
-     "seed must be interview-1..9 or discussion-1..3"),
-])
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("answer: 1", "answer: 2"), "answer must be the index of one of its 2 choices"),
+        (("topic: context", "topic: cold-starts"), "topic cold-starts is not a quiz topic of 02_handler"),
+        (("key_points: [one, two]", "key_points: [one]"), "key_points needs at least two points"),
+        (("tag: proof-context", "tag: context"), "proof tag context must look like proof-"),
+        (("proof: {module: 02_handler", "proof: {module: 99_nowhere"), "proof names unknown module 99_nowhere"),
+        (("id: good-one", "id: Good_One"), "id must be kebab-case"),
+        (("level: basic", "level: expert"), "level must be one of basic, intermediate, advanced"),
+        (("sources: [https://docs.aws.amazon.com", "sources: [https://example.com"), "is not AWS documentation"),
+        (("kind: choice", "kind: recall"), "only a choice question has choices and an answer"),
+        (("  model_answer: Because.\n", ""), "missing model_answer"),
+        (("  answer: 1\n", "  answer: 1\n  seed: interview-3\n"), "says where the seed is wrong"),
+        (("  answer: 1\n", "  answer: 1\n  anwser: 2\n"), "unknown field 'anwser'"),
+        (("module: 02_handler\n", "module: 99_nowhere\n"), "good-one: unknown module 99_nowhere"),
+        (("kind: choice", "kind: essay"), "kind must be choice or recall"),
+        (("choices: [a, b]\n  answer: 1", "choices: [a]\n  answer: 0"), "a choice question needs at least two choices"),
+        (
+            ("  answer: 1\n", "  answer: 1\n  seed: interview-10\n  seed_corrections: [x]\n"),
+            "seed must be interview-1..9 or discussion-1..3",
+        ),
+    ],
+)
 def test_the_loader_names_each_problem_in_one_sentence(tmp_path, change, message):
     path = _write(tmp_path, "02_handler", GOOD.replace(*change))
     with pytest.raises(LabError, match=re.escape(message)) as info:

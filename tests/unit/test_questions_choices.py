@@ -68,8 +68,9 @@ def test_every_distractor_is_a_misconception_with_why_it_is_wrong():
 
 
 def test_choices_as_plain_strings_still_load(tmp_path):
-    src = next(p for p in __import__("reference_app.lab.questions.bank", fromlist=["x"]).bank_files()
-               if p.stem == "00_setup")
+    src = next(
+        p for p in __import__("reference_app.lab.questions.bank", fromlist=["x"]).bank_files() if p.stem == "00_setup"
+    )
     text = src.read_text(encoding="utf-8")
     (tmp_path / "00_setup.yml").write_text(text, encoding="utf-8")
     bank = load_files([tmp_path / "00_setup.yml"])
@@ -79,8 +80,9 @@ def test_choices_as_plain_strings_still_load(tmp_path):
 def test_a_malformed_choice_is_one_sentence(tmp_path):
     from reference_app.lab.errors import LabError
 
-    src = next(p for p in __import__("reference_app.lab.questions.bank", fromlist=["x"]).bank_files()
-               if p.stem == "00_setup")
+    src = next(
+        p for p in __import__("reference_app.lab.questions.bank", fromlist=["x"]).bank_files() if p.stem == "00_setup"
+    )
     text = src.read_text(encoding="utf-8").replace("      why: ", "      wy: ", 1)
     (tmp_path / "00_setup.yml").write_text(text, encoding="utf-8")
     with pytest.raises(LabError, match="choices must be a list of texts or"):
@@ -97,8 +99,9 @@ def test_the_drill_shuffles_choices_per_presentation_and_a_seed_repeats_it():
 def _drill_once(q, seed: int, typed: str) -> tuple[list[str], str]:
     shown: list[str] = []
     lines = iter([typed])
-    session = drill.Session(drill.Progress(path=None), shown.append, lambda _p: next(lines, None),
-                            rng=random.Random(seed))
+    session = drill.Session(
+        drill.Progress(path=None), shown.append, lambda _p: next(lines, None), rng=random.Random(seed)
+    )
     rating = session._choice(q)
     return shown, rating
 

@@ -63,7 +63,14 @@ def test_words_match_by_stem_and_typo_but_never_an_antonym():
     assert grading.same_word("retries", "retried") and grading.same_word("environment", "enviroment")
     assert not grading.same_word("synchronous", "asynchronous")
     assert grading.tokens("Lambda doesn't retry it twice (1,000 ms)") == [
-        "lambda", "does", "retry", "it", "2", "1000", "millisecond"]
+        "lambda",
+        "does",
+        "retry",
+        "it",
+        "2",
+        "1000",
+        "millisecond",
+    ]
     assert [w.negated for w in grading.words("no servers, and a bill")] == [True, False, False]
 
 
@@ -71,7 +78,8 @@ def test_words_match_by_stem_and_typo_but_never_an_antonym():
 def bank_file(tmp_path):
     def write(key_points: str):
         path = tmp_path / "00_setup.yml"
-        path.write_text(f"""
+        path.write_text(
+            f"""
 - id: kp-demo
   module: 00_setup
   level: basic
@@ -83,8 +91,11 @@ def bank_file(tmp_path):
 {key_points}
   sources: [https://docs.aws.amazon.com/lambda/latest/dg/welcome.html]
   proof: {{module: 00_setup, tag: proof-environment}}
-""", encoding="utf-8")
+""",
+            encoding="utf-8",
+        )
         return load_files([path]).get("kp-demo")
+
     return write
 
 
@@ -95,8 +106,10 @@ def test_plain_string_key_points_still_work_and_are_matched_from_their_text(bank
 
 
 def test_mapping_key_points_match_their_synonyms(bank_file):
-    q = bank_file("    - point: State lives in DynamoDB or S3\n      synonyms: [an external store such as a table]\n"
-                  "    - Nothing survives between invocations reliably\n")
+    q = bank_file(
+        "    - point: State lives in DynamoDB or S3\n      synonyms: [an external store such as a table]\n"
+        "    - Nothing survives between invocations reliably\n"
+    )
     assert q.key_points[0] == "State lives in DynamoDB or S3"
     assert grading.grade(q, "Put it in an external store, a table for instance.").points[0].hit
 
@@ -139,8 +152,9 @@ def test_a_confident_wrong_answer_scores_nothing_in_a_mock():
 
     q = load().get("invocation-who-retries")
     ticks = iter([0.0, 30.0])
-    session, shown = _session(["Lambda retries synchronous invocations three times, async ones forever."],
-                              clock=lambda: next(ticks))
+    session, shown = _session(
+        ["Lambda retries synchronous invocations three times, async ones forever."], clock=lambda: next(ticks)
+    )
     answer = session.one(q, 1, 1, mock=True)
     assert answer.rating == "missed" and drill.score([answer]) == 0
     assert "Scored from the key points: [bold]missed[/] (0 of 4)" in "\n".join(shown)
@@ -150,9 +164,11 @@ def test_time_over_budget_lowers_a_mock_score():
     from reference_app.lab.questions import drill
 
     q = load().get("invocation-who-retries")  # intermediate: 3:00
-    right = "Sync: the caller retries. Async: Lambda retries twice, then a DLQ or destination. " \
-            "SQS: the visibility timeout and the queue's redrive policy. Streams: retries block the shard " \
-            "until expiry or configured limits."
+    right = (
+        "Sync: the caller retries. Async: Lambda retries twice, then a DLQ or destination. "
+        "SQS: the visibility timeout and the queue's redrive policy. Streams: retries block the shard "
+        "until expiry or configured limits."
+    )
     fast, _ = _session([right], clock=iter([0.0, 100.0]).__next__)
     slow, _ = _session([right], clock=iter([0.0, 360.0]).__next__)
     on_time, late = fast.one(q, 1, 1, mock=True), slow.one(q, 1, 1, mock=True)

@@ -70,11 +70,14 @@ def test_a_list_instead_of_an_object_is_kept_aside_too(home, capsys):
     assert "not a JSON object" in capsys.readouterr().err and _kept(home, "drill")
 
 
-@pytest.mark.parametrize(("code", "said", "not_said"), [
-    (errno.EACCES, "permission denied", "space"),
-    (errno.EROFS, "read-only", "space"),
-    (errno.ENOSPC, "disk is full", "permission"),
-])
+@pytest.mark.parametrize(
+    ("code", "said", "not_said"),
+    [
+        (errno.EACCES, "permission denied", "space"),
+        (errno.EROFS, "read-only", "space"),
+        (errno.ENOSPC, "disk is full", "permission"),
+    ],
+)
 def test_a_failed_save_names_its_real_cause(home, monkeypatch, code, said, not_said):
     def refuse(self, *args, **kwargs):
         raise OSError(code, "refused", str(self))

@@ -7,18 +7,21 @@ import pytest
 from reference_app.lab.emulator_patch import quotas
 
 
-@pytest.mark.parametrize(("data", "refused"), [
-    ({"MemorySize": 10240, "Timeout": 900}, None),
-    ({"MemorySize": 10241}, "ValidationException"),
-    ({"Timeout": 901}, "ValidationException"),
-    ({"EphemeralStorage": {"Size": 10240}}, None),
-    ({"Handler": "x" * 128, "Description": "d" * 256}, None),
-    ({"Handler": "a b"}, "ValidationException"),
-    ({"Layers": ["l"] * 5}, None),
-    ({"Layers": ["l"] * 6}, "InvalidParameterValueException"),
-    ({"Environment": {"Variables": {"TZ": "UTC", "PATH": "/x"}}}, None),
-    ({"Environment": {"Variables": {"_HANDLER": "x"}}}, "InvalidParameterValueException"),
-])
+@pytest.mark.parametrize(
+    ("data", "refused"),
+    [
+        ({"MemorySize": 10240, "Timeout": 900}, None),
+        ({"MemorySize": 10241}, "ValidationException"),
+        ({"Timeout": 901}, "ValidationException"),
+        ({"EphemeralStorage": {"Size": 10240}}, None),
+        ({"Handler": "x" * 128, "Description": "d" * 256}, None),
+        ({"Handler": "a b"}, "ValidationException"),
+        ({"Layers": ["l"] * 5}, None),
+        ({"Layers": ["l"] * 6}, "InvalidParameterValueException"),
+        ({"Environment": {"Variables": {"TZ": "UTC", "PATH": "/x"}}}, None),
+        ({"Environment": {"Variables": {"_HANDLER": "x"}}}, "InvalidParameterValueException"),
+    ],
+)
 def test_configuration(data, refused):
     answer = quotas.configuration(data, creating=False)
     assert (answer.code if answer else None) == refused
@@ -43,7 +46,8 @@ def test_environment_is_measured_as_json_up_to_4_kb():
     assert quotas.environment(at_limit) is None
     assert "exceeded the 4KB limit" in quotas.environment({"A": at_limit["A"] + "x"}).message
     assert quotas.environment({"AWS_REGION": "a", "AWS_ACCESS_KEY_ID": "b"}).message.endswith(
-        "Reserved keys used in this request: AWS_REGION, AWS_ACCESS_KEY_ID")
+        "Reserved keys used in this request: AWS_REGION, AWS_ACCESS_KEY_ID"
+    )
 
 
 def test_reserved_concurrency_and_policy_and_unzipped_size():
@@ -54,7 +58,8 @@ def test_reserved_concurrency_and_policy_and_unzipped_size():
     assert quotas.unzipped(262_144_000, with_layers=True) is None
     assert quotas.unzipped(262_144_001, with_layers=True).message.endswith("The actual size is 262144001 bytes.")
     assert quotas.unzipped(262_144_001, with_layers=False).message == (
-        "Unzipped size must be smaller than 262144000 bytes")
+        "Unzipped size must be smaller than 262144000 bytes"
+    )
 
 
 def test_a_direct_upload_over_50_mb():
@@ -63,6 +68,8 @@ def test_a_direct_upload_over_50_mb():
     status, headers, body = quotas.refuse_upload("POST", "/2015-03-31/functions", b"x" * (limit + 1))
     assert status == 413 and headers["X-Amzn-ErrorType"] == "RequestEntityTooLargeException"
     assert json.loads(body)["message"].endswith("for the CreateFunction operation")
-    assert "PublishLayerVersion" in quotas.refuse_upload(
-        "POST", "/2018-10-31/layers/l/versions", b"x" * (limit + 1))[2].decode()
+    assert (
+        "PublishLayerVersion"
+        in quotas.refuse_upload("POST", "/2018-10-31/layers/l/versions", b"x" * (limit + 1))[2].decode()
+    )
     assert quotas.refuse_upload("POST", "/2015-03-31/functions/f/invocations", b"x" * (limit + 1)) is None

@@ -39,11 +39,18 @@ def test_cli_refuses_a_remote_emulator_before_sending_anything(remote_backend, n
     assert no_connections == []
 
 
-@pytest.mark.parametrize("call", [
-    lambda: lab.status(), lambda: lab.require(), lambda: lab.reset(), lambda: lab.up(),
-    lambda: net.health(REMOTE), lambda: http_call(REMOTE + "/users"),
-    lambda: lab.client("lambda").list_functions(),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: lab.status(),
+        lambda: lab.require(),
+        lambda: lab.reset(),
+        lambda: lab.up(),
+        lambda: net.health(REMOTE),
+        lambda: http_call(REMOTE + "/users"),
+        lambda: lab.client("lambda").list_functions(),
+    ],
+)
 def test_python_api_refuses_a_remote_emulator_before_sending_anything(remote_backend, no_connections, call):
     with pytest.raises(LabError, match="Refusing to contact"):
         call()

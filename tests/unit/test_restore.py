@@ -17,7 +17,9 @@ def test_a_position_past_the_end_moves_to_the_end(monkeypatch):
     esms._data[("000000000000", "us-east-1", "m")] = {"UUID": "m", "EventSourceArn": ARN}
     positions._data[("000000000000", "us-east-1", "m")] = 12
     svc = types.SimpleNamespace(
-        _esms=esms, _dynamodb_stream_positions=positions, _dynamodb_stream_positions_lock=threading.Lock(),
+        _esms=esms,
+        _dynamodb_stream_positions=positions,
+        _dynamodb_stream_positions_lock=threading.Lock(),
         _dynamodb_stream_table_from_arn_spec=lambda spec: ("t", "label"),
     )
     monkeypatch.setattr(dynamodb, "stream_end_position", lambda table, account_id=None, region=None: 1)

@@ -143,8 +143,10 @@ def _post(url, doc):
 
 def test_the_collector_keeps_names_filters_reports_and_guards_its_table(room):
     key = "k" * 32
-    good = {"handler-validation": {"status": "failed", "attempts": 2, "failed_checks": ["a valid user is created"]},
-            "no-such-exercise": {"status": "passed"}}
+    good = {
+        "handler-validation": {"status": "failed", "attempts": 2, "failed_checks": ["a valid user is created"]},
+        "no-such-exercise": {"status": "passed"},
+    }
     joined = _post_json(room.url + "/join", {"name": "Ada", "code": room.code, "key": key})
     assert set(joined) >= {"token", "account", "secret"} and len(joined["account"]) == 12
     assert _post(room.url + "/report", {"token": joined["token"], "progress": good}) == 204
@@ -170,12 +172,14 @@ def test_the_view_says_who_finished_what_and_where_the_room_is_stuck():
         return {"joined": "2026-01-01T10:00:00+0000", "seen": "2026-01-01T10:05:00+0000", "progress": progress}
 
     failing = {"status": "failed", "attempts": 3, "failed_checks": ["a second user is a 409"]}
-    view = RoomView({
-        "Ada": learner(**{"handler-validation": {"status": "passed", "attempts": 1, "failed_checks": []}}),
-        "Bob": learner(**{"handler-validation": failing}),
-        "Cy": learner(**{"handler-validation": failing, "debug-s3-keys": {"status": "not started yet"}}),
-        "Di": learner(),
-    })
+    view = RoomView(
+        {
+            "Ada": learner(**{"handler-validation": {"status": "passed", "attempts": 1, "failed_checks": []}}),
+            "Bob": learner(**{"handler-validation": failing}),
+            "Cy": learner(**{"handler-validation": failing, "debug-s3-keys": {"status": "not started yet"}}),
+            "Di": learner(),
+        }
+    )
     rows = {r["learner"]: r for r in view.rows()}
     assert rows["Ada"]["handler-validation"] == "✅" and rows["Bob"]["handler-validation"] == "❌"
     assert rows["Cy"]["debug-s3-keys"] == "…" and rows["Di"]["handler-validation"] == ""
@@ -195,9 +199,9 @@ def test_the_notebook_shows_the_rooms_tables_then_its_chart(monkeypatch):
     tables, chart = shown
     assert "<table" in tables.data and "1 of 1 are failing handler-validation" in tables.data
     assert "application/vnd.vegalite.v5+json" in chart._repr_mimebundle_()[0]
-    assert {(v["status"], v["learners"]) for v in chart.to_dict()["data"]["values"]
-            if v["exercise"] == "handler-validation"} == {("passed", 0), ("failing", 1), ("started", 0),
-                                                           ("not tried", 0)}
+    assert {
+        (v["status"], v["learners"]) for v in chart.to_dict()["data"]["values"] if v["exercise"] == "handler-validation"
+    } == {("passed", 0), ("failing", 1), ("started", 0), ("not tried", 0)}
 
 
 def test_the_live_room_redraws_its_tables_and_its_chart_in_place(monkeypatch):
@@ -213,8 +217,9 @@ def test_the_live_room_redraws_its_tables_and_its_chart_in_place(monkeypatch):
             self.shown.append(shown)
 
     handles = []
-    monkeypatch.setattr(IPython.display, "display", lambda obj, display_id=False: handles.append(Handle(obj))
-                        or handles[-1])
+    monkeypatch.setattr(
+        IPython.display, "display", lambda obj, display_id=False: handles.append(Handle(obj)) or handles[-1]
+    )
     snapshots = iter([{}, {"Ada": {"joined": "", "seen": "", "progress": {}}}] * 50)
     monkeypatch.setattr(RoomView, "from_collector", classmethod(lambda cls, url, key: cls(next(snapshots))))
     last = room_view.room_view("http://127.0.0.1:1", "k", live=0.01, until=0.05)
@@ -306,6 +311,7 @@ def test_bucket_names_are_per_learner_only_on_a_shared_emulator(monkeypatch):
 
 
 # --- the instructor's reset of the room's emulator --------------------------------------------------
+
 
 def test_admin_headers_carry_the_instructors_secret_only_where_the_user_holds_it(tmp_path, monkeypatch):
     from reference_app.lab.accounts.credentials import FILE, INSTRUCTOR_HEADER, Registry, admin_headers

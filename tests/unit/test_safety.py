@@ -36,7 +36,9 @@ def test_clients_ignore_the_learners_aws_identity(real_looking_env):
     assert (creds.access_key, creds.secret_key, creds.token) == ("test", "test", None)
 
 
-@pytest.mark.parametrize("endpoint", ["https://lambda.us-east-1.amazonaws.com", "http://10.1.2.3:4566", "http://192.168.0.9:4566"])
+@pytest.mark.parametrize(
+    "endpoint", ["https://lambda.us-east-1.amazonaws.com", "http://10.1.2.3:4566", "http://192.168.0.9:4566"]
+)
 def test_remote_endpoint_refused_without_opt_in(monkeypatch, endpoint):
     monkeypatch.delenv("LAMBDA_LAB_ALLOW_REMOTE", raising=False)
     with pytest.raises(LabError, match="LAMBDA_LAB_ALLOW_REMOTE=1"):

@@ -22,8 +22,11 @@ def test_actions_called_reads_clients_and_resources_of_any_service():
 
 def test_the_seed_s_three_policies_and_what_nobody_needs():
     table = seed_security.granted_and_used()
-    assert set(table["policy"]) == {"lambda-function.yaml DynamoDBAccess", "lambda.tf aws_iam_role_policy",
-                                    "security-snippet.yaml LeastPrivilegeAccess"}
+    assert set(table["policy"]) == {
+        "lambda-function.yaml DynamoDBAccess",
+        "lambda.tf aws_iam_role_policy",
+        "security-snippet.yaml LeastPrivilegeAccess",
+    }
     assert len(table) == 17
     nobody = table[table["who needs it"] == "nobody"]
     assert len(nobody) == 11 and set(nobody["action"]) == set(seed_security.DYNAMODB_ACTIONS) - {"dynamodb:PutItem"}
@@ -41,13 +44,19 @@ def test_the_seed_module_is_the_template_s_code_byte_for_byte(tmp_path, monkeypa
     assert "str(e)" in path.read_text()
 
 
-@pytest.mark.parametrize("policy", [
-    seed_security.create_user_policy(TABLE, "lab-06-seed"),
-    seed_security.users_api_policy(TABLE, "lab-06-users"),
-    seed_security.secrets_policy("arn:aws:secretsmanager:us-east-1:000000000000:secret:lab-06/db-AbCdEf",
-                                 "arn:aws:ssm:us-east-1:000000000000:parameter/lab-06/api-token",
-                                 "arn:aws:kms:us-east-1:000000000000:key/1234", "lab-06-secrets"),
-])
+@pytest.mark.parametrize(
+    "policy",
+    [
+        seed_security.create_user_policy(TABLE, "lab-06-seed"),
+        seed_security.users_api_policy(TABLE, "lab-06-users"),
+        seed_security.secrets_policy(
+            "arn:aws:secretsmanager:us-east-1:000000000000:secret:lab-06/db-AbCdEf",
+            "arn:aws:ssm:us-east-1:000000000000:parameter/lab-06/api-token",
+            "arn:aws:kms:us-east-1:000000000000:key/1234",
+            "lab-06-secrets",
+        ),
+    ],
+)
 def test_the_lesson_s_policies_pass_the_policy_check(policy):
     assert policy_check.check_policy(policy) == []
 
@@ -84,8 +93,11 @@ def test_the_enforcing_emulator_is_auth_on_and_keeps_nothing():
 def test_displays_never_show_a_secret():
     creds = security.Credentials("u", "arn:aws:iam::000000000000:user/u", "AKIA123", "very-secret")
     assert "very-secret" not in repr(creds)
-    conf = {"FunctionName": "f", "KMSKeyArn": "arn:k", "Environment": {"Variables": {
-        "DB_PASSWORD": "hunter2", "AWS_ENDPOINT_URL": "http://127.0.0.1:5566"}}}
+    conf = {
+        "FunctionName": "f",
+        "KMSKeyArn": "arn:k",
+        "Environment": {"Variables": {"DB_PASSWORD": "hunter2", "AWS_ENDPOINT_URL": "http://127.0.0.1:5566"}},
+    }
     shown = security.masked(conf)
     assert "hunter2" not in str(shown) and shown["Environment"]["AWS_ENDPOINT_URL"] == "http://127.0.0.1:5566"
     assert shown["Environment"]["DB_PASSWORD"] == "••• (7 characters)" and shown["KMSKeyArn"] == "arn:k"

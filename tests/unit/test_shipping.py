@@ -29,7 +29,8 @@ def test_the_workflow_is_valid_against_githubs_schema():
     workflow = str(ROOT / ".github/workflows/ci.yml")
     result = subprocess.run(
         [tool("check-jsonschema"), "--builtin-schema", "vendor.github-workflows", workflow],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -56,6 +57,8 @@ def test_ci_checks_the_format_before_the_tests():
     assert "ruff format --check ." in runs and runs.index("ruff format --check .") < runs.index("pytest")
     commands = [line.split("#")[0].strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
     assert "ruff format --check ." in commands and commands.index("ruff format --check .") < commands.index("pytest")
+
+
 def test_ci_type_checks_the_lab_before_its_tests_and_the_wheel_says_it_is_typed():
     steps = [line.strip() for line in (ROOT / ".ci/run").read_text().splitlines()]
     assert "mypy" in steps and steps.index("mypy") < steps.index("pytest")
@@ -83,7 +86,13 @@ def test_precommit_config_is_valid_and_offline():
     assert [r["repo"] for r in repos] == ["local"]
     ids = {hook["id"] for hook in repos[0]["hooks"]}
     assert ids == {
-        "ruff", "ruff-format", "mypy", "import-direction", "generated-files", "notebook-outputs", "deprecated-runtimes"
+        "ruff",
+        "ruff-format",
+        "mypy",
+        "import-direction",
+        "generated-files",
+        "notebook-outputs",
+        "deprecated-runtimes",
     }
 
 
@@ -97,22 +106,30 @@ def test_the_hooks_own_checks_pass_on_the_repository():
     assert repo_checks.deprecated_runtime_declarations(_tracked(".py", ".yaml", ".yml", ".json", ".tf", ".ipynb")) == []
 
 
-@pytest.mark.parametrize("text", [
-    "Runtime: python3.9\n",  # runtime-check: allow
-    '"Runtime": "nodejs18.x"',  # runtime-check: allow
-    'runtime = "python3.8"',  # runtime-check: allow
-    'Runtime="go1.x",',  # runtime-check: allow
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Runtime: python3.9\n",  # runtime-check: allow
+        '"Runtime": "nodejs18.x"',  # runtime-check: allow
+        'runtime = "python3.8"',  # runtime-check: allow
+        'Runtime="go1.x",',  # runtime-check: allow
+    ],
+)
 def test_the_runtime_hook_catches_a_deprecated_declaration(tmp_path, text):
     path = tmp_path / "template.yaml"
     path.write_text(text)
     assert repo_checks.main(["runtimes", str(path)]) == 1
 
 
-@pytest.mark.parametrize("text", [
-    "Runtime: python3.13\n", "# python3.9 was deprecated on 15 December 2025\n", 'runtime = "python3.12"',
-    "Runtime: provided.al2023\n",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Runtime: python3.13\n",
+        "# python3.9 was deprecated on 15 December 2025\n",
+        'runtime = "python3.12"',
+        "Runtime: provided.al2023\n",
+    ],
+)
 def test_the_runtime_hook_leaves_current_runtimes_and_prose_alone(tmp_path, text):
     path = tmp_path / "template.yaml"
     path.write_text(text)
@@ -127,8 +144,15 @@ def test_a_line_that_quotes_an_old_runtime_on_purpose_says_so(tmp_path):
 
 def test_the_outputs_hook_catches_an_executed_notebook(tmp_path):
     path = tmp_path / "n.ipynb"
-    path.write_text(json.dumps({"cells": [{"cell_type": "code", "outputs": [{"output_type": "stream"}],
-                                           "execution_count": 1, "source": "1"}]}))
+    path.write_text(
+        json.dumps(
+            {
+                "cells": [
+                    {"cell_type": "code", "outputs": [{"output_type": "stream"}], "execution_count": 1, "source": "1"}
+                ]
+            }
+        )
+    )
     assert repo_checks.main(["outputs", str(path)]) == 1
 
 

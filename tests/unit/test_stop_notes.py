@@ -19,8 +19,10 @@ def test_the_log_names_each_service_whose_state_was_not_saved():
 
 def test_the_note_names_what_comes_back_as_it_was():
     note = embedded.unsaved_note(embedded.unsaved_services(LOG))
-    assert note.startswith("it could not save its tables and their items (dynamodb), functions and event source "
-                           "mappings (lambda) ([Errno 28] No space left on device)")
+    assert note.startswith(
+        "it could not save its tables and their items (dynamodb), functions and event source "
+        "mappings (lambda) ([Errno 28] No space left on device)"
+    )
     assert "come back as they were at the last stop that saved them" in note
 
 

@@ -11,8 +11,34 @@ from hypothesis import strategies as st
 from reference_app.lab.config import resolve_backend, split_url
 from reference_app.lab.errors import LabError
 
-PIECES = ["http://", "https://", "127.0.0.1", "10.0.0.1", "localhost", "@", "\\", ":", "4566", "/", "%2f", "%31",
-          ".", "[", "]", "::1", "::ffff:", "0x7f", "#", "?", " ", "\t", "user", "ⓛ", "LOCALHOST", "017700000001"]
+PIECES = [
+    "http://",
+    "https://",
+    "127.0.0.1",
+    "10.0.0.1",
+    "localhost",
+    "@",
+    "\\",
+    ":",
+    "4566",
+    "/",
+    "%2f",
+    "%31",
+    ".",
+    "[",
+    "]",
+    "::1",
+    "::ffff:",
+    "0x7f",
+    "#",
+    "?",
+    " ",
+    "\t",
+    "user",
+    "ⓛ",
+    "LOCALHOST",
+    "017700000001",
+]
 
 
 @example("http://[::ffff:127.0.0.1]:4566")

@@ -82,7 +82,8 @@ def test_the_guard_sees_an_unguarded_test_import_and_lets_a_guarded_one_pass(tmp
     (tmp_path / "plain.py").write_text("import hypothesis.strategies\nfrom pytest import fixture\n")
     (tmp_path / "optional.py").write_text("try:\n    import ruff\nexcept ImportError:\n    ruff = None\n")
     assert dev_only_imports(tmp_path, {"pytest", "hypothesis", "ruff"}, root=tmp_path) == [
-        "plain.py:1 imports hypothesis.strategies", "plain.py:2 imports pytest",
+        "plain.py:1 imports hypothesis.strategies",
+        "plain.py:2 imports pytest",
     ]
 
 
@@ -93,8 +94,9 @@ def test_the_repository_checks_and_the_wrong_variants_live_outside_the_package()
 
 
 def test_no_build_output_is_committed():
-    tracked = subprocess.run(["git", "ls-files", "build", "dist", "*.egg-info"], cwd=ROOT,
-                             capture_output=True, text=True, check=True).stdout
+    tracked = subprocess.run(
+        ["git", "ls-files", "build", "dist", "*.egg-info"], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     assert tracked == ""
 
 
@@ -104,8 +106,22 @@ def test_the_build_starts_clean_and_leaves_the_tools_out(tmp_path):
     stale.parent.mkdir(parents=True)
     stale.write_text("print('from an old build')\n")
     # WHEN the package is built into it (what the wheel is made of; the egg-info kept out of the checkout)
-    subprocess.run([sys.executable, "setup.py", "-q", "egg_info", "--egg-base", str(tmp_path),
-                    "build_py", "--build-lib", str(tmp_path / "lib")], cwd=ROOT, capture_output=True, check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "setup.py",
+            "-q",
+            "egg_info",
+            "--egg-base",
+            str(tmp_path),
+            "build_py",
+            "--build-lib",
+            str(tmp_path / "lib"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+    )
     # THEN the old module is gone, the package and its course are there, and no development tool
     built = {p.relative_to(tmp_path / "lib").as_posix() for p in (tmp_path / "lib").rglob("*") if p.is_file()}
     assert "reference_app/lab/course.py" in built and "reference_app/_course/exercises/.generated.json" in built

@@ -84,8 +84,14 @@ def load() -> Membership | None:
     """The room this learner joined, or None (also for a damaged file: the learner joins again)."""
     try:
         raw = json.loads(path().read_text(encoding="utf-8"))
-        return Membership(raw["url"], raw["name"], raw.get("emulator"), str(raw.get("token", "")),
-                          str(raw.get("account", "")), str(raw.get("secret", "")))
+        return Membership(
+            raw["url"],
+            raw["name"],
+            raw.get("emulator"),
+            str(raw.get("token", "")),
+            str(raw.get("account", "")),
+            str(raw.get("secret", "")),
+        )
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -106,13 +112,15 @@ def _write_error(target: Path, exc: OSError) -> LabError:
     return LabError(f"Cannot write {target} ({exc.strerror}); free some space there or fix its permissions.")
 
 
-def save(url: str, name: str, emulator: str | None = None, token: str = "", account: str = "",
-         secret: str = "") -> Membership:
+def save(
+    url: str, name: str, emulator: str | None = None, token: str = "", account: str = "", secret: str = ""
+) -> Membership:
     """Record the membership (joining again replaces it); the file is the learner's only (0600)."""
     if account and not _ACCOUNT_RE.match(account):
         raise LabError(f"The room gave {account!r} as your account; it must be 12 digits. Join again.")
-    member = Membership(url.rstrip("/"), check_name(name), emulator.rstrip("/") if emulator else None,
-                        token, account, secret)
+    member = Membership(
+        url.rstrip("/"), check_name(name), emulator.rstrip("/") if emulator else None, token, account, secret
+    )
     _write(FILE, json.dumps(asdict(member), indent=2))
     return member
 

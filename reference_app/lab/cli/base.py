@@ -143,5 +143,3 @@ def friendly(func):
 def main(backend: BackendOption = None, port: PortOption = None) -> None:
     """Choose the backend once; every command below uses it (each also takes --backend/--port)."""
     select_backend(backend, port)
-
-

@@ -29,8 +29,9 @@ def check(
     exercise_id: Annotated[str | None, typer.Argument(help="The exercise, e.g. handler-validation.")] = None,
     all_: Annotated[bool, typer.Option("--all", help="Show your progress across the course instead.")] = False,
     solutions: Annotated[bool, typer.Option("--solutions", help="Check the solution instead of your file.")] = False,
-    seed: Annotated[int | None, typer.Option("--seed", min=0, help="Replay a run's inputs (the seed it printed).")]
-    = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Replay a run's inputs (the seed it printed).")
+    ] = None,
 ) -> None:
     """Run an exercise's checks: unit checks first, then a deploy through its real trigger."""
     if all_ or exercise_id is None:
@@ -65,8 +66,11 @@ def _progress_table() -> None:
     for row in progress.rows():
         status = row["status"]
         table.add_row(
-            row["module"], row["exercise"], f"[{_STYLE.get(status, 'dim')}]{status}[/]",
-            str(row["attempts"]), row["last attempt"],
+            row["module"],
+            row["exercise"],
+            f"[{_STYLE.get(status, 'dim')}]{status}[/]",
+            str(row["attempts"]),
+            row["last attempt"],
         )
     out.print(table)
     out.print(f"Kept in {progress.path()}.")

@@ -84,8 +84,10 @@ def drill(
     session = engine.Session(progress, _show, _ask, rng=random.Random(seed), countdown=countdown)
     if mock:
         drawn = engine.draw_mock(questions, count or 6, seed)
-        out.print(f"[bold]Mock interview:[/] {len(drawn)} questions, easy to hard, a countdown on each; type each "
-                  "answer in one line, it is scored against the key points. q stops.")
+        out.print(
+            f"[bold]Mock interview:[/] {len(drawn)} questions, easy to hard, a countdown on each; type each "
+            "answer in one line, it is scored against the key points. q stops."
+        )
         _run(session, drawn, mock=True)
         _print_mock_summary(session.answers)
         return
@@ -131,8 +133,15 @@ def _print_mock_summary(answers) -> None:
     for number, row in enumerate(engine.summary_rows(answers), 1):
         time_cell = f"[red]{row['time']}[/]" if row["over"] else row["time"]
         table.add_row(
-            str(number), row["level"], row["topic"], escape(row["question"]), time_cell, row["budget"],
-            row["key points"], row["rating"], f"{row['points']:g}",
+            str(number),
+            row["level"],
+            row["topic"],
+            escape(row["question"]),
+            time_cell,
+            row["budget"],
+            row["key points"],
+            row["rating"],
+            f"{row['points']:g}",
         )
     out.print(table)
     if not answers:
@@ -143,8 +152,12 @@ def _print_mock_summary(answers) -> None:
         out.print("[bold]To review[/] (they come back first in `lambda-lab drill`):")
         for a in review:
             late = ", over time" if a.over_time else ""
-            out.print(f"  • {escape(a.question.id)} ({engine.LABELS[a.rating]}{late}): seen live in "
-                      f"{escape(proofs.place(a.question).describe())}", soft_wrap=True, highlight=False)
+            out.print(
+                f"  • {escape(a.question.id)} ({engine.LABELS[a.rating]}{late}): seen live in "
+                f"{escape(proofs.place(a.question).describe())}",
+                soft_wrap=True,
+                highlight=False,
+            )
     over = sum(a.over_time for a in answers)
     by_level = []
     for level in bank_mod.LEVELS:
@@ -163,8 +176,15 @@ def _print_stats(progress: Progress, questions) -> None:
         table.add_column(column)
     for row in progress.stats(questions):
         score = "-" if row["last score"] is None else f"{row['last score']}%"
-        table.add_row(row["module"], row["topic"], str(row["questions"]), str(row["seen"]),
-                      str(row["mastered"]), str(row["due"]), score)
+        table.add_row(
+            row["module"],
+            row["topic"],
+            str(row["questions"]),
+            str(row["seen"]),
+            str(row["mastered"]),
+            str(row["due"]),
+            score,
+        )
     out.print(table)
     seen = sum(1 for q in questions if progress.card(q.id))
     out.print(f"{seen} of {len(questions)} questions seen; mastered means box 4 or 5 (answered right several times).")

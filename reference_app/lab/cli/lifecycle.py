@@ -75,10 +75,12 @@ def status() -> None:
 @app.command()
 @friendly
 def doctor(
-    instructor: Annotated[bool, typer.Option("--instructor", help="Also check what serving a room needs here.")]
-    = False,
-    hub: Annotated[bool, typer.Option("--hub", help="With --instructor: the classroom hub, not a shared emulator.")]
-    = False,
+    instructor: Annotated[
+        bool, typer.Option("--instructor", help="Also check what serving a room needs here.")
+    ] = False,
+    hub: Annotated[
+        bool, typer.Option("--hub", help="With --instructor: the classroom hub, not a shared emulator.")
+    ] = False,
 ) -> None:
     """Check Python, packages, the port or emulator, Docker and token (localstack), and runtimes."""
     checks = doctor_mod.run_checks()
@@ -95,9 +97,7 @@ def doctor(
 @app.command()
 @friendly
 def reset(
-    yes: Annotated[
-        bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")
-    ] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
     """Delete every resource in the emulator (on one a room shares: only yours)."""
     backend = resolve_backend()
@@ -106,8 +106,10 @@ def reset(
 
         net.check_endpoint(backend.endpoint)
         emulator.require(backend)
-        question = (f"Delete every resource of yours (account {account_id(backend)}) in the emulator at "
-                    f"{backend.endpoint}? Nobody else's are touched")
+        question = (
+            f"Delete every resource of yours (account {account_id(backend)}) in the emulator at "
+            f"{backend.endpoint}? Nobody else's are touched"
+        )
         if not yes and not typer.confirm(question):
             out.print("Nothing was reset.")
             return
@@ -159,8 +161,10 @@ def _course_dir() -> Path:
     if here.name == "notebooks" and (here.parent / "exercises").is_dir():
         return here.parent
     if course.installed_from_wheel():
-        raise LabError("There is no notebooks/ folder here; run `lambda-lab init my-workshop`, then "
-                       "`lambda-lab lab` inside my-workshop.")
+        raise LabError(
+            "There is no notebooks/ folder here; run `lambda-lab init my-workshop`, then "
+            "`lambda-lab lab` inside my-workshop."
+        )
     root = course.kit_root()
     if (root / "notebooks").is_dir():
         return root
@@ -179,7 +183,7 @@ def terminal_rc(bin_dir: Path) -> str:
     return (
         "# lambda-lab: JupyterLab's terminal. Your ~/.bashrc first, then the kit's environment first on PATH.\n"
         '[ -r "$HOME/.bashrc" ] && . "$HOME/.bashrc"\n'
-        f"export PATH={shlex.quote(str(bin_dir))}:\"$PATH\"\n"
+        f'export PATH={shlex.quote(str(bin_dir))}:"$PATH"\n'
     )
 
 
@@ -224,7 +228,8 @@ def lab(
     (config_dir / "labconfig").mkdir()
     (config_dir / "labconfig" / "page_config.json").write_text(json.dumps(NO_ANNOUNCEMENTS), encoding="utf-8")
     (config_dir / "jupyter_server_config.json").write_text(
-        json.dumps(jupyter_config(config_dir, course.solutions_mode()), indent=1), encoding="utf-8")
+        json.dumps(jupyter_config(config_dir, course.solutions_mode()), indent=1), encoding="utf-8"
+    )
     # JupyterLab, its terminals and kernels: the kit's environment first, its config folder read too
     # (after the learner's own ~/.jupyter, which still wins).
     bin_dir = str(Path(sys.executable).parent)
@@ -232,7 +237,8 @@ def lab(
     if sys.prefix != sys.base_prefix:
         os.environ["VIRTUAL_ENV"] = sys.prefix
     os.environ["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
-        p for p in (str(config_dir), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p)
+        p for p in (str(config_dir), os.environ.get("JUPYTER_CONFIG_PATH", "")) if p
+    )
     command = [
         sys.executable,
         "-m",

@@ -54,16 +54,24 @@ def _table(view) -> Table:
         table.add_column(str(number), justify="center", no_wrap=True)
     table.add_column("last seen", no_wrap=True)
     for row in rows:
-        table.add_row(plain(row["learner"]), str(row["done"]), *(row[ex] or "·" for ex in view.exercises),
-                      row["last seen"])
+        table.add_row(
+            plain(row["learner"]), str(row["done"]), *(row[ex] or "·" for ex in view.exercises), row["last seen"]
+        )
     number_of = {ex: str(n) for n, ex in enumerate(view.exercises, 1)}
     stuck = Table(show_header=True, box=None)
     for column in ("#", "exercise", "passed", "failing", "started", "not tried", "most failed check"):
         stuck.add_column(column)
     for s in view.stuck():
         top = f"{plain(s.top_failure)} ({s.top_failure_count})" if s.top_failure else ""
-        stuck.add_row(number_of.get(s.exercise, ""), plain(s.exercise), str(s.passed), str(s.failing), str(s.started),
-                      str(s.not_tried), top)
+        stuck.add_row(
+            number_of.get(s.exercise, ""),
+            plain(s.exercise),
+            str(s.passed),
+            str(s.failing),
+            str(s.started),
+            str(s.not_tried),
+            top,
+        )
     grid = Table.grid()
     grid.add_row(table)
     grid.add_row(stuck)
@@ -99,8 +107,9 @@ def room(
 @room_app.command()
 @friendly
 def serve(
-    host: Annotated[str, typer.Option("--host", help="The address to listen on; 0.0.0.0 for the room's network.")]
-    = "127.0.0.1",
+    host: Annotated[
+        str, typer.Option("--host", help="The address to listen on; 0.0.0.0 for the room's network.")
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", help="The room's port.")] = 8765,
     emulator: Annotated[bool, typer.Option("--emulator", help="Also run one emulator the room shares.")] = False,
     emulator_port: Annotated[int, typer.Option("--emulator-port", help="The shared emulator's port.")] = 4566,
@@ -115,9 +124,11 @@ def serve(
 
         missing = room_sandbox.available()
         if missing and os.environ.get(room_sandbox.UNSANDBOXED_ENV) != "1":
-            raise LabError(f"Cannot share an emulator safely: {missing}. "
-                           f"(Or set {room_sandbox.UNSANDBOXED_ENV}=1 to run "
-                           "learners' functions with your rights, on a machine with nothing else on it.)")
+            raise LabError(
+                f"Cannot share an emulator safely: {missing}. "
+                f"(Or set {room_sandbox.UNSANDBOXED_ENV}=1 to run "
+                "learners' functions with your rights, on a machine with nothing else on it.)"
+            )
         credentials = collector.room_dir() / FILE
         Registry(credentials)  # the instructor's secret exists before the emulator reads it
         os.environ[PATH_ENV] = str(credentials)
@@ -140,8 +151,9 @@ def serve(
         raise LabError(f"Cannot listen on {host}:{port} ({exc.strerror}); pick another port with --port.") from None
     address = socket.gethostname() if host in ("0.0.0.0", "::") else host
     out.print(f"[green]✓[/] Room open at {me.url}" + (f", sharing the emulator at {shared_url}" if shared_url else ""))
-    out.print(f"  learners:   lambda-lab room join http://{address}:{server.server_port} --code {me.code} "
-              "--name YOUR-NAME")
+    out.print(
+        f"  learners:   lambda-lab room join http://{address}:{server.server_port} --code {me.code} --name YOUR-NAME"
+    )
     out.print(f"  join code:  {me.code}   (give it to the room only)")
     out.print("  instructor: lambda-lab room   (or lab.room_view() in a notebook)")
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))

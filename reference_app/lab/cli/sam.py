@@ -54,6 +54,7 @@ def handler_names() -> list[str]:
 def deploy_handler(handler: str, name: str | None):
     return reference_deploys.deploy_handler(handler, name)
 
+
 _DURATION = re.compile(r"^(\d+)\s*([smhd])$")
 _UNIT_S = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 # CloudWatch Logs keeps log events for at most ten years (retention 3653 days).

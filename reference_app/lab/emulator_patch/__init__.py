@@ -65,7 +65,7 @@ def installed_version() -> str | None:
         return None
     folders = list(Path(spec.origin).parent.parent.glob("ministack-*.dist-info"))
     if len(folders) == 1:
-        return folders[0].name[len("ministack-"):-len(".dist-info")]
+        return folders[0].name[len("ministack-") : -len(".dist-info")]
     from importlib import metadata
 
     try:

@@ -43,7 +43,7 @@ MAX_ERROR_MESSAGE_BYTES = 1024
 
 def retry_delays(attempts: int, base_s: float, cap_s: float) -> list[float]:
     """The waits before attempts 2, 3 ...: ``base``, ``2 * base`` ..., each at most ``cap``."""
-    return [min(base_s * 2 ** n, cap_s) for n in range(max(0, attempts - 1))]
+    return [min(base_s * 2**n, cap_s) for n in range(max(0, attempts - 1))]
 
 
 def iso_now(now: float | None = None) -> str:
@@ -104,8 +104,14 @@ def _settings(func: dict) -> tuple[int, int, dict, str]:
 
 
 def messages(
-    function_arn: str, request_id: str, condition: str, attempts: int, event: Any, result: dict,
-    destinations: dict, dlq: str,
+    function_arn: str,
+    request_id: str,
+    condition: str,
+    attempts: int,
+    event: Any,
+    result: dict,
+    destinations: dict,
+    dlq: str,
 ) -> list[tuple[str, str, dict | None]]:
     """``(target ARN, body, message attributes)`` for each place the outcome of an event goes."""
     record = json.dumps(invocation_record(function_arn, request_id, condition, attempts, event, result))
@@ -181,8 +187,9 @@ def install(svc, http_invoke: contextvars.ContextVar) -> None:
         http_invoke.set({"request_id": request_id, "function": name})  # every attempt runs under this id
         retries, _age, destinations, dlq = _settings(func)
         condition, attempts, result = run(svc, func, event, retry_delays(retries + 1, base_s, cap_s))
-        outcome = messages(config.get("FunctionArn", ""), request_id, condition, attempts, event, result,
-                           destinations, dlq)
+        outcome = messages(
+            config.get("FunctionArn", ""), request_id, condition, attempts, event, result, destinations, dlq
+        )
         for target, body, attributes in outcome:
             try:
                 deliver(svc, target, body, attributes, name)

@@ -74,8 +74,18 @@ except ValueError:  # run as a plain file (the unit tests): no durable variables
 # What Lambda defines in a function's environment, besides the function's own variables
 # (docs: configuration-envvars.html). Everything else of the emulator's is dropped.
 _KEEP_PREFIXES = ("AWS_", "_AWS_", "_X_AMZN_", "_MINISTACK_", "LC_")
-_KEEP_NAMES = {"PATH", "LANG", "TZ", "TMPDIR", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR", "_HANDLER",
-               "LD_LIBRARY_PATH", "SYSTEMROOT", "SSL_CERT_FILE"}
+_KEEP_NAMES = {
+    "PATH",
+    "LANG",
+    "TZ",
+    "TMPDIR",
+    "LAMBDA_TASK_ROOT",
+    "LAMBDA_RUNTIME_DIR",
+    "_HANDLER",
+    "LD_LIBRARY_PATH",
+    "SYSTEMROOT",
+    "SSL_CERT_FILE",
+}
 # Internal to the emulator or the kit: read here, then removed from the function's view.
 _PRIVATE = ("_LAMBDA_LAYERS_DIRS", "_LAMBDA_FUNCTION_ARN", "_LAMBDA_TIMEOUT", "_LAB_SDK_DIR", "_LAB_LOG_STREAM")
 
@@ -187,11 +197,34 @@ class LambdaLoggerHandler(logging.Handler):
             self.handleError(record)
 
 
-_JSON_RESERVED = frozenset({
-    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info", "exc_text",
-    "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread", "threadName",
-    "processName", "process", "aws_request_id", "tenant_id", "_frame_type", "taskName",
-})
+_JSON_RESERVED = frozenset(
+    {
+        "name",
+        "msg",
+        "args",
+        "levelname",
+        "levelno",
+        "pathname",
+        "filename",
+        "module",
+        "exc_info",
+        "exc_text",
+        "stack_info",
+        "lineno",
+        "funcName",
+        "created",
+        "msecs",
+        "relativeCreated",
+        "thread",
+        "threadName",
+        "processName",
+        "process",
+        "aws_request_id",
+        "tenant_id",
+        "_frame_type",
+        "taskName",
+    }
+)
 
 
 class JsonFormatter(logging.Formatter):
@@ -358,8 +391,16 @@ class CognitoIdentity:
 
 
 class LambdaContext:
-    def __init__(self, request_id: str, invoked_function_arn: str, deadline_ms: int, sink: LogSink,
-                 client_context=None, identity=None, tenant_id=None):
+    def __init__(
+        self,
+        request_id: str,
+        invoked_function_arn: str,
+        deadline_ms: int,
+        sink: LogSink,
+        client_context=None,
+        identity=None,
+        tenant_id=None,
+    ):
         self.aws_request_id = request_id
         self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
@@ -380,11 +421,13 @@ class LambdaContext:
         self._sink.event(str(msg))
 
     def __repr__(self) -> str:
-        return (f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
-                f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
-                f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
-                f"invoked_function_arn={self.invoked_function_arn},client_context={self.client_context},"
-                f"identity={self.identity},tenant_id={self.tenant_id}])")
+        return (
+            f"LambdaContext([aws_request_id={self.aws_request_id},log_group_name={self.log_group_name},"
+            f"log_stream_name={self.log_stream_name},function_name={self.function_name},"
+            f"memory_limit_in_mb={self.memory_limit_in_mb},function_version={self.function_version},"
+            f"invoked_function_arn={self.invoked_function_arn},client_context={self.client_context},"
+            f"identity={self.identity},tenant_id={self.tenant_id}])"
+        )
 
 
 # --- the environment the function sees ----------------------------------------------------------------------
@@ -412,8 +455,11 @@ def _search_path(code_dir: str, layer_dirs: list[str], sdk_dir: str) -> list[str
         python = os.path.join(layer, "python")
         lib = os.path.join(python, "lib")
         if os.path.isdir(lib):
-            layers += [os.path.join(lib, v, "site-packages") for v in sorted(os.listdir(lib))
-                       if os.path.isdir(os.path.join(lib, v, "site-packages"))]
+            layers += [
+                os.path.join(lib, v, "site-packages")
+                for v in sorted(os.listdir(lib))
+                if os.path.isdir(os.path.join(lib, v, "site-packages"))
+            ]
         if os.path.isdir(python):
             layers.append(python)
     stdlib = [p for p in sys.path if p and "site-packages" not in p and "dist-packages" not in p]
@@ -551,10 +597,16 @@ class Worker:
         ``/opt/...`` a layer's; a script that lost its execute bit in the zip runs with its #! line."""
         path = wrapper
         if wrapper.startswith("/var/task/"):
-            path = os.path.join(code_dir, wrapper[len("/var/task/"):])
+            path = os.path.join(code_dir, wrapper[len("/var/task/") :])
         elif wrapper.startswith("/opt/"):
-            path = next((os.path.join(d, wrapper[len("/opt/"):]) for d in layers
-                         if os.path.isfile(os.path.join(d, wrapper[len("/opt/"):]))), wrapper)
+            path = next(
+                (
+                    os.path.join(d, wrapper[len("/opt/") :])
+                    for d in layers
+                    if os.path.isfile(os.path.join(d, wrapper[len("/opt/") :]))
+                ),
+                wrapper,
+            )
         if not os.path.isfile(path):
             logging.warning("AWS_LAMBDA_EXEC_WRAPPER %s does not exist; starting without it", wrapper)
             return
@@ -563,8 +615,7 @@ class Worker:
             with open(path, "rb") as script:
                 first = script.readline().decode(errors="replace")
             command = (first[2:].split() if first.startswith("#!") else ["/bin/sh"]) + [path]
-        os.environ.update(_LAB_INIT_LINE=line, _LAB_T0=repr(_T0),
-                          _LAB_BEFORE_WRAPPER=json.dumps(sorted(os.environ)))
+        os.environ.update(_LAB_INIT_LINE=line, _LAB_T0=repr(_T0), _LAB_BEFORE_WRAPPER=json.dumps(sorted(os.environ)))
         os.dup2(self._in.fileno(), 0)  # the protocol's descriptors, where the wrapped runtime finds them
         os.dup2(self._out.fileno(), 1)
         os.execv(command[0], [*command, sys.executable, "-I", "-S", os.path.abspath(__file__)])
@@ -598,9 +649,15 @@ class Worker:
                 error = dict(self.init_error)
             else:
                 assert self.handler is not None  # init() loaded it, or set init_error
-                context = LambdaContext(request_id, ctx.get("invoked_function_arn") or init.get("arn", ""),
-                                        int(started * 1000) + timeout_ms, self.sink, ctx.get("client_context"),
-                                        ctx.get("identity"), _tenant_id)
+                context = LambdaContext(
+                    request_id,
+                    ctx.get("invoked_function_arn") or init.get("arn", ""),
+                    int(started * 1000) + timeout_ms,
+                    self.sink,
+                    ctx.get("client_context"),
+                    ctx.get("identity"),
+                    _tenant_id,
+                )
                 body = marshal(self.handler(event, context))
         except Exception as exc:
             error = error_from_exception(exc, request_id)

@@ -37,9 +37,17 @@ def bind_host() -> str:
 
 # What the kit itself decides about the emulator's process: where it listens, where it keeps its
 # files, and that it never sees the learner's AWS identity. ``extra_env`` may not change these.
-PROTECTED_ENV = frozenset({
-    "GATEWAY_PORT", "BIND_HOST", "IOT_MTLS_ENABLED", "SFTP_ENABLED", "STATE_DIR", "S3_DATA_DIR", "TMPDIR",
-})
+PROTECTED_ENV = frozenset(
+    {
+        "GATEWAY_PORT",
+        "BIND_HOST",
+        "IOT_MTLS_ENABLED",
+        "SFTP_ENABLED",
+        "STATE_DIR",
+        "S3_DATA_DIR",
+        "TMPDIR",
+    }
+)
 
 
 def emulator_env(backend: Backend, home: Path, extra_env: dict[str, str] | None = None) -> dict[str, str]:

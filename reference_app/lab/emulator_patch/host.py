@@ -189,8 +189,10 @@ def _result_of(config: dict, request_id: str, worker, answer: dict, result: dict
     elif timed_out:
         status, error_type = "timeout", None
         timeout = float(config.get("Timeout", 3))
-        error = {"errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds",
-                 "errorType": "Sandbox.Timedout"}
+        error = {
+            "errorMessage": f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds",
+            "errorType": "Sandbox.Timedout",
+        }
     elif answer.get("status") == "error":
         return result  # the worker broke before it could answer (ministack's own message stands)
     if error is not None:

@@ -87,8 +87,9 @@ def evaluate_alarm(cw, alarm: dict) -> None:
     if not namespace or not name:
         return
     wanted = cw._dims_key(_dimensions(alarm))
-    points = [p for (ns, mn, key), pts in list(cw._metrics.items()) if (ns, mn, key) == (namespace, name, wanted)
-              for p in pts]
+    points = [
+        p for (ns, mn, key), pts in list(cw._metrics.items()) if (ns, mn, key) == (namespace, name, wanted) for p in pts
+    ]
     cutoff = time.time() - alarm.get("Period", 60) * alarm.get("EvaluationPeriods", 1)
     recent = [p for p in points if p["Timestamp"] >= cutoff]
     if not recent:

@@ -31,7 +31,6 @@ class LogBlock:
         return "".join(message if message.endswith("\n") else message + "\n" for _, message in self.events)
 
 
-
 def parse_output(raw: str) -> list[tuple[int, str]]:
     """The worker's framed lines as (timestamp, message) log events."""
     events = []
@@ -94,24 +93,35 @@ def build_log_block(
         threshold = _LEVELS.get(str(logging_config.get("ApplicationLogLevel") or "INFO").upper(), _LEVELS["INFO"])
         before = [(t, m) for t, m in before if _level_of(m) >= threshold]
         during = [(t, m) for t, m in during if _level_of(m) >= threshold]
-        metrics = {"durationMs": round(duration, 2), "billedDurationMs": billed, "memorySizeMB": memory,
-                   "maxMemoryUsedMB": peak}
+        metrics = {
+            "durationMs": round(duration, 2),
+            "billedDurationMs": billed,
+            "memorySizeMB": memory,
+            "maxMemoryUsedMB": peak,
+        }
         if init is not None:
             metrics["initDurationMs"] = round(init, 2)
         report = {"requestId": request_id, "metrics": metrics, "status": status}
         if error_type:
             report["errorType"] = error_type
-        start_line = json.dumps({"time": _iso(started), "type": "platform.start",
-                                 "record": {"requestId": request_id, "version": version}})
-        platform = [(started, start_line + "\n"),
-                    (ended, json.dumps({"time": _iso(ended), "type": "platform.report", "record": report}) + "\n")]
+        start_line = json.dumps(
+            {"time": _iso(started), "type": "platform.start", "record": {"requestId": request_id, "version": version}}
+        )
+        platform = [
+            (started, start_line + "\n"),
+            (ended, json.dumps({"time": _iso(ended), "type": "platform.report", "record": report}) + "\n"),
+        ]
         # Lambda's platform events are INFO: a SystemLogLevel of WARN keeps them out.
         if str(logging_config.get("SystemLogLevel") or "INFO").upper() == "WARN":
             platform = []
         events = before + platform[:1] + during + platform[1:]
     else:
-        fields = [f"Duration: {duration:.2f} ms", f"Billed Duration: {billed} ms", f"Memory Size: {memory} MB",
-                  f"Max Memory Used: {peak} MB"]
+        fields = [
+            f"Duration: {duration:.2f} ms",
+            f"Billed Duration: {billed} ms",
+            f"Memory Size: {memory} MB",
+            f"Max Memory Used: {peak} MB",
+        ]
         if init is not None:
             fields.append(f"Init Duration: {init:.2f} ms")
         if status != "success" and (status == "timeout" or error_type):
@@ -134,16 +144,28 @@ def write_log_block(block: LogBlock) -> None:
 
     now = int(time.time() * 1000)
     if block.group not in cwl._log_groups:
-        cwl._log_groups[block.group] = {"arn": cwl._make_group_arn(block.group), "creationTime": now,
-                                        "retentionInDays": None, "tags": {}, "subscriptionFilters": {}, "streams": {}}
+        cwl._log_groups[block.group] = {
+            "arn": cwl._make_group_arn(block.group),
+            "creationTime": now,
+            "retentionInDays": None,
+            "tags": {},
+            "subscriptionFilters": {},
+            "streams": {},
+        }
     streams = cwl._log_groups[block.group]["streams"]
     if block.stream not in streams:
-        streams[block.stream] = {"events": [], "uploadSequenceToken": "1", "creationTime": now,
-                                 "firstEventTimestamp": None, "lastEventTimestamp": None, "lastIngestionTime": None}
+        streams[block.stream] = {
+            "events": [],
+            "uploadSequenceToken": "1",
+            "creationTime": now,
+            "firstEventTimestamp": None,
+            "lastEventTimestamp": None,
+            "lastIngestionTime": None,
+        }
     events: list[dict] = [{"timestamp": t, "message": m, "ingestionTime": now} for t, m in block.events]
     cwl._append_log_events(streams[block.stream], events)  # each event cut to 256 KB (log_store)
     with cwl._log_events_lock:
         log_store.after_write(cwl._log_groups[block.group], sum(len(e["message"]) for e in events))
-    cwl._fanout_to_subscription_filters(block.group, block.stream, [{"timestamp": t, "message": m}
-                                                                     for t, m in block.events])
-
+    cwl._fanout_to_subscription_filters(
+        block.group, block.stream, [{"timestamp": t, "message": m} for t, m in block.events]
+    )

@@ -57,13 +57,28 @@ HANDLER_PATTERN = r"[^\s]+"
 # Lambda's reserved environment variables (configuration-envvars.html, "Defined runtime environment
 # variables"): set by the runtime, refused in a function's configuration. TZ, LANG, PATH and the
 # others AWS lists as "not reserved" may be set.
-RESERVED_VARIABLES = frozenset({
-    "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV",
-    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION",
-    "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME", "AWS_LAMBDA_LOG_STREAM_NAME",
-    "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
-})
+RESERVED_VARIABLES = frozenset(
+    {
+        "_HANDLER",
+        "_X_AMZN_TRACE_ID",
+        "AWS_DEFAULT_REGION",
+        "AWS_REGION",
+        "AWS_EXECUTION_ENV",
+        "AWS_LAMBDA_FUNCTION_NAME",
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+        "AWS_LAMBDA_FUNCTION_VERSION",
+        "AWS_LAMBDA_INITIALIZATION_TYPE",
+        "AWS_LAMBDA_LOG_GROUP_NAME",
+        "AWS_LAMBDA_LOG_STREAM_NAME",
+        "AWS_ACCESS_KEY",
+        "AWS_ACCESS_KEY_ID",
+        "AWS_SECRET_ACCESS_KEY",
+        "AWS_SESSION_TOKEN",
+        "AWS_LAMBDA_RUNTIME_API",
+        "LAMBDA_TASK_ROOT",
+        "LAMBDA_RUNTIME_DIR",
+    }
+)
 
 
 class Refusal(NamedTuple):
@@ -98,8 +113,10 @@ def configuration(data: dict, creating: bool) -> Refusal | None:
     """CreateFunction's or UpdateFunctionConfiguration's body against Lambda's constraints and quotas."""
     name = data.get("FunctionName")
     if creating and isinstance(name, str) and ":" not in name and len(name) > NAME_MAX:
-        return _validation([_constraint(name, "functionName", f"have length less than or equal to {NAME_MAX}")],
-                           "InvalidParameterValueException")
+        return _validation(
+            [_constraint(name, "functionName", f"have length less than or equal to {NAME_MAX}")],
+            "InvalidParameterValueException",
+        )
     problems: list[str] = []
     if creating and isinstance(name, str):
         if len(name) > ARN_MAX:
@@ -117,8 +134,7 @@ def configuration(data: dict, creating: bool) -> Refusal | None:
             problems.append(_constraint(handler, "handler", f"satisfy regular expression pattern: {HANDLER_PATTERN}"))
     description = data.get("Description")
     if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
-        problems.append(_constraint(description, "description",
-                                    f"have length less than or equal to {DESCRIPTION_MAX}"))
+        problems.append(_constraint(description, "description", f"have length less than or equal to {DESCRIPTION_MAX}"))
     refused = _validation(problems)
     if refused is not None:
         return refused
@@ -176,12 +192,12 @@ def layer_version(layer_name: str, data: dict) -> Refusal | None:
         if len(layer_name) > ARN_MAX:
             problems.append(_constraint(layer_name, "layerName", f"have length less than or equal to {ARN_MAX}"))
         elif not re.fullmatch(LAYER_NAME_PATTERN, layer_name):
-            problems.append(_constraint(layer_name, "layerName",
-                                        f"satisfy regular expression pattern: {LAYER_NAME_PATTERN}"))
+            problems.append(
+                _constraint(layer_name, "layerName", f"satisfy regular expression pattern: {LAYER_NAME_PATTERN}")
+            )
     description = data.get("Description")
     if isinstance(description, str) and len(description) > DESCRIPTION_MAX:
-        problems.append(_constraint(description, "description",
-                                    f"have length less than or equal to {DESCRIPTION_MAX}"))
+        problems.append(_constraint(description, "description", f"have length less than or equal to {DESCRIPTION_MAX}"))
     return _validation(problems)
 
 
@@ -193,8 +209,9 @@ def permission(data: dict) -> Refusal | None:
         if len(sid) > 100:
             problems.append(_constraint(sid, "statementId", "have length less than or equal to 100"))
         elif not re.fullmatch(STATEMENT_ID_PATTERN, sid):
-            problems.append(_constraint(sid, "statementId",
-                                        f"satisfy regular expression pattern: {STATEMENT_ID_PATTERN}"))
+            problems.append(
+                _constraint(sid, "statementId", f"satisfy regular expression pattern: {STATEMENT_ID_PATTERN}")
+            )
     if isinstance(action, str) and not re.fullmatch(ACTION_PATTERN, action):
         problems.append(_constraint(action, "action", f"satisfy regular expression pattern: {ACTION_PATTERN}"))
     return _validation(problems)
@@ -205,8 +222,9 @@ def reserved_concurrency(value, reserved_by_others: int) -> Refusal | None:
     if not isinstance(value, int) or isinstance(value, bool):
         return None
     if value < 0:
-        return _validation([_constraint(value, "reservedConcurrentExecutions",
-                                        "have value greater than or equal to 0")])
+        return _validation(
+            [_constraint(value, "reservedConcurrentExecutions", "have value greater than or equal to 0")]
+        )
     if reserved_by_others + value > ACCOUNT_CONCURRENCY - UNRESERVED_MIN:
         return Refusal(
             "InvalidParameterValueException",
@@ -220,8 +238,10 @@ def policy_size(policy: dict) -> Refusal | None:
     """AddPermission: the function's resource policy with the new statement, as JSON, at most 20 KB."""
     size = len(json.dumps(policy, separators=(",", ":")).encode())
     if size > POLICY_MAX_BYTES:
-        return Refusal("PolicyLengthExceededException",
-                       f"The final policy size ({size}) is bigger than the limit ({POLICY_MAX_BYTES}).")
+        return Refusal(
+            "PolicyLengthExceededException",
+            f"The final policy size ({size}) is bigger than the limit ({POLICY_MAX_BYTES}).",
+        )
     return None
 
 

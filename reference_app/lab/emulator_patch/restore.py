@@ -53,8 +53,11 @@ def patch_dynamodb(ddb) -> None:
     def load_persisted_state(data):
         answer = load(data)
         streams = (data or {}).get(STATE_KEY) or {}
-        for name, store in (("records", ddb._stream_records), ("trimmed", ddb._stream_trimmed),
-                            ("closed", ddb._closed_streams)):
+        for name, store in (
+            ("records", ddb._stream_records),
+            ("trimmed", ddb._stream_trimmed),
+            ("closed", ddb._closed_streams),
+        ):
             saved = streams.get(name)
             if saved is not None and hasattr(saved, "_data"):
                 store._data.update(saved._data)

@@ -62,9 +62,23 @@ def worker_ids() -> tuple[int, int] | None:
         entry = pwd.getpwnam(WORKER_USER)
     except KeyError:
         useradd = shutil.which("useradd")
-        made = useradd and subprocess.run(
-            [useradd, "--system", "--no-create-home", "--home-dir", "/nonexistent", "--shell", "/usr/sbin/nologin",
-             WORKER_USER], capture_output=True).returncode == 0
+        made = (
+            useradd
+            and subprocess.run(
+                [
+                    useradd,
+                    "--system",
+                    "--no-create-home",
+                    "--home-dir",
+                    "/nonexistent",
+                    "--shell",
+                    "/usr/sbin/nologin",
+                    WORKER_USER,
+                ],
+                capture_output=True,
+            ).returncode
+            == 0
+        )
         entry = pwd.getpwnam(WORKER_USER) if made else pwd.getpwnam("nobody")
     return entry.pw_uid, entry.pw_gid
 
@@ -100,8 +114,12 @@ def kit_paths(course_files: bool = False) -> set[str]:
     read-only, when a hidden folder holds it (a checkout or a virtual environment under /tmp or a home).
     ``course_files``: the kit's course too (its stubs and the solutions hints show), for a learner's
     server; a function worker gets the package only."""
-    paths = {sys.prefix, sys.base_prefix, str(Path(sys.executable).resolve().parent),
-             str(Path(reference_app.__file__).resolve().parent)}
+    paths = {
+        sys.prefix,
+        sys.base_prefix,
+        str(Path(sys.executable).resolve().parent),
+        str(Path(reference_app.__file__).resolve().parent),
+    }
     if course_files:
         paths.add(str(kit_root().resolve()))
     return paths
@@ -117,8 +135,21 @@ def _command(args: list[str], binds: list[str], chdir: str | None = None) -> lis
     # No --die-with-parent: it is tied to the thread that spawns the worker (an emulator's request
     # thread), which ends long before the warm worker should. The worker ends when the emulator's
     # end of its pipes closes.
-    cmd = [bwrap() or "bwrap", "--new-session", "--unshare-pid", "--unshare-ipc",
-           "--unshare-uts", "--unshare-cgroup-try", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+    cmd = [
+        bwrap() or "bwrap",
+        "--new-session",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--unshare-cgroup-try",
+        "--ro-bind",
+        "/",
+        "/",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+    ]
     if ids is None:
         cmd[1:1] = ["--unshare-user"]
     hidden = hidden_paths()
@@ -133,8 +164,16 @@ def _command(args: list[str], binds: list[str], chdir: str | None = None) -> lis
     cmd.append("--")
     if ids is not None:
         uid, gid = ids
-        cmd += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
-                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+        cmd += [
+            shutil.which("setpriv") or "setpriv",
+            f"--reuid={uid}",
+            f"--regid={gid}",
+            "--clear-groups",
+            "--inh-caps=-all",
+            "--bounding-set=-all",
+            "--no-new-privs",
+            "--",
+        ]
     return cmd + args
 
 
@@ -172,8 +211,9 @@ def _clean_env(env: dict[str, str]) -> dict[str, str]:
 
 def wrap(args: list[str], kwargs: dict) -> tuple[list[str], dict]:
     """The worker's command and ``Popen`` arguments, sandboxed (see the module docstring)."""
-    if not (isinstance(args, list) and len(args) >= 2 and args[0] == sys.executable
-            and str(args[-1]).endswith("_worker.py")):
+    if not (
+        isinstance(args, list) and len(args) >= 2 and args[0] == sys.executable and str(args[-1]).endswith("_worker.py")
+    ):
         raise SandboxUnavailable("a room's shared emulator runs Python functions only")
     if bwrap() is None:
         raise SandboxUnavailable("bubblewrap is not installed: apt-get install bubblewrap")

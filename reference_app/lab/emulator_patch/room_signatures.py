@@ -35,8 +35,16 @@ from urllib.parse import parse_qs, unquote, unquote_plus
 
 from ..accounts.credentials import INSTRUCTOR_HEADER, Reader
 
-OPEN_PATHS = frozenset({"/_ministack/health", "/_localstack/health", "/health", "/_ministack/ready",
-                        "/_localstack/info", "/_localstack/init"})
+OPEN_PATHS = frozenset(
+    {
+        "/_ministack/health",
+        "/_localstack/health",
+        "/health",
+        "/_ministack/ready",
+        "/_localstack/info",
+        "/_localstack/init",
+    }
+)
 OPEN_PREFIXES = ("/_ministack/cfn-response/", "/_ministack/cfn-signal/")
 INTERNAL_PREFIXES = ("/_ministack", "/_localstack")
 _ARN_ACCOUNT = re.compile(r"arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12}):")
@@ -48,7 +56,7 @@ def _deny(status: int, code: str, message: str, style: str = "json") -> tuple[in
     """A refusal in the shape the caller's SDK parses: XML for S3 and the query protocol, else JSON."""
     if style in ("s3", "query"):
         error = f"<Error><Type>Sender</Type><Code>{code}</Code><Message>{escape(message)}</Message></Error>"
-        xml = (error if style == "s3" else f"<ErrorResponse>{error}<RequestId>0</RequestId></ErrorResponse>")
+        xml = error if style == "s3" else f"<ErrorResponse>{error}<RequestId>0</RequestId></ErrorResponse>"
         return status, {"content-type": "application/xml"}, xml.encode()
     body = json.dumps({"__type": code, "message": message}).encode()
     return status, {"content-type": "application/json", "x-amzn-errortype": code}, body
@@ -91,8 +99,11 @@ def peer_uid(client_port: int, server_port: int) -> int | None:
             continue
         for line in lines:
             fields = line.split()
-            if len(fields) > 7 and int(fields[1].rsplit(":", 1)[1], 16) == client_port \
-                    and int(fields[2].rsplit(":", 1)[1], 16) == server_port:
+            if (
+                len(fields) > 7
+                and int(fields[1].rsplit(":", 1)[1], 16) == client_port
+                and int(fields[2].rsplit(":", 1)[1], 16) == server_port
+            ):
                 return int(fields[7])
     return None
 
@@ -111,8 +122,15 @@ class Gate:
     def _owner(self, peer: tuple[int, int] | None) -> bool:
         return self.owner_uid is not None and peer is not None and peer_uid(*peer) == self.owner_uid
 
-    def check(self, method: str, raw_path: str, query_string: str, headers: dict[str, str],
-              body: bytes, peer: tuple[int, int] | None = None) -> tuple[int, dict, bytes] | None:
+    def check(
+        self,
+        method: str,
+        raw_path: str,
+        query_string: str,
+        headers: dict[str, str],
+        body: bytes,
+        peer: tuple[int, int] | None = None,
+    ) -> tuple[int, dict, bytes] | None:
         """None when the request may go on to ministack, else the answer that refuses it. ``peer`` is
         (client port, server port) of a loopback connection."""
         from ministack.core import sigv4
@@ -140,11 +158,16 @@ class Gate:
                 return _deny(403, parsed[0], parsed[1], style)
             secret = self.reader.secret(parsed.access_key_id)
             if secret is None:
-                return _deny(403, "InvalidClientTokenId",
-                             "The security token included in the request is invalid: use the credentials "
-                             "the room gave you when you joined (lambda-lab room join).", style)
-            failure = sigv4.header_signature_failure(parsed, secret, method, raw_path.split("?", 1)[0], query,
-                                                     headers, body, presigned=presigned)
+                return _deny(
+                    403,
+                    "InvalidClientTokenId",
+                    "The security token included in the request is invalid: use the credentials "
+                    "the room gave you when you joined (lambda-lab room join).",
+                    style,
+                )
+            failure = sigv4.header_signature_failure(
+                parsed, secret, method, raw_path.split("?", 1)[0], query, headers, body, presigned=presigned
+            )
             if failure is None and not presigned:
                 failure = sigv4.request_time_failure(parsed)
             if failure is not None:
@@ -190,13 +213,19 @@ def guard(app: Any, gate: Gate) -> Any:
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         client, server = scope.get("client"), scope.get("server")
         peer = (client[1], server[1]) if client and server else None
-        refused = gate.check(scope["method"], raw_path, scope.get("query_string", b"").decode("latin-1"),
-                             headers, body, peer)
+        refused = gate.check(
+            scope["method"], raw_path, scope.get("query_string", b"").decode("latin-1"), headers, body, peer
+        )
         if refused is not None:
             status, answer_headers, answer = refused
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(k.encode(), v.encode()) for k, v in answer_headers.items()]
-                        + [(b"content-length", str(len(answer)).encode())]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": status,
+                    "headers": [(k.encode(), v.encode()) for k, v in answer_headers.items()]
+                    + [(b"content-length", str(len(answer)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": answer})
             return
         handed = False

@@ -329,11 +329,19 @@ def _complete_answer(lr, worker, answer: dict, request_id: str, started: float) 
     if worker.out_of_memory or exited:
         code = worker.process.returncode if worker.process is not None else None
         how = f"exit status {code}" if code is not None and code >= 0 else "signal: killed"
-        error = {"errorType": "Runtime.OutOfMemory" if worker.out_of_memory else "Runtime.ExitError",
-                 "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {how}"}
+        error = {
+            "errorType": "Runtime.OutOfMemory" if worker.out_of_memory else "Runtime.ExitError",
+            "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {how}",
+        }
         lab = lab or {}
-        answer["lab"] = {**lab, "started_ms": int(started * 1000), "error": error, "oom": worker.out_of_memory,
-                         "exited": True, "duration_ms": lab.get("duration_ms", (time.time() - started) * 1000)}
+        answer["lab"] = {
+            **lab,
+            "started_ms": int(started * 1000),
+            "error": error,
+            "oom": worker.out_of_memory,
+            "exited": True,
+            "duration_ms": lab.get("duration_ms", (time.time() - started) * 1000),
+        }
     return answer
 
 
@@ -347,8 +355,12 @@ def guard_memory(lr, worker_class: type[Any], interval_s: float = 0.05) -> None:
     for tick in itertools.count():
         time.sleep(interval_s)
         with lr._lock:
-            busy = [(w, w._proc) for entries in lr._workers.values() for w in entries
-                    if w.in_use and isinstance(w, worker_class) and w._proc is not None]
+            busy = [
+                (w, w._proc)
+                for entries in lr._workers.values()
+                for w in entries
+                if w.in_use and isinstance(w, worker_class) and w._proc is not None
+            ]
         for worker, popen in busy:
             try:
                 proc = psutil.Process(popen.pid)

@@ -90,11 +90,13 @@ class Report:
         seed = f", seed {self.seed}" if self.seed else ""
         skipped = [r for r in self.results if r.status == SKIPPED]
         if self.status == FAILED and not self.failed_checks and skipped:  # e.g. no emulator for the live check
-            return (f"⏭️ {self.exercise.id}: {len(skipped)} of {len(self.results)} checks could not run, the rest "
-                    f"passed ({where}{seed}); not passed yet.")
+            return (
+                f"⏭️ {self.exercise.id}: {len(skipped)} of {len(self.results)} checks could not run, the rest "
+                f"passed ({where}{seed}); not passed yet."
+            )
         return {
             PASSED: f"✅ {self.exercise.id}: all {len(self.results)} checks passed "
-                    f"({where}, {self.seconds:.1f} s{seed}).",
+            f"({where}, {self.seconds:.1f} s{seed}).",
             NOT_STARTED: f"⏳ {self.exercise.id}: not started yet; edit {where}.",
             "syntax error": f"❌ {self.exercise.id}: {self.results[0].reason if self.results else 'syntax error'}",
         }.get(
@@ -128,8 +130,12 @@ class Report:
         )
         room = f"<div style='color:#57606a;font-size:90%'>{escape(self.room)}</div>" if self.room else ""
         edit = "" if self.passed else f"<div>Open {file_link(self.path, _display_path(self.path))} to edit it.</div>"
-        printed = (f"<details><summary>What your code printed during the checks</summary>"
-                   f"<pre>{escape(self.output)}</pre></details>" if self.output else "")
+        printed = (
+            f"<details><summary>What your code printed during the checks</summary>"
+            f"<pre>{escape(self.output)}</pre></details>"
+            if self.output
+            else ""
+        )
         return (
             f'<div style="border-left:6px solid {colour};padding:.4em 1em"><b>{escape(self.headline())}</b>'
             f'{edit}<table style="margin-top:.4em">{rows}</table>{room}{printed}</div>'
@@ -309,8 +315,12 @@ def hint(exercise_id: str, level: int | None = None) -> Hint:
     if not text:
         return Hint(exercise_id, 3, "Your file already matches the solution.")
     if progress.load().get(exercise_id, {}).get("status") == PASSED and _passed_this_version(exercise_id, mine_path):
-        return Hint(exercise_id, 3, "Your answer already passes every check: there is nothing to remove. "
-                    "The solution, written another way, for comparison:\n" + solution)
+        return Hint(
+            exercise_id,
+            3,
+            "Your answer already passes every check: there is nothing to remove. "
+            "The solution, written another way, for comparison:\n" + solution,
+        )
     return Hint(exercise_id, 3, "Lines to remove start with -, lines to add with +:\n" + text)
 
 

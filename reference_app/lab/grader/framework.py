@@ -251,6 +251,5 @@ def static_calls(ctx: Context, dotted: str) -> list[ast.Call]:
     return found
 
 
-
 def forget_module(module: ModuleType) -> None:
     sys.modules.pop(module.__name__, None)

@@ -28,7 +28,8 @@ class Inputs(random.Random):
     def token(self, n: int = 6) -> str:
         """Lower-case letters and digits, starting with a letter (a valid id almost everywhere)."""
         return self.choice(string.ascii_lowercase) + "".join(
-            self.choice(string.ascii_lowercase + string.digits) for _ in range(n - 1))
+            self.choice(string.ascii_lowercase + string.digits) for _ in range(n - 1)
+        )
 
     def name(self) -> str:
         return f"{self.choice(FIRST)} {self.choice(LAST)}"

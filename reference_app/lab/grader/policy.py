@@ -129,13 +129,20 @@ def grants_beyond(doc: Any, job: Mapping[str, Iterable[str]], services: Iterable
     for stmt in statements(doc):
         if stmt.get("Effect") != "Allow":
             continue
-        resources = ["*"] if "NotResource" in stmt else [r for r in _as_list(stmt.get("Resource")) if
-                                                          isinstance(r, str)] or ["*"]
-        everything = [p for p in _as_list(stmt.get("Action")) if p == "*" or (isinstance(p, str) and "*" in
-                                                                              p.split(":", 1)[0])]
+        resources = (
+            ["*"]
+            if "NotResource" in stmt
+            else [r for r in _as_list(stmt.get("Resource")) if isinstance(r, str)] or ["*"]
+        )
+        everything = [
+            p for p in _as_list(stmt.get("Action")) if p == "*" or (isinstance(p, str) and "*" in p.split(":", 1)[0])
+        ]
         if "NotAction" in stmt or everything:
-            what = "every action but " + ", ".join(map(str, _as_list(stmt["NotAction"]))) \
-                if "NotAction" in stmt else f"every action of every service ({everything[0]!r})"
+            what = (
+                "every action but " + ", ".join(map(str, _as_list(stmt["NotAction"])))
+                if "NotAction" in stmt
+                else f"every action of every service ({everything[0]!r})"
+            )
             beyond += [f"{what} on {r}" for r in resources]
             continue
         for action in _expand(stmt, services):
@@ -153,7 +160,8 @@ def _denied(deny: dict, action: str, resource: str) -> bool:
         return False  # judged conservatively: it may not cover this grant
     acts = _as_list(deny.get("Action"))
     return any(covers(p, action, fold=True) for p in acts if isinstance(p, str)) and any(
-        covers(p, resource) for p in _as_list(deny.get("Resource")) if isinstance(p, str))
+        covers(p, resource) for p in _as_list(deny.get("Resource")) if isinstance(p, str)
+    )
 
 
 def summary(grants: list[str], limit: int = 4) -> str:

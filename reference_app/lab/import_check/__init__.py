@@ -87,8 +87,7 @@ def check_imports(
         code = (
             "import importlib, sys\n"
             f"sys.path[:0] = [*{search!r}, {str(sdk_dir())!r}]\n"
-            f"module = importlib.import_module({package.module!r})\n"
-            + handler_probe.probe(package.function)
+            f"module = importlib.import_module({package.module!r})\n" + handler_probe.probe(package.function)
         )
         run_env = {
             "PATH": os.environ.get("PATH", ""),
@@ -126,5 +125,3 @@ def check_imports(
             f"add the distribution that provides it to REQUIREMENTS in {package.source.name}."
         )
     raise LabError(f"{package.module} fails to import on its own: {lines[-1]}")
-
-

@@ -49,7 +49,7 @@ def problem(file_name: str, module: str, function: str, stderr: str) -> LabError
     line = next((x for x in stderr.splitlines() if x.startswith(MARK)), None)
     if line is None:
         return None
-    found = json.loads(line[len(MARK):])
+    found = json.loads(line[len(MARK) :])
     call = f"{module}.{function}"
     defined = found.get("defined") or []
     listing = f"it defines: {', '.join(defined)}" if defined else "it defines no functions"

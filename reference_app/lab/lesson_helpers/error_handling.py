@@ -86,8 +86,9 @@ def wait_for_messages(url: str, count: int = 1, deadline_s: float = 10.0) -> lis
     sqs = client("sqs")
     found: list[dict] = []
     for _ in attempts(deadline_s, first=0.2, cap=0.5):
-        answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"],
-                                     AttributeNames=["All"])
+        answer = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=10, MessageAttributeNames=["All"], AttributeNames=["All"]
+        )
         for message in answer.get("Messages", []):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
             try:
@@ -103,8 +104,10 @@ def wait_for_messages(url: str, count: int = 1, deadline_s: float = 10.0) -> lis
 def depth(url: str) -> dict[str, int]:
     """Messages waiting, and in flight (received, not yet deleted)."""
     got = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    return {"waiting": int(got["ApproximateNumberOfMessages"]),
-            "in flight": int(got["ApproximateNumberOfMessagesNotVisible"])}
+    return {
+        "waiting": int(got["ApproximateNumberOfMessages"]),
+        "in flight": int(got["ApproximateNumberOfMessagesNotVisible"]),
+    }
 
 
 def messages_left(url: str) -> int:
@@ -113,8 +116,9 @@ def messages_left(url: str) -> int:
 
 
 # --- asynchronous invocation --------------------------------------------------------------------------------------
-def configure_async(function: str, retries: int, on_failure: str | None = None, dlq: str | None = None,
-                    max_age_s: int = 21600) -> dict:
+def configure_async(
+    function: str, retries: int, on_failure: str | None = None, dlq: str | None = None, max_age_s: int = 21600
+) -> dict:
     """The function's asynchronous settings: retries, event age, on-failure destination, and its DLQ."""
     lam = client("lambda")
     if dlq is not None:
@@ -124,11 +128,16 @@ def configure_async(function: str, retries: int, on_failure: str | None = None, 
             wait_ready(function)
     destinations = {"OnFailure": {"Destination": on_failure}} if on_failure else {}
     answer = lam.put_function_event_invoke_config(
-        FunctionName=function, MaximumRetryAttempts=retries, MaximumEventAgeInSeconds=max_age_s,
+        FunctionName=function,
+        MaximumRetryAttempts=retries,
+        MaximumEventAgeInSeconds=max_age_s,
         DestinationConfig=destinations,
     )
-    return {k: v for k, v in answer.items() if k in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds",
-                                                     "DestinationConfig")}
+    return {
+        k: v
+        for k, v in answer.items()
+        if k in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+    }
 
 
 def invoke_async(function: str, event: Any) -> tuple[str, int]:
@@ -146,10 +155,15 @@ def attempts_table(runs: list[LoggedInvocation], since_ms: int):
     rows, previous = [], None
     for n, run in enumerate(runs, 1):
         error = next((line.split("\n")[0] for line in run.lines if line.startswith("[ERROR]")), "")
-        rows.append({"attempt": n, "request id": run.request_id, "started (s after the invoke)":
-                     round((run.started_ms - since_ms) / 1000, 2),
-                     "gap (s)": None if previous is None else round((run.started_ms - previous) / 1000, 2),
-                     "error": error[:70]})
+        rows.append(
+            {
+                "attempt": n,
+                "request id": run.request_id,
+                "started (s after the invoke)": round((run.started_ms - since_ms) / 1000, 2),
+                "gap (s)": None if previous is None else round((run.started_ms - previous) / 1000, 2),
+                "error": error[:70],
+            }
+        )
         previous = run.started_ms
     return pd.DataFrame(rows).set_index("attempt")
 
@@ -164,15 +178,19 @@ def plot_retry_timeline(runs: list[LoggedInvocation], since_ms: int):
     for label, times in (("AWS (documented)", aws), ("this emulator", emulator)):
         attempts = [{"attempt": n, "at": t, "label": f"attempt {n}\n{t:.1f} s"} for n, t in enumerate(times, 1)]
         base = alt.Chart(alt.Data(values=attempts), width=640, height=70).encode(
-            x=alt.X("at:Q", title="seconds after the event was accepted (202)",
-                    scale=alt.Scale(domain=[-0.05 * max(times[-1], 1), max(times[-1], 1) * 1.15], nice=False)),
+            x=alt.X(
+                "at:Q",
+                title="seconds after the event was accepted (202)",
+                scale=alt.Scale(domain=[-0.05 * max(times[-1], 1), max(times[-1], 1) * 1.15], nice=False),
+            ),
             tooltip=["attempt:Q", alt.Tooltip("at:Q", title="seconds")],
         )
         ticks = base.mark_tick(color="#d62728", thickness=3, size=40)
         names = base.mark_text(align="left", dx=6, dy=-8, baseline="middle", lineBreak="\n").encode(text="label:N")
         rows.append((ticks + names).properties(title=alt.TitleParams(label, anchor="start")))
-    return readable(alt.vconcat(*rows, title="One failing asynchronous event, three attempts")
-                    .resolve_scale(x="independent"))
+    return readable(
+        alt.vconcat(*rows, title="One failing asynchronous event, three attempts").resolve_scale(x="independent")
+    )
 
 
 # --- the seed's handler, as the seed wrote it ----------------------------------------------------------------------
@@ -222,8 +240,11 @@ def send_batch(url: str, bodies: list[str]) -> list[str]:
 def sqs_event(bodies: list[str]) -> dict:
     """An SQS event as the mapping delivers it, one record per body (for a direct invoke)."""
     template = load_event("sqs_batch_one_bad")["Records"][0]
-    return {"Records": [{**template, "messageId": f"m-{n}-{uuid.uuid4().hex[:6]}", "body": body}
-                        for n, body in enumerate(bodies)]}
+    return {
+        "Records": [
+            {**template, "messageId": f"m-{n}-{uuid.uuid4().hex[:6]}", "body": body} for n, body in enumerate(bodies)
+        ]
+    }
 
 
 def orders(table: str, order_ids: list[str]) -> dict[str, int]:
@@ -248,13 +269,24 @@ def settlement_records(count: int, poison_at: int) -> list[dict]:
     for n in range(count):
         data = b"\x00not json" if n == poison_at else json.dumps({"payment_id": f"p-{n}"}).encode()
         sequence = str(base + n)
-        records.append({
-            "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": f"p-{n}", "sequenceNumber": sequence,
-                        "data": base64.b64encode(data).decode(), "approximateArrivalTimestamp": 1764300000.0 + n},
-            "eventSource": "aws:kinesis", "eventVersion": "1.0", "eventID": f"{SHARD}:{sequence}",
-            "eventName": "aws:kinesis:record", "invokeIdentityArn": "arn:aws:iam::000000000000:role/lambda-lab",
-            "awsRegion": "us-east-1", "eventSourceARN": STREAM_ARN,
-        })
+        records.append(
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": f"p-{n}",
+                    "sequenceNumber": sequence,
+                    "data": base64.b64encode(data).decode(),
+                    "approximateArrivalTimestamp": 1764300000.0 + n,
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventID": f"{SHARD}:{sequence}",
+                "eventName": "aws:kinesis:record",
+                "invokeIdentityArn": "arn:aws:iam::000000000000:role/lambda-lab",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": STREAM_ARN,
+            }
+        )
     return records
 
 
@@ -273,11 +305,17 @@ def _failure_record(function_arn: str, request_id: str, batch: list[dict], invok
     """The on-failure destination's record for a Kinesis batch (kinesis-on-failure-destination.html):
     the batch's position in the shard, not its records."""
     iso = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime())
-    arrival = [time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(r["kinesis"]["approximateArrivalTimestamp"]))
-               for r in (batch[0], batch[-1])]
+    arrival = [
+        time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(r["kinesis"]["approximateArrivalTimestamp"]))
+        for r in (batch[0], batch[-1])
+    ]
     return {
-        "requestContext": {"requestId": request_id, "functionArn": function_arn,
-                           "condition": "RetryAttemptsExhausted", "approximateInvokeCount": invokes},
+        "requestContext": {
+            "requestId": request_id,
+            "functionArn": function_arn,
+            "condition": "RetryAttemptsExhausted",
+            "approximateInvokeCount": invokes,
+        },
         "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
         "version": "1.0",
         "timestamp": iso,
@@ -308,9 +346,15 @@ def bisect_batch(function: str, records: list[dict], retries: int, destination_u
     def attempt(batch: list[dict], tries: int) -> None:
         answer = invoke(function, {"Records": batch})
         short = [r["kinesis"]["sequenceNumber"][-3:] for r in batch]
-        run.calls.append({"call": len(run.calls) + 1, "batch (sequence numbers, last 3 digits)": " ".join(short),
-                          "size": len(batch), "outcome": "ok" if answer.ok else answer.payload.get("errorType"),
-                          "request id": answer.request_id})
+        run.calls.append(
+            {
+                "call": len(run.calls) + 1,
+                "batch (sequence numbers, last 3 digits)": " ".join(short),
+                "size": len(batch),
+                "outcome": "ok" if answer.ok else answer.payload.get("errorType"),
+                "request id": answer.request_id,
+            }
+        )
         if answer.ok:
             return
         if len(batch) > 1:
@@ -365,12 +409,16 @@ def deploy_lesson_functions() -> dict[str, Deployment]:
     """Deploy every function the lesson uses, several at a time (see :mod:`.parallel`), with the
     settings its cells pass (a cell deploys its function again, unchanged, where it is used)."""
     payments = "reference_app.handlers.payments"
-    return deploy_all({
-        "payments": lambda: deploy_function("lab-05-payments", payments, timeout=1),
-        "settle": lambda: deploy_function("lab-05-settle", payments, function="settle_batch"),
-        "seed": lambda: deploy_function("lab-05-seed-users", seed_handler_module(), environment={"TABLE_NAME": "nope"}),
-        "queue_worker": lambda: _warm(deploy_handler("queue_worker", "lab-05-orders-worker", timeout=2)),
-    })
+    return deploy_all(
+        {
+            "payments": lambda: deploy_function("lab-05-payments", payments, timeout=1),
+            "settle": lambda: deploy_function("lab-05-settle", payments, function="settle_batch"),
+            "seed": lambda: deploy_function(
+                "lab-05-seed-users", seed_handler_module(), environment={"TABLE_NAME": "nope"}
+            ),
+            "queue_worker": lambda: _warm(deploy_handler("queue_worker", "lab-05-orders-worker", timeout=2)),
+        }
+    )
 
 
 def _warm(deployment: Deployment) -> Deployment:

@@ -50,8 +50,11 @@ PARTS: tuple[tuple[str, str | None, dict[str, Any]], ...] = (
     ("http_response", None, {}),
     ("bare_result", None, {}),
     ("log_lines", None, {"LoggingConfig": {"LogFormat": "Text"}}),
-    ("log_lines", "lab-02-log-lines-json",
-     {"LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG", "SystemLogLevel": "INFO"}}),
+    (
+        "log_lines",
+        "lab-02-log-lines-json",
+        {"LoggingConfig": {"LogFormat": "JSON", "ApplicationLogLevel": "DEBUG", "SystemLogLevel": "INFO"}},
+    ),
     ("scratch_space", None, {"EphemeralStorage": {"Size": 1024}}),
 )
 
@@ -70,7 +73,8 @@ def deploy_lesson_functions() -> dict[str, Deployment]:
     deploys["users_api"] = lambda: deploy_handler("users_api", "lab-02-users")
     deploys["users_api_powertools"] = lambda: _warm(deploy_handler("users_api_powertools", "lab-02-users-powertools"))
     deploys["seed_logging"] = lambda: deploy_function(
-        "lab-02-seed-logging", write_module("seed_logging", SEED_LOGGING), LoggingConfig={"LogFormat": "Text"})
+        "lab-02-seed-logging", write_module("seed_logging", SEED_LOGGING), LoggingConfig={"LogFormat": "Text"}
+    )
     deploys["validator"] = lambda: deploy_function("lab-02-validator", validator_module(declared=True))
     return deploy_all(deploys)
 
@@ -90,8 +94,11 @@ def variables_table(report: dict):
 
     rows = [{"variable": "GREETING", "set by": "you (Environment)", "value": report["GREETING"]}]
     rows += [{"variable": k, "set by": "Lambda", "value": v} for k, v in report["lambda"].items()]
-    rows += [{"variable": k, "set by": "Lambda (the execution role's credentials)", "value": "present, not shown"}
-             for k, present in report["credentials_present"].items() if present]
+    rows += [
+        {"variable": k, "set by": "Lambda (the execution role's credentials)", "value": "present, not shown"}
+        for k, present in report["credentials_present"].items()
+        if present
+    ]
     return pd.DataFrame(rows).set_index("variable")
 
 
@@ -101,8 +108,12 @@ def _get(url: str) -> tuple[int, str, list[str], str]:
     request = urllib.request.Request(url, headers={"User-Agent": "lambda-lab"})
     try:
         with open_url(request, timeout=30) as answer:
-            return (answer.status, answer.headers.get("Content-Type", ""), answer.headers.get_all("Set-Cookie") or [],
-                    answer.read().decode(errors="replace"))
+            return (
+                answer.status,
+                answer.headers.get("Content-Type", ""),
+                answer.headers.get_all("Set-Cookie") or [],
+                answer.read().decode(errors="replace"),
+            )
     except urllib.error.HTTPError as err:
         with err:
             return err.code, err.headers.get("Content-Type", ""), [], err.read().decode(errors="replace")
@@ -125,8 +136,16 @@ def response_shapes(full: Deployment, bare: Deployment, path: str = "orders/42")
     for dep, rest in ((full, True), (bare, False)):
         for door, url in front_doors(dep, rest).items():
             status, content_type, cookies, body = _get(url + path)
-            rows.append({"function": dep.name, "front door": door, "status": status, "content type": content_type,
-                         "cookies": len(cookies), "body": body[:90]})
+            rows.append(
+                {
+                    "function": dep.name,
+                    "front door": door,
+                    "status": status,
+                    "content type": content_type,
+                    "cookies": len(cookies),
+                    "body": body[:90],
+                }
+            )
     return pd.DataFrame(rows).set_index(["function", "front door"])
 
 
@@ -226,8 +245,12 @@ def publish_layer(name: str, files: dict[str, str]) -> str:
         detail = lam.get_layer_version_by_arn(Arn=version["LayerVersionArn"])
         if detail["Content"].get("CodeSha256") == digest:
             return version["LayerVersionArn"]
-    published = lam.publish_layer_version(LayerName=name, Content={"ZipFile": content},
-                                          CompatibleRuntimes=["python3.13"], Description="lambda-lab lesson 02")
+    published = lam.publish_layer_version(
+        LayerName=name,
+        Content={"ZipFile": content},
+        CompatibleRuntimes=["python3.13"],
+        Description="lambda-lab lesson 02",
+    )
     return published["LayerVersionArn"]
 
 
@@ -327,8 +350,20 @@ def core_unit_test():
                 stored = users_api.create_user(table, payload, now="2026-11-28T12:00:00.000Z")
                 rows.append({"case": what, "outcome": "stored", "status": 201, "detail": json.dumps(stored)})
             except users_api.ApiError as exc:
-                rows.append({"case": what, "outcome": type(exc).__name__, "status": exc.status,
-                             "detail": json.dumps(exc.body())})
-        rows.append({"case": "items in the table", "outcome": "", "status": "",
-                     "detail": json.dumps([i["name"] for i in table.scan()["Items"]])})
+                rows.append(
+                    {
+                        "case": what,
+                        "outcome": type(exc).__name__,
+                        "status": exc.status,
+                        "detail": json.dumps(exc.body()),
+                    }
+                )
+        rows.append(
+            {
+                "case": "items in the table",
+                "outcome": "",
+                "status": "",
+                "detail": json.dumps([i["name"] for i in table.scan()["Items"]]),
+            }
+        )
     return pd.DataFrame(rows).set_index("case")

@@ -21,10 +21,16 @@ from botocore import xform_name
 from botocore.exceptions import ClientError
 
 REQUIREMENTS = ()
-DENIED = frozenset({
-    "AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
-    "UnrecognizedClientException", "InvalidClientTokenId",
-})
+DENIED = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AuthorizationError",
+        "UnrecognizedClientException",
+        "InvalidClientTokenId",
+    }
+)
 
 
 @functools.cache

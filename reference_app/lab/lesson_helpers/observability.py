@@ -28,8 +28,9 @@ LAMBDA_METRICS = ("Invocations", "Errors", "Throttles", "Duration")
 
 def deploy_checkout(name: str = "lab-08-checkout") -> tuple[Deployment, str]:
     """checkout_api behind a REST API, tracing Active, the Tracer switched off (no X-Ray here); (deployment, URL)."""
-    dep = deploy_function(name, CHECKOUT, environment={"POWERTOOLS_TRACE_DISABLED": "true"},
-                          TracingConfig={"Mode": "Active"})
+    dep = deploy_function(
+        name, CHECKOUT, environment={"POWERTOOLS_TRACE_DISABLED": "true"}, TracingConfig={"Mode": "Active"}
+    )
     return dep, rest_api(name, dep.arn) + "orders"
 
 
@@ -60,8 +61,9 @@ def find_logs(function: str, term: str, since_ms: int, timeout_s: float = 10.0):
 
     logs, docs = client("logs"), []
     for _ in attempts(timeout_s, first=0.1, cap=0.5):
-        events = logs.filter_log_events(logGroupName=log_group(function), startTime=since_ms,
-                                        filterPattern=f'"{term}"')["events"]
+        events = logs.filter_log_events(
+            logGroupName=log_group(function), startTime=since_ms, filterPattern=f'"{term}"'
+        )["events"]
         docs = [d for d in json_lines([e["message"] for e in events]) if "_aws" not in d]
         if docs:
             break
@@ -73,8 +75,9 @@ def insights(function: str, term: str, since_s: int, timeout_s: float = 10.0) ->
     """The messages a Logs Insights query finds: ``filter @message like /term/``, oldest first."""
     logs = client("logs")
     query = f"fields @timestamp, @message | filter @message like /{term}/ | sort @timestamp asc | limit 50"
-    query_id = logs.start_query(logGroupName=log_group(function), startTime=since_s,
-                                endTime=int(time.time()) + 60, queryString=query)["queryId"]
+    query_id = logs.start_query(
+        logGroupName=log_group(function), startTime=since_s, endTime=int(time.time()) + 60, queryString=query
+    )["queryId"]
     for _ in attempts(timeout_s, first=0.1, cap=0.5):
         result = logs.get_query_results(queryId=query_id)
         if result["status"] in ("Complete", "Failed", "Cancelled", "Timeout"):
@@ -100,10 +103,18 @@ def metric_data(doc: dict) -> list[tuple[str, dict]]:
             for metric in directive["Metrics"]:
                 values = doc[metric["Name"]]
                 values = values if isinstance(values, list) else [values]
-                data.append((directive["Namespace"], {
-                    "MetricName": metric["Name"], "Dimensions": dims, "Timestamp": when,
-                    "Values": [float(v) for v in values], "Unit": metric.get("Unit", "None"),
-                }))
+                data.append(
+                    (
+                        directive["Namespace"],
+                        {
+                            "MetricName": metric["Name"],
+                            "Dimensions": dims,
+                            "Timestamp": when,
+                            "Values": [float(v) for v in values],
+                            "Unit": metric.get("Unit", "None"),
+                        },
+                    )
+                )
     return data
 
 
@@ -116,19 +127,28 @@ def publish_emf(docs: list[dict]):
     for doc in docs:
         for namespace, datum in metric_data(doc):
             cw.put_metric_data(Namespace=namespace, MetricData=[datum])
-            rows.append({"namespace": namespace, "metric": datum["MetricName"],
-                         "dimensions": ", ".join(f"{d['Name']}={d['Value']}" for d in datum["Dimensions"]),
-                         "values": datum["Values"], "unit": datum["Unit"]})
+            rows.append(
+                {
+                    "namespace": namespace,
+                    "metric": datum["MetricName"],
+                    "dimensions": ", ".join(f"{d['Name']}={d['Value']}" for d in datum["Dimensions"]),
+                    "values": datum["Values"],
+                    "unit": datum["Unit"],
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def metric_sum(namespace: str, metric: str, dimensions: dict[str, str], since: float,
-               statistic: str = "Sum") -> float:
+def metric_sum(namespace: str, metric: str, dimensions: dict[str, str], since: float, statistic: str = "Sum") -> float:
     """``statistic`` of a metric since ``since`` (epoch seconds), over all its data points."""
     answer = client("cloudwatch").get_metric_statistics(
-        Namespace=namespace, MetricName=metric, Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
+        Namespace=namespace,
+        MetricName=metric,
+        Dimensions=[{"Name": k, "Value": v} for k, v in dimensions.items()],
         StartTime=dt.datetime.fromtimestamp(int(since), tz=dt.UTC),
-        EndTime=dt.datetime.fromtimestamp(time.time() + 60, tz=dt.UTC), Period=60, Statistics=[statistic],
+        EndTime=dt.datetime.fromtimestamp(time.time() + 60, tz=dt.UTC),
+        Period=60,
+        Statistics=[statistic],
     )
     points = answer["Datapoints"]
     if statistic == "Sum":
@@ -153,18 +173,27 @@ def plot_lambda_metrics(table):
     Altair chart: the counts (Sum) on the left, Duration on the right, one colour per function."""
     alt = altair()
     panels = []
-    for metrics, title, unit in ((["Invocations", "Errors", "Throttles"], "AWS/Lambda counts (Sum)", "count"),
-                                 (["Duration (average ms)", "Duration (maximum ms)"], "AWS/Lambda Duration", "ms")):
-        rows = [{"metric": metric, "function": function, "value": float(table.loc[metric, function])}
-                for metric in metrics for function in table.columns]
+    for metrics, title, unit in (
+        (["Invocations", "Errors", "Throttles"], "AWS/Lambda counts (Sum)", "count"),
+        (["Duration (average ms)", "Duration (maximum ms)"], "AWS/Lambda Duration", "ms"),
+    ):
+        rows = [
+            {"metric": metric, "function": function, "value": float(table.loc[metric, function])}
+            for metric in metrics
+            for function in table.columns
+        ]
         axis = alt.Axis(**whole_numbers(max(r["value"] for r in rows))) if unit == "count" else alt.Axis()
-        panels.append(alt.Chart(alt.Data(values=rows), title=title, width=360, height=240).mark_bar().encode(
-            x=alt.X("metric:N", sort=metrics, title=None, axis=alt.Axis(labelAngle=0)),
-            xOffset=alt.XOffset("function:N", sort=list(table.columns)),
-            y=alt.Y("value:Q", title=unit, axis=axis),
-            color=alt.Color("function:N", sort=list(table.columns), legend=alt.Legend(orient="bottom")),
-            tooltip=["function:N", "metric:N", "value:Q"],
-        ))
+        panels.append(
+            alt.Chart(alt.Data(values=rows), title=title, width=360, height=240)
+            .mark_bar()
+            .encode(
+                x=alt.X("metric:N", sort=metrics, title=None, axis=alt.Axis(labelAngle=0)),
+                xOffset=alt.XOffset("function:N", sort=list(table.columns)),
+                y=alt.Y("value:Q", title=unit, axis=axis),
+                color=alt.Color("function:N", sort=list(table.columns), legend=alt.Legend(orient="bottom")),
+                tooltip=["function:N", "metric:N", "value:Q"],
+            )
+        )
     return readable(alt.hconcat(*panels))
 
 
@@ -172,10 +201,17 @@ def error_alarm(function: str, threshold: int = 3, name: str | None = None) -> s
     """An alarm on the function's Errors: Sum over one minute at or above ``threshold``."""
     name = name or f"{function}-errors"
     client("cloudwatch").put_metric_alarm(
-        AlarmName=name, Namespace="AWS/Lambda", MetricName="Errors", Statistic="Sum",
-        Dimensions=[{"Name": "FunctionName", "Value": function}], Period=60, EvaluationPeriods=1,
-        Threshold=float(threshold), ComparisonOperator="GreaterThanOrEqualToThreshold",
-        TreatMissingData="notBreaching", AlarmDescription=f"{function}: {threshold} or more errors in a minute",
+        AlarmName=name,
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Statistic="Sum",
+        Dimensions=[{"Name": "FunctionName", "Value": function}],
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=float(threshold),
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        TreatMissingData="notBreaching",
+        AlarmDescription=f"{function}: {threshold} or more errors in a minute",
     )
     return name
 
@@ -194,8 +230,7 @@ def alarm_history(name: str):
     import pandas as pd
 
     items = client("cloudwatch").describe_alarm_history(AlarmName=name, HistoryItemType="StateUpdate")
-    return pd.DataFrame([{"when": i["Timestamp"], "summary": i["HistorySummary"]}
-                         for i in items["AlarmHistoryItems"]])
+    return pd.DataFrame([{"when": i["Timestamp"], "summary": i["HistorySummary"]} for i in items["AlarmHistoryItems"]])
 
 
 def burst(function: str, events: list[dict]) -> list:

@@ -33,6 +33,13 @@ def summary(deployments: dict[str, Any]):
     """One row per deployment: its name, what the deploy did, its handler and state."""
     import pandas as pd
 
-    rows = [{"function": d.name, "action": d.action, "handler": d.configuration.get("Handler"),
-             "state": d.configuration.get("State")} for d in deployments.values()]
+    rows = [
+        {
+            "function": d.name,
+            "action": d.action,
+            "handler": d.configuration.get("Handler"),
+            "state": d.configuration.get("State"),
+        }
+        for d in deployments.values()
+    ]
     return pd.DataFrame(rows).set_index("function")

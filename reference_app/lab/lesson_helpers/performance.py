@@ -41,9 +41,13 @@ def reports(name: str, since_ms: int, count: int):
 
     rows = [
         {
-            "request_id": i.request_id, "cold": i.cold, "init_ms": i.report.get("Init Duration", 0.0),
-            "duration_ms": i.report["Duration"], "billed_ms": int(i.report["Billed Duration"]),
-            "memory_mb": int(i.report["Memory Size"]), "max_memory_used_mb": int(i.report["Max Memory Used"]),
+            "request_id": i.request_id,
+            "cold": i.cold,
+            "init_ms": i.report.get("Init Duration", 0.0),
+            "duration_ms": i.report["Duration"],
+            "billed_ms": int(i.report["Billed Duration"]),
+            "memory_mb": int(i.report["Memory Size"]),
+            "max_memory_used_mb": int(i.report["Max Memory Used"]),
         }
         for i in wait_for_invocations(name, count, since_ms, timeout_s=15)
     ]
@@ -67,9 +71,12 @@ def summary(df):
     """Per kind of start: how many, how often, and the median and 90th percentile of each phase."""
     groups = df.assign(start=df["cold"].map({True: "cold", False: "warm"})).groupby("start")
     table = groups.agg(
-        invocations=("request_id", "count"), init_median_ms=("init_ms", "median"),
-        duration_median_ms=("duration_ms", "median"), duration_p90_ms=("duration_ms", lambda s: s.quantile(0.9)),
-        billed_median_ms=("billed_ms", "median"), max_memory_used_mb=("max_memory_used_mb", "max"),
+        invocations=("request_id", "count"),
+        init_median_ms=("init_ms", "median"),
+        duration_median_ms=("duration_ms", "median"),
+        duration_p90_ms=("duration_ms", lambda s: s.quantile(0.9)),
+        billed_median_ms=("billed_ms", "median"),
+        max_memory_used_mb=("max_memory_used_mb", "max"),
     )
     table["share"] = (table["invocations"] / table["invocations"].sum()).round(2)
     return table.round(2)
@@ -82,38 +89,61 @@ def plot_cold_warm(df):
     axis lists whole numbers of invocations."""
     import math
     from collections import Counter
+
     alt = altair()
     billed = df["billed_ms"].astype(float)
     span = float(billed.max() - billed.min()) or 1.0
     width = next(s * 10.0**e for e in range(-2, 9) for s in (1, 2, 5) if span / (s * 10.0**e) <= 20)
     first = math.floor(billed.min() / width) * width
-    counted = Counter(("cold" if cold else "warm", math.floor((ms - first) / width))
-                      for cold, ms in zip(df["cold"], billed, strict=True))
-    bins = [{"start": start, "from": first + n * width, "to": first + (n + 1) * width, "invocations": count}
-            for (start, n), count in sorted(counted.items())]
+    counted = Counter(
+        ("cold" if cold else "warm", math.floor((ms - first) / width))
+        for cold, ms in zip(df["cold"], billed, strict=True)
+    )
+    bins = [
+        {"start": start, "from": first + n * width, "to": first + (n + 1) * width, "invocations": count}
+        for (start, n), count in sorted(counted.items())
+    ]
     starts = alt.Scale(domain=["cold", "warm"], range=["#d62728", "#1f77b4"])
-    left = alt.Chart(alt.Data(values=bins), title="Billed duration per invocation", width=380,
-                     height=240).mark_bar(opacity=0.7, stroke="white").encode(
-        x=alt.X("from:Q", bin="binned", title="Billed Duration (ms)"), x2="to:Q",
-        # invocations are counted, never fractions
-        y=alt.Y("invocations:Q", stack=None, title="invocations",
-                axis=alt.Axis(**whole_numbers(max(counted.values())))),
-        color=alt.Color("start:N", scale=starts, title=None, legend=alt.Legend(orient="top")),
-        tooltip=["start:N", alt.Tooltip("from:Q", title="from (ms)"), alt.Tooltip("to:Q", title="to (ms)"),
-                 "invocations:Q"],
+    left = (
+        alt.Chart(alt.Data(values=bins), title="Billed duration per invocation", width=380, height=240)
+        .mark_bar(opacity=0.7, stroke="white")
+        .encode(
+            x=alt.X("from:Q", bin="binned", title="Billed Duration (ms)"),
+            x2="to:Q",
+            # invocations are counted, never fractions
+            y=alt.Y(
+                "invocations:Q", stack=None, title="invocations", axis=alt.Axis(**whole_numbers(max(counted.values())))
+            ),
+            color=alt.Color("start:N", scale=starts, title=None, legend=alt.Legend(orient="top")),
+            tooltip=[
+                "start:N",
+                alt.Tooltip("from:Q", title="from (ms)"),
+                alt.Tooltip("to:Q", title="to (ms)"),
+                "invocations:Q",
+            ],
+        )
     )
     cold = df[df["cold"]]
-    phases = [{"cold invocation": n, "phase": phase, "ms": float(ms), "order": order}
-              for n, r in enumerate(cold.itertuples(), 1)
-              for order, (phase, ms) in enumerate((("Init Duration", r.init_ms), ("Duration", r.duration_ms)))]
-    right = alt.Chart(alt.Data(values=phases), title="A cold start: INIT, then the handler", width=300,
-                      height=240).mark_bar().encode(
-        x=alt.X("cold invocation:O", title="cold invocation", axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("ms:Q", stack="zero", title="ms"),
-        color=alt.Color("phase:N", title=None, legend=alt.Legend(orient="top"),
-                        scale=alt.Scale(domain=["Init Duration", "Duration"], range=["#d62728", "#ff7f0e"])),
-        order=alt.Order("order:Q"),
-        tooltip=["cold invocation:O", "phase:N", "ms:Q"],
+    phases = [
+        {"cold invocation": n, "phase": phase, "ms": float(ms), "order": order}
+        for n, r in enumerate(cold.itertuples(), 1)
+        for order, (phase, ms) in enumerate((("Init Duration", r.init_ms), ("Duration", r.duration_ms)))
+    ]
+    right = (
+        alt.Chart(alt.Data(values=phases), title="A cold start: INIT, then the handler", width=300, height=240)
+        .mark_bar()
+        .encode(
+            x=alt.X("cold invocation:O", title="cold invocation", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("ms:Q", stack="zero", title="ms"),
+            color=alt.Color(
+                "phase:N",
+                title=None,
+                legend=alt.Legend(orient="top"),
+                scale=alt.Scale(domain=["Init Duration", "Duration"], range=["#d62728", "#ff7f0e"]),
+            ),
+            order=alt.Order("order:Q"),
+            tooltip=["cold invocation:O", "phase:N", "ms:Q"],
+        )
     )
     return readable(alt.hconcat(left, right).resolve_scale(color="independent"))
 
@@ -161,12 +191,17 @@ def memory_sweep(name: str, sizes=(128, 1769, 3008), work: int = 2 * WORK, repea
     rows = []
     for memory in sizes:
         estimate = full_core / min(cpu_share(memory), 1.0)
-        rows.append({
-            "memory (MB)": memory, "vCPU on AWS": round(cpu_share(memory), 2),
-            "measured here (ms)": round(measured[memory], 1), "AWS estimate (ms)": round(estimate, 1),
-            "x86 $ per 1M (AWS estimate)": round(cost.monthly_bill(
-                1_000_000, estimate, memory, free_tier=False).total, 2),
-        })
+        rows.append(
+            {
+                "memory (MB)": memory,
+                "vCPU on AWS": round(cpu_share(memory), 2),
+                "measured here (ms)": round(measured[memory], 1),
+                "AWS estimate (ms)": round(estimate, 1),
+                "x86 $ per 1M (AWS estimate)": round(
+                    cost.monthly_bill(1_000_000, estimate, memory, free_tier=False).total, 2
+                ),
+            }
+        )
     return pd.DataFrame(rows).set_index("memory (MB)")
 
 
@@ -176,25 +211,49 @@ def plot_cost(durations_by_memory: dict[int, float], requests: int = 10_000_000)
     alt = altair()
     sizes = sorted(durations_by_memory)
     architectures: tuple[cost.Architecture, ...] = ("x86_64", "arm64")
-    by_memory = [{"memory_mb": m, "dollars": cost.monthly_bill(requests, durations_by_memory[m], m, arch).total,
-                  "architecture": arch} for arch in architectures for m in sizes]
-    by_duration = [{"duration_ms": d, "dollars": cost.monthly_bill(requests, d, 1024, arch).total,
-                    "architecture": f"{arch}, 1,024 MB"} for arch in architectures for d in range(10, 1001, 10)]
+    by_memory = [
+        {
+            "memory_mb": m,
+            "dollars": cost.monthly_bill(requests, durations_by_memory[m], m, arch).total,
+            "architecture": arch,
+        }
+        for arch in architectures
+        for m in sizes
+    ]
+    by_duration = [
+        {
+            "duration_ms": d,
+            "dollars": cost.monthly_bill(requests, d, 1024, arch).total,
+            "architecture": f"{arch}, 1,024 MB",
+        }
+        for arch in architectures
+        for d in range(10, 1001, 10)
+    ]
     dollars = alt.Y("dollars:Q", title="$ per month", axis=alt.Axis(format="$,.2~f"))
     money = alt.Tooltip("dollars:Q", title="$ per month", format="$,.2f")
-    left = alt.Chart(alt.Data(values=by_memory), title=f"{requests:,} requests: cost vs memory", width=360,
-                     height=240).mark_line(point=True).encode(
-        x=alt.X("memory_mb:Q", scale=alt.Scale(type="log"), title="memory (MB)",
-                axis=alt.Axis(values=sizes, format="d")),
-        y=dollars, color=alt.Color("architecture:N", title=None, legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("architecture:N", legend=None),
-        tooltip=["architecture:N", alt.Tooltip("memory_mb:Q", title="memory (MB)"), money],
+    left = (
+        alt.Chart(alt.Data(values=by_memory), title=f"{requests:,} requests: cost vs memory", width=360, height=240)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X(
+                "memory_mb:Q", scale=alt.Scale(type="log"), title="memory (MB)", axis=alt.Axis(values=sizes, format="d")
+            ),
+            y=dollars,
+            color=alt.Color("architecture:N", title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash("architecture:N", legend=None),
+            tooltip=["architecture:N", alt.Tooltip("memory_mb:Q", title="memory (MB)"), money],
+        )
     )
-    right = alt.Chart(alt.Data(values=by_duration), title="cost vs duration", width=360, height=240).mark_line().encode(
-        x=alt.X("duration_ms:Q", title="average billed duration (ms)"),
-        y=dollars, color=alt.Color("architecture:N", title=None, legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("architecture:N", legend=None),
-        tooltip=["architecture:N", alt.Tooltip("duration_ms:Q", title="duration (ms)"), money],
+    right = (
+        alt.Chart(alt.Data(values=by_duration), title="cost vs duration", width=360, height=240)
+        .mark_line()
+        .encode(
+            x=alt.X("duration_ms:Q", title="average billed duration (ms)"),
+            y=dollars,
+            color=alt.Color("architecture:N", title=None, legend=alt.Legend(orient="top")),
+            strokeDash=alt.StrokeDash("architecture:N", legend=None),
+            tooltip=["architecture:N", alt.Tooltip("duration_ms:Q", title="duration (ms)"), money],
+        )
     )
     return readable(alt.hconcat(left, right).resolve_scale(color="independent", strokeDash="independent"))
 
@@ -225,8 +284,13 @@ def throttle(name: str, hold_ms: int = 800) -> Throttled:
     except ClientError as err:
         error = err.response
     busy.join()
-    return Throttled(holder["result"].status_code, aws_code_of(error), error["ResponseMetadata"]["HTTPStatusCode"],
-                     error.get("Reason", ""), error["Error"].get("Message", ""))
+    return Throttled(
+        holder["result"].status_code,
+        aws_code_of(error),
+        error["ResponseMetadata"]["HTTPStatusCode"],
+        error.get("Reason", ""),
+        error["Error"].get("Message", ""),
+    )
 
 
 def aws_code_of(response: dict) -> str:
@@ -238,12 +302,14 @@ def provisioned(name: str, environments: int = 2) -> dict:
     lam = client("lambda")
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.put_provisioned_concurrency_config(
-        FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=environments)
+        FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=environments
+    )
     config = lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=version)
     first = invoke(name, {}, Qualifier=version)
     block = first.logs()
     return {
-        "version": version, "status": config["Status"],
+        "version": version,
+        "status": config["Status"],
         "allocated": config["AllocatedProvisionedConcurrentExecutions"],
         "first invoke cold": first.payload["cold_start"],
         "Init Duration on its REPORT line": block.report.get("Init Duration") if block else None,
@@ -276,11 +342,15 @@ def payload_boundaries(name: str):
     rows = []
     for kind, limit in (("RequestResponse", limits.SYNC_REQUEST_LIMIT), ("Event", limits.ASYNC_REQUEST_LIMIT)):
         for size in (limit - 1, limit + 1):
-            rows.append(_attempt(f"{kind} request", size, FunctionName=name, InvocationType=kind,
-                                 Payload=_event_of(size)))
+            rows.append(
+                _attempt(f"{kind} request", size, FunctionName=name, InvocationType=kind, Payload=_event_of(size))
+            )
     invoke(name, {"respond_bytes": 1})  # warm: the answer below has "cold_start": false, as the two that follow
     base = len(json.dumps(invoke(name, {"respond_bytes": 1}).payload, ensure_ascii=False))
     for size in (limits.RESPONSE_LIMIT - 1, limits.RESPONSE_LIMIT + 1):
-        rows.append(_attempt("response", size, FunctionName=name,
-                             Payload=json.dumps({"respond_bytes": size - base + 1}).encode()))
+        rows.append(
+            _attempt(
+                "response", size, FunctionName=name, Payload=json.dumps({"respond_bytes": size - base + 1}).encode()
+            )
+        )
     return pd.DataFrame(rows)

@@ -132,10 +132,15 @@ def _watch(parent: int, emulator: int) -> None:
     import subprocess
     import sys
 
-    _watchdogs.append(subprocess.Popen(
-        [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(parent), str(emulator)],
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    ))
+    _watchdogs.append(
+        subprocess.Popen(
+            [sys.executable, "-I", "-S", "-c", _WATCHDOG, str(parent), str(emulator)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    )
 
 
 def stop_enforcing() -> str:
@@ -219,8 +224,9 @@ class Credentials:
 
     def client(self, service: str, backend: Backend):
         """A kit client (same endpoint guard and isolation) that signs with this key."""
-        return client(service, backend, aws_access_key_id=self.access_key_id,
-                      aws_secret_access_key=self.secret_access_key)
+        return client(
+            service, backend, aws_access_key_id=self.access_key_id, aws_secret_access_key=self.secret_access_key
+        )
 
     def __repr__(self) -> str:  # never show the secret in a notebook's output
         return f"Credentials(user={self.user!r}, access_key_id={self.access_key_id!r}, secret_access_key='…')"
@@ -297,10 +303,14 @@ def identities(backend: Backend, user: Credentials):
     rows = [
         ("the kit's clients (access key `test`)", who_am_i(backend)),
         (f"IAM user {user.user}'s access key", who_am_i(backend, user)),
-        ("the same key, wrong secret", who_am_i(backend, aws_access_key_id=user.access_key_id,
-                                               aws_secret_access_key="not-the-secret")),
-        ("a key the emulator never issued", who_am_i(backend, aws_access_key_id="AKIAIOSFODNN7EXAMPLE",
-                                                     aws_secret_access_key="wJalrXUtnFEMI/K7MDENG")),
+        (
+            "the same key, wrong secret",
+            who_am_i(backend, aws_access_key_id=user.access_key_id, aws_secret_access_key="not-the-secret"),
+        ),
+        (
+            "a key the emulator never issued",
+            who_am_i(backend, aws_access_key_id="AKIAIOSFODNN7EXAMPLE", aws_secret_access_key="wJalrXUtnFEMI/K7MDENG"),
+        ),
     ]
     return pd.DataFrame(rows, columns=["caller", "GetCallerIdentity answers"]).set_index("caller")
 
@@ -340,8 +350,12 @@ def deploy_with_role(name: str, module: str, role_arn: str, backend: Backend, **
 
 
 def signed_call(
-    url: str, credentials: Credentials | None, method: str = "GET", body: bytes | str | dict | None = None,
-    headers: dict[str, str] | None = None, service: str = "lambda",
+    url: str,
+    credentials: Credentials | None,
+    method: str = "GET",
+    body: bytes | str | dict | None = None,
+    headers: dict[str, str] | None = None,
+    service: str = "lambda",
 ) -> HttpResponse:
     """One HTTP request signed with SigV4 by ``credentials`` (``None``: the kit's own key, the root),
     the way ``awscurl`` or an SDK signs a call to a function URL with AuthType AWS_IAM."""
@@ -366,7 +380,8 @@ def masked(configuration: dict, show: Iterable[str] = ("AWS_ENDPOINT_URL",)) -> 
     in git and in every copy of the notebook."""
     variables = (configuration.get("Environment") or {}).get("Variables") or {}
     keep = set(show)
-    hidden = {k: (v if k in keep else f"••• ({len(v)} characters)") for k, v in variables.items()
-              if k != COLD_START_STAMP}  # the kit's own marker, not the function's
+    hidden = {
+        k: (v if k in keep else f"••• ({len(v)} characters)") for k, v in variables.items() if k != COLD_START_STAMP
+    }  # the kit's own marker, not the function's
     wanted = ("FunctionName", "Role", "KMSKeyArn")
     return {**{k: configuration.get(k) for k in wanted if configuration.get(k)}, "Environment": hidden}

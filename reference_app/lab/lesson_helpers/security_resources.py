@@ -55,10 +55,25 @@ def table_calls(table: str, other_table: str) -> list[tuple[str, str, dict]]:
     return [
         ("dynamodb", "PutItem", {"TableName": table, "Item": key}),
         ("dynamodb", "GetItem", {"TableName": table, "Key": key}),
-        ("dynamodb", "UpdateItem", {"TableName": table, "Key": key, "UpdateExpression": "SET n = :n",
-                                    "ExpressionAttributeValues": {":n": {"N": "1"}}}),
-        ("dynamodb", "Query", {"TableName": table, "KeyConditionExpression": "user_id = :u",
-                               "ExpressionAttributeValues": {":u": {"S": "probe"}}}),
+        (
+            "dynamodb",
+            "UpdateItem",
+            {
+                "TableName": table,
+                "Key": key,
+                "UpdateExpression": "SET n = :n",
+                "ExpressionAttributeValues": {":n": {"N": "1"}},
+            },
+        ),
+        (
+            "dynamodb",
+            "Query",
+            {
+                "TableName": table,
+                "KeyConditionExpression": "user_id = :u",
+                "ExpressionAttributeValues": {":u": {"S": "probe"}},
+            },
+        ),
         ("dynamodb", "Scan", {"TableName": table, "Limit": 1}),
         ("dynamodb", "DeleteItem", {"TableName": table, "Key": key}),
         ("dynamodb", "Scan", {"TableName": other_table, "Limit": 1}),
@@ -113,17 +128,30 @@ def function_arn(name: str, backend: Backend) -> str:
 
 def invoke_url_policy(function: str, backend: Backend) -> dict:
     """What a caller needs to call ``function``'s AWS_IAM URL (both actions since October 2025: urls-auth.html)."""
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"],
-        "Resource": function_arn(function, backend),
-    }]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": ["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"],
+                "Resource": function_arn(function, backend),
+            }
+        ],
+    }
 
 
 def viewer_policy(function: str, backend: Backend) -> dict:
     """Read one function's configuration, nothing else."""
-    return {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": "lambda:GetFunctionConfiguration", "Resource": function_arn(function, backend),
-    }]}
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "lambda:GetFunctionConfiguration",
+                "Resource": function_arn(function, backend),
+            }
+        ],
+    }
 
 
 def resource_policy(function: str, backend: Backend):
@@ -136,8 +164,10 @@ def resource_policy(function: str, backend: Backend):
         if aws_code(err) != "ResourceNotFoundException":
             raise
         doc = {"Statement": []}
-    rows = [(s.get("Sid"), json.dumps(s.get("Principal")), s.get("Action"), json.dumps(s.get("Condition", {})))
-            for s in doc.get("Statement", [])]
+    rows = [
+        (s.get("Sid"), json.dumps(s.get("Principal")), s.get("Action"), json.dumps(s.get("Condition", {})))
+        for s in doc.get("Statement", [])
+    ]
     return pd.DataFrame(rows, columns=["Sid", "Principal", "Action", "Condition"]).set_index("Sid")
 
 
@@ -148,8 +178,11 @@ def cors_headers(response: HttpResponse) -> dict[str, str]:
 
 def preflight(url: str, origin: str, method: str = "POST", headers: str = "content-type") -> HttpResponse:
     """The OPTIONS request a browser sends before a cross-origin ``method`` from ``origin``."""
-    return http_call(url, "OPTIONS", headers={
-        "Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers})
+    return http_call(
+        url,
+        "OPTIONS",
+        headers={"Origin": origin, "Access-Control-Request-Method": method, "Access-Control-Request-Headers": headers},
+    )
 
 
 def denials(function: str, since_ms: int, backend: Backend) -> list[str]:
@@ -186,5 +219,6 @@ def url_calls(calls: dict):
     import pandas as pd
 
     answers = {label: call() for label, call in calls.items()}
-    return pd.DataFrame({"status": {k: r.status for k, r in answers.items()},
-                         "body": {k: r.body[:90] for k, r in answers.items()}})
+    return pd.DataFrame(
+        {"status": {k: r.status for k, r in answers.items()}, "body": {k: r.body[:90] for k, r in answers.items()}}
+    )

@@ -81,37 +81,61 @@ def snippet_template(name: str) -> str:
 # --- what no linter reports ------------------------------------------------------------------
 
 REVIEW = (
-    ("One function, three event types", "LambdaFunction + ApiGatewayMethod, S3Bucket, DynamoDBStreamTrigger",
-     "The code only understands API Gateway: an S3 event or a stream batch gets an HTTP 400 that no one reads, "
-     "and the batch counts as processed.",
-     "One function per event type (lesson 04); this stack keeps the API only."),
-    ("S3 notification before its permission", "S3Bucket / S3EventTrigger",
-     "S3 checks that it may invoke the function when the notification is put; the permission refers to the "
-     "bucket, so it is created after it, and the stack fails: 'Unable to validate the following destination "
-     "configurations'.",
-     "SourceArn built from the bucket's name (not Ref) and DependsOn on the permission, or SAM's S3 event "
-     "(exercise sam-s3-trigger)."),
-    ("Stream mapping the role cannot read", "DynamoDBStreamTrigger / LambdaExecutionRole",
-     "The role has no dynamodb:GetRecords, GetShardIterator, DescribeStream or ListStreams on the stream: "
-     "AWS refuses to create the mapping.",
-     "Grant them on the stream ARN (or attach AWSLambdaDynamoDBExecutionRole)."),
-    ("Log group raced by the function", "CloudWatchLogGroup",
-     "Nothing orders it before the function: if Lambda writes first, it creates the group and the stack "
-     "then fails on 'already exists'.",
-     "DependsOn from the function to the log group."),
-    ("Deployment never redeployed", "ApiGatewayDeployment",
-     "A deployment is a snapshot; CloudFormation does not create a new one when a method changes later.",
-     "A new deployment resource (or a SAM API, which hashes its body) per change; an explicit Stage."),
-    ("Exports that collide", "Outputs/*/Export",
-     "Export names are unique per account and Region: a second stack with the same Environment fails.",
-     "No exports unless another stack imports them; then prefix with ${AWS::StackName}."),
-    ("An e-mail subscription nobody confirms", "SNSSubscription",
-     "The topic is never used by the function, and the subscription stays pending until someone clicks.",
-     "Drop it; notifications belong to the function that sends them."),
-    ("Inline code that leaks and overwrites", "LambdaFunction/Code/ZipFile",
-     "str(e) goes back to callers, created_at is a request id, a second POST overwrites the first user, "
-     "success is 200 not 201, CORS is '*'.",
-     "The kit's users_api handler, packaged as a real zip in S3."),
+    (
+        "One function, three event types",
+        "LambdaFunction + ApiGatewayMethod, S3Bucket, DynamoDBStreamTrigger",
+        "The code only understands API Gateway: an S3 event or a stream batch gets an HTTP 400 that no one reads, "
+        "and the batch counts as processed.",
+        "One function per event type (lesson 04); this stack keeps the API only.",
+    ),
+    (
+        "S3 notification before its permission",
+        "S3Bucket / S3EventTrigger",
+        "S3 checks that it may invoke the function when the notification is put; the permission refers to the "
+        "bucket, so it is created after it, and the stack fails: 'Unable to validate the following destination "
+        "configurations'.",
+        "SourceArn built from the bucket's name (not Ref) and DependsOn on the permission, or SAM's S3 event "
+        "(exercise sam-s3-trigger).",
+    ),
+    (
+        "Stream mapping the role cannot read",
+        "DynamoDBStreamTrigger / LambdaExecutionRole",
+        "The role has no dynamodb:GetRecords, GetShardIterator, DescribeStream or ListStreams on the stream: "
+        "AWS refuses to create the mapping.",
+        "Grant them on the stream ARN (or attach AWSLambdaDynamoDBExecutionRole).",
+    ),
+    (
+        "Log group raced by the function",
+        "CloudWatchLogGroup",
+        "Nothing orders it before the function: if Lambda writes first, it creates the group and the stack "
+        "then fails on 'already exists'.",
+        "DependsOn from the function to the log group.",
+    ),
+    (
+        "Deployment never redeployed",
+        "ApiGatewayDeployment",
+        "A deployment is a snapshot; CloudFormation does not create a new one when a method changes later.",
+        "A new deployment resource (or a SAM API, which hashes its body) per change; an explicit Stage.",
+    ),
+    (
+        "Exports that collide",
+        "Outputs/*/Export",
+        "Export names are unique per account and Region: a second stack with the same Environment fails.",
+        "No exports unless another stack imports them; then prefix with ${AWS::StackName}.",
+    ),
+    (
+        "An e-mail subscription nobody confirms",
+        "SNSSubscription",
+        "The topic is never used by the function, and the subscription stays pending until someone clicks.",
+        "Drop it; notifications belong to the function that sends them.",
+    ),
+    (
+        "Inline code that leaks and overwrites",
+        "LambdaFunction/Code/ZipFile",
+        "str(e) goes back to callers, created_at is a request id, a second POST overwrites the first user, "
+        "success is 200 not 201, CORS is '*'.",
+        "The kit's users_api handler, packaged as a real zip in S3.",
+    ),
 )
 
 

@@ -21,7 +21,11 @@ from .security import deploy_with_role as deploy_with_role
 SEED_FILES = ("lambda-function.yaml", "lambda.tf", "security-snippet.yaml")
 #: Every DynamoDB action the seed's policies grant, in the order its template lists them.
 DYNAMODB_ACTIONS = (
-    "dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem", "dynamodb:Query",
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
     "dynamodb:Scan",
 )
 #: The seed's security snippet keeps ``ENCRYPTION_KEY`` in a plain variable; the lesson does the same
@@ -39,8 +43,9 @@ def seed_policies() -> dict[str, dict]:
     snippet = load_template(template_path("seed/security-snippet.yaml").read_text(encoding="utf-8"))
     policies = {
         "lambda-function.yaml DynamoDBAccess": role["Policies"][0]["PolicyDocument"],
-        "security-snippet.yaml LeastPrivilegeAccess":
-            snippet["LambdaExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"],
+        "security-snippet.yaml LeastPrivilegeAccess": snippet["LambdaExecutionRole"]["Properties"]["Policies"][0][
+            "PolicyDocument"
+        ],
     }
     for block in parse(template_path("seed/lambda.tf")).get("resource", []):
         for body in block.get('"aws_iam_role_policy"', {}).values():
@@ -81,8 +86,11 @@ def actions_called(code: str) -> set[str]:
     services = {
         str(node.args[0].value)
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-        and node.func.attr in ("client", "resource") and node.args and isinstance(node.args[0], ast.Constant)
+        if isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("client", "resource")
+        and node.args
+        and isinstance(node.args[0], ast.Constant)
     }
     called = set()
     for node in ast.walk(tree):
@@ -159,8 +167,12 @@ def create_user_policy(table_arn: str, function: str) -> dict:
         "Version": "2012-10-17",
         "Statement": [
             {"Sid": "WriteUsers", "Effect": "Allow", "Action": "dynamodb:PutItem", "Resource": table_arn},
-            {"Sid": "OwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"{log_group_arn(function)}:*"},
+            {
+                "Sid": "OwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group_arn(function)}:*",
+            },
         ],
     }
 
@@ -170,11 +182,18 @@ def users_api_policy(table_arn: str, function: str) -> dict:
     return {
         "Version": "2012-10-17",
         "Statement": [
-            {"Sid": "UsersTable", "Effect": "Allow",
-             "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"],
-             "Resource": table_arn},
-            {"Sid": "OwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"{log_group_arn(function)}:*"},
+            {
+                "Sid": "UsersTable",
+                "Effect": "Allow",
+                "Action": ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem", "dynamodb:Scan"],
+                "Resource": table_arn,
+            },
+            {
+                "Sid": "OwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group_arn(function)}:*",
+            },
         ],
     }
 
@@ -187,7 +206,11 @@ def secrets_policy(secret_arn: str, parameter_arn: str, key_arn: str, function: 
             {"Sid": "DbSecret", "Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret_arn},
             {"Sid": "ApiToken", "Effect": "Allow", "Action": "ssm:GetParameter", "Resource": parameter_arn},
             {"Sid": "Decrypt", "Effect": "Allow", "Action": "kms:Decrypt", "Resource": key_arn},
-            {"Sid": "OwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
-             "Resource": f"{log_group_arn(function)}:*"},
+            {
+                "Sid": "OwnLogs",
+                "Effect": "Allow",
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": f"{log_group_arn(function)}:*",
+            },
         ],
     }

@@ -52,9 +52,13 @@ def received(
     is true, once ``count`` have arrived; ``settle_s`` keeps watching a moment longer, for a
     cell that also shows what did *not* arrive."""
     lines: list[Logged] = wait_for_logged(
-        function, count, since_ms, message="event received",
+        function,
+        count,
+        since_ms,
+        message="event received",
         where=(lambda line: isinstance(line.get("event"), dict) and where(line["event"])) if where else None,
-        timeout_s=timeout_s, settle_s=settle_s,
+        timeout_s=timeout_s,
+        settle_s=settle_s,
     )
     return [line["event"] for line in lines]
 
@@ -124,16 +128,17 @@ def policy(function: str, principal: str | None = None):
             continue
         condition = statement.get("Condition", {})
         flat = {f"{op}:{key}": value for op, pairs in condition.items() for key, value in pairs.items()}
-        rows.append({
-            "Sid": statement.get("Sid"),
-            "Principal": who,
-            "Action": statement.get("Action"),
-            "SourceArn": flat.pop("ArnLike:AWS:SourceArn", None) or flat.pop("ArnEquals:AWS:SourceArn", None),
-            "SourceAccount": flat.pop("StringEquals:AWS:SourceAccount", None),
-            "other conditions": json.dumps(flat) if flat else "",
-        })
-    return pd.DataFrame(rows, columns=["Sid", "Principal", "Action", "SourceArn", "SourceAccount",
-                                       "other conditions"])
+        rows.append(
+            {
+                "Sid": statement.get("Sid"),
+                "Principal": who,
+                "Action": statement.get("Action"),
+                "SourceArn": flat.pop("ArnLike:AWS:SourceArn", None) or flat.pop("ArnEquals:AWS:SourceArn", None),
+                "SourceAccount": flat.pop("StringEquals:AWS:SourceAccount", None),
+                "other conditions": json.dumps(flat) if flat else "",
+            }
+        )
+    return pd.DataFrame(rows, columns=["Sid", "Principal", "Action", "SourceArn", "SourceAccount", "other conditions"])
 
 
 def attached_policies(role: str = EXECUTION_ROLE) -> list[str]:
@@ -146,9 +151,17 @@ def mapping_settings(function: str, source_arn: str) -> dict[str, Any]:
     """The event source mapping's settings that decide batching and retries."""
     mappings = client("lambda").list_event_source_mappings(FunctionName=function, EventSourceArn=source_arn)
     mapping = mappings["EventSourceMappings"][0]
-    keys = ("BatchSize", "MaximumBatchingWindowInSeconds", "StartingPosition", "MaximumRetryAttempts",
-            "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "FunctionResponseTypes", "FilterCriteria",
-            "State")
+    keys = (
+        "BatchSize",
+        "MaximumBatchingWindowInSeconds",
+        "StartingPosition",
+        "MaximumRetryAttempts",
+        "MaximumRecordAgeInSeconds",
+        "BisectBatchOnFunctionError",
+        "FunctionResponseTypes",
+        "FilterCriteria",
+        "State",
+    )
     return {k: mapping[k] for k in keys if k in mapping}
 
 
@@ -163,12 +176,14 @@ def s3_keys(uploaded: list[str], events: list[dict]):
     rows = []
     for key in uploaded:
         match = next((k for k in in_events if unquote_plus(k) == key), None)
-        rows.append({
-            "uploaded": key,
-            "key in the event": match,
-            "unquote_plus": unquote_plus(match) if match is not None else None,
-            "unquote": unquote(match) if match is not None else None,
-        })
+        rows.append(
+            {
+                "uploaded": key,
+                "key in the event": match,
+                "unquote_plus": unquote_plus(match) if match is not None else None,
+                "unquote": unquote(match) if match is not None else None,
+            }
+        )
     return pd.DataFrame(rows).set_index("uploaded")
 
 
@@ -197,8 +212,13 @@ def insert_modify_remove(table: str, key: str) -> None:
     """Create an item, change it, delete it: one INSERT, one MODIFY, one REMOVE on the stream."""
     dynamodb = client("dynamodb")
     dynamodb.put_item(TableName=table, Item={"pk": {"S": key}, "status": {"S": "new"}})
-    dynamodb.update_item(TableName=table, Key={"pk": {"S": key}}, UpdateExpression="SET #s = :s",
-                         ExpressionAttributeNames={"#s": "status"}, ExpressionAttributeValues={":s": {"S": "paid"}})
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": key}},
+        UpdateExpression="SET #s = :s",
+        ExpressionAttributeNames={"#s": "status"},
+        ExpressionAttributeValues={":s": {"S": "paid"}},
+    )
     dynamodb.delete_item(TableName=table, Key={"pk": {"S": key}})
 
 
@@ -209,15 +229,17 @@ def stream_records(events: list[dict]):
     rows = []
     for r in records(events):
         stream = r["dynamodb"]
-        rows.append({
-            "table": r["eventSourceARN"].split(":table/")[1].split("/")[0],
-            "eventName": r["eventName"],
-            "SequenceNumber": stream["SequenceNumber"],
-            "StreamViewType": stream.get("StreamViewType"),
-            "Keys": json.dumps(stream["Keys"]),
-            "NewImage": json.dumps(stream["NewImage"]) if "NewImage" in stream else "",
-            "OldImage": json.dumps(stream["OldImage"]) if "OldImage" in stream else "",
-        })
+        rows.append(
+            {
+                "table": r["eventSourceARN"].split(":table/")[1].split("/")[0],
+                "eventName": r["eventName"],
+                "SequenceNumber": stream["SequenceNumber"],
+                "StreamViewType": stream.get("StreamViewType"),
+                "Keys": json.dumps(stream["Keys"]),
+                "NewImage": json.dumps(stream["NewImage"]) if "NewImage" in stream else "",
+                "OldImage": json.dumps(stream["OldImage"]) if "OldImage" in stream else "",
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -230,8 +252,12 @@ def queue_arn(url: str) -> str:
 
 def queue_settings(url: str) -> dict[str, Any]:
     attributes = client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-    keep = ("VisibilityTimeout", "RedrivePolicy", "ApproximateNumberOfMessages",
-            "ApproximateNumberOfMessagesNotVisible")
+    keep = (
+        "VisibilityTimeout",
+        "RedrivePolicy",
+        "ApproximateNumberOfMessages",
+        "ApproximateNumberOfMessagesNotVisible",
+    )
     return {k: attributes[k] for k in keep if k in attributes}
 
 
@@ -265,21 +291,35 @@ def fan_out(topic: str, queues: dict[str, bool]) -> tuple[str, dict[str, str]]:
     sns, sqs = client("sns"), client("sqs")
     topic_arn = ensure_topic(topic)
     urls = {}
-    subscribed = {s["Endpoint"] for page in sns.get_paginator("list_subscriptions_by_topic").paginate(
-        TopicArn=topic_arn) for s in page["Subscriptions"] if s["Protocol"] == "sqs"}
+    subscribed = {
+        s["Endpoint"]
+        for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn)
+        for s in page["Subscriptions"]
+        if s["Protocol"] == "sqs"
+    }
     for name, raw in queues.items():
         url = ensure_queue(name)
         arn = queue_arn(url)
         allow_topic = {
             "Version": "2012-10-17",
-            "Statement": [{"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"},
-                           "Action": "sqs:SendMessage", "Resource": arn,
-                           "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}}}],
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "sns.amazonaws.com"},
+                    "Action": "sqs:SendMessage",
+                    "Resource": arn,
+                    "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+                }
+            ],
         }
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(allow_topic)})
         if arn not in subscribed:
-            sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=arn,
-                          Attributes={"RawMessageDelivery": "true" if raw else "false"})
+            sns.subscribe(
+                TopicArn=topic_arn,
+                Protocol="sqs",
+                Endpoint=arn,
+                Attributes={"RawMessageDelivery": "true" if raw else "false"},
+            )
         urls[name] = url
     return topic_arn, urls
 
@@ -292,11 +332,17 @@ def subscriptions(topic_arn: str):
     for page in sns.get_paginator("list_subscriptions_by_topic").paginate(TopicArn=topic_arn):
         for s in page["Subscriptions"]:
             pending = "(pending)" if s["SubscriptionArn"].lower().startswith("pending") else ""
-            attributes = {} if pending else sns.get_subscription_attributes(
-                SubscriptionArn=s["SubscriptionArn"])["Attributes"]
-            rows.append({"Protocol": s["Protocol"], "Endpoint": s["Endpoint"].rsplit(":", 1)[-1],
-                         "PendingConfirmation": attributes.get("PendingConfirmation", "true"),
-                         "RawMessageDelivery": attributes.get("RawMessageDelivery", "false")})
+            attributes = (
+                {} if pending else sns.get_subscription_attributes(SubscriptionArn=s["SubscriptionArn"])["Attributes"]
+            )
+            rows.append(
+                {
+                    "Protocol": s["Protocol"],
+                    "Endpoint": s["Endpoint"].rsplit(":", 1)[-1],
+                    "PendingConfirmation": attributes.get("PendingConfirmation", "true"),
+                    "RawMessageDelivery": attributes.get("RawMessageDelivery", "false"),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -308,8 +354,13 @@ def scheduled_event(rule_arn: str, when: datetime | None = None) -> dict:
     event = load_event("eventbridge_scheduled")
     when = (when or datetime.now(UTC)).replace(microsecond=0)
     region, account = rule_arn.split(":")[3], rule_arn.split(":")[4]
-    event.update(time=when.isoformat().replace("+00:00", "Z"), resources=[rule_arn], region=region, account=account,
-                 id=new_run_id() + "-scheduled")
+    event.update(
+        time=when.isoformat().replace("+00:00", "Z"),
+        resources=[rule_arn],
+        region=region,
+        account=account,
+        id=new_run_id() + "-scheduled",
+    )
     return event
 
 
@@ -329,12 +380,16 @@ def kinesis_records(events: list[dict]):
     """Kinesis records as the function got them, with ``data`` decoded from base64."""
     import pandas as pd
 
-    rows = [{"partitionKey": r["kinesis"]["partitionKey"], "sequenceNumber": r["kinesis"]["sequenceNumber"],
-             "data (base64, as received)": r["kinesis"]["data"],
-             "data (decoded)": base64.b64decode(r["kinesis"]["data"]).decode("utf-8", errors="replace")}
-            for r in records(events)]
+    rows = [
+        {
+            "partitionKey": r["kinesis"]["partitionKey"],
+            "sequenceNumber": r["kinesis"]["sequenceNumber"],
+            "data (base64, as received)": r["kinesis"]["data"],
+            "data (decoded)": base64.b64decode(r["kinesis"]["data"]).decode("utf-8", errors="replace"),
+        }
+        for r in records(events)
+    ]
     return pd.DataFrame(rows)
-
 
 
 def received_records(
@@ -375,8 +430,9 @@ def sns_message(body: str) -> str:
 
 def invoke_async(function: str, event: dict) -> int:
     """Invoke as EventBridge, S3 or SNS do: ``InvocationType=Event``; the status code (202)."""
-    return client("lambda").invoke(FunctionName=function, InvocationType="Event",
-                                   Payload=json.dumps(event).encode())["StatusCode"]
+    return client("lambda").invoke(FunctionName=function, InvocationType="Event", Payload=json.dumps(event).encode())[
+        "StatusCode"
+    ]
 
 
 def report_key(scheduled: dict) -> str:
@@ -405,14 +461,16 @@ def http_events(events: list[dict]):
     rows = []
     for e in events:
         v2 = e.get("version") == "2.0"
-        rows.append({
-            "payload format": "2.0" if v2 else "1.0",
-            "method": e["requestContext"]["http"]["method"] if v2 else e["httpMethod"],
-            "path": e["rawPath"] if v2 else e["path"],
-            "route": e.get("routeKey") if v2 else e.get("resource"),
-            "query": json.dumps(e.get("queryStringParameters")),
-            "top-level keys": ", ".join(sorted(e)),
-        })
+        rows.append(
+            {
+                "payload format": "2.0" if v2 else "1.0",
+                "method": e["requestContext"]["http"]["method"] if v2 else e["httpMethod"],
+                "path": e["rawPath"] if v2 else e["path"],
+                "route": e.get("routeKey") if v2 else e.get("resource"),
+                "query": json.dumps(e.get("queryStringParameters")),
+                "top-level keys": ", ".join(sorted(e)),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -421,8 +479,14 @@ def sqs_deliveries(delivered: list[dict]):
     the queue had handed it out by then."""
     import pandas as pd
 
-    rows = [{"invocation": r["_invocation"], "body": r["body"],
-             "ApproximateReceiveCount": r["attributes"]["ApproximateReceiveCount"]} for r in delivered]
+    rows = [
+        {
+            "invocation": r["_invocation"],
+            "body": r["body"],
+            "ApproximateReceiveCount": r["attributes"]["ApproximateReceiveCount"],
+        }
+        for r in delivered
+    ]
     return pd.DataFrame(rows)
 
 

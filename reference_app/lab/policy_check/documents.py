@@ -10,7 +10,11 @@ from typing import Any
 from .. import rendering
 
 RULES = (
-    "wildcard-action", "wildcard-resource", "passrole-any-role", "public-principal", "cors-any-origin",
+    "wildcard-action",
+    "wildcard-resource",
+    "passrole-any-role",
+    "public-principal",
+    "cors-any-origin",
     "secret-in-environment",
 )
 
@@ -121,7 +125,7 @@ def wildcard_resource(resource: Any) -> bool:
     if "*" in service or "*" in region or "*" in account:
         return True
     if rest.startswith("log-group:"):
-        return "*" in rest[len("log-group:"):].split(":", 1)[0]
+        return "*" in rest[len("log-group:") :].split(":", 1)[0]
     segments = [s for s in re.split(r"[/:]", rest) if s] or ["*"]
     named = segments[:1] if service in _NAME_FIRST or len(segments) == 1 else segments[:2]
     return any("*" in s for s in named)
@@ -176,5 +180,3 @@ def allows(doc: Any, action: str, resource: str) -> bool:
     if any(s.get("Effect") == "Deny" and matches(s) for s in statements):
         return False
     return any(s.get("Effect") == "Allow" and matches(s) for s in statements)
-
-

@@ -77,8 +77,14 @@ def _environment_findings(variables: Any, where: str) -> list[Finding]:
     found = []
     for name, value in (variables or {}).items() if isinstance(variables, dict) else ():
         if _SECRET_NAME.search(str(name)) and not _REFERENCE_NAME.search(str(name)) and value not in ("", None):
-            found.append(Finding("secret-in-environment", where, f"{name} holds a value anyone who can read the "
-                                 "function's configuration sees; keep it in Secrets Manager or Parameter Store"))
+            found.append(
+                Finding(
+                    "secret-in-environment",
+                    where,
+                    f"{name} holds a value anyone who can read the "
+                    "function's configuration sees; keep it in Secrets Manager or Parameter Store",
+                )
+            )
     return found
 
 
@@ -97,8 +103,13 @@ def _policy_resource(props: dict, at: str, report: Report) -> None:
 
 def _permission(props: dict, at: str, report: Report) -> None:
     if props.get("Principal") == "*" and not any(props.get(k) for k in _CONDITION_PROPERTIES):
-        report.findings.append(Finding("public-principal", at, 'Principal "*" with no SourceArn, '
-                                       "SourceAccount, PrincipalOrgID or FunctionUrlAuthType: anyone"))
+        report.findings.append(
+            Finding(
+                "public-principal",
+                at,
+                'Principal "*" with no SourceArn, SourceAccount, PrincipalOrgID or FunctionUrlAuthType: anyone',
+            )
+        )
 
 
 def _function_url(props: dict, at: str, report: Report) -> None:
@@ -153,8 +164,11 @@ def check_template(template: str | dict, where: str = "template") -> Report:
         if check:
             check(props, at, report)
         if any(_CORS_ANY.search(text) for text in _strings(props)):
-            report.findings.append(Finding("cors-any-origin", at, "Access-Control-Allow-Origin: * lets any "
-                                           "website's scripts read the answers"))
+            report.findings.append(
+                Finding(
+                    "cors-any-origin", at, "Access-Control-Allow-Origin: * lets any website's scripts read the answers"
+                )
+            )
     return report
 
 
@@ -242,8 +256,10 @@ def _literal(node: ast.AST) -> Any:
         return [_literal(e) for e in node.elts]
     if isinstance(node, ast.JoinedStr):
         return "".join(
-            str(v.value) if isinstance(v, ast.Constant)
-            else f"${{{ast.unparse(v.value if isinstance(v, ast.FormattedValue) else v)}}}" for v in node.values
+            str(v.value)
+            if isinstance(v, ast.Constant)
+            else f"${{{ast.unparse(v.value if isinstance(v, ast.FormattedValue) else v)}}}"
+            for v in node.values
         )
     return f"${{{ast.unparse(node)}}}"
 
@@ -278,8 +294,13 @@ def _python_dict_findings(value: dict, where: str) -> list[Finding]:
     found = []
     for key, item in value.items():
         if isinstance(key, str) and key.lower() == "access-control-allow-origin" and item == "*":
-            found.append(Finding("cors-any-origin", where, "Access-Control-Allow-Origin: * lets any website's "
-                                 "scripts read the answers"))
+            found.append(
+                Finding(
+                    "cors-any-origin",
+                    where,
+                    "Access-Control-Allow-Origin: * lets any website's scripts read the answers",
+                )
+            )
         elif key == "Cors":
             found += _cors_findings(item, where)
         elif key == "Environment" and isinstance(item, dict):

@@ -63,5 +63,13 @@ def mock_interview(
 
 
 __all__ = [
-    "Bank", "Proof", "Question", "drill_stats", "load", "mock_interview", "overview", "quiz", "seed_questions",
+    "Bank",
+    "Proof",
+    "Question",
+    "drill_stats",
+    "load",
+    "mock_interview",
+    "overview",
+    "quiz",
+    "seed_questions",
 ]

@@ -28,14 +28,22 @@ def _model():
     return genanki.Model(
         MODEL_ID,
         "lambda-lab question",
-        fields=[{"name": "Question"}, {"name": "Choices"}, {"name": "Answer"}, {"name": "KeyPoints"},
-                {"name": "Notes"}, {"name": "Sources"}],
-        templates=[{
-            "name": "Card 1",
-            "qfmt": "{{Question}}{{#Choices}}<ol>{{Choices}}</ol>{{/Choices}}",
-            "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}<ul>{{KeyPoints}}</ul>{{Notes}}"
-                    "<div style='font-size:small'>{{Sources}}</div>",
-        }],
+        fields=[
+            {"name": "Question"},
+            {"name": "Choices"},
+            {"name": "Answer"},
+            {"name": "KeyPoints"},
+            {"name": "Notes"},
+            {"name": "Sources"},
+        ],
+        templates=[
+            {
+                "name": "Card 1",
+                "qfmt": "{{Question}}{{#Choices}}<ol>{{Choices}}</ol>{{/Choices}}",
+                "afmt": "{{FrontSide}}<hr id=answer>{{Answer}}<ul>{{KeyPoints}}</ul>{{Notes}}"
+                "<div style='font-size:small'>{{Sources}}</div>",
+            }
+        ],
     )
 
 
@@ -56,7 +64,8 @@ def _fields(q: Question, slot: int = 0) -> list[str]:
     if q.is_choice:
         wrong = "".join(
             f"<li>{md.html(q.choices[i])}: {md.html(q.why_wrong(i) or '')}</li>"
-            for i in order if i != q.answer and q.why_wrong(i)
+            for i in order
+            if i != q.answer and q.why_wrong(i)
         )
         answer = f"<b>{order.index(q.answer_index) + 1}) {md.html(q.correct_choice or '')}</b><br>{answer}"
         if wrong:
@@ -77,8 +86,14 @@ def build(questions: Sequence[Question]):
     deck = genanki.Deck(DECK_ID, DECK_NAME)
     slots = 0
     for q in questions:
-        deck.add_note(genanki.Note(model=model, fields=_fields(q, slots), guid=genanki.guid_for("lambda-lab", q.id),
-                                   tags=[q.module, q.level, q.topic]))
+        deck.add_note(
+            genanki.Note(
+                model=model,
+                fields=_fields(q, slots),
+                guid=genanki.guid_for("lambda-lab", q.id),
+                tags=[q.module, q.level, q.topic],
+            )
+        )
         slots += q.is_choice
     return deck
 

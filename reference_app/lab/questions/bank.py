@@ -289,11 +289,22 @@ def _parse(item: Any, file_module: str, index: int) -> tuple[Question | None, li
         return None, problems
 
     question = Question(
-        id=text["id"], module=text["module"], level=text["level"], topic=text["topic"], kind=text["kind"],
-        question=text["question"], model_answer=text["model_answer"], key_points=key_points, sources=sources,
-        proof=Proof(proof["module"].strip(), proof["tag"].strip()), choices=choices, answer=item.get("answer"),
-        choice_whys=choice_whys, synonyms=synonyms,
-        common_wrong_answer=_text(item.get("common_wrong_answer")), seed=_text(item.get("seed")),
+        id=text["id"],
+        module=text["module"],
+        level=text["level"],
+        topic=text["topic"],
+        kind=text["kind"],
+        question=text["question"],
+        model_answer=text["model_answer"],
+        key_points=key_points,
+        sources=sources,
+        proof=Proof(proof["module"].strip(), proof["tag"].strip()),
+        choices=choices,
+        answer=item.get("answer"),
+        choice_whys=choice_whys,
+        synonyms=synonyms,
+        common_wrong_answer=_text(item.get("common_wrong_answer")),
+        seed=_text(item.get("seed")),
         seed_corrections=seed_corrections,
     )
     return question, _check_question(question, file_module)

@@ -67,8 +67,16 @@ def _clean_cards(raw: Any) -> tuple[dict[str, dict[str, Any]], list[str]]:
             problems.append(f"{question_id} = {card!r}")
             continue
         card = dict(card)
-        for key, kind in (("box", int), ("due", (int, float)), ("last", (int, float)), ("seen", int), ("got", int),
-                          ("partly", int), ("missed", int), ("rating", str)):
+        for key, kind in (
+            ("box", int),
+            ("due", (int, float)),
+            ("last", (int, float)),
+            ("seen", int),
+            ("got", int),
+            ("partly", int),
+            ("missed", int),
+            ("rating", str),
+        ):
             progress_store._typed(card, key, kind, question_id, problems)
         if card.get("rating", "got") not in RATINGS:
             problems.append(f"{question_id}.rating = {card.pop('rating')!r}")
@@ -322,8 +330,11 @@ class Session:
         if q.is_choice:
             rating = self._choice(q)
             return Answer(q, rating, self.clock() - start, timed=mock)
-        prompt = ("Your answer, in one line (it is scored against the key points): " if mock else
-                  "Type your answer in one line and press Enter (Enter alone: just reveal): ")
+        prompt = (
+            "Your answer, in one line (it is scored against the key points): "
+            if mock
+            else "Type your answer in one line and press Enter (Enter alone: just reveal): "
+        )
         if mock:
             with self.countdown(BUDGETS[q.level]):
                 typed = self.ask(prompt)
@@ -334,8 +345,10 @@ class Session:
         self._reveal(q, seconds if mock else None, result)
         if mock:  # scored from the key points, not from a self-rating
             rating = result.verdict if result else "missed"
-            self.show(f"Scored from the key points: [bold]{LABELS[rating]}[/]"
-                      + (f" ({result.hits} of {len(result.points)})" if result else " (no answer typed)"))
+            self.show(
+                f"Scored from the key points: [bold]{LABELS[rating]}[/]"
+                + (f" ({result.hits} of {len(result.points)})" if result else " (no answer typed)")
+            )
         else:
             rating = self._rate(result.verdict if result else None)
         return Answer(q, rating, seconds, result, timed=mock)
@@ -385,8 +398,16 @@ class Session:
         self.show(f"[dim]Seen live in {md.rich(proofs.place(q).describe())} (cell tagged {q.proof.tag}).[/]")
 
     def _rate(self, suggested: str | None = None) -> str:
-        keys = {"g": "got", "got": "got", "y": "got", "p": "partly", "partly": "partly",
-                "m": "missed", "missed": "missed", "n": "missed"}
+        keys = {
+            "g": "got",
+            "got": "got",
+            "y": "got",
+            "p": "partly",
+            "partly": "partly",
+            "m": "missed",
+            "missed": "missed",
+            "n": "missed",
+        }
         default = f" (Enter: {LABELS[suggested]}, from the key points)" if suggested else ""
         while True:
             line = self.ask(f"How did you do? [g] got it  [p] partly  [m] missed{default}: ").lower()
@@ -414,9 +435,14 @@ def checklist(result: grading.Grade) -> list[str]:
 def summary_rows(answers: Sequence[Answer]) -> list[dict[str, Any]]:
     return [
         {
-            "question": a.question.id, "level": a.question.level, "topic": a.question.topic,
-            "time": fmt_seconds(a.seconds), "budget": fmt_seconds(a.budget),
-            "over": a.over_time, "rating": LABELS[a.rating], "points": round(a.points, 2),
+            "question": a.question.id,
+            "level": a.question.level,
+            "topic": a.question.topic,
+            "time": fmt_seconds(a.seconds),
+            "budget": fmt_seconds(a.budget),
+            "over": a.over_time,
+            "rating": LABELS[a.rating],
+            "points": round(a.points, 2),
             "key points": f"{a.grade.hits}/{len(a.grade.points)}" if a.grade else "-",
         }
         for a in answers

@@ -32,8 +32,13 @@ READY, ASKING, ANSWERED = "ready", "asking", "answered"
 class MockInterview:
     """A timed mock interview: Start, answer (typed; scored from the key points), Next."""
 
-    def __init__(self, questions: Sequence[Question], clock: Callable[[], float] = time.monotonic, record: bool = True,
-                 rng: random.Random | None = None):
+    def __init__(
+        self,
+        questions: Sequence[Question],
+        clock: Callable[[], float] = time.monotonic,
+        record: bool = True,
+        rng: random.Random | None = None,
+    ):
         if not questions:
             raise LabError("A mock interview needs at least one question.")
         self.questions = tuple(questions)
@@ -46,12 +51,15 @@ class MockInterview:
         self.started: float | None = None
         self.header = w.HTML()
         self.body = w.HTML()
-        self.text = w.Textarea(placeholder="Answer as you would out loud; it is scored against the key points.",
-                               layout=w.Layout(width="100%", height="7em", display="none"))
+        self.text = w.Textarea(
+            placeholder="Answer as you would out loud; it is scored against the key points.",
+            layout=w.Layout(width="100%", height="7em", display="none"),
+        )
         self.choices = w.RadioButtons(options=[], value=None, layout=w.Layout(width="100%", display="none"))
         self.choices.add_class(CHOICE_CLASS)
-        self.timer = w.Play(value=0, min=0, max=3600, step=1, interval=1000, show_repeat=False,
-                            layout=w.Layout(display="none"))
+        self.timer = w.Play(
+            value=0, min=0, max=3600, step=1, interval=1000, show_repeat=False, layout=w.Layout(display="none")
+        )
         self.bar = w.IntProgress(value=0, min=0, max=1, bar_style="info", layout=w.Layout(width="16em"))
         w.jslink((self.timer, "value"), (self.bar, "value"))  # the bar moves in the browser, kernel or not
         self.time_left = w.HTML()
@@ -64,11 +72,19 @@ class MockInterview:
         self.next_button.on_click(lambda _b: self._on_next())
         self.feedback = w.HTML()
         self.summary = w.HTML()
-        self.widget = w.VBox([
-            w.HTML(CHOICE_CSS), self.header, w.HBox([self.timer, self.bar, self.time_left]), self.body,
-            self.text, self.choices, w.HBox([self.start_button, self.submit_button, self.next_button]),
-            self.feedback, self.summary,
-        ])
+        self.widget = w.VBox(
+            [
+                w.HTML(CHOICE_CSS),
+                self.header,
+                w.HBox([self.timer, self.bar, self.time_left]),
+                self.body,
+                self.text,
+                self.choices,
+                w.HBox([self.start_button, self.submit_button, self.next_button]),
+                self.feedback,
+                self.summary,
+            ]
+        )
         self._show_question()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -117,8 +133,10 @@ class MockInterview:
         self.state[q.id] = READY
         budget = drill.BUDGETS[q.level]
         where = f"{escape(course.module(q.module).label)} · {escape(q.topic)}"
-        self.header.value = (f"<h3>Question {self.index + 1} of {len(self.questions)} · {q.level} · "
-                             f"⏱ {drill.fmt_seconds(budget)}</h3><small>{where}</small>")
+        self.header.value = (
+            f"<h3>Question {self.index + 1} of {len(self.questions)} · {q.level} · "
+            f"⏱ {drill.fmt_seconds(budget)}</h3><small>{where}</small>"
+        )
         self.body.value = "<i>Press Start: the question appears and the clock runs.</i>"
         self.timer.playing = False
         self.timer.value = 0
@@ -160,8 +178,11 @@ class MockInterview:
         if q.is_choice:
             correct = self.choices.value == q.answer
             rating = drill.rating_of(correct)
-            verdict = ("<b style='color:#1a7f37'>✓ Correct.</b>" if correct else
-                       f"<b style='color:#cf222e'>✗ The answer is: {_html(q.correct_choice or '')}</b>")
+            verdict = (
+                "<b style='color:#1a7f37'>✓ Correct.</b>"
+                if correct
+                else f"<b style='color:#cf222e'>✗ The answer is: {_html(q.correct_choice or '')}</b>"
+            )
             detail = verdict + why_html(q, self.choices.value)
         else:
             typed = self.text.value
@@ -175,8 +196,10 @@ class MockInterview:
         budget = drill.BUDGETS[q.level]
         over = seconds > budget
         late = f" (over time: its points count {answer.time_factor:.0%})" if over else ""
-        clock = (f"<p style='color:{'#cf222e' if over else '#1a7f37'}'>⏱ {drill.fmt_seconds(seconds)} of "
-                 f"{drill.fmt_seconds(budget)}{late} · scored <b>{drill.LABELS[rating]}</b></p>")
+        clock = (
+            f"<p style='color:{'#cf222e' if over else '#1a7f37'}'>⏱ {drill.fmt_seconds(seconds)} of "
+            f"{drill.fmt_seconds(budget)}{late} · scored <b>{drill.LABELS[rating]}</b></p>"
+        )
         self.feedback.value = clock + detail + answer_html(q)
         self.text.disabled = self.choices.disabled = True
         self.submit_button.disabled = True
@@ -209,10 +232,15 @@ class MockInterview:
             f"<small>Proof: {proof_link(a.question)}</small></li>"
             for a in review
         )
-        to_review = (f"<p><b>To review</b> (they come back first in <code>lambda-lab drill</code>):</p><ul>{items}</ul>"
-                     if review else "<p>Nothing to review: every answer hit its key points in time.</p>")
-        return (f"<p><b>{headline}</p><table><tr><th>question</th><th>level</th><th>time</th>"
-                f"<th>key points</th><th>scored</th><th>points</th></tr>{rows}</table>{to_review}")
+        to_review = (
+            f"<p><b>To review</b> (they come back first in <code>lambda-lab drill</code>):</p><ul>{items}</ul>"
+            if review
+            else "<p>Nothing to review: every answer hit its key points in time.</p>"
+        )
+        return (
+            f"<p><b>{headline}</p><table><tr><th>question</th><th>level</th><th>time</th>"
+            f"<th>key points</th><th>scored</th><th>points</th></tr>{rows}</table>{to_review}"
+        )
 
 
 def mock_interview(

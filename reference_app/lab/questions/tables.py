@@ -23,9 +23,16 @@ def seed_questions(bank: Bank | None = None):
 
     bank = bank or load()
     rows: list[dict] = [
-        {"seed": q.seed, "question": q.question, "answered in": q.module, "level": q.level, "id": q.id,
-         "seed claims corrected": len(q.seed_corrections)}
-        for q in bank if q.seed
+        {
+            "seed": q.seed,
+            "question": q.question,
+            "answered in": q.module,
+            "level": q.level,
+            "id": q.id,
+            "seed claims corrected": len(q.seed_corrections),
+        }
+        for q in bank
+        if q.seed
     ]
     order = {s: i for i, s in enumerate(f"interview-{n}" for n in range(1, 10))}
     rows.sort(key=lambda r: (r["seed"].startswith("discussion"), order.get(r["seed"], 0), r["seed"]))

@@ -72,12 +72,16 @@ def checklist_html(result: grading.Grade | None) -> str:
         if point.hit:
             rows.append(f"<li style='color:#1a7f37'>✓ {_html(point.point)}</li>")
         elif point.problem:
-            rows.append(f"<li style='color:#cf222e'>✗ {_html(point.point)} <i>({point.problem}: "
-                        f"“{_html(point.evidence or '')}”)</i></li>")
+            rows.append(
+                f"<li style='color:#cf222e'>✗ {_html(point.point)} <i>({point.problem}: "
+                f"“{_html(point.evidence or '')}”)</i></li>"
+            )
         else:
             rows.append(f"<li style='color:#57606a'>· {_html(point.point)} <i>(not in your answer)</i></li>")
-    return (f"<p><b>Your answer against the key points</b> ({result.hits} of {len(result.points)})</p>"
-            f"<ul style='list-style:none;padding-left:0.5em'>{''.join(rows)}</ul>")
+    return (
+        f"<p><b>Your answer against the key points</b> ({result.hits} of {len(result.points)})</p>"
+        f"<ul style='list-style:none;padding-left:0.5em'>{''.join(rows)}</ul>"
+    )
 
 
 def answer_html(q: Question) -> str:
@@ -113,8 +117,9 @@ def why_html(q: Question, picked: int | None) -> str:
 class Card:
     """One question's widgets; calls ``on_rated(question, rating)`` once it is answered."""
 
-    def __init__(self, q: Question, number: int, on_rated: Callable[[Question, str], None],
-                 rng: random.Random | None = None):
+    def __init__(
+        self, q: Question, number: int, on_rated: Callable[[Question, str], None], rng: random.Random | None = None
+    ):
         self.question = q
         self.on_rated = on_rated
         self.rating: str | None = None
@@ -131,13 +136,17 @@ class Card:
             self.check.on_click(self._on_check)
             body = [self.choices, self.check]
         else:
-            self.text = w.Textarea(placeholder="Type your answer, or just think it through.",
-                                   layout=w.Layout(width="100%", height="5em"))
+            self.text = w.Textarea(
+                placeholder="Type your answer, or just think it through.", layout=w.Layout(width="100%", height="5em")
+            )
             self.reveal = w.Button(description="Reveal model answer", button_style="primary", **_AUTO)
             self.reveal.on_click(self._on_reveal)
             self.rate_buttons = {
-                rating: w.Button(description=drill.LABELS[rating].capitalize(), disabled=True,
-                                 button_style={"got": "success", "partly": "warning", "missed": "danger"}[rating])
+                rating: w.Button(
+                    description=drill.LABELS[rating].capitalize(),
+                    disabled=True,
+                    button_style={"got": "success", "partly": "warning", "missed": "danger"}[rating],
+                )
                 for rating in drill.RATINGS
             }
             for rating, button in self.rate_buttons.items():
@@ -147,8 +156,9 @@ class Card:
             self.rate_row = w.HBox([self.rate_label, *self.rate_buttons.values()])
             self.rate_row.layout.display = "none"
             body = [self.text, self.reveal, self.rate_row]
-        self.box = w.VBox([title, *body, self.feedback],
-                          layout=w.Layout(border="1px solid #d0d7de", padding="8px", margin="6px 0"))
+        self.box = w.VBox(
+            [title, *body, self.feedback], layout=w.Layout(border="1px solid #d0d7de", padding="8px", margin="6px 0")
+        )
 
     # multiple choice
     def _on_check(self, _button=None) -> None:
@@ -157,8 +167,11 @@ class Card:
             return
         picked = self.choices.value
         correct = picked == self.question.answer
-        verdict = ("<b style='color:#1a7f37'>✓ Correct.</b>" if correct else
-                   f"<b style='color:#cf222e'>✗ The answer is: {_html(self.question.correct_choice or '')}</b>")
+        verdict = (
+            "<b style='color:#1a7f37'>✓ Correct.</b>"
+            if correct
+            else f"<b style='color:#cf222e'>✗ The answer is: {_html(self.question.correct_choice or '')}</b>"
+        )
         self.feedback.value = verdict + why_html(self.question, picked) + answer_html(self.question)
         self.choices.disabled = self.check.disabled = True
         self._rated(drill.rating_of(correct))
@@ -173,8 +186,10 @@ class Card:
         self.reveal.disabled = self.text.disabled = True
         if self.grade is not None:
             suggested = self.grade.verdict
-            self.rate_label.value = (f"From the key points: <b>{drill.LABELS[suggested]}</b> "
-                                     f"({self.grade.hits} of {len(self.grade.points)}). Confirm or change:")
+            self.rate_label.value = (
+                f"From the key points: <b>{drill.LABELS[suggested]}</b> "
+                f"({self.grade.hits} of {len(self.grade.points)}). Confirm or change:"
+            )
             self.rate_buttons[suggested].icon = "check"
         self.rate_row.layout.display = "flex"
         for button in self.rate_buttons.values():
@@ -195,8 +210,9 @@ class Card:
 class Quiz:
     """A list of cards with a running score; display it by leaving it last in a cell."""
 
-    def __init__(self, questions: Sequence[Question], title: str = "Quiz", record: bool = True,
-                 rng: random.Random | None = None):
+    def __init__(
+        self, questions: Sequence[Question], title: str = "Quiz", record: bool = True, rng: random.Random | None = None
+    ):
         if not questions:
             raise LabError("This quiz has no questions; check the module, level and topic.")
         self.questions = tuple(questions)
@@ -206,8 +222,9 @@ class Quiz:
         self.score_html = w.HTML()
         rng = rng or random.Random()
         self.cards = [Card(q, i, self._on_rated, rng) for i, q in enumerate(self.questions, 1)]
-        self.widget = w.VBox([w.HTML(CHOICE_CSS + f"<h3>{escape(title)}</h3>"), self.score_html,
-                              *(c.box for c in self.cards)])
+        self.widget = w.VBox(
+            [w.HTML(CHOICE_CSS + f"<h3>{escape(title)}</h3>"), self.score_html, *(c.box for c in self.cards)]
+        )
         self._update_score()
 
     def _repr_mimebundle_(self, **kwargs):
@@ -245,8 +262,9 @@ class Quiz:
         rows = [{"topic": q.topic, "level": q.level, "score": 100 * drill.SCORES[r]} for q, r in self.answered()]
         frame = pd.DataFrame(rows, columns=["topic", "level", "score"])
         by_topic = frame.groupby("topic")["score"].mean().round(0) if rows else pd.Series(dtype=float)
-        by_level = (frame.groupby("level")["score"].mean().reindex(LEVELS).dropna().round(0)
-                    if rows else pd.Series(dtype=float))
+        by_level = (
+            frame.groupby("level")["score"].mean().reindex(LEVELS).dropna().round(0) if rows else pd.Series(dtype=float)
+        )
         return by_topic, by_level
 
     def plot(self):
@@ -257,15 +275,21 @@ class Quiz:
         for series, name, width in ((by_topic, "topic", 480), (by_level, "level", 160)):
             title = f"score by {name} (%)"
             if series.empty:
-                panel = alt.Chart(alt.Data(values=[{"text": "no answers yet"}]), title=title, width=width,
-                                  height=220).mark_text(color="#57606a").encode(text="text:N")
+                panel = (
+                    alt.Chart(alt.Data(values=[{"text": "no answers yet"}]), title=title, width=width, height=220)
+                    .mark_text(color="#57606a")
+                    .encode(text="text:N")
+                )
             else:
                 rows = [{name: key, "score": value} for key, value in series.items()]
-                panel = alt.Chart(alt.Data(values=rows), title=title, width=width, height=220).mark_bar(
-                    color="#0969da").encode(
-                    x=alt.X(f"{name}:N", sort=list(series.index), title=None, axis=alt.Axis(labelAngle=-45)),
-                    y=alt.Y("score:Q", title="%", scale=alt.Scale(domain=[0, 100])),
-                    tooltip=[f"{name}:N", "score:Q"],
+                panel = (
+                    alt.Chart(alt.Data(values=rows), title=title, width=width, height=220)
+                    .mark_bar(color="#0969da")
+                    .encode(
+                        x=alt.X(f"{name}:N", sort=list(series.index), title=None, axis=alt.Axis(labelAngle=-45)),
+                        y=alt.Y("score:Q", title="%", scale=alt.Scale(domain=[0, 100])),
+                        tooltip=[f"{name}:N", "score:Q"],
+                    )
                 )
             panels.append(panel)
         return readable(alt.hconcat(*panels))
@@ -285,8 +309,7 @@ class Quiz:
         """Score by topic and by level as bars, then what to review with links to the proofs."""
         answered = self.answered()
         if not answered:
-            return ("<p><b>Where you stand</b>: no answers yet. This panel fills in as you answer the quiz "
-                    "above.</p>")
+            return "<p><b>Where you stand</b>: no answers yet. This panel fills in as you answer the quiz above.</p>"
 
         def bars(key: str, order: Sequence[str] | None = None) -> str:
             groups: dict[str, list[float]] = {}
@@ -296,15 +319,16 @@ class Quiz:
             rows = []
             for name in names:
                 pct = round(100 * sum(groups[name]) / len(groups[name]))
-                bar = (f"<div style='background:#0969da;height:0.8em;width:{pct}%;min-width:2px'></div>")
-                rows.append(f"<tr><td>{escape(name)}</td><td style='width:12em'>{bar}</td>"
-                            f"<td>{pct}% ({len(groups[name])})</td></tr>")
+                bar = f"<div style='background:#0969da;height:0.8em;width:{pct}%;min-width:2px'></div>"
+                rows.append(
+                    f"<tr><td>{escape(name)}</td><td style='width:12em'>{bar}</td>"
+                    f"<td>{pct}% ({len(groups[name])})</td></tr>"
+                )
             return f"<table><tr><th>{key}</th><th></th><th>score</th></tr>{''.join(rows)}</table>"
 
         points, count = self.points()
         head = f"<p><b>Where you stand</b>: {round(100 * points / count)}% over {count} answered.</p>"
-        tables = (f"<div style='display:flex;gap:2em;flex-wrap:wrap'>{bars('topic')}"
-                  f"{bars('level', LEVELS)}</div>")
+        tables = f"<div style='display:flex;gap:2em;flex-wrap:wrap'>{bars('topic')}{bars('level', LEVELS)}</div>"
         return head + tables + self.missed_html()
 
     def scoreboard(self) -> w.HTML:

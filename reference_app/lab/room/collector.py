@@ -131,8 +131,9 @@ class Store:
             mine = next((n for n, e in learners.items() if secrets.compare_digest(e["key_hash"], key_hash)), None)
             taken = next((n for n, e in learners.items() if e["folded"] == folded), None)
             if taken is not None and taken != mine:
-                return 409, {"message": "that name (or one that looks the same) is taken in this room; "
-                                        "join with another"}
+                return 409, {
+                    "message": "that name (or one that looks the same) is taken in this room; join with another"
+                }
             if mine is None:
                 if len(learners) >= MAX_LEARNERS:
                     return 429, {"message": "the room is full"}
@@ -310,14 +311,29 @@ class RoomHandler(BaseHTTPRequestHandler):
         pass
 
 
-def make_handler(store: Store, info: dict[str, Any], instructor_key: str, join_code: str,
-                 buckets: limits.Buckets | None = None) -> type[RoomHandler]:
-    return type("Handler", (RoomHandler,), {"store": store, "info": info, "instructor_key": instructor_key,
-                                            "join_code": join_code, "buckets": buckets or limits.Buckets()})
+def make_handler(
+    store: Store, info: dict[str, Any], instructor_key: str, join_code: str, buckets: limits.Buckets | None = None
+) -> type[RoomHandler]:
+    return type(
+        "Handler",
+        (RoomHandler,),
+        {
+            "store": store,
+            "info": info,
+            "instructor_key": instructor_key,
+            "join_code": join_code,
+            "buckets": buckets or limits.Buckets(),
+        },
+    )
 
 
-def make_server(host: str = "127.0.0.1", port: int = 8765, emulator: str | None = None,
-                title: str = "lambda-lab", credentials: Path | None = None) -> tuple[limits.BoundedServer, Instructor]:
+def make_server(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    emulator: str | None = None,
+    title: str = "lambda-lab",
+    credentials: Path | None = None,
+) -> tuple[limits.BoundedServer, Instructor]:
     """A collector bound to ``host:port`` (not yet serving), and the instructor's URL, key and join code.
 
     With ``emulator`` (the room shares one), every learner who joins gets an account of their own

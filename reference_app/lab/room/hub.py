@@ -101,8 +101,7 @@ def leftover_emulators(lab_home: str | os.PathLike) -> list[int]:
             proc = psutil.Process(pid)
             # The pid must be this learner's emulator: a server in a sandbox of its own numbers its
             # processes apart, so a pid file's number may be someone else's process here.
-            if "ministack" in " ".join(proc.cmdline()) and \
-                    proc.environ().get("LAMBDA_LAB_HOME") == str(lab_home):
+            if "ministack" in " ".join(proc.cmdline()) and proc.environ().get("LAMBDA_LAB_HOME") == str(lab_home):
                 found.append(pid)
         except (OSError, ValueError, psutil.Error):
             continue
@@ -111,6 +110,7 @@ def leftover_emulators(lab_home: str | os.PathLike) -> list[int]:
 
 def post_stop_hook(home_of):
     """``Spawner.post_stop_hook``: stop what a server that was killed (not stopped) left running."""
+
     async def hook(spawner) -> None:
         for pid in leftover_emulators(lab_home_for(home_of(spawner))):
             spawner.log.info("lambda-lab: stopping %s's leftover emulator (pid %s)", spawner.user.name, pid)

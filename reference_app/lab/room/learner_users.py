@@ -56,8 +56,9 @@ def ensure_group() -> int:
     try:
         return grp.getgrnam(GROUP).gr_gid
     except KeyError:
-        subprocess.run([shutil.which("groupadd") or "groupadd", "--system", "-f", GROUP], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [shutil.which("groupadd") or "groupadd", "--system", "-f", GROUP], check=True, capture_output=True
+        )
         return grp.getgrnam(GROUP).gr_gid
 
 
@@ -68,9 +69,23 @@ def ensure_user(hub_name: str, home: Path) -> tuple[int, int]:
     try:
         entry = pwd.getpwnam(name)
     except KeyError:
-        subprocess.run([shutil.which("useradd") or "useradd", "--no-create-home", "--home-dir", str(home),
-                        "--shell", "/usr/sbin/nologin", "--gid", GROUP, "--comment", "lambda-lab learner", name],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [
+                shutil.which("useradd") or "useradd",
+                "--no-create-home",
+                "--home-dir",
+                str(home),
+                "--shell",
+                "/usr/sbin/nologin",
+                "--gid",
+                GROUP,
+                "--comment",
+                "lambda-lab learner",
+                name,
+            ],
+            check=True,
+            capture_output=True,
+        )
         entry = pwd.getpwnam(name)
     if entry.pw_gid != gid or entry.pw_uid == 0:
         raise RefusedUser(f"{name} is a user of this machine outside {GROUP}; the hub will not start it")
@@ -91,15 +106,39 @@ def hand_over(folder: Path, uid: int, gid: int) -> None:
 
 def launcher(uid: int, gid: int, home: Path, room: Path) -> list[str]:
     """The prefix that runs a learner's server command through :func:`main`."""
-    return [sys.executable, "-m", __name__, "--uid", str(uid), "--gid", str(gid), "--home", str(home),
-            "--hide", str(room), "--"]
+    return [
+        sys.executable,
+        "-m",
+        __name__,
+        "--uid",
+        str(uid),
+        "--gid",
+        str(gid),
+        "--home",
+        str(home),
+        "--hide",
+        str(room),
+        "--",
+    ]
 
 
 def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: list[str]) -> list[str]:
     hide = sorted({"/root", "/home", "/tmp", "/var/tmp", *hidden})
     hide = [p for p in hide if Path(p).is_dir()]
-    cmd = [bwrap() or "bwrap", "--die-with-parent", "--unshare-pid", "--unshare-ipc", "--unshare-uts",
-           "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev"]
+    cmd = [
+        bwrap() or "bwrap",
+        "--die-with-parent",
+        "--unshare-pid",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--ro-bind",
+        "/",
+        "/",
+        "--proc",
+        "/proc",
+        "--dev",
+        "/dev",
+    ]
     for path in hide:
         cmd += ["--perms", "1777" if path in ("/tmp", "/var/tmp") else "0755", "--tmpfs", path]
     readable = kit_paths(course_files=True)
@@ -107,8 +146,16 @@ def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: 
     for path in sorted(p for p in readable if Path(p).exists() and any(p.startswith(h + "/") for h in hide)):
         cmd += [*_parents(path, hide), "--ro-bind", path, path]
     cmd += [*_parents(str(home), hide), "--bind", str(home), str(home), "--chdir", str(home), "--"]
-    cmd += [shutil.which("setpriv") or "setpriv", f"--reuid={uid}", f"--regid={gid}", "--clear-groups",
-            "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    cmd += [
+        shutil.which("setpriv") or "setpriv",
+        f"--reuid={uid}",
+        f"--regid={gid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]
     return cmd + command
 
 

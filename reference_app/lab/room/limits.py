@@ -25,9 +25,9 @@ SOCKET_TIMEOUT_S = 5.0
 
 # kind: (burst, per second)
 RATES: dict[str, tuple[float, float]] = {
-    "request": (120, 20.0),      # every request: a check posts once; a hub of 60 checking at once fits
-    "new learner": (60, 0.5),    # joins under a new name: a whole room behind one address at once
-    "bad code": (10, 1 / 30),    # wrong join codes: ten, then one every 30 s (2^40 codes stay out of reach)
+    "request": (120, 20.0),  # every request: a check posts once; a hub of 60 checking at once fits
+    "new learner": (60, 0.5),  # joins under a new name: a whole room behind one address at once
+    "bad code": (10, 1 / 30),  # wrong join codes: ten, then one every 30 s (2^40 codes stay out of reach)
 }
 
 

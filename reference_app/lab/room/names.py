@@ -20,17 +20,67 @@ import re
 import unicodedata
 
 # Cyrillic and Greek letters that look like Latin ones (lower case: folding casefolds first).
-_SKELETON = str.maketrans({
-    # Cyrillic
-    "а": "a", "в": "b", "е": "e", "ё": "e", "з": "3", "і": "i", "ї": "i", "ј": "j", "к": "k", "м": "m",
-    "н": "h", "о": "o", "р": "p", "с": "c", "т": "t", "у": "y", "х": "x", "ѕ": "s", "ԁ": "d", "ԛ": "q",
-    "ԝ": "w", "һ": "h", "ӏ": "l", "ь": "b", "г": "r", "п": "n", "л": "n", "и": "u", "ц": "u",
-    # Greek
-    "α": "a", "β": "b", "ε": "e", "η": "n", "ι": "i", "κ": "k", "μ": "u", "ν": "v", "ο": "o", "ρ": "p",
-    "τ": "t", "υ": "u", "χ": "x", "ω": "w", "ζ": "z", "γ": "y", "ς": "c", "σ": "o",
-    # Latin look-alikes of each other and digits
-    "ı": "i", "ł": "l", "ø": "o", "0": "o", "1": "l", "|": "l", "ß": "ss",
-})
+_SKELETON = str.maketrans(
+    {
+        # Cyrillic
+        "а": "a",
+        "в": "b",
+        "е": "e",
+        "ё": "e",
+        "з": "3",
+        "і": "i",
+        "ї": "i",
+        "ј": "j",
+        "к": "k",
+        "м": "m",
+        "н": "h",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "т": "t",
+        "у": "y",
+        "х": "x",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ԛ": "q",
+        "ԝ": "w",
+        "һ": "h",
+        "ӏ": "l",
+        "ь": "b",
+        "г": "r",
+        "п": "n",
+        "л": "n",
+        "и": "u",
+        "ц": "u",
+        # Greek
+        "α": "a",
+        "β": "b",
+        "ε": "e",
+        "η": "n",
+        "ι": "i",
+        "κ": "k",
+        "μ": "u",
+        "ν": "v",
+        "ο": "o",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
+        "ω": "w",
+        "ζ": "z",
+        "γ": "y",
+        "ς": "c",
+        "σ": "o",
+        # Latin look-alikes of each other and digits
+        "ı": "i",
+        "ł": "l",
+        "ø": "o",
+        "0": "o",
+        "1": "l",
+        "|": "l",
+        "ß": "ss",
+    }
+)
 
 # ESC-introduced sequences: CSI (ESC [ ... final), OSC (ESC ] ... BEL or ST), and two-byte escapes.
 _ESCAPES = re.compile(

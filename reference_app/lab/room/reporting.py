@@ -42,8 +42,9 @@ def _check_url(url: str) -> str:
 
 def _request(url: str, doc: dict | None = None) -> dict:
     data = json.dumps(doc).encode() if doc is not None else None
-    request = urllib.request.Request(url, data=data, method="POST" if doc is not None else "GET",
-                                     headers={"Content-Type": "application/json"})
+    request = urllib.request.Request(
+        url, data=data, method="POST" if doc is not None else "GET", headers={"Content-Type": "application/json"}
+    )
     with open_url(request, timeout=TIMEOUT_S) as resp:
         body = resp.read()
     return json.loads(body) if body else {}
@@ -67,14 +68,22 @@ def join(url: str, name: str, code: str) -> membership.Membership:
         emulator = info.get("emulator") if isinstance(info, dict) else None
         emulator = _same_host(url, str(emulator)) if emulator else None
         admitted = _request(url + "/join", {"name": name, "code": code, "key": learner_key(url)})
-        member = membership.save(url, name, emulator, str(admitted["token"]),
-                                 str(admitted.get("account") or ""), str(admitted.get("secret") or ""))
+        member = membership.save(
+            url,
+            name,
+            emulator,
+            str(admitted["token"]),
+            str(admitted.get("account") or ""),
+            str(admitted.get("secret") or ""),
+        )
         _request(url + "/report", {"token": member.token, "progress": _progress()})
     except BaseException as exc:
         _restore(previous)
         if isinstance(exc, urllib.error.HTTPError) and exc.code == 409:
-            raise LabError(f"Someone in the room at {url} already goes by {as_typed(name)} (or a name that looks the "
-                           "same); join with another name.") from None
+            raise LabError(
+                f"Someone in the room at {url} already goes by {as_typed(name)} (or a name that looks the "
+                "same); join with another name."
+            ) from None
         if isinstance(exc, urllib.error.HTTPError) and exc.code == 403:
             refused = f"The room at {url} refused the join code {as_typed(code)}"
             raise LabError(f"{refused}; ask the instructor for it.") from None
@@ -104,8 +113,9 @@ def _restore(previous: membership.Membership | None) -> None:
     if previous is None:
         membership.forget()
     else:
-        membership.save(previous.url, previous.name, previous.emulator, previous.token, previous.account,
-                        previous.secret)
+        membership.save(
+            previous.url, previous.name, previous.emulator, previous.token, previous.account, previous.secret
+        )
 
 
 def _reason(exc: BaseException) -> str:

@@ -110,11 +110,18 @@ class RoomView:
             failures = Counter(check for e in failing for check in e.get("failed_checks", []))
             top, top_n = failures.most_common(1)[0] if failures else ("", 0)
             attempts = sorted(e.get("attempts", 0) for e in entries)
-            summary.append(Stuck(
-                ex, statuses["passed"], len(failing), statuses["not started yet"],
-                len(self.learners) - len(entries), top, top_n,
-                attempts[len(attempts) // 2] if attempts else 0.0,
-            ))
+            summary.append(
+                Stuck(
+                    ex,
+                    statuses["passed"],
+                    len(failing),
+                    statuses["not started yet"],
+                    len(self.learners) - len(entries),
+                    top,
+                    top_n,
+                    attempts[len(attempts) // 2] if attempts else 0.0,
+                )
+            )
         return summary
 
     def where_stuck(self) -> str:
@@ -144,27 +151,44 @@ class RoomView:
         failing, started, not tried."""
         alt = altair()
         colours = {"passed": "#1a7f37", "failing": "#cf222e", "started": "#9a6700", "not tried": "#d0d7de"}
-        rows = [{"exercise": s.exercise, "status": status, "learners": getattr(s, status.replace(" ", "_")),
-                 "order": order}
-                for s in self.stuck() for order, status in enumerate(colours)]
+        rows = [
+            {"exercise": s.exercise, "status": status, "learners": getattr(s, status.replace(" ", "_")), "order": order}
+            for s in self.stuck()
+            for order, status in enumerate(colours)
+        ]
         exercises = [s.exercise for s in self.stuck()]
         # A check's name comes from a learner: Vega draws a title as plain text (no TeX, no markup).
-        chart = alt.Chart(alt.Data(values=rows), title=f"{len(self.learners)} learners · {self.where_stuck()}",
-                          width=520, height=alt.Step(26)).mark_bar().encode(
-            x=alt.X("learners:Q", stack="zero", title="learners", axis=alt.Axis(**whole_numbers(len(self.learners)))),
-            y=alt.Y("exercise:N", sort=exercises, title=None),
-            color=alt.Color("status:N", title=None, legend=alt.Legend(orient="bottom"),
-                            scale=alt.Scale(domain=list(colours),
-                                            range=list(colours.values()))),
-            order=alt.Order("order:Q"),
-            tooltip=["exercise:N", "status:N", "learners:Q"],
+        chart = (
+            alt.Chart(
+                alt.Data(values=rows),
+                title=f"{len(self.learners)} learners · {self.where_stuck()}",
+                width=520,
+                height=alt.Step(26),
+            )
+            .mark_bar()
+            .encode(
+                x=alt.X(
+                    "learners:Q", stack="zero", title="learners", axis=alt.Axis(**whole_numbers(len(self.learners)))
+                ),
+                y=alt.Y("exercise:N", sort=exercises, title=None),
+                color=alt.Color(
+                    "status:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom"),
+                    scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                ),
+                order=alt.Order("order:Q"),
+                tooltip=["exercise:N", "status:N", "learners:Q"],
+            )
         )
         return readable(chart)
 
     def _repr_html_(self) -> str:
         # Names and check names come from the learners' machines: pandas escapes its cells, and so does this.
-        return (f"<h4>Room: {len(self.learners)} learners</h4>{self.table().to_html()}"
-                f"<p>{escape(self.where_stuck())}</p>{self.summary().to_html()}")
+        return (
+            f"<h4>Room: {len(self.learners)} learners</h4>{self.table().to_html()}"
+            f"<p>{escape(self.where_stuck())}</p>{self.summary().to_html()}"
+        )
 
     def _ipython_display_(self) -> None:
         """In a notebook: the tables (HTML), then the chart (Vega-Lite, drawn by JupyterLab)."""
@@ -182,8 +206,9 @@ class RoomView:
     __repr__ = __str__
 
 
-def room_view(url: str | None = None, key: str | None = None, *, live: float | None = None,
-              until: float | None = None) -> RoomView:
+def room_view(
+    url: str | None = None, key: str | None = None, *, live: float | None = None, until: float | None = None
+) -> RoomView:
     """The room as it is now: a table of who finished what, where it is stuck, and a plot.
 
     ``live=5`` redraws it every 5 seconds in place (until ``until`` seconds have passed, or

@@ -28,8 +28,24 @@ from .s3 import ensure_bucket, s3_notification
 from .sns import sns_subscription
 
 __all__ = [
-    "LAB_PREFIX", "SOURCE_POLICIES", "HttpResponse", "allow_invoke", "ensure_bucket", "event_source_mapping",
-    "eventbridge_rule", "execute_api_url", "function_url", "grant_source_read", "http_api", "http_call",
-    "lambda_integration_uri", "local_function_url", "resolve_function_arn", "rest_api", "revoke",
-    "s3_notification", "sns_subscription", "wait_for_mapping",
+    "LAB_PREFIX",
+    "SOURCE_POLICIES",
+    "HttpResponse",
+    "allow_invoke",
+    "ensure_bucket",
+    "event_source_mapping",
+    "eventbridge_rule",
+    "execute_api_url",
+    "function_url",
+    "grant_source_read",
+    "http_api",
+    "http_call",
+    "lambda_integration_uri",
+    "local_function_url",
+    "resolve_function_arn",
+    "rest_api",
+    "revoke",
+    "s3_notification",
+    "sns_subscription",
+    "wait_for_mapping",
 ]

@@ -28,11 +28,22 @@ SOURCE_POLICIES = {
     "dynamodb": "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole",
     "kinesis": "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole",
 }
-_MAPPING_UPDATABLE = frozenset({
-    "Enabled", "BatchSize", "FilterCriteria", "MaximumBatchingWindowInSeconds", "ParallelizationFactor",
-    "DestinationConfig", "MaximumRecordAgeInSeconds", "BisectBatchOnFunctionError", "MaximumRetryAttempts",
-    "TumblingWindowInSeconds", "FunctionResponseTypes", "ScalingConfig",
-})
+_MAPPING_UPDATABLE = frozenset(
+    {
+        "Enabled",
+        "BatchSize",
+        "FilterCriteria",
+        "MaximumBatchingWindowInSeconds",
+        "ParallelizationFactor",
+        "DestinationConfig",
+        "MaximumRecordAgeInSeconds",
+        "BisectBatchOnFunctionError",
+        "MaximumRetryAttempts",
+        "TumblingWindowInSeconds",
+        "FunctionResponseTypes",
+        "ScalingConfig",
+    }
+)
 _NO_QUEUE = ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
 
 
@@ -79,8 +90,9 @@ def _find_mapping(lam, function: str, source_arn: str) -> dict | None:
     return None
 
 
-def wait_for_mapping(uuid: str, state: str | None = None, backend: Backend | None = None,
-                     deadline_s: float = MAPPING_DEADLINE_S) -> dict:
+def wait_for_mapping(
+    uuid: str, state: str | None = None, backend: Backend | None = None, deadline_s: float = MAPPING_DEADLINE_S
+) -> dict:
     """Poll until the mapping is in ``state``, or settled (Enabled or Disabled) when
     ``state`` is None. AWS passes through Creating, Enabling, Updating … first."""
     lam = client("lambda", backend)
@@ -184,8 +196,9 @@ def _check_visibility_timeout(lam, function: str, queue_arn: str, backend: Backe
         if aws_code(err) in _NO_QUEUE:
             raise LabError(f"There is no queue {queue_arn}; create it before mapping it.") from None
         raise
-    visibility = int(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
-                     ["Attributes"]["VisibilityTimeout"])
+    visibility = int(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]["VisibilityTimeout"]
+    )
     timeout = lam.get_function_configuration(FunctionName=function)["Timeout"]
     if visibility < timeout:
         raise LabError(

@@ -74,7 +74,11 @@ def allow_invoke(
         who = "public" if principal == "*" else principal.split(".")[0]
         statement_id = f"{LAB_PREFIX}-{who}-{digest(action, source_arn, sorted(extra.items()))}"
     request: dict[str, Any] = {
-        "FunctionName": function, "StatementId": statement_id, "Action": action, "Principal": principal, **extra,
+        "FunctionName": function,
+        "StatementId": statement_id,
+        "Action": action,
+        "Principal": principal,
+        **extra,
     }
     if source_arn:
         request["SourceArn"] = source_arn

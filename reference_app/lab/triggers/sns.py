@@ -18,6 +18,6 @@ def sns_subscription(topic_arn: str, function_arn: str, backend: Backend | None 
         for sub in page["Subscriptions"]:
             if sub["Protocol"] == "lambda" and sub["Endpoint"] == target:
                 return sub["SubscriptionArn"]
-    return sns.subscribe(
-        TopicArn=topic_arn, Protocol="lambda", Endpoint=target, ReturnSubscriptionArn=True
-    )["SubscriptionArn"]
+    return sns.subscribe(TopicArn=topic_arn, Protocol="lambda", Endpoint=target, ReturnSubscriptionArn=True)[
+        "SubscriptionArn"
+    ]

@@ -1,4 +1,5 @@
 """Test-only network guard: records, then refuses, every look-up and connection off loopback."""
+
 import ipaddress
 import os
 import socket

@@ -29,15 +29,25 @@ def older_releases(rng, label: str = "blue") -> list[str]:
 def moto_versions(name: str, releases: list[str]) -> list[str]:
     """A function under moto with one published version per release label; the version numbers."""
     iam = boto3.client("iam", region_name="us-east-1")
-    trust = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
     role = iam.create_role(RoleName=f"{name}-role", AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as zf:
         zf.writestr("app.py", "def lambda_handler(event, context):\n    return {}\n")
     lam = boto3.client("lambda", region_name="us-east-1")
-    lam.create_function(FunctionName=name, Runtime="python3.13", Role=role, Handler="app.lambda_handler",
-                        Code={"ZipFile": buffer.getvalue()}, Environment={"Variables": {"RELEASE": releases[0]}})
+    lam.create_function(
+        FunctionName=name,
+        Runtime="python3.13",
+        Role=role,
+        Handler="app.lambda_handler",
+        Code={"ZipFile": buffer.getvalue()},
+        Environment={"Variables": {"RELEASE": releases[0]}},
+    )
     numbers = []
     for label in releases:
         lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"RELEASE": label}})
@@ -61,8 +71,12 @@ def expect_alias(lam, name: str, primary: str, weights: dict[str, float], what: 
     # A weight of 0.0 routes nothing, as Lambda documents for AdditionalVersionWeights: the same as no weight.
     got_weights = {k: w for k, w in got_weights.items() if w > 0}
     weights = {k: w for k, w in weights.items() if w > 0}
-    same = got_primary == primary and got_weights.keys() == weights.keys() and all(
-        abs(got_weights[k] - weights[k]) < 1e-9 for k in weights)
+    same = (
+        got_primary == primary
+        and got_weights.keys() == weights.keys()
+        and all(abs(got_weights[k] - weights[k]) < 1e-9 for k in weights)
+    )
     if not same:
-        raise CheckFailed(f"{what}: the alias should have {describe(primary, weights)}; it has "
-                          f"{describe(got_primary, got_weights)}.")
+        raise CheckFailed(
+            f"{what}: the alias should have {describe(primary, weights)}; it has {describe(got_primary, got_weights)}."
+        )

@@ -52,8 +52,13 @@ def references(value: Any) -> set[str]:
 #: AddPermission's SourceArn pattern (Lambda API reference, AddPermission: SourceArn)
 SOURCE_ARN = r"arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-])+:([a-z]{2}(-gov)?-[a-z]+-\d{1})?:(\d{12})?:(.*)"
 #: what a placeholder stands for when a check renders a value as CloudFormation would
-SAMPLE_VALUES = {"AWS::Partition": "aws", "AWS::Region": "us-east-1", "AWS::AccountId": "123456789012",
-                 "AWS::StackName": "lab-stack", "AWS::URLSuffix": "amazonaws.com"}
+SAMPLE_VALUES = {
+    "AWS::Partition": "aws",
+    "AWS::Region": "us-east-1",
+    "AWS::AccountId": "123456789012",
+    "AWS::StackName": "lab-stack",
+    "AWS::URLSuffix": "amazonaws.com",
+}
 
 
 def _ref(name: str, template: dict, ids: dict[str, str]) -> str | None:
@@ -106,7 +111,7 @@ def rendered(value: Any, template: dict, ids: dict[str, str] | None = None) -> s
         return value
     if not (isinstance(value, dict) and len(value) == 1):
         return None
-    (key, inner), = value.items()
+    ((key, inner),) = value.items()
     if key == "Ref" and isinstance(inner, str):
         return _ref(inner, template, ids)
     if key == "Fn::GetAtt":

@@ -24,12 +24,16 @@ def _refused(run: str, rng=None) -> dict:
         return {"refund_id": f"r-{run}", "order_id": "o-1", "amount_cents": 50_000}
     order = rng.choice(("o-1", "o-2"))
     charged = {"o-1": 500, "o-2": 12_000}[order]
-    return {"refund_id": f"r-{run}-{rng.token(5)}", "order_id": order,
-            "amount_cents": rng.randint(charged + 1, charged * 20)}
+    return {
+        "refund_id": f"r-{run}-{rng.token(5)}",
+        "order_id": order,
+        "amount_cents": rng.randint(charged + 1, charged * 20),
+    }
 
 
-@EXERCISE.unit("a refund the gateway refuses fails the invocation (the exception reaches Lambda), "
-               "after a log line that says why")
+@EXERCISE.unit(
+    "a refund the gateway refuses fails the invocation (the exception reaches Lambda), after a log line that says why"
+)
 def refused_raises(ctx: Context) -> None:
     module = ctx.load()
     event = _refused("unit", ctx.rng)
@@ -49,9 +53,11 @@ def refused_raises(ctx: Context) -> None:
             cause = cause.__cause__ or cause.__context__
         why = [w for w in chain if w and w in said]
         if not why:
-            raise CheckFailed(f"the refund {event['refund_id']} failed with {type(exc).__name__}, but no line of "
-                              f"the log says why (it printed {shown(said.strip() or 'nothing', 300)}): log the "
-                              "exception's message, then raise, so whoever reads the log knows the cause.") from None
+            raise CheckFailed(
+                f"the refund {event['refund_id']} failed with {type(exc).__name__}, but no line of "
+                f"the log says why (it printed {shown(said.strip() or 'nothing', 300)}): log the "
+                "exception's message, then raise, so whoever reads the log knows the cause."
+            ) from None
         return
     print(printed.getvalue(), end="")
     raise CheckFailed(
@@ -64,13 +70,22 @@ def refused_raises(ctx: Context) -> None:
 def accepted(ctx: Context) -> None:
     module = ctx.load()
     order = ctx.rng.choice(("o-1", "o-2"))
-    event = {"refund_id": f"r-{ctx.rng.token(6)}", "order_id": order,
-             "amount_cents": ctx.rng.randint(1, {"o-1": 500, "o-2": 12_000}[order])}
+    event = {
+        "refund_id": f"r-{ctx.rng.token(6)}",
+        "order_id": order,
+        "amount_cents": ctx.rng.randint(1, {"o-1": 500, "o-2": 12_000}[order]),
+    }
     answer = module.lambda_handler(event, context())
-    if not isinstance(answer, dict) or answer.get("status") != "refunded" or \
-            answer.get("refund_id") != event["refund_id"] or answer.get("amount_cents") != event["amount_cents"]:
-        raise CheckFailed(f"the refund {shown(event)} is within the order's charge and is made: answer what the "
-                          f"gateway returned; got {shown(answer)}.")
+    if (
+        not isinstance(answer, dict)
+        or answer.get("status") != "refunded"
+        or answer.get("refund_id") != event["refund_id"]
+        or answer.get("amount_cents") != event["amount_cents"]
+    ):
+        raise CheckFailed(
+            f"the refund {shown(event)} is within the order's charge and is made: answer what the "
+            f"gateway returned; got {shown(answer)}."
+        )
 
 
 def _wire(ctx: Context) -> tuple[str, str]:
@@ -80,7 +95,9 @@ def _wire(ctx: Context) -> tuple[str, str]:
     url = ensure_queue(QUEUE)
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     clients.client("lambda").put_function_event_invoke_config(
-        FunctionName=dep.name, MaximumRetryAttempts=RETRIES, MaximumEventAgeInSeconds=60,
+        FunctionName=dep.name,
+        MaximumRetryAttempts=RETRIES,
+        MaximumEventAgeInSeconds=60,
         DestinationConfig={"OnFailure": {"Destination": arn}},
     )
     return dep.name, url
@@ -119,8 +136,10 @@ def live(ctx: Context) -> None:
     count = record["requestContext"]["approximateInvokeCount"]
     error_type = (record.get("responsePayload") or {}).get("errorType")
     if count != RETRIES + 1 or error_type != "RefundRefused":
-        raise CheckFailed(f"the record says {count} attempt(s) and errorType {error_type!r}; expected "
-                          f"{RETRIES + 1} attempts of an invocation that failed with RefundRefused.")
+        raise CheckFailed(
+            f"the record says {count} attempt(s) and errorType {error_type!r}; expected "
+            f"{RETRIES + 1} attempts of an invocation that failed with RefundRefused."
+        )
 
 
 @EXERCISE.show
@@ -148,8 +167,10 @@ class DemoResult:
         return len(self.invocations)
 
     def __str__(self) -> str:
-        lines = [f"invoked asynchronously with {json.dumps(self.event)}; retries allowed: {RETRIES}",
-                 f"attempts in the log: {self.attempts}"]
+        lines = [
+            f"invoked asynchronously with {json.dumps(self.event)}; retries allowed: {RETRIES}",
+            f"attempts in the log: {self.attempts}",
+        ]
         for n, invocation in enumerate(self.invocations, 1):
             lines.append(f"--- attempt {n} (request id {invocation.request_id})")
             lines += invocation.lines

@@ -39,21 +39,31 @@ def confirms(ctx: Context) -> None:
     for event in orders:
         answer, error = _call(module, event)
         if error is not None:
-            raise CheckFailed(f"the valid order {shown(event)} with a willing provider raised "
-                              f"{type(error).__name__}: {error}.")
-        if not isinstance(answer, dict) or answer.get("status") != "confirmed" or \
-                answer.get("order_id") != event["order_id"]:
-            raise CheckFailed(f"for {shown(event)} expected {{'status': 'confirmed', 'order_id': "
-                              f"{event['order_id']!r}, ...}}, got {shown(answer)}.")
+            raise CheckFailed(
+                f"the valid order {shown(event)} with a willing provider raised {type(error).__name__}: {error}."
+            )
+        if (
+            not isinstance(answer, dict)
+            or answer.get("status") != "confirmed"
+            or answer.get("order_id") != event["order_id"]
+        ):
+            raise CheckFailed(
+                f"for {shown(event)} expected {{'status': 'confirmed', 'order_id': "
+                f"{event['order_id']!r}, ...}}, got {shown(answer)}."
+            )
     stored = {item.get("order_id"): item for item in _confirmations(ctx)}
     for event in orders:
         item = stored.get(event["order_id"])
         if item is None:
-            raise CheckFailed(f"the confirmations table should hold order {event['order_id']} (key order_id); it "
-                              f"holds {shown(sorted(stored))}.")
+            raise CheckFailed(
+                f"the confirmations table should hold order {event['order_id']} (key order_id); it "
+                f"holds {shown(sorted(stored))}."
+            )
         if item.get("amount") != event["amount"] or type(item.get("amount")).__name__ != "Decimal":
-            raise CheckFailed(f"order {event['order_id']} was sent with amount {event['amount']}; the table holds "
-                              f"amount {item.get('amount')!r}: store it as the number it is.")
+            raise CheckFailed(
+                f"order {event['order_id']} was sent with amount {event['amount']}; the table holds "
+                f"amount {item.get('amount')!r}: store it as the number it is."
+            )
 
 
 @EXERCISE.unit("a busy provider fails the invocation, so Lambda retries it; the retry confirms the order")
@@ -93,9 +103,12 @@ def once(ctx: Context) -> None:
 @EXERCISE.unit("an order that can never succeed is rejected without raising, and nothing is stored")
 def rejects(ctx: Context) -> None:
     module = ctx.load()
-    bad = [{}, {"order_id": f"o-{ctx.rng.token(5)}"},
-           {"order_id": f"o-{ctx.rng.token(5)}", "amount": -ctx.rng.randint(1, 500)},
-           {"order_id": f"o-{ctx.rng.token(5)}", "amount": ctx.rng.choice(("ten", "", None, [5]))}]
+    bad = [
+        {},
+        {"order_id": f"o-{ctx.rng.token(5)}"},
+        {"order_id": f"o-{ctx.rng.token(5)}", "amount": -ctx.rng.randint(1, 500)},
+        {"order_id": f"o-{ctx.rng.token(5)}", "amount": ctx.rng.choice(("ten", "", None, [5]))},
+    ]
     ctx.rng.shuffle(bad)
     for event in bad:
         answer, error = _call(module, event)
@@ -110,14 +123,17 @@ def rejects(ctx: Context) -> None:
         raise CheckFailed("an invalid order was confirmed.")
 
 
-@EXERCISE.live("invoked asynchronously while the provider is busy once: Lambda's retry confirms the order "
-               "(attempts counted from the function's log)")
+@EXERCISE.live(
+    "invoked asynchronously while the provider is busy once: Lambda's retry confirms the order "
+    "(attempts counted from the function's log)"
+)
 def live(ctx: Context) -> None:
     dep = ctx.deploy()
     since = int(time.time() * 1000)
     order = f"o-{ctx.run_id}"
     answer = clients.client("lambda").invoke(
-        FunctionName=dep.name, InvocationType="Event",
+        FunctionName=dep.name,
+        InvocationType="Event",
         Payload=json.dumps({"order_id": order, "amount": 42, "busy_for": 1}).encode(),
     )
     if answer["StatusCode"] != 202:
@@ -129,8 +145,12 @@ def live(ctx: Context) -> None:
         if tries >= 2 and "Item" in table.get_item(Key={"order_id": order}):
             break
     if "Item" not in table.get_item(Key={"order_id": order}):
-        raise CheckFailed(f"order {order} (provider busy once) was never confirmed; its charge was attempted "
-                          f"{tries} times. Did the first failure reach Lambda, so that it retried?")
+        raise CheckFailed(
+            f"order {order} (provider busy once) was never confirmed; its charge was attempted "
+            f"{tries} times. Did the first failure reach Lambda, so that it retried?"
+        )
     if tries != 2:
-        raise CheckFailed(f"order {order} should take exactly two attempts (one failure, one retry by Lambda); "
-                          f"the function's log shows {tries}.")
+        raise CheckFailed(
+            f"order {order} should take exactly two attempts (one failure, one retry by Lambda); "
+            f"the function's log shows {tries}."
+        )

@@ -38,8 +38,10 @@ def refuses_latest(ctx: Context) -> None:
         pass
     primary, weights = read_alias(lam, NAME)
     if primary == "$LATEST" or "$LATEST" in weights:
-        raise CheckFailed(f"start_canary with '$LATEST' left the alias with {describe(primary, weights)}; Lambda "
-                          "refuses an alias that routes to $LATEST by weight: refuse it before calling UpdateAlias.")
+        raise CheckFailed(
+            f"start_canary with '$LATEST' left the alias with {describe(primary, weights)}; Lambda "
+            "refuses an alias that routes to $LATEST by weight: refuse it before calling UpdateAlias."
+        )
 
 
 @EXERCISE.unit("start_canary raises ValueError for a weight outside (0, 1) and leaves the alias as it was")
@@ -53,8 +55,10 @@ def refuses_bad_weights(ctx: Context) -> None:
         except ValueError:
             pass
         else:
-            raise CheckFailed(f"start_canary(..., {new!r}, {weight}) did not raise ValueError: a canary's weight "
-                              "is a fraction strictly between 0 and 1.")
+            raise CheckFailed(
+                f"start_canary(..., {new!r}, {weight}) did not raise ValueError: a canary's weight "
+                "is a fraction strictly between 0 and 1."
+            )
         expect_alias(lam, NAME, stable, {}, f"after start_canary(..., {new!r}, {weight}) was refused")
 
 
@@ -79,8 +83,9 @@ def live(ctx: Context) -> None:
     share = float(counted["share"].get(new, 0.0))
     spread = 5 * (weight * (1 - weight) / 300) ** 0.5
     if abs(share - weight) > spread:
-        raise CheckFailed(f"version {new} answered {share:.0%} of 300 quotes through the alias, "
-                          f"not about {weight:.0%}.")
+        raise CheckFailed(
+            f"version {new} answered {share:.0%} of 300 quotes through the alias, not about {weight:.0%}."
+        )
     module.promote(lam, NAME, ALIAS, new)
     expect_alias(lam, NAME, new, {}, "on the emulator, after promote")
     after = deploying.count_by_version(50, seed=ctx.rng.randrange(2**31), name=NAME)

@@ -60,19 +60,24 @@ def logs_correlated(ctx: Context) -> None:
     wanted = event["requestContext"]["requestId"]
     lines = [d for d in docs if "_aws" not in d and d.get("level") == "INFO"]
     if not any(d.get("correlation_id") == wanted for d in lines):
-        raise CheckFailed(f"no INFO log line carries correlation_id {wanted!r} (this request's "
-                          "requestContext.requestId); set it with logger.set_correlation_id(...).")
+        raise CheckFailed(
+            f"no INFO log line carries correlation_id {wanted!r} (this request's "
+            "requestContext.requestId); set it with logger.set_correlation_id(...)."
+        )
     untagged = [d for d in docs if "_aws" not in d and d.get("correlation_id") != wanted]
     if untagged:
-        raise CheckFailed(f"every log line should carry correlation_id {wanted!r}; this one does not: "
-                          f"{shown(untagged[0], 300)}.")
+        raise CheckFailed(
+            f"every log line should carry correlation_id {wanted!r}; this one does not: {shown(untagged[0], 300)}."
+        )
     if not any(d.get("correlation_id") == wanted and d.get("order_id") == order["order_id"] for d in lines):
-        raise CheckFailed(f"the order's INFO line should carry order_id {order['order_id']!r} too "
-                          "(logger.append_keys).")
+        raise CheckFailed(
+            f"the order's INFO line should carry order_id {order['order_id']!r} too (logger.append_keys)."
+        )
     got = (answer.get("headers") or {}).get("X-Correlation-Id")
     if got != wanted:
-        raise CheckFailed(f"the answer should carry the correlation id {wanted!r} in an X-Correlation-Id header; "
-                          f"it carries {got!r}.")
+        raise CheckFailed(
+            f"the answer should carry the correlation id {wanted!r} in an X-Correlation-Id header; it carries {got!r}."
+        )
 
 
 @EXERCISE.unit("a placed order: one EMF line with OrdersPlaced = 1 in the LambdaLab namespace")
@@ -85,8 +90,10 @@ def emits_metric(ctx: Context) -> None:
                 if doc.get("OrdersPlaced") in (1, 1.0, [1.0], [1]):
                     return
                 raise CheckFailed(f"OrdersPlaced should be 1 for one order, not {doc.get('OrdersPlaced')!r}.")
-    raise CheckFailed("no embedded-metric-format line has OrdersPlaced in the LambdaLab namespace; "
-                      "metrics.add_metric(name='OrdersPlaced', unit=MetricUnit.Count, value=1).")
+    raise CheckFailed(
+        "no embedded-metric-format line has OrdersPlaced in the LambdaLab namespace; "
+        "metrics.add_metric(name='OrdersPlaced', unit=MetricUnit.Count, value=1)."
+    )
 
 
 @EXERCISE.live("on the emulator, through API Gateway: the lines found again by the correlation id, and the metric")

@@ -12,8 +12,10 @@ from ._aliases import ALIAS, expect_alias, moto_versions, older_releases, run_we
 EXERCISE = Exercise("debug-rollback")
 NAME = "lab-ex-debug-rollback"
 DRILL_WEIGHT = 0.2  # the live drill's canary: 100 quotes before the rollback always reach it
-STILL_ON = ("after rollback, version {bad} still answered {n} of {total} quotes through the alias ({errors} "
-            "failed): the canary's weight is still on. An UpdateAlias without RoutingConfig keeps the weights.")
+STILL_ON = (
+    "after rollback, version {bad} still answered {n} of {total} quotes through the alias ({errors} "
+    "failed): the canary's weight is still on. An UpdateAlias without RoutingConfig keeps the weights."
+)
 
 
 @EXERCISE.unit("rollback returns the stable version and leaves the alias on it alone, with no weights")
@@ -22,15 +24,23 @@ def rolls_back(ctx: Context) -> None:
     # versions published before the stable one (an old release or two): the stable version is not "the first one"
     *_older, stable, _other, bad = moto_versions(NAME, [*older_releases(ctx.rng), "blue", "blue-hotfix", "green"])
     lam = boto3.client("lambda", region_name="us-east-1")
-    lam.create_alias(FunctionName=NAME, Name=ALIAS, FunctionVersion=stable,
-                     RoutingConfig={"AdditionalVersionWeights": {bad: run_weight(ctx.rng)}})
+    lam.create_alias(
+        FunctionName=NAME,
+        Name=ALIAS,
+        FunctionVersion=stable,
+        RoutingConfig={"AdditionalVersionWeights": {bad: run_weight(ctx.rng)}},
+    )
     answered = module.rollback(lam, NAME, ALIAS)
     if isinstance(answered, dict) and "FunctionVersion" in answered:
-        raise CheckFailed(f"rollback returned a whole API response ({shown(sorted(answered), 80)}); it should return "
-                          f"the stable version itself, a string such as {stable!r}.")
+        raise CheckFailed(
+            f"rollback returned a whole API response ({shown(sorted(answered), 80)}); it should return "
+            f"the stable version itself, a string such as {stable!r}."
+        )
     if answered != stable:
-        raise CheckFailed(f"rollback returned {shown(answered, 80)}; it should return the stable version, the "
-                          f"alias's primary, as Lambda names it: {stable!r}.")
+        raise CheckFailed(
+            f"rollback returned {shown(answered, 80)}; it should return the stable version, the "
+            f"alias's primary, as Lambda names it: {stable!r}."
+        )
     expect_alias(lam, NAME, stable, {}, "after rollback")
 
 
@@ -47,11 +57,15 @@ class Drill:
         return int(table.loc[version, "invocations"]), int(table.loc[version, "errors"])
 
     def __str__(self) -> str:
-        lines = [f"stable version {self.stable}, failing canary {self.bad}",
-                 "before rollback (quotes through the alias):", *("  " + r for r in str(self.before).splitlines()),
-                 f"rollback returned {self.returned!r}; the alias now: primary {self.alias['primary']}, "
-                 f"weights {self.alias['weights']}",
-                 "after rollback:", *("  " + r for r in str(self.after).splitlines())]
+        lines = [
+            f"stable version {self.stable}, failing canary {self.bad}",
+            "before rollback (quotes through the alias):",
+            *("  " + r for r in str(self.before).splitlines()),
+            f"rollback returned {self.returned!r}; the alias now: primary {self.alias['primary']}, "
+            f"weights {self.alias['weights']}",
+            "after rollback:",
+            *("  " + r for r in str(self.after).splitlines()),
+        ]
         return "\n".join(lines)
 
     __repr__ = __str__

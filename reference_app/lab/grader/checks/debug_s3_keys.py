@@ -41,10 +41,12 @@ def awkward_names(ctx: Context) -> None:
     rng = ctx.rng
     drawn = rng.distinct(lambda: rng.s3_key("uploads/", rng.choice((".csv", ".txt", ".json"))), 3)
     # whatever was drawn, one name of each kind that a wrong decoding changes: a space, a '+', an accent, a '%'
-    kinds = [f"uploads/{rng.choice(('my report', 'Q3 final', 'a b'))} {rng.token(4)}.csv",
-             f"uploads/{rng.choice(('a+b', '2+2', 'c++'))}-{rng.token(4)}.csv",
-             f"uploads/{rng.choice(('café', 'résumé', 'naïve', 'Ørjan'))}-{rng.token(4)}.txt",
-             f"uploads/{rng.choice(('100%', '50% off', 'a%2Bb'))}-{rng.token(4)}.txt"]
+    kinds = [
+        f"uploads/{rng.choice(('my report', 'Q3 final', 'a b'))} {rng.token(4)}.csv",
+        f"uploads/{rng.choice(('a+b', '2+2', 'c++'))}-{rng.token(4)}.csv",
+        f"uploads/{rng.choice(('café', 'résumé', 'naïve', 'Ørjan'))}-{rng.token(4)}.txt",
+        f"uploads/{rng.choice(('100%', '50% off', 'a%2Bb'))}-{rng.token(4)}.txt",
+    ]
     keys = [f"uploads/plain-{rng.token(5)}.csv", *drawn, *kinds, rng.choice(AWKWARD[1:])]
     sizes = {}
     for key in keys:
@@ -62,13 +64,17 @@ def awkward_names(ctx: Context) -> None:
     items = table_items(ctx.env["RESULTS_TABLE"])
     got = sorted(item["object_key"] for item in items)
     if got != sorted(keys):
-        raise CheckFailed(f"the results should be recorded under the real object keys {shown(sorted(keys), 400)}, "
-                          f"got {shown(got, 400)}.")
+        raise CheckFailed(
+            f"the results should be recorded under the real object keys {shown(sorted(keys), 400)}, "
+            f"got {shown(got, 400)}."
+        )
     for item in items:
         size = item.get("size", item.get("size_bytes", item.get("bytes")))
         if size is not None and int(size) != sizes[item["object_key"]]:
-            raise CheckFailed(f"the result for {item['object_key']!r} records size {size}, the object has "
-                              f"{sizes[item['object_key']]} bytes: read the object the event names.")
+            raise CheckFailed(
+                f"the result for {item['object_key']!r} records size {size}, the object has "
+                f"{sizes[item['object_key']]} bytes: read the object the event names."
+            )
 
 
 @EXERCISE.show

@@ -40,13 +40,17 @@ def _root_logger_kept():
 
 def _failing(run: str, rng=None) -> list[tuple[dict, str]]:
     if rng is None:
-        return [({"order_id": f"{run}-bad-amount", "amount_cents": -5}, "a negative amount"),
-                ({"amount_cents": 100}, "no order_id"),
-                ({"order_id": f"{run}-paid", "amount_cents": 100}, "an order charged already")]
+        return [
+            ({"order_id": f"{run}-bad-amount", "amount_cents": -5}, "a negative amount"),
+            ({"amount_cents": 100}, "no order_id"),
+            ({"order_id": f"{run}-paid", "amount_cents": 100}, "an order charged already"),
+        ]
     bad = rng.choice((-rng.randint(1, 999), 0, str(rng.randint(1, 999)), rng.randint(1, 999) + 0.5))
-    return [({"order_id": f"{run}-{rng.token(5)}", "amount_cents": bad}, f"the amount {bad!r}"),
-            ({"amount_cents": rng.amount_cents()}, "no order_id"),
-            ({"order_id": f"{run}-paid", "amount_cents": rng.amount_cents()}, "an order charged already")]
+    return [
+        ({"order_id": f"{run}-{rng.token(5)}", "amount_cents": bad}, f"the amount {bad!r}"),
+        ({"amount_cents": rng.amount_cents()}, "no order_id"),
+        ({"order_id": f"{run}-paid", "amount_cents": rng.amount_cents()}, "an order charged already"),
+    ]
 
 
 class _Records(logging.Handler):
@@ -69,8 +73,10 @@ def charges(ctx: Context) -> None:
         answer = module.lambda_handler(dict(event), context())
     items = [dict(i) for i in table_items(ctx.env["PAYMENTS_TABLE"])]
     if [(i.get("order_id"), i.get("amount_cents")) for i in items] != [(event["order_id"], event["amount_cents"])]:
-        raise CheckFailed(f"the valid charge {shown(event)} should be recorded once in the table, as sent; it holds "
-                          f"{shown(items)} and the handler answered {shown(answer)}.")
+        raise CheckFailed(
+            f"the valid charge {shown(event)} should be recorded once in the table, as sent; it holds "
+            f"{shown(items)} and the handler answered {shown(answer)}."
+        )
 
 
 @EXERCISE.unit("every failing charge raises: a bad amount, no order id, an order charged already")
@@ -101,8 +107,10 @@ def _said_why(exc: BaseException, why: str, lines: list[tuple[int, str]]) -> Non
         cause = cause.__cause__ or cause.__context__
     errors = [text for level, text in lines if level >= logging.ERROR]
     if not any(w and w in text for text in errors for w in chain):
-        raise CheckFailed(f"the charge with {why} raised {type(exc).__name__}, but no ERROR log line says why "
-                          f"({len(errors)} ERROR line(s) logged): log the exception (logger.exception), then raise.")
+        raise CheckFailed(
+            f"the charge with {why} raised {type(exc).__name__}, but no ERROR log line says why "
+            f"({len(errors)} ERROR line(s) logged): log the exception (logger.exception), then raise."
+        )
 
 
 @EXERCISE.show
@@ -115,8 +123,10 @@ def demo(ctx: Context):
 def live(ctx: Context) -> None:
     seen = _run(ctx)
     if seen.function_errors != 3:
-        raise CheckFailed(f"{3 - seen.function_errors} of the 3 failing charges reached the caller as a success "
-                          f"(answers: {shown(seen.answers, 400)}).")
+        raise CheckFailed(
+            f"{3 - seen.function_errors} of the 3 failing charges reached the caller as a success "
+            f"(answers: {shown(seen.answers, 400)})."
+        )
     if seen.errors_metric < 3:
         raise CheckFailed(f"AWS/Lambda Errors counted {seen.errors_metric:.0f} of the 3 failures.")
     if seen.alarm != "ALARM":
@@ -134,10 +144,14 @@ class Seen:
         self.error_lines, self.errors_metric, self.alarm = error_lines, errors_metric, alarm
 
     def __str__(self) -> str:
-        lines = [f"what the caller got: {self.function_errors} of 3 calls failed",
-                 *(f"  {json.dumps(a)[:110]}" for a in self.answers),
-                 "what the function logged:", *(f"  {line[:150]}" for line in self.error_lines),
-                 f"AWS/Lambda Errors: {self.errors_metric:.0f}", f"alarm on Errors: {self.alarm}"]
+        lines = [
+            f"what the caller got: {self.function_errors} of 3 calls failed",
+            *(f"  {json.dumps(a)[:110]}" for a in self.answers),
+            "what the function logged:",
+            *(f"  {line[:150]}" for line in self.error_lines),
+            f"AWS/Lambda Errors: {self.errors_metric:.0f}",
+            f"alarm on Errors: {self.alarm}",
+        ]
         return "\n".join(lines)
 
     __repr__ = __str__

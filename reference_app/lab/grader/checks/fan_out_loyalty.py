@@ -22,8 +22,14 @@ TOPIC_ARN = "arn:aws:sns:us-east-1:000000000000:lab-ex-orders"
 
 def _order(order_id: str, customer: str, amount_cents: int, rng=None) -> dict:
     currency, country = (rng.currency(), rng.choice(("DE", "FR", "JP", "BR", "IN"))) if rng else ("EUR", "DE")
-    return {"order_id": order_id, "customer_id": customer, "amount_cents": amount_cents, "currency": currency,
-            "country": country, "items": [{"sku": "BOOK-42", "quantity": 1}]}
+    return {
+        "order_id": order_id,
+        "customer_id": customer,
+        "amount_cents": amount_cents,
+        "currency": currency,
+        "country": country,
+        "items": [{"sku": "BOOK-42", "quantity": 1}],
+    }
 
 
 def _ids(ctx: Context) -> tuple[str, str]:
@@ -32,12 +38,20 @@ def _ids(ctx: Context) -> tuple[str, str]:
 
 def _envelope(message: str, sns_id: str | None = None) -> str:
     """An SQS body as SNS writes it for a subscription without raw message delivery."""
-    return json.dumps({
-        "Type": "Notification", "MessageId": sns_id or str(uuid.uuid4()), "TopicArn": TOPIC_ARN,
-        "Subject": "OrderPlaced", "Message": message, "Timestamp": "2026-11-28T10:00:00.000Z",
-        "SignatureVersion": "1", "Signature": "EXAMPLE", "SigningCertURL": "https://sns.example/cert.pem",
-        "UnsubscribeURL": "https://sns.example/unsubscribe",
-    })
+    return json.dumps(
+        {
+            "Type": "Notification",
+            "MessageId": sns_id or str(uuid.uuid4()),
+            "TopicArn": TOPIC_ARN,
+            "Subject": "OrderPlaced",
+            "Message": message,
+            "Timestamp": "2026-11-28T10:00:00.000Z",
+            "SignatureVersion": "1",
+            "Signature": "EXAMPLE",
+            "SigningCertURL": "https://sns.example/cert.pem",
+            "UnsubscribeURL": "https://sns.example/unsubscribe",
+        }
+    )
 
 
 def _record(order: dict | str, message_id: str | None = None) -> dict:
@@ -71,12 +85,14 @@ def one_order(ctx: Context) -> None:
         )
     got = _points(ctx.env["LOYALTY_TABLE"], customer)
     if got != amount // 100:
-        raise CheckFailed(f"an order of {amount} cents should give {amount // 100} points to customer#{customer}; "
-                          f"it has {got}.")
+        raise CheckFailed(
+            f"an order of {amount} cents should give {amount // 100} points to customer#{customer}; it has {got}."
+        )
 
 
-@EXERCISE.unit("the same order delivered again, even in another message or another execution environment, "
-               "is counted once")
+@EXERCISE.unit(
+    "the same order delivered again, even in another message or another execution environment, is counted once"
+)
 def duplicates(ctx: Context) -> None:
     module = ctx.load()
     order_id, customer = _ids(ctx)
@@ -86,8 +102,10 @@ def duplicates(ctx: Context) -> None:
     other = ctx.load()  # a second execution environment: what one keeps in memory, the other never sees
     for handler, records in ((module, [first]), (module, [first]), (other, [_record(order)]), (other, [first])):
         if _call(handler, records, "a redelivered order"):
-            raise CheckFailed("a delivery of an order was reported as failed; an order counted before must be "
-                              "acknowledged when it comes again (no failure for it), or it ends in the DLQ.")
+            raise CheckFailed(
+                "a delivery of an order was reported as failed; an order counted before must be "
+                "acknowledged when it comes again (no failure for it), or it ends in the DLQ."
+            )
     got = _points(ctx.env["LOYALTY_TABLE"], customer)
     if got != amount // 100:
         raise CheckFailed(
@@ -104,26 +122,33 @@ def poison(ctx: Context) -> None:
     _, customer = _ids(ctx)
     amounts = [1, *(rng.amount_cents(150, 90_000) for _ in range(rng.randint(2, 4)))]  # 1 cent: valid, 0 points
     good = [_record(_order(f"o-{rng.token(8)}", customer, a, rng)) for a in amounts]
-    bad = [sqs_record(rng.choice(("not json at all", "{}", "[1, 2]"))),
-           _record(rng.choice(("hello, not an order", "null", "42"))),
-           _record({"order_id": f"o-{rng.token(5)}"}),
-           _record({"order_id": f"o-{rng.token(5)}", "amount_cents": rng.amount_cents()}),  # no customer
-           _record({"customer_id": customer, "amount_cents": rng.amount_cents()}),  # no order id
-           _record({**_order(f"o-{rng.token(5)}", customer, 100, rng), "customer_id": rng.randint(1, 99)}),
-           *(_record({**_order(f"o-{rng.token(5)}", customer, 100, rng), "amount_cents": wrong})
-             for wrong in (str(rng.randint(150, 9000)), -rng.randint(150, 9000), rng.randint(150, 9000) + 0.5, 0,
-                           True))]
+    bad = [
+        sqs_record(rng.choice(("not json at all", "{}", "[1, 2]"))),
+        _record(rng.choice(("hello, not an order", "null", "42"))),
+        _record({"order_id": f"o-{rng.token(5)}"}),
+        _record({"order_id": f"o-{rng.token(5)}", "amount_cents": rng.amount_cents()}),  # no customer
+        _record({"customer_id": customer, "amount_cents": rng.amount_cents()}),  # no order id
+        _record({**_order(f"o-{rng.token(5)}", customer, 100, rng), "customer_id": rng.randint(1, 99)}),
+        *(
+            _record({**_order(f"o-{rng.token(5)}", customer, 100, rng), "amount_cents": wrong})
+            for wrong in (str(rng.randint(150, 9000)), -rng.randint(150, 9000), rng.randint(150, 9000) + 0.5, 0, True)
+        ),
+    ]
     records = good + bad
     rng.shuffle(records)
     failed = _call(module, records, f"a batch with {len(bad)} bad messages")
     wanted = sorted(r["messageId"] for r in bad)
     if sorted(failed) != wanted:
-        raise CheckFailed(f"batchItemFailures should name exactly the {len(bad)} messages that are not orders "
-                          f"{shown(wanted, 400)}, not {shown(sorted(failed), 400)}.")
+        raise CheckFailed(
+            f"batchItemFailures should name exactly the {len(bad)} messages that are not orders "
+            f"{shown(wanted, 400)}, not {shown(sorted(failed), 400)}."
+        )
     got = _points(ctx.env["LOYALTY_TABLE"], customer)
     if got != sum(a // 100 for a in amounts):
-        raise CheckFailed(f"the good orders ({', '.join(map(str, amounts))} cents) should give "
-                          f"{sum(a // 100 for a in amounts)} points; the customer has {got}.")
+        raise CheckFailed(
+            f"the good orders ({', '.join(map(str, amounts))} cents) should give "
+            f"{sum(a // 100 for a in amounts)} points; the customer has {got}."
+        )
 
 
 @EXERCISE.unit("order_from_record raises NotAnOrder for what is not an order; award answers True, then False")
@@ -132,32 +157,46 @@ def contracts(ctx: Context) -> None:
     that is not an order, and award's answer, True when it gave the points and False for an order
     counted before (the handler logs "already counted" from it)."""
     module, rng = ctx.load(), ctx.rng
-    bodies = [sqs_record("not json"), sqs_record("null"), sqs_record(json.dumps({"Message": None})),
-              sqs_record(json.dumps({"Type": "Notification"})), _record("[1, 2]"), _record({"order_id": 5}),
-              _record({"order_id": f"o-{rng.token(6)}", "amount_cents": rng.amount_cents()}),  # no customer
-              _record({"order_id": f"o-{rng.token(6)}", "customer_id": rng.randint(1, 99),
-                       "amount_cents": rng.amount_cents()})]
+    bodies = [
+        sqs_record("not json"),
+        sqs_record("null"),
+        sqs_record(json.dumps({"Message": None})),
+        sqs_record(json.dumps({"Type": "Notification"})),
+        _record("[1, 2]"),
+        _record({"order_id": 5}),
+        _record({"order_id": f"o-{rng.token(6)}", "amount_cents": rng.amount_cents()}),  # no customer
+        _record(
+            {"order_id": f"o-{rng.token(6)}", "customer_id": rng.randint(1, 99), "amount_cents": rng.amount_cents()}
+        ),
+    ]
     for record in bodies:
         try:
             module.order_from_record(record)
         except module.NotAnOrder:
             continue
         except Exception as exc:
-            raise CheckFailed(f"order_from_record on the body {shown(record['body'])} raised {type(exc).__name__}; "
-                              "raise NotAnOrder for anything that is not an order (catch what json.loads and the "
-                              "envelope's keys raise).") from None
-        raise CheckFailed(f"order_from_record returned an order for the body {shown(record['body'])}; raise "
-                          "NotAnOrder.")
+            raise CheckFailed(
+                f"order_from_record on the body {shown(record['body'])} raised {type(exc).__name__}; "
+                "raise NotAnOrder for anything that is not an order (catch what json.loads and the "
+                "envelope's keys raise)."
+            ) from None
+        raise CheckFailed(
+            f"order_from_record returned an order for the body {shown(record['body'])}; raise NotAnOrder."
+        )
     order_id, customer = _ids(ctx)
     order = _order(order_id, customer, rng.amount_cents(150, 90_000), rng)
     got = [module.award(dict(order)), module.award(dict(order))]
     if got != [True, False]:
-        raise CheckFailed(f"award() of a new order, then of the same order again, answered {got}; it should answer "
-                          "[True, False] (True when it gave the points, False when the order was counted before).")
+        raise CheckFailed(
+            f"award() of a new order, then of the same order again, answered {got}; it should answer "
+            "[True, False] (True when it gave the points, False when the order was counted before)."
+        )
 
 
-@EXERCISE.unit("a cancelled transaction that is not a duplicate fails the message (it is retried), "
-               "and any other DynamoDB error too")
+@EXERCISE.unit(
+    "a cancelled transaction that is not a duplicate fails the message (it is retried), "
+    "and any other DynamoDB error too"
+)
 def other_errors(ctx: Context) -> None:
     """Only a cancellation whose reason is the marker's ConditionalCheckFailed means "counted before";
     a TransactionConflict (another writer) or a throttled call must fail the message, so SQS delivers it
@@ -175,6 +214,7 @@ def other_errors(ctx: Context) -> None:
         ("ProvisionedThroughputExceededException", None),
     )
     for code, reasons in cases:
+
         def refused(client, operation, params, code=code, reasons=reasons):
             if operation in ("TransactWriteItems", "UpdateItem", "PutItem"):
                 error = {"Error": {"Code": code, "Message": "injected by the check"}}
@@ -188,9 +228,11 @@ def other_errors(ctx: Context) -> None:
             failed = _call(module, [record], f"a batch whose write fails with {code}")
         if failed != [record["messageId"]]:
             why = f" (reasons {[r['Code'] for r in reasons]})" if reasons else ""
-            raise CheckFailed(f"when the write fails with {code}{why}, the message must be reported in "
-                              f"batchItemFailures so SQS delivers it again; the handler reported {failed}. Only the "
-                              "first reason ConditionalCheckFailed (the order's marker exists) means counted before.")
+            raise CheckFailed(
+                f"when the write fails with {code}{why}, the message must be reported in "
+                f"batchItemFailures so SQS delivers it again; the handler reported {failed}. Only the "
+                "first reason ConditionalCheckFailed (the order's marker exists) means counted before."
+            )
 
 
 @EXERCISE.live("on the emulator: its own queue and DLQ on the topic; points once, the bad message parked")
@@ -203,9 +245,12 @@ def live(ctx: Context) -> None:
     customer, sns = f"c-{ctx.run_id}", clients.client("sns")
     first, second = ctx.rng.amount_cents(150, 90_000), ctx.rng.amount_cents(150, 90_000)
     total = first // 100 + second // 100
-    for message in (_order(f"{ctx.run_id}-a", customer, first, ctx.rng),
-                    _order(f"{ctx.run_id}-b", customer, second, ctx.rng),
-                    _order(f"{ctx.run_id}-a", customer, first, ctx.rng), f"not an order {ctx.run_id}"):
+    for message in (
+        _order(f"{ctx.run_id}-a", customer, first, ctx.rng),
+        _order(f"{ctx.run_id}-b", customer, second, ctx.rng),
+        _order(f"{ctx.run_id}-a", customer, first, ctx.rng),
+        f"not an order {ctx.run_id}",
+    ):
         sns.publish(TopicArn=topic, Message=message if isinstance(message, str) else json.dumps(message))
     table, dynamodb = ctx.env["LOYALTY_TABLE"], clients.resource("dynamodb")
     try:
@@ -226,5 +271,7 @@ def live(ctx: Context) -> None:
     try:
         wait_until(parked, "the bad message in the DLQ", 10)
     except Exception:
-        raise CheckFailed(f"the message that is not an order never reached {QUEUE}-dlq: report it in "
-                          "batchItemFailures (do not swallow it, do not fail the whole batch).") from None
+        raise CheckFailed(
+            f"the message that is not an order never reached {QUEUE}-dlq: report it in "
+            "batchItemFailures (do not swallow it, do not fail the whole batch)."
+        ) from None

@@ -75,16 +75,22 @@ def _source_arn_is_this_apis(name: str, value, template: dict, apis: set[str]) -
     if arn is None:
         return  # an intrinsic this check cannot render: cfn-lint and the live check judge it
     if not re.fullmatch(SOURCE_ARN, arn):
-        raise CheckFailed(f"{name}'s SourceArn becomes {arn!r} once deployed, which is not an ARN (AddPermission "
-                          "wants arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/<method>/<path>).")
+        raise CheckFailed(
+            f"{name}'s SourceArn becomes {arn!r} once deployed, which is not an ARN (AddPermission "
+            "wants arn:<partition>:execute-api:<region>:<account>:<api id>/<stage>/<method>/<path>)."
+        )
     parts = arn.split(":", 5)
     if parts[2] != "execute-api" or not parts[5].startswith(f"{api_id}/"):
-        raise CheckFailed(f"{name}'s SourceArn becomes {arn!r}: it must name this API's requests, "
-                          f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{Api}}/*, "
-                          "not another kind of resource.")
+        raise CheckFailed(
+            f"{name}'s SourceArn becomes {arn!r}: it must name this API's requests, "
+            f"arn:${{AWS::Partition}}:execute-api:${{AWS::Region}}:${{AWS::AccountId}}:${{Api}}/*, "
+            "not another kind of resource."
+        )
     if parts[4] != "123456789012" or parts[3] != "us-east-1":
-        raise CheckFailed(f"{name}'s SourceArn becomes {arn!r}: use ${{AWS::Region}} and ${{AWS::AccountId}}, "
-                          "so it names this account's API wherever the stack is deployed.")
+        raise CheckFailed(
+            f"{name}'s SourceArn becomes {arn!r}: use ${{AWS::Region}} and ${{AWS::AccountId}}, "
+            "so it names this account's API wherever the stack is deployed."
+        )
 
 
 @EXERCISE.live("deployed as a stack on the emulator: POST 201 and GET 200 over HTTP, then deleted, nothing left")
@@ -98,16 +104,21 @@ def live(ctx: Context) -> None:
         user = {"user_id": f"u-{ctx.run_id}-{ctx.rng.token(4)}", "name": ctx.rng.name(), "email": ctx.rng.email()}
         created = http_call(url, "POST", user)
         if created.status != 201:
-            raise CheckFailed(f"POST {url} with {shown(user)} answered {created.status} ({shown(created.body)}), "
-                              "expected 201.")
+            raise CheckFailed(
+                f"POST {url} with {shown(user)} answered {created.status} ({shown(created.body)}), expected 201."
+            )
         read = http_call(f"{url}/{user['user_id']}")
         if read.status != 200 or read.json().get("name") != user["name"]:
-            raise CheckFailed(f"GET {url}/{user['user_id']} answered {read.status} ({shown(read.body)}), expected "
-                              f"200 with the user {shown(user)}.")
+            raise CheckFailed(
+                f"GET {url}/{user['user_id']} answered {read.status} ({shown(read.body)}), expected "
+                f"200 with the user {shown(user)}."
+            )
         bad = http_call(url, "POST", '{"user_id": ')
         if not 400 <= bad.status < 500:
-            raise CheckFailed(f"POST {url} with broken JSON answered {bad.status} ({shown(bad.body)}); invalid input "
-                              "should be answered 4xx.")
+            raise CheckFailed(
+                f"POST {url} with broken JSON answered {bad.status} ({shown(bad.body)}); invalid input "
+                "should be answered 4xx."
+            )
     finally:
         had = delete_stack(STACK)
     left = leftovers(had)

@@ -44,8 +44,9 @@ def creates(ctx: Context) -> None:
         body = expect_status(module.lambda_handler(rest_post(user), context()), 201, f"POST {shown(user)}")
         wanted = {**user, "name": user["name"].strip()}
         if {k: body.get(k) for k in wanted} != wanted:
-            raise CheckFailed(f"POST {shown(user)}: the body should be the stored user {shown(wanted)}, "
-                              f"got {shown(body)}.")
+            raise CheckFailed(
+                f"POST {shown(user)}: the body should be the stored user {shown(wanted)}, got {shown(body)}."
+            )
     stored = {item.get("user_id"): item for item in table_items(ctx.env["USERS_TABLE"])}
     for user in users:
         wanted = {**user, "name": user["name"].strip()}
@@ -53,8 +54,10 @@ def creates(ctx: Context) -> None:
         if item is None:
             raise CheckFailed(f"POST {shown(user)} answered 201 but the table has no item {user['user_id']!r}.")
         if {k: item.get(k) for k in wanted} != wanted:
-            raise CheckFailed(f"the table holds {shown(dict(item))} for POST {shown(user)}: every field should be "
-                              "stored as sent (the name trimmed).")
+            raise CheckFailed(
+                f"the table holds {shown(dict(item))} for POST {shown(user)}: every field should be "
+                "stored as sent (the name trimmed)."
+            )
     if len(stored) != len(users):
         raise CheckFailed(f"{len(users)} POSTs should store {len(users)} users; the table holds {len(stored)}.")
 
@@ -86,8 +89,15 @@ def names_the_field(ctx: Context) -> None:
         ({**ada, "name": "   "}, "name"),
         ({**ada, "name": "n" * 101}, "name"),
         ({**ada, "name": ["not", "a", "string"]}, "name"),
-        ({**ada, "email": ctx.rng.choice(("not-an-email", "@example.com", "a b@example.com", "a@@example.com",
-                                                 "ada@", "ada.example.com"))}, "email"),
+        (
+            {
+                **ada,
+                "email": ctx.rng.choice(
+                    ("not-an-email", "@example.com", "a b@example.com", "a@@example.com", "ada@", "ada.example.com")
+                ),
+            },
+            "email",
+        ),
         ({**ada, "email": "a@" + "b" * 260 + ".com"}, "email"),
         ({**ada, "email": _email_of_length(ctx, 255)}, "email"),
         ({**ada, "email": ctx.rng.randint(1, 10**6)}, "email"),
@@ -97,8 +107,7 @@ def names_the_field(ctx: Context) -> None:
     for payload, field in cases:
         body = expect_status(module.lambda_handler(rest_post(payload), context()), 400, f"POST {shown(payload)}")
         if body.get("field") != field:
-            raise CheckFailed(f"POST {shown(payload)}: the 400 body should name field {field!r}, got "
-                              f"{shown(body)}.")
+            raise CheckFailed(f"POST {shown(payload)}: the 400 body should name field {field!r}, got {shown(body)}.")
     if table_items(ctx.env["USERS_TABLE"]):
         raise CheckFailed("a rejected request wrote to the table; validate before you write.")
 
@@ -109,12 +118,14 @@ def conflict(ctx: Context) -> None:
     ada = _user(ctx)
     expect_status(module.lambda_handler(rest_post(ada), context()), 201, f"POST {shown(ada)}")
     other = {**_user(ctx), "user_id": ada["user_id"]}
-    expect_status(module.lambda_handler(rest_post(other), context()), 409, f"POST the same user_id again "
-                  f"({shown(other)})")
+    expect_status(
+        module.lambda_handler(rest_post(other), context()), 409, f"POST the same user_id again ({shown(other)})"
+    )
     items = [dict(item) for item in table_items(ctx.env["USERS_TABLE"])]
     if [{k: i.get(k) for k in ada} for i in items] != [ada]:
-        raise CheckFailed(f"after a 409 the first user must be unchanged ({shown(ada)}); the table holds "
-                          f"{shown(items)}.")
+        raise CheckFailed(
+            f"after a 409 the first user must be unchanged ({shown(ada)}); the table holds {shown(items)}."
+        )
 
 
 @EXERCISE.unit("an error of DynamoDB other than a taken user_id is not answered 409")
@@ -129,6 +140,7 @@ def other_errors(ctx: Context) -> None:
     module = ctx.load()
     real = botocore.client.BaseClient._make_api_call
     for code in ("AccessDeniedException", "ProvisionedThroughputExceededException"):
+
         def refused(client, operation, params, code=code):
             if operation == "PutItem":
                 raise ClientError({"Error": {"Code": code, "Message": "injected by the check"}}, operation)
@@ -142,9 +154,11 @@ def other_errors(ctx: Context) -> None:
                 continue  # the error reaches Lambda: API Gateway answers 502, as it should
         status = response.get("statusCode") if isinstance(response, dict) else None
         if status == 409 or (isinstance(status, int) and status < 500):
-            raise CheckFailed(f"when DynamoDB refuses the write with {code}, POST {shown(user)} answered {status}: "
-                              "answer 409 only for ConditionalCheckFailedException (the user_id is taken); let other "
-                              "errors fail.")
+            raise CheckFailed(
+                f"when DynamoDB refuses the write with {code}, POST {shown(user)} answered {status}: "
+                "answer 409 only for ConditionalCheckFailedException (the user_id is taken); let other "
+                "errors fail."
+            )
 
 
 @EXERCISE.live("deployed behind API Gateway: 201, then 409, then 400, over real HTTP")
@@ -154,19 +168,23 @@ def live(ctx: Context) -> None:
     user = {**_user(ctx), "user_id": f"u-{ctx.run_id}-{ctx.rng.token(4)}"}
     first = http_call(url, "POST", user)
     if first.status != 201:
-        raise CheckFailed(f"POST {url} with {shown(user)} answered {first.status} ({shown(first.body)}), "
-                          "expected 201.")
+        raise CheckFailed(f"POST {url} with {shown(user)} answered {first.status} ({shown(first.body)}), expected 201.")
     again = http_call(url, "POST", {**user, "name": ctx.rng.name()})
     if again.status != 409:
-        raise CheckFailed(f"POSTing the same user_id again answered {again.status} ({shown(again.body)}), "
-                          "expected 409.")
+        raise CheckFailed(
+            f"POSTing the same user_id again answered {again.status} ({shown(again.body)}), expected 409."
+        )
     bad = http_call(url, "POST", '{"user_id": ')
     if bad.status != 400:
         raise CheckFailed(f"POSTing broken JSON answered {bad.status} ({shown(bad.body)}), expected 400.")
-    item = clients.client("dynamodb").get_item(
-        TableName=ctx.env["USERS_TABLE"], Key={"user_id": {"S": user["user_id"]}}, ConsistentRead=True
-    ).get("Item", {})
+    item = (
+        clients.client("dynamodb")
+        .get_item(TableName=ctx.env["USERS_TABLE"], Key={"user_id": {"S": user["user_id"]}}, ConsistentRead=True)
+        .get("Item", {})
+    )
     stored = {k: v.get("S") for k, v in item.items() if isinstance(v, dict)}
     if {k: stored.get(k) for k in user} != user:
-        raise CheckFailed(f"the user created over HTTP ({shown(user)}) is stored as {shown(stored)}: every field "
-                          "should be stored exactly as sent.")
+        raise CheckFailed(
+            f"the user created over HTTP ({shown(user)}) is stored as {shown(stored)}: every field "
+            "should be stored exactly as sent."
+        )

@@ -20,14 +20,18 @@ def loads_once(ctx: Context) -> None:
     vars(module)["LOAD_SECONDS"] = 0  # the same logic, without the wait (the module's own global)
     table = dict(module.load_rates())  # the given table, read once here (then the count starts again)
     vars(module)["LOADS"] = 0
-    events = [{"country": ctx.rng.choice(sorted(table)), "net_cents": ctx.rng.amount_cents()}
-              for _ in range(ctx.rng.randint(3, 6))]
+    events = [
+        {"country": ctx.rng.choice(sorted(table)), "net_cents": ctx.rng.amount_cents()}
+        for _ in range(ctx.rng.randint(3, 6))
+    ]
     for event in events:
         answer = module.lambda_handler(dict(event), context())
         wanted = round(event["net_cents"] * (100 + table[event["country"]]) / 100)
         if not isinstance(answer, dict) or answer.get("gross_cents") != wanted:
-            raise CheckFailed(f"{event['net_cents']} cents net in {event['country']} ({table[event['country']]}% tax) "
-                              f"should cost {wanted} gross; the function answered {shown(answer)}.")
+            raise CheckFailed(
+                f"{event['net_cents']} cents net in {event['country']} ({table[event['country']]}% tax) "
+                f"should cost {wanted} gross; the function answered {shown(answer)}."
+            )
     if module.LOADS != 1:
         raise CheckFailed(
             f"load_rates() ran {module.LOADS} times for {len(events)} invocations in one environment; "
@@ -41,17 +45,23 @@ def warm_is_fast(ctx: Context) -> None:
     force_cold_start(dep.name)
     since = int(time.time() * 1000)
     countries = ("DE", "FR", "GB", "JP")
-    answers = [invoke(dep.name, {"country": ctx.rng.choice(countries), "net_cents": ctx.rng.amount_cents()})
-               for _ in range(WARM + 1)]
+    answers = [
+        invoke(dep.name, {"country": ctx.rng.choice(countries), "net_cents": ctx.rng.amount_cents()})
+        for _ in range(WARM + 1)
+    ]
     if not all(a.ok for a in answers):
         raise CheckFailed(f"an invocation failed: {shown(next(a for a in answers if not a.ok).payload, 400)}.")
     if answers[-1].payload.get("loads") != 1:
-        raise CheckFailed(f"after {WARM + 1} invocations the table was loaded {answers[-1].payload.get('loads')} "
-                          "times in the environment; it should be once.")
+        raise CheckFailed(
+            f"after {WARM + 1} invocations the table was loaded {answers[-1].payload.get('loads')} "
+            "times in the environment; it should be once."
+        )
     blocks = wait_for_invocations(dep.name, WARM + 1, since, timeout_s=8)
     warm = [b.report["Duration"] for b in blocks if not b.cold]
     if len(warm) < WARM:
         raise CheckFailed(f"found {len(warm)} warm REPORT lines of {WARM}; look with lab.invocations({dep.name!r}).")
     if max(warm) >= WARM_LIMIT_MS:
-        raise CheckFailed(f"warm invocations took up to {max(warm):.0f} ms (REPORT Duration); "
-                          f"they should answer in under {WARM_LIMIT_MS} ms once the table is kept.")
+        raise CheckFailed(
+            f"warm invocations took up to {max(warm):.0f} ms (REPORT Duration); "
+            f"they should answer in under {WARM_LIMIT_MS} ms once the table is kept."
+        )

@@ -48,16 +48,22 @@ def _policy(ctx: Context, table_arn: str = TABLE_ARN, log_group: str = LOG_GROUP
     if doc.get("Version") != "2012-10-17":
         raise CheckFailed('the document needs "Version": "2012-10-17" (without it, IAM ignores ${...} variables).')
     for index, stmt in enumerate(doc["Statement"], 1):
-        if not isinstance(stmt, dict) or "Effect" not in stmt or not {"Action", "NotAction"} & set(stmt) or \
-                not {"Resource", "NotResource"} & set(stmt):
+        if (
+            not isinstance(stmt, dict)
+            or "Effect" not in stmt
+            or not {"Action", "NotAction"} & set(stmt)
+            or not {"Resource", "NotResource"} & set(stmt)
+        ):
             raise CheckFailed(f"statement {index} needs Effect, Action (or NotAction) and Resource (or NotResource).")
     return doc
 
 
 def _drawn(ctx: Context) -> tuple[str, str]:
     """A table ARN and a log group ARN drawn for this run: a policy that hard-codes one run's names fails."""
-    table = f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{ctx.rng.choice(('users', 'people', 'accounts'))}-" \
-            f"{ctx.rng.token(6)}"
+    table = (
+        f"arn:aws:dynamodb:us-east-1:{ACCOUNT}:table/{ctx.rng.choice(('users', 'people', 'accounts'))}-"
+        f"{ctx.rng.token(6)}"
+    )
     return table, log_group_arn(f"users-api-{ctx.rng.token(6)}")
 
 
@@ -85,12 +91,13 @@ def allows_the_job(ctx: Context) -> None:
     doc = _policy(ctx, table_arn, log_group)
     missing = [f"{a} on {table_arn}" for a in JOB if not allows(doc, a, table_arn)]
     stream = f"{log_group}:log-stream:2026/11/28/[$LATEST]{ctx.rng.token(8)}"
-    missing += [f"{a} on {stream}" for a in ("logs:CreateLogStream", "logs:PutLogEvents")
-                if not allows(doc, a, stream)]
+    missing += [f"{a} on {stream}" for a in ("logs:CreateLogStream", "logs:PutLogEvents") if not allows(doc, a, stream)]
     if missing:
-        raise CheckFailed(f"the function needs {'; '.join(missing)} (users_api calls get_item, put_item, "
-                          "delete_item and scan; Lambda writes its logs to its own log group's streams; use the "
-                          "ARNs policy() is given).")
+        raise CheckFailed(
+            f"the function needs {'; '.join(missing)} (users_api calls get_item, put_item, "
+            "delete_item and scan; Lambda writes its logs to its own log group's streams; use the "
+            "ARNs policy() is given)."
+        )
 
 
 @EXERCISE.unit("it allows nothing else: every action of every service it names, on every resource it names")
@@ -99,8 +106,10 @@ def nothing_else(ctx: Context) -> None:
     doc = _policy(ctx, table_arn, log_group)
     extra = grants_beyond(doc, _job(table_arn, log_group), services=("dynamodb", "logs"))
     if extra:
-        raise CheckFailed(f"besides its job the policy allows {len(extra)} more grant(s): {summary(extra)}. "
-                          "Name the four table actions and the two log actions, on the ARNs policy() is given.")
+        raise CheckFailed(
+            f"besides its job the policy allows {len(extra)} more grant(s): {summary(extra)}. "
+            "Name the four table actions and the two log actions, on the ARNs policy() is given."
+        )
     # the probes of the live check, judged the same way (IAM's evaluation, Deny first)
     probes = [f"{a} on {r}" for a, r in OUTSIDE if allows(doc, a, r)]
     if probes:
@@ -118,10 +127,25 @@ def probe_outside(role_arn: str, backend):
     """The probe function, with the learner's role, trying what the users API never does."""
     key = {"user_id": {"S": "probe"}}
     calls: list[tuple[str, str, dict]] = [
-        ("dynamodb", "UpdateItem", {"TableName": TABLE, "Key": key, "UpdateExpression": "SET n = :n",
-                                    "ExpressionAttributeValues": {":n": {"N": "1"}}}),
-        ("dynamodb", "Query", {"TableName": TABLE, "KeyConditionExpression": "user_id = :u",
-                               "ExpressionAttributeValues": {":u": {"S": "probe"}}}),
+        (
+            "dynamodb",
+            "UpdateItem",
+            {
+                "TableName": TABLE,
+                "Key": key,
+                "UpdateExpression": "SET n = :n",
+                "ExpressionAttributeValues": {":n": {"N": "1"}},
+            },
+        ),
+        (
+            "dynamodb",
+            "Query",
+            {
+                "TableName": TABLE,
+                "KeyConditionExpression": "user_id = :u",
+                "ExpressionAttributeValues": {":u": {"S": "probe"}},
+            },
+        ),
         ("dynamodb", "Scan", {"TableName": OTHER_TABLE, "Limit": 1}),
         ("dynamodb", "DeleteTable", {"TableName": OTHER_TABLE}),
         ("logs", "CreateLogGroup", {"logGroupName": "/aws/lambda/lab-ex-someone-else"}),
@@ -139,22 +163,31 @@ def demo(ctx: Context):
     return probe_outside(role, backend)
 
 
-@EXERCISE.live("on the emulator that enforces IAM: every route answers through the function URL, "
-               "and the probe is refused everything else")
+@EXERCISE.live(
+    "on the emulator that enforces IAM: every route answers through the function URL, "
+    "and the probe is refused everything else"
+)
 def live(ctx: Context) -> None:
     with security.enforcing() as backend:
         table_arn, function = _resources(backend)
         role = security.ensure_role(function, _policy(ctx, table_arn, log_group_arn(function)), backend)
-        security.deploy_with_role(function, "reference_app.handlers.users_api", role, backend,
-                                  environment={"USERS_TABLE": TABLE})
+        security.deploy_with_role(
+            function, "reference_app.handlers.users_api", role, backend, environment={"USERS_TABLE": TABLE}
+        )
         url = function_url(function, backend=backend) + "users"
         user = {"user_id": f"u-{ctx.run_id}", "name": "Grace Hopper", "email": "grace@example.com"}
-        for method, path, body, status in (("POST", "", user, 201), ("GET", f"/{user['user_id']}", None, 200),
-                                           ("GET", "", None, 200), ("DELETE", f"/{user['user_id']}", None, 204)):
+        for method, path, body, status in (
+            ("POST", "", user, 201),
+            ("GET", f"/{user['user_id']}", None, 200),
+            ("GET", "", None, 200),
+            ("DELETE", f"/{user['user_id']}", None, 204),
+        ):
             answer = http_call(url + path, method, body)
             if answer.status != status:
-                raise CheckFailed(f"{method} /users{path} answered {answer.status} ({shown(answer.body)}), expected "
-                                  f"{status}: the role refuses something the users API needs (its log says which).")
+                raise CheckFailed(
+                    f"{method} /users{path} answered {answer.status} ({shown(answer.body)}), expected "
+                    f"{status}: the role refuses something the users API needs (its log says which)."
+                )
         try:
             tried = probe_outside(role, backend)
         except LabError as exc:

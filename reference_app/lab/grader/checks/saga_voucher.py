@@ -70,8 +70,10 @@ def redeem(ctx: Context) -> None:
                 "a voucher this order already redeemed must succeed again (allow redeemed_by = this order)."
             ) from None
         if _state(table, code) != ("REDEEMED", o1):
-            raise CheckFailed(f"after the {attempt} redeem the voucher {code} should be REDEEMED by {o1}, "
-                              f"it is {_state(table, code)}.")
+            raise CheckFailed(
+                f"after the {attempt} redeem the voucher {code} should be REDEEMED by {o1}, "
+                f"it is {_state(table, code)}."
+            )
         if answer != {"voucher": code}:
             raise CheckFailed(f"redeem should answer {{'voucher': {code!r}}}; it answered {shown(answer)}.")
     if module.redeem(table, _order(o2, None)) != {"voucher": None}:
@@ -85,14 +87,18 @@ def rejected(ctx: Context) -> None:
     _voucher(table, code)
     _voucher(table, taken, redeemed_by=someone)
     if not _rejected(module, table, _order(o3, taken)):
-        raise CheckFailed(f"{o3} redeemed the voucher {taken} that {someone} had redeemed: raise VoucherRejected "
-                          "instead (a condition on the status, or on redeemed_by being this order).")
+        raise CheckFailed(
+            f"{o3} redeemed the voucher {taken} that {someone} had redeemed: raise VoucherRejected "
+            "instead (a condition on the status, or on redeemed_by being this order)."
+        )
     if _state(table, taken) != ("REDEEMED", someone):
         raise CheckFailed(f"a rejected redeem must change nothing; the voucher is now {_state(table, taken)}.")
     unknown = f"NO-SUCH-{ctx.rng.token(5).upper()}"
     if not _rejected(module, table, _order(o3, unknown)):
-        raise CheckFailed(f"a voucher code that is not in the table ({unknown}) must raise VoucherRejected "
-                          "(attribute_exists(voucher_code) in the condition), not create a voucher.")
+        raise CheckFailed(
+            f"a voucher code that is not in the table ({unknown}) must raise VoucherRejected "
+            "(attribute_exists(voucher_code) in the condition), not create a voucher."
+        )
     if _state(table, unknown) != (None, None):
         raise CheckFailed("redeeming an unknown code created an item for it; a condition must prevent that.")
 
@@ -137,9 +143,11 @@ def race(ctx: Context) -> None:
     winners = [o for o, r in outcomes.items() if r == "won"]
     status, owner = _state(table, code)
     if len(winners) != 1 or owner not in winners:
-        raise CheckFailed(f"{first} and {second} redeemed {code} at the same moment: {outcomes}; the voucher is "
-                          f"now {status} by {owner}. Exactly one must win: read-then-write lets both through, a "
-                          "ConditionExpression on the write lets DynamoDB decide.")
+        raise CheckFailed(
+            f"{first} and {second} redeemed {code} at the same moment: {outcomes}; the voucher is "
+            f"now {status} by {owner}. Exactly one must win: read-then-write lets both through, a "
+            "ConditionExpression on the write lets DynamoDB decide."
+        )
 
 
 @EXERCISE.unit("an error of DynamoDB other than the condition is not a rejection, nor a no-op")
@@ -154,6 +162,7 @@ def other_errors(ctx: Context) -> None:
     _voucher(table, code, redeemed_by=order_id)
     real = botocore.client.BaseClient._make_api_call
     for error in ("AccessDeniedException", "ProvisionedThroughputExceededException"):
+
         def refused(client, operation, params, error=error):
             if operation in ("UpdateItem", "PutItem", "TransactWriteItems", "DeleteItem"):
                 raise ClientError({"Error": {"Code": error, "Message": "injected by the check"}}, operation)
@@ -167,9 +176,11 @@ def other_errors(ctx: Context) -> None:
                     answer = "VoucherRejected"
                 except ClientError:
                     continue  # the error fails the step: Step Functions retries it
-            raise CheckFailed(f"when DynamoDB answers {error}, {step} answered {shown(answer)}: only a failed "
-                              "condition (ConditionalCheckFailedException) means rejected or nothing to give "
-                              "back; let other errors fail the step.")
+            raise CheckFailed(
+                f"when DynamoDB answers {error}, {step} answered {shown(answer)}: only a failed "
+                "condition (ConditionalCheckFailedException) means rejected or nothing to give "
+                "back; let other errors fail the step."
+            )
 
 
 @EXERCISE.unit("reinstate gives back only this order's voucher; twice, or with nothing redeemed, is a no-op")
@@ -178,18 +189,25 @@ def reinstate(ctx: Context) -> None:
     code, _, o1, o2 = _names(ctx)
     o4, o5 = f"o-{ctx.rng.token(7)}", f"o-{ctx.rng.token(8)}"
     _voucher(table, code, redeemed_by=o1)
-    if module.reinstate(table, _order(o2, code)).get("reinstated") is not False or \
-            _state(table, code) != ("REDEEMED", o1):
-        raise CheckFailed(f"{o2}'s compensation gave back the voucher {code} that {o1} redeemed: reinstate only "
-                          "when redeemed_by is this order, and answer {'reinstated': False} otherwise.")
+    if module.reinstate(table, _order(o2, code)).get("reinstated") is not False or _state(table, code) != (
+        "REDEEMED",
+        o1,
+    ):
+        raise CheckFailed(
+            f"{o2}'s compensation gave back the voucher {code} that {o1} redeemed: reinstate only "
+            "when redeemed_by is this order, and answer {'reinstated': False} otherwise."
+        )
     if module.reinstate(table, _order(o1, code)) != {"reinstated": True}:
         raise CheckFailed(f"reinstating {o1}'s own voucher should answer {{'reinstated': True}}.")
     if _state(table, code) != ("AVAILABLE", None):
-        raise CheckFailed(f"after the reinstate the voucher should be AVAILABLE with no redeemed_by, "
-                          f"it is {_state(table, code)}.")
-    for case, order in (("a second reinstate", _order(o1, code)),
-                        ("a reinstate for an order whose voucher was never redeemed", _order(o4, code)),
-                        ("a reinstate for an order without a voucher", _order(o5, None))):
+        raise CheckFailed(
+            f"after the reinstate the voucher should be AVAILABLE with no redeemed_by, it is {_state(table, code)}."
+        )
+    for case, order in (
+        ("a second reinstate", _order(o1, code)),
+        ("a reinstate for an order whose voucher was never redeemed", _order(o4, code)),
+        ("a reinstate for an order without a voucher", _order(o5, None)),
+    ):
         if module.reinstate(table, order) != {"reinstated": False}:
             raise CheckFailed(f"{case} must be a no-op that answers {{'reinstated': False}}.")
 
@@ -210,17 +228,26 @@ def live(ctx: Context) -> None:
 
     declined = runs["declined"].entered
     if declined[:3] != ["ReserveInventory", "RedeemVoucher", "ChargePayment"]:
-        raise CheckFailed(f"the voucher step should run between ReserveInventory and ChargePayment; the saga went "
-                          f"{' > '.join(declined)} (read the failed state's error in the execution history).")
+        raise CheckFailed(
+            f"the voucher step should run between ReserveInventory and ChargePayment; the saga went "
+            f"{' > '.join(declined)} (read the failed state's error in the execution history)."
+        )
     if "ReinstateVoucher" not in declined or declined[declined.index("ChargePayment") + 1] != "ReinstateVoucher":
-        raise CheckFailed(f"after a declined payment the saga should run ReinstateVoucher, then ReleaseInventory; it "
-                          f"went {' > '.join(declined)} (read the failed state's error in the execution history).")
+        raise CheckFailed(
+            f"after a declined payment the saga should run ReinstateVoucher, then ReleaseInventory; it "
+            f"went {' > '.join(declined)} (read the failed state's error in the execution history)."
+        )
     if _state(table, codes["declined"]) != ("AVAILABLE", None):
-        raise CheckFailed(f"the declined order's voucher should be AVAILABLE again; it is "
-                          f"{_state(table, codes['declined'])}.")
+        raise CheckFailed(
+            f"the declined order's voucher should be AVAILABLE again; it is {_state(table, codes['declined'])}."
+        )
     taken = runs["taken"].entered
-    if taken[taken.index("RedeemVoucher") + 1] != "ReleaseInventory" or \
-            _state(table, codes["taken"]) != ("REDEEMED", "someone-else"):
-        raise CheckFailed(f"a voucher someone else redeemed should make RedeemVoucher fail with VoucherRejected "
-                          f"(then ReleaseInventory) and stay theirs; the saga went {' > '.join(taken)}, voucher "
-                          f"{_state(table, codes['taken'])}.")
+    if taken[taken.index("RedeemVoucher") + 1] != "ReleaseInventory" or _state(table, codes["taken"]) != (
+        "REDEEMED",
+        "someone-else",
+    ):
+        raise CheckFailed(
+            f"a voucher someone else redeemed should make RedeemVoucher fail with VoucherRejected "
+            f"(then ReleaseInventory) and stay theirs; the saga went {' > '.join(taken)}, voucher "
+            f"{_state(table, codes['taken'])}."
+        )

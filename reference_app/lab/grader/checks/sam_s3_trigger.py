@@ -45,14 +45,17 @@ def notification(ctx: Context) -> None:
     bucket = expanded["Resources"].get("UploadsBucket", {})
     configs = (bucket.get("Properties", {}).get("NotificationConfiguration") or {}).get("LambdaConfigurations", [])
     if len(configs) != 1:
-        raise CheckFailed(f"UploadsBucket should notify the function once; SAM wrote {len(configs)} notification(s): "
-                          "give upload_events() one S3 event whose Bucket is a Ref to UploadsBucket.")
+        raise CheckFailed(
+            f"UploadsBucket should notify the function once; SAM wrote {len(configs)} notification(s): "
+            "give upload_events() one S3 event whose Bucket is a Ref to UploadsBucket."
+        )
     config = configs[0]
     if not str(config.get("Event", "")).startswith("s3:ObjectCreated:"):
         raise CheckFailed(f"the notification fires on {config.get('Event')!r}; it should be s3:ObjectCreated:*.")
     rules = config.get("Filter", {}).get("S3Key", {}).get("Rules", [])
-    if {"Name": "prefix", "Value": "uploads/"} not in [{"Name": str(r.get("Name")).lower(), "Value": r.get("Value")}
-                                                      for r in rules]:
+    if {"Name": "prefix", "Value": "uploads/"} not in [
+        {"Name": str(r.get("Name")).lower(), "Value": r.get("Value")} for r in rules
+    ]:
         raise CheckFailed(
             "the notification has no prefix filter uploads/: the function writes thumbnails/ into the same bucket, "
             "and every object it writes would invoke it again (a recursive loop)."
@@ -83,7 +86,7 @@ def _cycle(template: dict) -> list[str]:
         path.append(node)
         for target in sorted(edges.get(node, ())):
             if state.get(target) == 1:
-                return [*path[path.index(target):], target]
+                return [*path[path.index(target) :], target]
             if not state.get(target):
                 loop = visit(target)
                 if loop:
@@ -118,26 +121,40 @@ def least_privilege(ctx: Context) -> None:
     for role in resources_of(expanded, "AWS::IAM::Role").values():
         for policy in role.get("Properties", {}).get("Policies", []):
             statements += policy.get("PolicyDocument", {}).get("Statement", [])
+
     def granted(action: str) -> bool:  # judged by what the patterns allow: dynamodb:* grants PutItem
-        return any(statement.get("Effect", "Allow") == "Allow" and
-                   any(action_matches(p, action) for p in
-                       ([statement.get("Action")] if isinstance(statement.get("Action"), str)
-                        else statement.get("Action") or []))
-                   for statement in statements)
+        return any(
+            statement.get("Effect", "Allow") == "Allow"
+            and any(
+                action_matches(p, action)
+                for p in (
+                    [statement.get("Action")]
+                    if isinstance(statement.get("Action"), str)
+                    else statement.get("Action") or []
+                )
+            )
+            for statement in statements
+        )
 
     for needed in ("s3:GetObject", "dynamodb:PutItem"):
         if not granted(needed):
-            raise CheckFailed(f"no statement of the function's role allows {needed}; add the SAM policy template "
-                              "for it (S3ReadPolicy, DynamoDBCrudPolicy or DynamoDBWritePolicy).")
+            raise CheckFailed(
+                f"no statement of the function's role allows {needed}; add the SAM policy template "
+                "for it (S3ReadPolicy, DynamoDBCrudPolicy or DynamoDBWritePolicy)."
+            )
     for statement in statements:
         resources = statement.get("Resource")
         if resources == "*" or (isinstance(resources, list) and "*" in resources):
-            raise CheckFailed(f"a statement allows {shown(statement.get('Action'), 400)} on every resource ('*'); "
-                              "scope it to the bucket and the table.")
+            raise CheckFailed(
+                f"a statement allows {shown(statement.get('Action'), 400)} on every resource ('*'); "
+                "scope it to the bucket and the table."
+            )
     writes = [a for a in ("s3:PutObject", "s3:DeleteObject", "s3:PutBucketNotification") if granted(a)]
     if writes:
-        raise CheckFailed(f"the role may {', '.join(writes)}: the function only reads uploads (the exercise asks for "
-                          "read access to the bucket); use S3ReadPolicy, not S3CrudPolicy or s3:*.")
+        raise CheckFailed(
+            f"the role may {', '.join(writes)}: the function only reads uploads (the exercise asks for "
+            "read access to the bucket); use S3ReadPolicy, not S3CrudPolicy or s3:*."
+        )
     _s3_scoped_to_the_uploads_bucket(ctx, expanded, statements)
     if not any("ResultsTable" in references(s.get("Resource")) for s in statements):
         raise CheckFailed("no statement is scoped to ResultsTable; use DynamoDBCrudPolicy with TableName: Ref.")
@@ -175,8 +192,10 @@ def _s3_scoped_to_the_uploads_bucket(ctx: Context, expanded: dict, statements: l
         for resource in resources if isinstance(resources, list) else [resources]:
             arn = rendered(resource, expanded)
             if arn is not None and arn not in allowed:
-                raise CheckFailed(f"an S3 statement of the role names {arn!r} once deployed; it should name the "
-                                  f"uploads bucket ({{'Fn::Sub': BUCKET_NAME}}, here {bucket!r}) and its objects.")
+                raise CheckFailed(
+                    f"an S3 statement of the role names {arn!r} once deployed; it should name the "
+                    f"uploads bucket ({{'Fn::Sub': BUCKET_NAME}}, here {bucket!r}) and its objects."
+                )
 
 
 @EXERCISE.live("deployed with the SAM transform on the emulator: an upload under uploads/ is processed; stack deleted")

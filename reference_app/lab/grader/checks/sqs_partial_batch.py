@@ -23,12 +23,18 @@ POISON = ("this is not an order", "{}", '{"amount": 12}', "[1, 2]", '{"order_id"
 def _batch(run: str, rng=None, good_count: int = 3, poison_count: int = 1) -> tuple[list[dict], list[str]]:
     """``good_count`` orders and ``poison_count`` poison messages, shuffled (messageIds are uuids, as SQS's)."""
     if rng is None:  # the fixed batch of a check written before the seed
-        good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": 10 * n}), f"good-{run}-{n}")
-                for n in (1, 2, 3)]
+        good = [
+            sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": 10 * n}), f"good-{run}-{n}") for n in (1, 2, 3)
+        ]
         poisoned = sqs_record("this is not an order", f"poison-{run}")
         return [good[0], poisoned, good[1], good[2]], [poisoned["messageId"]]
-    good = [sqs_record(json.dumps({"order_id": f"{run}-{n}", "amount": rng.randint(1, 9999)}),
-                       str(uuid.UUID(int=rng.getrandbits(128)))) for n in range(1, good_count + 1)]
+    good = [
+        sqs_record(
+            json.dumps({"order_id": f"{run}-{n}", "amount": rng.randint(1, 9999)}),
+            str(uuid.UUID(int=rng.getrandbits(128))),
+        )
+        for n in range(1, good_count + 1)
+    ]
     bodies = list(POISON) * (1 + poison_count // len(POISON))
     rng.shuffle(bodies)  # every kind of poison, once each, before any comes twice
     poison = [sqs_record(body, str(uuid.UUID(int=rng.getrandbits(128)))) for body in bodies[:poison_count]]
@@ -66,13 +72,15 @@ def one_poison(ctx: Context) -> None:
         ) from None
     reported = _failures(response, f"a batch of {len(records)} with one poison message")
     if reported != poison:
-        raise CheckFailed(f"expected batchItemFailures to name only {poison[0]!r} (the poison message), got "
-                          f"{shown(reported, 400)}.")
+        raise CheckFailed(
+            f"expected batchItemFailures to name only {poison[0]!r} (the poison message), got {shown(reported, 400)}."
+        )
     wanted = sorted(json.loads(r["body"])["order_id"] for r in records if r["messageId"] not in poison)
     stored = sorted(item["order_id"] for item in table_items(ctx.env["ORDERS_TABLE"]))
     if stored != wanted:
-        raise CheckFailed(f"the {len(wanted)} good orders {shown(wanted)} should be stored, the table holds "
-                          f"{shown(stored)}.")
+        raise CheckFailed(
+            f"the {len(wanted)} good orders {shown(wanted)} should be stored, the table holds {shown(stored)}."
+        )
 
 
 @EXERCISE.unit("a batch that all succeeds reports an empty list")
@@ -98,8 +106,9 @@ def all_bad(ctx: Context) -> None:
             f"the handler raised {type(exc).__name__} on an all-poison batch; report, don't raise."
         ) from None
     if sorted(reported) != sorted(poison):
-        raise CheckFailed(f"an all-poison batch should report every messageId {shown(poison, 400)}, got "
-                          f"{shown(reported, 400)}.")
+        raise CheckFailed(
+            f"an all-poison batch should report every messageId {shown(poison, 400)}, got {shown(reported, 400)}."
+        )
 
 
 @EXERCISE.live(

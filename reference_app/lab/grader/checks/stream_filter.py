@@ -28,8 +28,9 @@ def member_image(member_id: str, verified: bool | None, email: str | None = None
     return image
 
 
-def stream_record(event_name: str, member_id: str, verified: bool | None, sequence: int = 1,
-                  email: str | None = None) -> dict:
+def stream_record(
+    event_name: str, member_id: str, verified: bool | None, sequence: int = 1, email: str | None = None
+) -> dict:
     """A DynamoDB Streams record (NEW_AND_OLD_IMAGES) for the members table."""
     record = copy.deepcopy(load_event("dynamodb_stream_insert")["Records"][0])
     record["eventName"] = event_name
@@ -72,8 +73,9 @@ def lets_through(ctx: Context) -> None:
     pattern = _pattern(ctx.load())
     for member in ctx.rng.distinct(ctx.rng.user_id, 3):
         if not _passes(pattern, stream_record("INSERT", member, True, email=ctx.rng.email())):
-            raise CheckFailed(f"the INSERT of member {member} with email_verified true does not match "
-                              f"{json.dumps(pattern)}.")
+            raise CheckFailed(
+                f"the INSERT of member {member} with email_verified true does not match {json.dumps(pattern)}."
+            )
 
 
 @EXERCISE.unit("the pattern drops everything else: unverified or unmarked sign-ups, updates, deletions")
@@ -107,8 +109,10 @@ def welcomes(ctx: Context) -> None:
     stored = sorted((item.get("member_id"), item.get("email")) for item in table_items(ctx.env["WELCOMES_TABLE"]))
     expected = sorted(members.items())
     if stored != expected:
-        raise CheckFailed(f"after the batch and its retry the welcomes table should hold {shown(expected, 400)}, "
-                          f"it holds {shown(stored, 400)}.")
+        raise CheckFailed(
+            f"after the batch and its retry the welcomes table should hold {shown(expected, 400)}, "
+            f"it holds {shown(stored, 400)}."
+        )
 
 
 @EXERCISE.live("through a filtered DynamoDB stream mapping: only the verified sign-up reaches the function")
@@ -118,28 +122,48 @@ def live(ctx: Context) -> None:
     dynamodb = clients.client("dynamodb")
     members_arn = dynamodb.describe_table(TableName=MEMBERS)["Table"]["TableArn"]
     pattern = json.dumps(ctx.load().filter_pattern())
-    event_source_mapping(dep.name, members_arn, batch_size=10, starting_position="TRIM_HORIZON",
-                         report_batch_item_failures=False, MaximumRetryAttempts=2,
-                         FilterCriteria={"Filters": [{"Pattern": pattern}]})
+    event_source_mapping(
+        dep.name,
+        members_arn,
+        batch_size=10,
+        starting_position="TRIM_HORIZON",
+        report_batch_item_failures=False,
+        MaximumRetryAttempts=2,
+        FilterCriteria={"Filters": [{"Pattern": pattern}]},
+    )
     verified, unverified = f"m-{ctx.run_id}-v", f"m-{ctx.run_id}-u"
     for member, flag in ((verified, True), (unverified, False)):
-        dynamodb.put_item(TableName=MEMBERS, Item={"member_id": {"S": member}, "email": {"S": f"{member}@example.com"},
-                                                   "email_verified": {"BOOL": flag}})
+        dynamodb.put_item(
+            TableName=MEMBERS,
+            Item={
+                "member_id": {"S": member},
+                "email": {"S": f"{member}@example.com"},
+                "email_verified": {"BOOL": flag},
+            },
+        )
     # An update that changes the e-mail: if it got through, the welcome would carry the new address.
-    dynamodb.update_item(TableName=MEMBERS, Key={"member_id": {"S": verified}}, UpdateExpression="SET email = :e",
-                         ExpressionAttributeValues={":e": {"S": f"changed-{verified}@example.com"}})
+    dynamodb.update_item(
+        TableName=MEMBERS,
+        Key={"member_id": {"S": verified}},
+        UpdateExpression="SET email = :e",
+        ExpressionAttributeValues={":e": {"S": f"changed-{verified}@example.com"}},
+    )
     dynamodb.delete_item(TableName=MEMBERS, Key={"member_id": {"S": unverified}})
     welcomes = clients.resource("dynamodb").Table(ctx.env["WELCOMES_TABLE"])
     for _ in attempts(deadline_s=9, first=0.2, cap=0.5):
         if "Item" in welcomes.get_item(Key={"member_id": verified}):
             break
     else:
-        raise CheckFailed(f"{verified} signed up verified, but no welcome arrived within 9 s; is the function "
-                          "invoked at all (lab.invocations('lab-ex-stream-filter'))?")
+        raise CheckFailed(
+            f"{verified} signed up verified, but no welcome arrived within 9 s; is the function "
+            "invoked at all (lab.invocations('lab-ex-stream-filter'))?"
+        )
     time.sleep(1.0)  # give the records the filter should drop the time to arrive, if they were not dropped
     welcome = welcomes.get_item(Key={"member_id": verified})["Item"]
     if welcome.get("email") != f"{verified}@example.com":
-        raise CheckFailed(f"the welcome for {verified} now says {welcome.get('email')!r}: the later MODIFY reached "
-                          "the function. Only INSERT records should pass the filter.")
+        raise CheckFailed(
+            f"the welcome for {verified} now says {welcome.get('email')!r}: the later MODIFY reached "
+            "the function. Only INSERT records should pass the filter."
+        )
     if "Item" in welcomes.get_item(Key={"member_id": unverified}):
         raise CheckFailed(f"{unverified} (email_verified false) was welcomed: the filter let its record through.")

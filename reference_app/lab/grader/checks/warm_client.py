@@ -78,9 +78,13 @@ def live(ctx: Context) -> None:
     ids = {r.payload["client_id"] for r in runs}
     counts = [r.payload["clients_created"] for r in runs]
     if len(ids) != 1 or counts != [1, 1, 1]:
-        raise CheckFailed(f"three invocations saw client ids {sorted(ids)} and counts {counts}: "
-                          "every invocation an environment serves should reuse the client it created first.")
+        raise CheckFailed(
+            f"three invocations saw client ids {sorted(ids)} and counts {counts}: "
+            "every invocation an environment serves should reuse the client it created first."
+        )
     warm = runs[-1].logs()
     if warm is None or warm.cold or warm.report.get("Duration", SLOW_MS) >= SLOW_MS * 0.8:
-        raise CheckFailed("the last warm invocation still took as long as creating a client; "
-                          f"its REPORT line: {warm.lines[-1] if warm else 'not found'}.")
+        raise CheckFailed(
+            "the last warm invocation still took as long as creating a client; "
+            f"its REPORT line: {warm.lines[-1] if warm else 'not found'}."
+        )

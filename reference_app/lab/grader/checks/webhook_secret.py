@@ -42,11 +42,18 @@ def sign(key: str, body: str = BODY) -> str:
 def _body(ctx: Context) -> str:
     """A webhook body drawn for this run (a type, an amount, a currency, a customer's name)."""
     rng = ctx.rng
-    return json.dumps({"type": rng.choice(("payment.succeeded", "payment.refunded", "invoice.paid")),
-                       "amount_cents": rng.amount_cents(), "currency": rng.currency(), "customer": rng.name(),
-                       "id": f"evt_{rng.token(12)}"},
-                      # as providers send it: compact, or indented; never what json.dumps gives back by default
-                      ensure_ascii=rng.random() < 0.5, **rng.choice(({"separators": (",", ":")}, {"indent": 2})))
+    return json.dumps(
+        {
+            "type": rng.choice(("payment.succeeded", "payment.refunded", "invoice.paid")),
+            "amount_cents": rng.amount_cents(),
+            "currency": rng.currency(),
+            "customer": rng.name(),
+            "id": f"evt_{rng.token(12)}",
+        },
+        # as providers send it: compact, or indented; never what json.dumps gives back by default
+        ensure_ascii=rng.random() < 0.5,
+        **rng.choice(({"separators": (",", ":")}, {"indent": 2})),
+    )
 
 
 def url_event(body: str = BODY, signature: str | None = None) -> dict:
@@ -54,8 +61,15 @@ def url_event(body: str = BODY, signature: str | None = None) -> dict:
     headers = {"content-type": "application/json", "host": "abc.lambda-url.us-east-1.on.aws"}
     if signature is not None:
         headers["x-signature"] = signature
-    return {"version": "2.0", "routeKey": "$default", "rawPath": "/", "headers": headers, "body": body,
-            "isBase64Encoded": False, "requestContext": {"http": {"method": "POST", "path": "/"}}}
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/",
+        "headers": headers,
+        "body": body,
+        "isBase64Encoded": False,
+        "requestContext": {"http": {"method": "POST", "path": "/"}},
+    }
 
 
 def _forget_powertools_caches() -> None:
@@ -89,12 +103,15 @@ def verifies(ctx: Context) -> None:
     module, key = _setup(ctx, f"whsec-{ctx.rng.token(24)}")
     body, other = _body(ctx), _body(ctx)
     right = sign(key, body)
-    cases = [("a correct signature", body, right, 200),
-             ("a wrong signature", body, sign("not-the-key", body), 401),
-             ("the signature of another body", body, sign(key, other), 401),
-             ("the right signature without its sha256= prefix", body, right.removeprefix("sha256="), 401),
-             ("no x-signature header", body, None, 401), ("a garbled header", body, "sha256=zz", 401),
-             ("a correct signature on another body", other, sign(key, other), 200)]
+    cases = [
+        ("a correct signature", body, right, 200),
+        ("a wrong signature", body, sign("not-the-key", body), 401),
+        ("the signature of another body", body, sign(key, other), 401),
+        ("the right signature without its sha256= prefix", body, right.removeprefix("sha256="), 401),
+        ("no x-signature header", body, None, 401),
+        ("a garbled header", body, "sha256=zz", 401),
+        ("a correct signature on another body", other, sign(key, other), 200),
+    ]
     ctx.rng.shuffle(cases)
     for what, sent, signature, status in cases:
         got = _call(module, url_event(sent, signature=signature))["statusCode"]
@@ -108,9 +125,11 @@ def constant_time(ctx: Context) -> None:
     ``==`` stops at the first differing character, so the time it takes leaks how much of a forged
     signature is right, and the signature can be guessed character by character."""
     if not static_calls(ctx, "hmac.compare_digest") and not static_calls(ctx, "secrets.compare_digest"):
-        raise CheckFailed("compare the signature with hmac.compare_digest(given, expected), not ==: == stops at "
-                          "the first difference, so its timing tells an attacker how much of a forged signature "
-                          "is right.")
+        raise CheckFailed(
+            "compare the signature with hmac.compare_digest(given, expected), not ==: == stops at "
+            "the first difference, so its timing tells an attacker how much of a forged signature "
+            "is right."
+        )
 
 
 @EXERCISE.unit("the key is read from Secrets Manager once, however many requests arrive")
@@ -130,16 +149,22 @@ def cached(ctx: Context) -> None:
             body = _body(ctx)
             _call(module, url_event(body, signature=sign(key, body)))
     if len(reads) != 1:
-        raise CheckFailed(f"{count} requests read the secret {len(reads)} times; read it once and keep it "
-                          "(parameters.get_secret(..., max_age=CACHE_SECONDS)).")
+        raise CheckFailed(
+            f"{count} requests read the secret {len(reads)} times; read it once and keep it "
+            "(parameters.get_secret(..., max_age=CACHE_SECONDS))."
+        )
     max_age = getattr(module, "CACHE_SECONDS", None)
     if not isinstance(max_age, (int, float)) or not 0 < max_age <= 3600:
-        raise CheckFailed(f"CACHE_SECONDS is {max_age!r}: a cached key must expire (a few minutes), or a rotated "
-                          "secret never reaches a warm environment.")
+        raise CheckFailed(
+            f"CACHE_SECONDS is {max_age!r}: a cached key must expire (a few minutes), or a rotated "
+            "secret never reaches a warm environment."
+        )
     ages = [kw.value for call in static_calls(ctx, "get_secret") for kw in call.keywords if kw.arg == "max_age"]
     if static_calls(ctx, "get_secret") and not ages:
-        raise CheckFailed("get_secret(...) without max_age caches for Powertools' default (5 s): pass "
-                          "max_age=CACHE_SECONDS, so the cache lives as long as the exercise asks.")
+        raise CheckFailed(
+            "get_secret(...) without max_age caches for Powertools' default (5 s): pass "
+            "max_age=CACHE_SECONDS, so the cache lives as long as the exercise asks."
+        )
 
 
 @EXERCISE.unit("the key appears in no answer, no print and no log line")
@@ -172,9 +197,11 @@ def generic_error(ctx: Context) -> None:
         raise CheckFailed(f"the 500's body tells the caller {leaked[0]!r}: answer a generic message, log the rest.")
 
 
-@EXERCISE.live("on the emulator that enforces IAM, through a function URL: 200 signed, 401 not; a warm "
-               "environment keeps the key it read (a rotation reaches it after CACHE_SECONDS); the key in no "
-               "configuration or log")
+@EXERCISE.live(
+    "on the emulator that enforces IAM, through a function URL: 200 signed, 401 not; a warm "
+    "environment keeps the key it read (a rotation reaches it after CACHE_SECONDS); the key in no "
+    "configuration or log"
+)
 def live(ctx: Context) -> None:
     with security.enforcing() as backend:
         sm = client("secretsmanager", backend)
@@ -183,25 +210,32 @@ def live(ctx: Context) -> None:
             secret_arn = sm.create_secret(Name=SECRET, SecretString=key)["ARN"]
         except sm.exceptions.ResourceExistsException:
             secret_arn = sm.put_secret_value(SecretId=SECRET, SecretString=key)["ARN"]
-        policy = {"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret_arn}]}
+        policy = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "secretsmanager:GetSecretValue", "Resource": secret_arn}],
+        }
         role = security.ensure_role(FUNCTION, policy, backend)
         since = int(time.time() * 1000)
-        deployed = security.deploy_with_role(FUNCTION, str(ctx.path), role, backend,
-                                             environment={"SIGNING_SECRET_ID": SECRET})
+        deployed = security.deploy_with_role(
+            FUNCTION, str(ctx.path), role, backend, environment={"SIGNING_SECRET_ID": SECRET}
+        )
         if deployed.action == "unchanged":
             force_cold_start(FUNCTION, backend)  # a new environment, which reads the key above
         url = function_url(FUNCTION, backend=backend)
         post = lambda k: http_call(url, "POST", BODY, headers={"x-signature": sign(k, BODY)})  # noqa: E731
         first, unsigned = post(key), http_call(url, "POST", BODY)
         if (first.status, unsigned.status) != (200, 401):
-            raise CheckFailed(f"signed: {first.status} ({shown(first.body)}), unsigned: {unsigned.status}; "
-                              "expected 200 and 401 (the function's log says more).")
+            raise CheckFailed(
+                f"signed: {first.status} ({shown(first.body)}), unsigned: {unsigned.status}; "
+                "expected 200 and 401 (the function's log says more)."
+            )
         rotated = f"{key}-rotated"
         sm.put_secret_value(SecretId=SECRET, SecretString=rotated)
         if post(key).status != 200:
-            raise CheckFailed("after the secret was rotated, a warm environment no longer knew the key it read: "
-                              "it read the secret again instead of keeping it for CACHE_SECONDS.")
+            raise CheckFailed(
+                "after the secret was rotated, a warm environment no longer knew the key it read: "
+                "it read the secret again instead of keeping it for CACHE_SECONDS."
+            )
         _nothing_shown(key, rotated, since, backend)
 
 

@@ -54,23 +54,37 @@ def _decoys(ctx: Context) -> list[tuple[str, Any, str]]:
     rng = ctx.rng
     inner = {name: load_event(name) for name in ("s3_put", "apigw_rest_post_user", "sqs_batch_one_bad")}
     sqs = load_event("sqs_batch_one_bad")
-    sqs["Records"] = [{**r, "body": json.dumps(inner[rng.choice(("s3_put", "apigw_rest_post_user"))])}
-                      for r in sqs["Records"][: rng.randint(1, len(sqs["Records"]))]]
+    sqs["Records"] = [
+        {**r, "body": json.dumps(inner[rng.choice(("s3_put", "apigw_rest_post_user"))])}
+        for r in sqs["Records"][: rng.randint(1, len(sqs["Records"]))]
+    ]
     sns = load_event("sns_notification")
     sns["Records"][0]["Sns"]["Message"] = json.dumps(inner[rng.choice(list(inner))])
     bridge = load_event("eventbridge_scheduled")
     bridge["detail"] = {"eventSource": "aws:s3", "Records": inner["s3_put"]["Records"], "note": rng.name()}
-    talk = {"comment": rng.choice(("eventSource aws:sqs", "httpMethod POST", "EventSource aws:sns")),
-            "Records": "not a list", "detail-type": None, "customer": rng.name()}
-    found = [("an SQS message whose body is another event", sqs, "sqs"),
-             ("an SNS notification whose message is another event", sns, "sns"),
-             ("an EventBridge event about S3", bridge, "eventbridge"),
-             (f"a direct invoke {shown(talk)}", talk, "unknown"),
-             ("a direct invoke with an empty Records list", {"Records": [], "httpMethods": ["GET"]}, "unknown"),
-             ("a direct invoke that says version 2.0", {"version": "2.0", "routeKey": "$default",
-                                                        "customer": rng.name()}, "unknown"),
-             ("a direct invoke with requestContext.http but version 1.0",
-              {"version": "1.0", "requestContext": {"http": {"method": "GET"}}}, "unknown")]
+    talk = {
+        "comment": rng.choice(("eventSource aws:sqs", "httpMethod POST", "EventSource aws:sns")),
+        "Records": "not a list",
+        "detail-type": None,
+        "customer": rng.name(),
+    }
+    found = [
+        ("an SQS message whose body is another event", sqs, "sqs"),
+        ("an SNS notification whose message is another event", sns, "sns"),
+        ("an EventBridge event about S3", bridge, "eventbridge"),
+        (f"a direct invoke {shown(talk)}", talk, "unknown"),
+        ("a direct invoke with an empty Records list", {"Records": [], "httpMethods": ["GET"]}, "unknown"),
+        (
+            "a direct invoke that says version 2.0",
+            {"version": "2.0", "routeKey": "$default", "customer": rng.name()},
+            "unknown",
+        ),
+        (
+            "a direct invoke with requestContext.http but version 1.0",
+            {"version": "1.0", "requestContext": {"http": {"method": "GET"}}},
+            "unknown",
+        ),
+    ]
     rng.shuffle(found)
     return found
 
@@ -100,13 +114,16 @@ def sources(ctx: Context) -> None:
     for other in OTHERS:
         source, _ = _answer(module, other, shown(other))
         if source != "unknown":
-            raise CheckFailed(f"{shown(other)} comes from no AWS trigger; identify() should say 'unknown', "
-                              f"not {source!r}.")
+            raise CheckFailed(
+                f"{shown(other)} comes from no AWS trigger; identify() should say 'unknown', not {source!r}."
+            )
     for what, event, expected in _decoys(ctx):
         source, _ = _answer(module, event, what)
         if source != expected:
-            raise CheckFailed(f"{what} comes from {expected!r}; identify() said {source!r}. Read the event's own "
-                              "keys (top level, then Records[0]'s eventSource), not words found anywhere in it.")
+            raise CheckFailed(
+                f"{what} comes from {expected!r}; identify() said {source!r}. Read the event's own "
+                "keys (top level, then Records[0]'s eventSource), not words found anywhere in it."
+            )
 
 
 @EXERCISE.unit("each source gets the invocation model its service uses")
@@ -145,13 +162,16 @@ def live(ctx: Context) -> None:
     except ValueError:
         body = {}
     if reply.status != 200 or body != {"source": "apigateway-rest", "model": "synchronous"}:
-        raise CheckFailed(f"GET through API Gateway answered {reply.status} {shown(reply.body)}; expected the body "
-                          '{"source": "apigateway-rest", "model": "synchronous"}.')
+        raise CheckFailed(
+            f"GET through API Gateway answered {reply.status} {shown(reply.body)}; expected the body "
+            '{"source": "apigateway-rest", "model": "synchronous"}.'
+        )
     wanted = {("s3", "asynchronous"), ("sqs", "event source mapping")}
     seen: set[tuple[str, str]] = set()
     for _ in attempts(deadline_s=15, first=0.2, cap=0.5):
         seen = {(line["source"], line["model"]) for line in logged(dep.name, since, message="identified")}
         if wanted <= seen:
             return
-    raise CheckFailed(f"after an upload and a queue message the function logged {sorted(seen)}; "
-                      f"expected {sorted(wanted)} among them.")
+    raise CheckFailed(
+        f"after an upload and a queue message the function logged {sorted(seen)}; expected {sorted(wanted)} among them."
+    )

@@ -43,9 +43,17 @@ def bill(reports: list[dict[str, float]], memory_mb: int):
     rows = []
     for architecture in ARCHITECTURES:
         charges = cost(len(reports), gb_seconds, architecture)
-        rows.append({"architecture": architecture, "requests": len(reports), "billed ms": ms,
-                     "GB-seconds": gb_seconds, "request charge ($)": charges["requests"],
-                     "duration charge ($)": charges["duration"], "total ($)": charges["total"]})
+        rows.append(
+            {
+                "architecture": architecture,
+                "requests": len(reports),
+                "billed ms": ms,
+                "GB-seconds": gb_seconds,
+                "request charge ($)": charges["requests"],
+                "duration charge ($)": charges["duration"],
+                "total ($)": charges["total"],
+            }
+        )
     return pd.DataFrame(rows).set_index("architecture")
 
 
@@ -57,6 +65,13 @@ def monthly_cost(requests: int, average_billed_ms: float, memory_mb: int):
     rows = []
     for architecture in ARCHITECTURES:
         gross, net = cost(requests, gb_seconds, architecture), cost(requests, gb_seconds, architecture, True)
-        rows.append({"architecture": architecture, "requests / month": requests, "GB-seconds": round(gb_seconds),
-                     "total ($)": round(gross["total"], 2), "after the free tier ($)": round(net["total"], 2)})
+        rows.append(
+            {
+                "architecture": architecture,
+                "requests / month": requests,
+                "GB-seconds": round(gb_seconds),
+                "total ($)": round(gross["total"], 2),
+                "after the free tier ($)": round(net["total"], 2),
+            }
+        )
     return pd.DataFrame(rows).set_index("architecture")

@@ -36,29 +36,36 @@ def attempts(function: str, marker: str, since_ms: int, expected: int = 3, timeo
     ``expected`` have arrived or ``timeout_s`` has passed."""
     import pandas as pd
 
-    lines = wait_for_logged(function, expected, since_ms, message="probe",
-                            where=lambda line: line.get("marker") == marker, timeout_s=timeout_s)
+    lines = wait_for_logged(
+        function,
+        expected,
+        since_ms,
+        message="probe",
+        where=lambda line: line.get("marker") == marker,
+        timeout_s=timeout_s,
+    )
     rows, first, previous = [], None, None
     for number, line in enumerate(lines, start=1):
         at = line["started_ms"] / 1000
         first = at if first is None else first
-        rows.append({
-            "attempt": number,
-            "seconds after the first": round(at - first, 1),
-            "gap (s)": None if previous is None else round(at - previous, 1),
-            "environment": line["environment"],
-            "cold start": line["cold_start"],
-            "request id": line["request_id"],
-        })
+        rows.append(
+            {
+                "attempt": number,
+                "seconds after the first": round(at - first, 1),
+                "gap (s)": None if previous is None else round(at - previous, 1),
+                "environment": line["environment"],
+                "cold start": line["cold_start"],
+                "request id": line["request_id"],
+            }
+        )
         previous = at
-    return pd.DataFrame(rows, columns=["attempt", "seconds after the first", "gap (s)", "environment",
-                                       "cold start", "request id"]).set_index("attempt")
+    return pd.DataFrame(
+        rows, columns=["attempt", "seconds after the first", "gap (s)", "environment", "cold start", "request id"]
+    ).set_index("attempt")
 
 
 def queue_arn(queue_url: str) -> str:
-    return client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"][
-        "QueueArn"
-    ]
+    return client("sqs").get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
 
 
 def wire_queue(function: str, queue: str, batch_size: int = 10) -> str:
@@ -92,9 +99,12 @@ def send_and_collect(queue_url: str, function: str, count: int = 5, timeout_s: f
         if sum(len(b["event"]["Records"]) for b in batches) >= count:
             break
     rows = [
-        {"invocation": b.request_id, "records in the batch": len(b["event"]["Records"]),
-         "bodies": ", ".join(r["body"].split(" of run ")[0] for r in b["event"]["Records"]),
-         "eventSource": b["event"]["Records"][0]["eventSource"]}
+        {
+            "invocation": b.request_id,
+            "records in the batch": len(b["event"]["Records"]),
+            "bodies": ", ".join(r["body"].split(" of run ")[0] for r in b["event"]["Records"]),
+            "eventSource": b["event"]["Records"][0]["eventSource"],
+        }
         for b in batches
     ]
     return pd.DataFrame(rows, columns=["invocation", "records in the batch", "bodies", "eventSource"])
@@ -115,19 +125,28 @@ def who_retries(sync: Any, async_status: int, tries: Any, batches: Any):
     import pandas as pd
 
     rows = [
-        {"model": "synchronous", "how it is invoked": "RequestResponse: API Gateway, function URL, SDK call",
-         "what the caller got": f"{sync.status_code} with FunctionError={sync.function_error!r}",
-         "attempts seen": 1,
-         "who retries": "the caller; Lambda never retries a synchronous invocation"},
-        {"model": "asynchronous", "how it is invoked": "Event: S3, SNS, EventBridge, SDK with InvocationType=Event",
-         "what the caller got": f"{async_status}, before the function ran",
-         "attempts seen": len(tries),
-         "who retries": "Lambda: two more attempts by default, then a DLQ or on-failure destination"},
-        {"model": "event source mapping", "how it is invoked": "Lambda polls: SQS, Kinesis, DynamoDB Streams",
-         "what the caller got": "nothing: the producer only wrote to the queue",
-         "attempts seen": len(batches),
-         "who retries": "the source: an SQS batch reappears after the visibility timeout (until "
-                        "maxReceiveCount moves it to a DLQ); a stream batch is retried until it succeeds or "
-                        "expires, blocking its shard"},
+        {
+            "model": "synchronous",
+            "how it is invoked": "RequestResponse: API Gateway, function URL, SDK call",
+            "what the caller got": f"{sync.status_code} with FunctionError={sync.function_error!r}",
+            "attempts seen": 1,
+            "who retries": "the caller; Lambda never retries a synchronous invocation",
+        },
+        {
+            "model": "asynchronous",
+            "how it is invoked": "Event: S3, SNS, EventBridge, SDK with InvocationType=Event",
+            "what the caller got": f"{async_status}, before the function ran",
+            "attempts seen": len(tries),
+            "who retries": "Lambda: two more attempts by default, then a DLQ or on-failure destination",
+        },
+        {
+            "model": "event source mapping",
+            "how it is invoked": "Lambda polls: SQS, Kinesis, DynamoDB Streams",
+            "what the caller got": "nothing: the producer only wrote to the queue",
+            "attempts seen": len(batches),
+            "who retries": "the source: an SQS batch reappears after the visibility timeout (until "
+            "maxReceiveCount moves it to a DLQ); a stream batch is retried until it succeeds or "
+            "expires, blocking its shard",
+        },
     ]
     return pd.DataFrame(rows).set_index("model")

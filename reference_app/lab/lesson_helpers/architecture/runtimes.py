@@ -15,8 +15,14 @@ from botocore.model import ServiceModel
 
 from ...errors import LabError
 
-MANAGED = {"python": "Python", "nodejs": "Node.js", "java": "Java", "dotnet": ".NET (C#, PowerShell)",
-           "ruby": "Ruby", "go": "Go"}
+MANAGED = {
+    "python": "Python",
+    "nodejs": "Node.js",
+    "java": "Java",
+    "dotnet": ".NET (C#, PowerShell)",
+    "ruby": "Ruby",
+    "go": "Go",
+}
 SEED_LANGUAGES = ("Python", "Node.js", "Java", "C#", "Go", "Ruby", "PHP", "Rust")
 
 
@@ -30,8 +36,9 @@ def family(identifier: str) -> str:
     """``python3.13`` -> ``python``, ``dotnetcore3.1`` -> ``dotnet``, ``provided.al2023`` -> ``provided``."""
     found = re.match(r"[a-z]+", identifier)
     if found is None:
-        raise LabError(f"{identifier!r} is not a Lambda runtime identifier: one starts with its language, "
-                       "e.g. python3.13.")
+        raise LabError(
+            f"{identifier!r} is not a Lambda runtime identifier: one starts with its language, e.g. python3.13."
+        )
     name = found.group(0)
     return "dotnet" if name.startswith("dotnet") else name
 

@@ -41,8 +41,11 @@ class Ramp:
         wanted = {r["request_id"] for r in self.rows}
         found: dict[str, dict[str, float]] = {}
         for _ in polling(timeout_s, first=0.2, cap=0.5):
-            found = {i.request_id: i.report for i in invocations(function, self.started_ms - 10_000)
-                     if i.complete and i.request_id in wanted}
+            found = {
+                i.request_id: i.report
+                for i in invocations(function, self.started_ms - 10_000)
+                if i.complete and i.request_id in wanted
+            }
             if len(found) == len(wanted):
                 break
         return list(found.values())
@@ -75,14 +78,16 @@ class Ramp:
             batch = [r for r in self.rows if r["wave"] == wave]
             envs = {r["environment"] for r in batch}
             seen |= envs
-            rows.append({
-                "wave": wave,
-                "parallel requests": len(batch),
-                "environments used": len(envs),
-                "cold starts": sum(1 for r in batch if r["cold_start"]),
-                "environments so far": len(seen),
-                "peak concurrency": peak_overlap([(r["started_ms"], r["ended_ms"]) for r in batch]),
-            })
+            rows.append(
+                {
+                    "wave": wave,
+                    "parallel requests": len(batch),
+                    "environments used": len(envs),
+                    "cold starts": sum(1 for r in batch if r["cold_start"]),
+                    "environments so far": len(seen),
+                    "peak concurrency": peak_overlap([(r["started_ms"], r["ended_ms"]) for r in batch]),
+                }
+            )
         return pd.DataFrame(rows).set_index("wave")
 
     def plot(self):
@@ -91,29 +96,55 @@ class Ramp:
         alt = altair()
         start = min(r["started_ms"] for r in self.rows)
         order = list(dict.fromkeys(r["environment"] for r in sorted(self.rows, key=lambda r: r["started_ms"])))
-        bars = [{"environment": f"env {r['environment']}", "from": (r["started_ms"] - start) / 1000,
-                 "to": (r["ended_ms"] - start) / 1000, "start": "cold" if r["cold_start"] else "warm",
-                 "wave": r["wave"]} for r in self.rows]
+        bars = [
+            {
+                "environment": f"env {r['environment']}",
+                "from": (r["started_ms"] - start) / 1000,
+                "to": (r["ended_ms"] - start) / 1000,
+                "start": "cold" if r["cold_start"] else "warm",
+                "wave": r["wave"],
+            }
+            for r in self.rows
+        ]
         seconds = alt.X("from:Q", title="seconds since the first invocation")
-        left = alt.Chart(alt.Data(values=bars), title="who served what (dark = cold start)", width=380,
-                         height=alt.Step(24)).mark_bar(stroke="white").encode(
-            x=seconds, x2="to:Q",
-            y=alt.Y("environment:N", sort=[f"env {e}" for e in order], title=None),
-            color=alt.Color("start:N", title=None, legend=alt.Legend(orient="bottom"),
-                            scale=alt.Scale(domain=["cold", "warm"], range=["#1f4e79", "#7fb3d5"])),
-            tooltip=["environment:N", "start:N", "wave:Q", "from:Q", "to:Q"],
+        left = (
+            alt.Chart(
+                alt.Data(values=bars), title="who served what (dark = cold start)", width=380, height=alt.Step(24)
+            )
+            .mark_bar(stroke="white")
+            .encode(
+                x=seconds,
+                x2="to:Q",
+                y=alt.Y("environment:N", sort=[f"env {e}" for e in order], title=None),
+                color=alt.Color(
+                    "start:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom"),
+                    scale=alt.Scale(domain=["cold", "warm"], range=["#1f4e79", "#7fb3d5"]),
+                ),
+                tooltip=["environment:N", "start:N", "wave:Q", "from:Q", "to:Q"],
+            )
         )
         times, running, created = concurrency_series(self.rows)
-        steps = [{"at": (t - start) / 1000, "count": n, "series": series}
-                 for series, counts in (("invocations running", running), ("environments created", created))
-                 for t, n in zip(times, counts, strict=True)]
-        right = alt.Chart(alt.Data(values=steps), title="concurrency rising from zero", width=380,
-                          height=220).mark_line(interpolate="step-after", strokeWidth=2).encode(
-            x=alt.X("at:Q", title="seconds since the first invocation"),
-            y=alt.Y("count:Q", title="count", axis=alt.Axis(**whole_numbers(max(s["count"] for s in steps)))),
-            color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom"),
-                            scale=alt.Scale(range=["#cf222e", "#0969da"])),
-            strokeDash=alt.StrokeDash("series:N", legend=None),
+        steps = [
+            {"at": (t - start) / 1000, "count": n, "series": series}
+            for series, counts in (("invocations running", running), ("environments created", created))
+            for t, n in zip(times, counts, strict=True)
+        ]
+        right = (
+            alt.Chart(alt.Data(values=steps), title="concurrency rising from zero", width=380, height=220)
+            .mark_line(interpolate="step-after", strokeWidth=2)
+            .encode(
+                x=alt.X("at:Q", title="seconds since the first invocation"),
+                y=alt.Y("count:Q", title="count", axis=alt.Axis(**whole_numbers(max(s["count"] for s in steps)))),
+                color=alt.Color(
+                    "series:N",
+                    title=None,
+                    legend=alt.Legend(orient="bottom"),
+                    scale=alt.Scale(range=["#cf222e", "#0969da"]),
+                ),
+                strokeDash=alt.StrokeDash("series:N", legend=None),
+            )
         )
         return readable(alt.hconcat(left, right).resolve_scale(color="independent"))
 
@@ -131,8 +162,10 @@ def peak_overlap(spans: list[tuple[int, int]]) -> int:
 
 def concurrency_series(rows: list[dict]) -> tuple[list[int], list[int], list[int]]:
     """For a step plot: at each start or end, the invocations running and the environments seen so far."""
-    events = sorted([(r["started_ms"], 1, r["environment"]) for r in rows]
-                    + [(r["ended_ms"], -1, r["environment"]) for r in rows], key=lambda e: (e[0], e[1]))
+    events = sorted(
+        [(r["started_ms"], 1, r["environment"]) for r in rows] + [(r["ended_ms"], -1, r["environment"]) for r in rows],
+        key=lambda e: (e[0], e[1]),
+    )
     times, running, created = [], [], []
     now, seen = 0, set()
     for at, step, env in events:
@@ -144,8 +177,9 @@ def concurrency_series(rows: list[dict]) -> tuple[list[int], list[int], list[int
     return times, running, created
 
 
-def ramp(function: str = PROBE, waves: tuple[int, ...] = (1, 2, 4, 8), sleep_ms: int = 500,
-         backend: Backend | None = None) -> Ramp:
+def ramp(
+    function: str = PROBE, waves: tuple[int, ...] = (1, 2, 4, 8), sleep_ms: int = 500, backend: Backend | None = None
+) -> Ramp:
     """Retire the function's environments (a configuration change), then send each wave of
     ``n`` invocations in parallel, each working ``sleep_ms``; record who served what."""
     force_cold_start(function, backend)
@@ -159,8 +193,12 @@ def ramp(function: str = PROBE, waves: tuple[int, ...] = (1, 2, 4, 8), sleep_ms:
         payload = json.loads(answer["Payload"].read())
         if answer.get("FunctionError"):
             raise LabError(f"{function} failed during the ramp: {payload}")
-        return {"wave": wave, "parallel": n, "function": function, **{k: payload[k] for k in
-                ("environment", "cold_start", "started_ms", "ended_ms", "request_id")}}
+        return {
+            "wave": wave,
+            "parallel": n,
+            "function": function,
+            **{k: payload[k] for k in ("environment", "cold_start", "started_ms", "ended_ms", "request_id")},
+        }
 
     rows: list[dict] = []
     with ThreadPoolExecutor(max_workers=max(waves)) as pool:
@@ -173,5 +211,3 @@ def account_concurrency(backend: Backend | None = None) -> dict[str, int]:
     """The account's concurrency quota as ``GetAccountSettings`` reports it."""
     limit = client("lambda", backend).get_account_settings()["AccountLimit"]
     return {k: int(limit[k]) for k in ("ConcurrentExecutions", "UnreservedConcurrentExecutions")}
-
-

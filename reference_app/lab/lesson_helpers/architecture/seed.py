@@ -51,16 +51,34 @@ class Architecture:
 
         f = self.functions
         rows = [
-            ("API Gateway REST API", "synchronous (push)", f["api"],
-             "resource-based policy: apigateway.amazonaws.com", f"DynamoDB {self.table('users')}"),
-            (f"DynamoDB stream of {self.table('users')}", "event source mapping (poll)", f["stream"],
-             "execution role: AWSLambdaDynamoDBExecutionRole",
-             f"DynamoDB {self.table('audit')}, SNS {self.prefix}changes"),
-            (f"SNS topic {self.prefix}changes", "asynchronous (push)", f["notify"],
-             "resource-based policy: sns.amazonaws.com", f"SQS {self.prefix}notifications, DynamoDB "
-             f"{self.table('notifications')}"),
-            (f"S3 bucket {self.bucket} (uploads/)", "asynchronous (push)", f["files"],
-             "resource-based policy: s3.amazonaws.com", f"DynamoDB {self.table('results')}, S3 thumbnails/"),
+            (
+                "API Gateway REST API",
+                "synchronous (push)",
+                f["api"],
+                "resource-based policy: apigateway.amazonaws.com",
+                f"DynamoDB {self.table('users')}",
+            ),
+            (
+                f"DynamoDB stream of {self.table('users')}",
+                "event source mapping (poll)",
+                f["stream"],
+                "execution role: AWSLambdaDynamoDBExecutionRole",
+                f"DynamoDB {self.table('audit')}, SNS {self.prefix}changes",
+            ),
+            (
+                f"SNS topic {self.prefix}changes",
+                "asynchronous (push)",
+                f["notify"],
+                "resource-based policy: sns.amazonaws.com",
+                f"SQS {self.prefix}notifications, DynamoDB {self.table('notifications')}",
+            ),
+            (
+                f"S3 bucket {self.bucket} (uploads/)",
+                "asynchronous (push)",
+                f["files"],
+                "resource-based policy: s3.amazonaws.com",
+                f"DynamoDB {self.table('results')}, S3 thumbnails/",
+            ),
         ]
         columns = ["event source", "invocation model", "function", "who may invoke / read", "writes to"]
         return pd.DataFrame(rows, columns=columns)
@@ -81,8 +99,9 @@ class Architecture:
         s3 = client("s3")
         photo, report = f"uploads/{run}-photo.png", f"uploads/{run} sales.csv"
         s3.put_object(Bucket=self.bucket, Key=photo, Body=_png(), ContentType="image/png")
-        s3.put_object(Bucket=self.bucket, Key=report, Body=b"region,total\nnorth,12\nsouth,30\n",
-                      ContentType="text/csv")
+        s3.put_object(
+            Bucket=self.bucket, Key=report, Body=b"region,total\nnorth,12\nsouth,30\n", ContentType="text/csv"
+        )
         traffic.uploads += [photo, report]
         return traffic
 
@@ -117,14 +136,16 @@ def build(prefix: str = PREFIX, backend: Backend | None = None) -> Architecture:
     deps: dict[str, Deployment] = {}
     # The stream consumer and its mapping first: a new mapping takes a few seconds to start
     # polling, and that happens while the other functions deploy.
-    deps["stream"] = deploy_handler(HANDLERS["stream"], _name(prefix, HANDLERS["stream"]), prefix=prefix,
-                                    backend=backend)
+    deps["stream"] = deploy_handler(
+        HANDLERS["stream"], _name(prefix, HANDLERS["stream"]), prefix=prefix, backend=backend
+    )
     deps["api"] = deploy_handler(HANDLERS["api"], _name(prefix, HANDLERS["api"]), prefix=prefix, backend=backend)
     users_arn = client("dynamodb", backend).describe_table(TableName=f"{prefix}users")["Table"]["TableArn"]
     # TRIM_HORIZON: read every record still in the stream, so nothing written right after
     # wiring is missed while the mapping starts (LATEST begins wherever the stream is then).
-    event_source_mapping(deps["stream"].name, users_arn, batch_size=10, starting_position="TRIM_HORIZON",
-                         backend=backend)
+    event_source_mapping(
+        deps["stream"].name, users_arn, batch_size=10, starting_position="TRIM_HORIZON", backend=backend
+    )
     for role in ("notify", "files"):
         deps[role] = deploy_handler(HANDLERS[role], _name(prefix, HANDLERS[role]), prefix=prefix, backend=backend)
     api_url = rest_api(f"{prefix}users", deps["api"].arn, backend=backend)
@@ -167,19 +188,39 @@ class Flow:
         statuses = ", ".join(str(status) for _, status in t.requests)
         events = sorted(f"{item['event_name']} {item['user']}" for item in self.audit)
         return [
-            {"event": f"{len(t.requests)} HTTP requests", "source": "API Gateway", "model": "synchronous",
-             "function": f["api"], "invocations": self.invocations.get("api", 0),
-             "effect": f"answered {statuses}; wrote {len(t.created)} users, deleted {len(t.deleted)}"},
-            {"event": f"{t.changes} stream records", "source": "DynamoDB Streams", "model": "event source mapping",
-             "function": f["stream"], "invocations": self.invocations.get("stream", 0),
-             "effect": f"{len(self.audit)} audit items ({'; '.join(events)}), {t.changes} SNS messages"},
-            {"event": f"{t.changes} SNS messages", "source": "SNS", "model": "asynchronous",
-             "function": f["notify"], "invocations": self.invocations.get("notify", 0),
-             "effect": f"{len(self.messages)} SQS messages: " + "; ".join(sorted(m["text"] for m in self.messages))},
-            {"event": f"{len(t.uploads)} uploads", "source": "S3", "model": "asynchronous",
-             "function": f["files"], "invocations": self.invocations.get("files", 0),
-             "effect": "; ".join(f"{r['object_key']}: {r['status']}" for r in self.results)
-             + f"; thumbnail {', '.join(self.thumbnails)}"},
+            {
+                "event": f"{len(t.requests)} HTTP requests",
+                "source": "API Gateway",
+                "model": "synchronous",
+                "function": f["api"],
+                "invocations": self.invocations.get("api", 0),
+                "effect": f"answered {statuses}; wrote {len(t.created)} users, deleted {len(t.deleted)}",
+            },
+            {
+                "event": f"{t.changes} stream records",
+                "source": "DynamoDB Streams",
+                "model": "event source mapping",
+                "function": f["stream"],
+                "invocations": self.invocations.get("stream", 0),
+                "effect": f"{len(self.audit)} audit items ({'; '.join(events)}), {t.changes} SNS messages",
+            },
+            {
+                "event": f"{t.changes} SNS messages",
+                "source": "SNS",
+                "model": "asynchronous",
+                "function": f["notify"],
+                "invocations": self.invocations.get("notify", 0),
+                "effect": f"{len(self.messages)} SQS messages: " + "; ".join(sorted(m["text"] for m in self.messages)),
+            },
+            {
+                "event": f"{len(t.uploads)} uploads",
+                "source": "S3",
+                "model": "asynchronous",
+                "function": f["files"],
+                "invocations": self.invocations.get("files", 0),
+                "effect": "; ".join(f"{r['object_key']}: {r['status']}" for r in self.results)
+                + f"; thumbnail {', '.join(self.thumbnails)}",
+            },
         ]
 
     @property
@@ -194,15 +235,15 @@ class Flow:
         return Mermaid(f"""
 flowchart TB
   client([HTTP client]) -- "{len(t.requests)} requests" --> apigw[API Gateway REST]
-  apigw -- "sync: {inv.get('api', 0)} invocations" --> api["λ {f['api']}"]
+  apigw -- "sync: {inv.get("api", 0)} invocations" --> api["λ {f["api"]}"]
   api -- "{len(t.created)} puts, {len(t.deleted)} delete" --> users[("DynamoDB {p}users")]
-  users -- "stream: {t.changes} records,<br/>polled in {inv.get('stream', 0)} batches" --> stream["λ {f['stream']}"]
+  users -- "stream: {t.changes} records,<br/>polled in {inv.get("stream", 0)} batches" --> stream["λ {f["stream"]}"]
   stream -- "{len(self.audit)} items" --> audit[("DynamoDB {p}audit")]
   stream -- "{t.changes} messages" --> topic{{{{"SNS {p}changes"}}}}
-  topic -- "async: {inv.get('notify', 0)} invocations" --> notify["λ {f['notify']}"]
+  topic -- "async: {inv.get("notify", 0)} invocations" --> notify["λ {f["notify"]}"]
   notify -- "{len(self.messages)} messages" --> queue[["SQS {p}notifications"]]
   uploader([uploader]) -- "{len(t.uploads)} objects<br/>under uploads/" --> bucket[("S3 {self.arch.bucket}")]
-  bucket -- "async: {inv.get('files', 0)} invocations" --> files["λ {f['files']}"]
+  bucket -- "async: {inv.get("files", 0)} invocations" --> files["λ {f["files"]}"]
   files -- "{len(self.results)} rows" --> results[("DynamoDB {p}results")]
   files -- "{len(self.thumbnails)} thumbnail under thumbnails/<br/>(not uploads/: no loop)" --> bucket
 """)
@@ -250,5 +291,3 @@ def follow(arch: Architecture, traffic: Traffic, timeout_s: float = 30.0) -> Flo
 def _scan(dynamodb: Any, table: str) -> list[dict]:
     pages = dynamodb.get_paginator("scan").paginate(TableName=table)
     return [item for page in pages for item in page.get("Items", [])]
-
-

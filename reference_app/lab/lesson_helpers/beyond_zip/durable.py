@@ -56,12 +56,23 @@ def run_durable(orchestrate: Callable[[Any, Any], Any], event: dict, timeout: in
     started = time.perf_counter()
     with _quiet_sdk(), DurableFunctionTestRunner(handler=handler) as runner:
         result = runner.run(input=json.dumps(event), timeout=timeout)
-    operations = [(type(op).__name__.removesuffix("Operation").lower(), op.name or "",
-                   getattr(getattr(op, "status", None), "value", "")) for op in result.operations]
+    operations = [
+        (
+            type(op).__name__.removesuffix("Operation").lower(),
+            op.name or "",
+            getattr(getattr(op, "status", None), "value", ""),
+        )
+        for op in result.operations
+    ]
     value = json.loads(result.result) if isinstance(result.result, str) else result.result
     error = getattr(result.error, "message", "") if getattr(result, "error", None) else ""
-    return DurableRun(str(getattr(result.status, "value", result.status)), value, operations,
-                      round(time.perf_counter() - started, 2), error or "")
+    return DurableRun(
+        str(getattr(result.status, "value", result.status)),
+        value,
+        operations,
+        round(time.perf_counter() - started, 2),
+        error or "",
+    )
 
 
 def durable_sagas(table: Any, orders: dict[str, dict], ship_after_s: int = 1) -> dict[str, DurableRun]:
@@ -103,10 +114,15 @@ def durable_summary(runs: dict[str, DurableRun]):
     """One row per run: the saga's outcome and the operations the durable execution recorded."""
     import pandas as pd
 
-    rows = {label: {"execution": r.status, "saga": (r.result or {}).get("status"),
-                    "error": (r.result or {}).get("error", ""),
-                    "compensations": ", ".join((r.result or {}).get("compensations", [])),
-                    "operations": " → ".join(f"{k}:{n}" + ("" if s == "SUCCEEDED" else f" ({s})")
-                                             for k, n, s in r.operations),
-                    "seconds": r.seconds} for label, r in runs.items()}
+    rows = {
+        label: {
+            "execution": r.status,
+            "saga": (r.result or {}).get("status"),
+            "error": (r.result or {}).get("error", ""),
+            "compensations": ", ".join((r.result or {}).get("compensations", [])),
+            "operations": " → ".join(f"{k}:{n}" + ("" if s == "SUCCEEDED" else f" ({s})") for k, n, s in r.operations),
+            "seconds": r.seconds,
+        }
+        for label, r in runs.items()
+    }
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -32,8 +32,11 @@ def invoke_at_depth(name: str, hops: int, event: dict | None = None) -> dict:
         return {"invocation in the chain": hops + 1, "status": response["StatusCode"], "error": ""}
     except lam.exceptions.ClientError as exc:
         error = exc.response["Error"]
-        return {"invocation in the chain": hops + 1, "status": exc.response["ResponseMetadata"]["HTTPStatusCode"],
-                "error": f"{error['Code']}: {error['Message'][:80]}"}
+        return {
+            "invocation in the chain": hops + 1,
+            "status": exc.response["ResponseMetadata"]["HTTPStatusCode"],
+            "error": f"{error['Code']}: {error['Message'][:80]}",
+        }
     finally:
         lam.meta.events.unregister("before-sign.lambda.Invoke", unique_id="lab-12-depth")
 
@@ -45,8 +48,16 @@ def stream_events(name: str, event: dict | None = None) -> list[dict]:
     found = []
     for message in response["EventStream"]:
         for kind, body in message.items():
-            found.append({"event": kind, **({"bytes": len(body["Payload"])} if "Payload" in body else
-                                            {k: v for k, v in body.items() if k != "LogResult"})})
+            found.append(
+                {
+                    "event": kind,
+                    **(
+                        {"bytes": len(body["Payload"])}
+                        if "Payload" in body
+                        else {k: v for k, v in body.items() if k != "LogResult"}
+                    ),
+                }
+            )
     return found
 
 
@@ -76,7 +87,9 @@ def reachability(targets=("internet", "s3", "dynamodb", "secretsmanager", "rds")
         "VPC, private subnets only": {"in_vpc": True},
         "VPC + NAT gateway": {"in_vpc": True, "nat": True},
         "VPC + endpoints (S3, DynamoDB, Secrets Manager)": {
-            "in_vpc": True, "endpoints": frozenset({"s3", "dynamodb", "secretsmanager"})},
+            "in_vpc": True,
+            "endpoints": frozenset({"s3", "dynamodb", "secretsmanager"}),
+        },
     }
     return pd.DataFrame({label: {t: reachable(t, **kw) for t in targets} for label, kw in setups.items()})
 
@@ -85,9 +98,12 @@ def connection_storm(concurrency: int, max_connections: int, proxy_pool: int | N
     """Database connections ``concurrency`` environments open, with and without RDS Proxy's pool."""
     opened = concurrency if proxy_pool is None else min(concurrency, proxy_pool)
     refused = max(0, opened - max_connections)
-    return {"environments": concurrency, "database connections": opened,
-            "refused by the database": refused,
-            "waiting for a pooled connection": 0 if proxy_pool is None else max(0, concurrency - proxy_pool)}
+    return {
+        "environments": concurrency,
+        "database connections": opened,
+        "refused by the database": refused,
+        "waiting for a pooled connection": 0 if proxy_pool is None else max(0, concurrency - proxy_pool),
+    }
 
 
 # --- Lambda Managed Instances: environments for a given concurrency -----------------------------------------
@@ -117,8 +133,15 @@ def replay_window(batches: list[list[str]], handler: Callable[[dict], dict] = co
     calls = []
     for n, pages in enumerate([*batches, []]):
         final = n == len(batches)
-        answer = handler({"Records": [{"page": p} for p in pages], "window": window, "state": state,
-                          "isFinalInvokeForWindow": final, "shardId": "shardId-000000000000"})
+        answer = handler(
+            {
+                "Records": [{"page": p} for p in pages],
+                "window": window,
+                "state": state,
+                "isFinalInvokeForWindow": final,
+                "shardId": "shardId-000000000000",
+            }
+        )
         calls.append({"invocation": n + 1, "records": len(pages), "final": final, "returned": answer})
         state = answer.get("state", {})
     return calls

@@ -169,8 +169,13 @@ def _snapshot_process(path: Path, environments: int, event: dict, env: dict[str,
             os.waitpid(pid, 0)
 
 
-def restore(path: str | os.PathLike, environments: int = 2, event: dict | None = None,
-            env: dict[str, str] | None = None, timeout: float = 20.0) -> list[Restored]:
+def restore(
+    path: str | os.PathLike,
+    environments: int = 2,
+    event: dict | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 20.0,
+) -> list[Restored]:
     """Import ``path`` once (INIT), run its before-snapshot hooks, then restore that process
     ``environments`` times (``os.fork``: each child has the snapshot's memory, open sockets included),
     each running the after-restore hooks and ``lambda_handler(event, None)``. POSIX only."""
@@ -205,18 +210,40 @@ def restore(path: str | os.PathLike, environments: int = 2, event: dict | None =
 def restored_frame(restored: list[Restored]):
     import pandas as pd
 
-    return pd.DataFrame([{"environment": r.environment, "pid": r.pid,
-                          **({"error": r.error} if r.error else (r.answer if isinstance(r.answer, dict)
-                                                                  else {"answer": r.answer}))}
-                         for r in restored]).set_index("environment")
+    return pd.DataFrame(
+        [
+            {
+                "environment": r.environment,
+                "pid": r.pid,
+                **(
+                    {"error": r.error}
+                    if r.error
+                    else (r.answer if isinstance(r.answer, dict) else {"answer": r.answer})
+                ),
+            }
+            for r in restored
+        ]
+    ).set_index("environment")
 
 
-def publish_snapstart(name: str, path: str | os.PathLike, environment: dict[str, str],
-                      requirements: tuple[str, ...] = ("snapshot-restore-py",), timeout_s: float = 30.0) -> str:
+def publish_snapstart(
+    name: str,
+    path: str | os.PathLike,
+    environment: dict[str, str],
+    requirements: tuple[str, ...] = ("snapshot-restore-py",),
+    timeout_s: float = 30.0,
+) -> str:
     """Deploy ``path`` with SnapStart on published versions, publish a version, wait until it is
     Active (the snapshot is taken at publish time) and return the version number."""
-    deploy_function(name, path, environment=environment, requirements=requirements, timeout=10,
-                    SnapStart={"ApplyOn": "PublishedVersions"}, description="lambda-lab 12: SnapStart")
+    deploy_function(
+        name,
+        path,
+        environment=environment,
+        requirements=requirements,
+        timeout=10,
+        SnapStart={"ApplyOn": "PublishedVersions"},
+        description="lambda-lab 12: SnapStart",
+    )
     lam = client("lambda")
     version = lam.publish_version(FunctionName=name)["Version"]
     deadline = time.monotonic() + timeout_s
@@ -225,10 +252,14 @@ def publish_snapstart(name: str, path: str | os.PathLike, environment: dict[str,
         if config["State"] != "Pending":
             break
         if time.monotonic() > deadline:
-            raise LabError(f"Version {version} of {name} is still Pending after {timeout_s:.0f} s; "
-                           "run `lambda-lab logs " + name + "` to see its INIT.")
+            raise LabError(
+                f"Version {version} of {name} is still Pending after {timeout_s:.0f} s; "
+                "run `lambda-lab logs " + name + "` to see its INIT."
+            )
         time.sleep(0.2)
     if config["State"] != "Active":
-        raise LabError(f"Version {version} of {name} is {config['State']}: "
-                       f"{config.get('StateReason', 'its INIT or a runtime hook failed')}.")
+        raise LabError(
+            f"Version {version} of {name} is {config['State']}: "
+            f"{config.get('StateReason', 'its INIT or a runtime hook failed')}."
+        )
     return version

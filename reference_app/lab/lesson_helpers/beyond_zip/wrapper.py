@@ -36,15 +36,22 @@ def wrapper_demo(prefix: str = "lab-12") -> Any:
     layer = publish_layer(f"{prefix}-wrapper", {"wrapper.sh": WRAPPER_SCRIPT})
     handler = handler_file("wrapper_probe")
     rows = {}
-    for label, env, layers in (("no wrapper", {}, []),
-                               ("AWS_LAMBDA_EXEC_WRAPPER=/opt/wrapper.sh",
-                                {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/wrapper.sh"}, [layer])):
+    for label, env, layers in (
+        ("no wrapper", {}, []),
+        ("AWS_LAMBDA_EXEC_WRAPPER=/opt/wrapper.sh", {"AWS_LAMBDA_EXEC_WRAPPER": "/opt/wrapper.sh"}, [layer]),
+    ):
         name = f"{prefix}-wrapper-{'on' if env else 'off'}"
         stamp = str(time.time_ns())  # a new configuration each run: the next invocation is cold
-        deploy_function(name, handler, environment={**env, "LAB_DEPLOYED_NS": stamp}, Layers=layers,
-                        description="lambda-lab 12: wrapper script")
+        deploy_function(
+            name,
+            handler,
+            environment={**env, "LAB_DEPLOYED_NS": stamp},
+            Layers=layers,
+            description="lambda-lab 12: wrapper script",
+        )
         first = invoke(name, {})
-        rows[label] = {"LAB_WRAPPED_AT_MS seen by the handler":
-                       (first.payload or {}).get("wrapped_at_ms") or "(not set)",
-                       "Init Duration (ms)": _init_ms(first.log_tail)}
+        rows[label] = {
+            "LAB_WRAPPED_AT_MS seen by the handler": (first.payload or {}).get("wrapped_at_ms") or "(not set)",
+            "Init Duration (ms)": _init_ms(first.log_tail),
+        }
     return pd.DataFrame.from_dict(rows, orient="index")

@@ -28,14 +28,19 @@ def release(environment: dict[str, str], name: str = NAME) -> str:
 
     Lambda publishes a new version only when ``$LATEST`` changed since the last one; publishing an
     unchanged ``$LATEST`` answers the last version again."""
-    deploy_function(name, HANDLER, environment=environment, timeout=10,
-                    description=f"price quote, release {environment.get('RELEASE', '?')}")
-    return client("lambda").publish_version(FunctionName=name,
-                                            Description=f"release {environment.get('RELEASE', '?')}")["Version"]
+    deploy_function(
+        name,
+        HANDLER,
+        environment=environment,
+        timeout=10,
+        description=f"price quote, release {environment.get('RELEASE', '?')}",
+    )
+    return client("lambda").publish_version(
+        FunctionName=name, Description=f"release {environment.get('RELEASE', '?')}"
+    )["Version"]
 
 
-def ensure_alias(version: str, weights: dict[str, float] | None = None, name: str = NAME,
-                 alias: str = ALIAS) -> dict:
+def ensure_alias(version: str, weights: dict[str, float] | None = None, name: str = NAME, alias: str = ALIAS) -> dict:
     """Point ``alias`` at ``version`` with these additional weights (none: all traffic to ``version``).
 
     ``RoutingConfig`` is always sent: an ``UpdateAlias`` without it keeps the weights the alias had."""
@@ -65,11 +70,21 @@ def versions(name: str = NAME):
     rows = []
     for conf in lam.list_versions_by_function(FunctionName=name)["Versions"]:
         number = conf["Version"]
-        pointing = [a["Name"] for a in aliases if a["FunctionVersion"] == number
-                    or number in ((a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {})]
-        rows.append({"version": number, "description": conf.get("Description", ""),
-                     "release": (conf.get("Environment") or {}).get("Variables", {}).get("RELEASE", ""),
-                     "code sha256": conf["CodeSha256"][:12], "aliases": ", ".join(pointing)})
+        pointing = [
+            a["Name"]
+            for a in aliases
+            if a["FunctionVersion"] == number
+            or number in ((a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {})
+        ]
+        rows.append(
+            {
+                "version": number,
+                "description": conf.get("Description", ""),
+                "release": (conf.get("Environment") or {}).get("Variables", {}).get("RELEASE", ""),
+                "code sha256": conf["CodeSha256"][:12],
+                "aliases": ", ".join(pointing),
+            }
+        )
     return pd.DataFrame(rows).set_index("version")
 
 
@@ -82,15 +97,27 @@ def prune_versions(keep: int = 3, name: str = NAME) -> list[str]:
     aliases = lam.list_aliases(FunctionName=name)["Aliases"]
     used = {a["FunctionVersion"] for a in aliases}
     used |= {v for a in aliases for v in ((a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {})}
-    numbers = sorted((v["Version"] for v in lam.list_versions_by_function(FunctionName=name)["Versions"]
-                      if v["Version"] != "$LATEST"), key=int)
+    numbers = sorted(
+        (
+            v["Version"]
+            for v in lam.list_versions_by_function(FunctionName=name)["Versions"]
+            if v["Version"] != "$LATEST"
+        ),
+        key=int,
+    )
     doomed = [v for v in numbers[:-keep] if v not in used] if keep else [v for v in numbers if v not in used]
     for number in doomed:
         lam.delete_function(FunctionName=name, Qualifier=number)
     cw = client("cloudwatch")
     alarms = {a["AlarmName"] for a in cw.describe_alarms(AlarmNamePrefix=f"{name}-")["MetricAlarms"]}
-    stale = sorted(alarms & {version_alarm_name(number, name, alias) for number in doomed
-                             for alias in [a["Name"] for a in aliases] or [ALIAS]})
+    stale = sorted(
+        alarms
+        & {
+            version_alarm_name(number, name, alias)
+            for number in doomed
+            for alias in [a["Name"] for a in aliases] or [ALIAS]
+        }
+    )
     if stale:
         cw.delete_alarms(AlarmNames=stale)  # the alarms of versions that no longer exist
     return doomed
@@ -113,11 +140,14 @@ def alias_endpoints(name: str = NAME, alias: str = ALIAS) -> dict[str, str]:
         if aws_code(err) != "ResourceNotFoundException":
             raise
         config = lam.create_function_url_config(FunctionName=name, Qualifier=alias, AuthType="NONE")
-    for sid, action, extra in (("lab-11-url", "lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "NONE"}),
-                               ("lab-11-url-invoke", "lambda:InvokeFunction", {"InvokedViaFunctionUrl": True})):
+    for sid, action, extra in (
+        ("lab-11-url", "lambda:InvokeFunctionUrl", {"FunctionUrlAuthType": "NONE"}),
+        ("lab-11-url-invoke", "lambda:InvokeFunction", {"InvokedViaFunctionUrl": True}),
+    ):
         try:
-            lam.add_permission(FunctionName=name, Qualifier=alias, StatementId=sid, Action=action,
-                               Principal="*", **extra)
+            lam.add_permission(
+                FunctionName=name, Qualifier=alias, StatementId=sid, Action=action, Principal="*", **extra
+            )
         except ClientError as err:
             if aws_code(err) != "ResourceConflictException":
                 raise
@@ -126,30 +156,38 @@ def alias_endpoints(name: str = NAME, alias: str = ALIAS) -> dict[str, str]:
 
 def versions_behind(urls: dict[str, str], requests: int = 5) -> dict[str, list[str]]:
     """Which version answered each of a few POSTs to each URL."""
-    return {kind: [http_call(url, "POST", {"amount_cents": 1000}).json()["version"] for _ in range(requests)]
-            for kind, url in urls.items()}
+    return {
+        kind: [http_call(url, "POST", {"amount_cents": 1000}).json()["version"] for _ in range(requests)]
+        for kind, url in urls.items()
+    }
 
 
 # --- provisioned concurrency on an alias --------------------------------------------------------------------------
 def provisioned_on_alias(environments: int = 1, name: str = NAME, alias: str = ALIAS) -> dict:
     """Provisioned concurrency on the alias: its status, the first invoke's INIT, then removed (it is billed)."""
     lam = client("lambda")
-    lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier=alias,
-                                           ProvisionedConcurrentExecutions=environments)
+    lam.put_provisioned_concurrency_config(
+        FunctionName=name, Qualifier=alias, ProvisionedConcurrentExecutions=environments
+    )
     config = lam.get_provisioned_concurrency_config(FunctionName=name, Qualifier=alias)
     primary = alias_state(name, alias)["primary"]
 
     first = invoke(name, {"amount_cents": 100}, Qualifier=alias)
     block = first.logs()
     try:
-        lam.put_provisioned_concurrency_config(FunctionName=name, Qualifier="$LATEST",
-                                               ProvisionedConcurrentExecutions=environments)
+        lam.put_provisioned_concurrency_config(
+            FunctionName=name, Qualifier="$LATEST", ProvisionedConcurrentExecutions=environments
+        )
         latest = "accepted (AWS refuses it)"
         lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier="$LATEST")
     except ClientError as err:
         latest = f"refused: {aws_code(err)}"
     lam.delete_provisioned_concurrency_config(FunctionName=name, Qualifier=alias)
-    return {"qualifier": alias, "version behind it": primary, "status": config["Status"],
-            "allocated": config["AllocatedProvisionedConcurrentExecutions"],
-            "Init Duration on the first REPORT line": (block.report.get("Init Duration") if block else None),
-            "provisioned concurrency on $LATEST": latest}
+    return {
+        "qualifier": alias,
+        "version behind it": primary,
+        "status": config["Status"],
+        "allocated": config["AllocatedProvisionedConcurrentExecutions"],
+        "Init Duration on the first REPORT line": (block.report.get("Init Duration") if block else None),
+        "provisioned concurrency on $LATEST": latest,
+    }

@@ -41,8 +41,9 @@ class Routed:
     payload: Any
 
 
-def invoke_routed(event: dict, rng: random.Random, name: str = NAME, alias: str = ALIAS,
-                  state: dict | None = None, lam: Any = None) -> Routed:
+def invoke_routed(
+    event: dict, rng: random.Random, name: str = NAME, alias: str = ALIAS, state: dict | None = None, lam: Any = None
+) -> Routed:
     """Invoke the alias as Lambda would route it: THE KIT DRAWS THE VERSION BY THE ALIAS'S WEIGHTS.
 
     The emulator stores ``RoutingConfig`` but always runs the alias's primary version; this function
@@ -51,8 +52,7 @@ def invoke_routed(event: dict, rng: random.Random, name: str = NAME, alias: str 
     state = state or alias_state(name, alias)
     version = pick_version(state["primary"], state["weights"], rng.random())
     lam = lam or invoker()
-    resp = lam.invoke(
-        FunctionName=name, Qualifier=version, Payload=json.dumps(event).encode())
+    resp = lam.invoke(FunctionName=name, Qualifier=version, Payload=json.dumps(event).encode())
     payload = json.loads(resp["Payload"].read() or b"null")
     ok = "FunctionError" not in resp
     return Routed(payload.get("version", version) if ok else version, ok, payload)
@@ -69,10 +69,15 @@ def publish_version_metrics(routed: list[Routed], name: str = NAME, alias: str =
         total[1] += 0 if r.ok else 1
     data = []
     for version, (count, errors) in totals.items():
-        dims = [{"Name": "FunctionName", "Value": name}, {"Name": "Resource", "Value": f"{name}:{alias}"},
-                {"Name": "ExecutedVersion", "Value": version}]
-        data += [{"MetricName": "Invocations", "Dimensions": dims, "Value": float(count), "Unit": "Count"},
-                 {"MetricName": "Errors", "Dimensions": dims, "Value": float(errors), "Unit": "Count"}]
+        dims = [
+            {"Name": "FunctionName", "Value": name},
+            {"Name": "Resource", "Value": f"{name}:{alias}"},
+            {"Name": "ExecutedVersion", "Value": version},
+        ]
+        data += [
+            {"MetricName": "Invocations", "Dimensions": dims, "Value": float(count), "Unit": "Count"},
+            {"MetricName": "Errors", "Dimensions": dims, "Value": float(errors), "Unit": "Count"},
+        ]
     if data:
         client("cloudwatch").put_metric_data(Namespace="AWS/Lambda", MetricData=data)
 

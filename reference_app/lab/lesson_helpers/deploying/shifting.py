@@ -50,19 +50,30 @@ def schedule(config: str) -> list[tuple[int, int]]:
         if not 0 < step < 100:
             raise LabError(f"{config}: a linear step must be between 1 and 99 percent.")
         return [(p, minutes) for p in range(step, 100, step)] + [(100, 0)]
-    raise LabError(f"{config!r} is not a CodeDeploy Lambda configuration: use Canary<P>Percent<M>Minutes, "
-                   "Linear<P>PercentEvery<M>Minute(s) or AllAtOnce.")
+    raise LabError(
+        f"{config!r} is not a CodeDeploy Lambda configuration: use Canary<P>Percent<M>Minutes, "
+        "Linear<P>PercentEvery<M>Minute(s) or AllAtOnce."
+    )
 
 
 def version_alarm(version: str, name: str = NAME, alias: str = ALIAS, threshold: int = 2) -> str:
     """An alarm on the new version's Errors behind the alias (Sum over a minute >= ``threshold``)."""
     alarm = version_alarm_name(version, name, alias)
     client("cloudwatch").put_metric_alarm(
-        AlarmName=alarm, Namespace="AWS/Lambda", MetricName="Errors", Statistic="Sum", Period=60,
-        EvaluationPeriods=1, Threshold=float(threshold), ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmName=alarm,
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Statistic="Sum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=float(threshold),
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
         TreatMissingData="notBreaching",
-        Dimensions=[{"Name": "FunctionName", "Value": name}, {"Name": "Resource", "Value": f"{name}:{alias}"},
-                    {"Name": "ExecutedVersion", "Value": version}],
+        Dimensions=[
+            {"Name": "FunctionName", "Value": name},
+            {"Name": "Resource", "Value": f"{name}:{alias}"},
+            {"Name": "ExecutedVersion", "Value": version},
+        ],
         AlarmDescription=f"version {version} of {name} failing behind {alias}: roll back",
     )
     return alarm
@@ -99,17 +110,29 @@ class Shift:
 
     def __repr__(self) -> str:
         lines = [f"{self.config}: version {self.old} -> {self.new}: {self.outcome}"]
-        lines += [f"  {s['step']}: {s['percent on new']:>3} % on {self.new}, {s['requests']} requests, "
-                  f"{s['errors on new']} errors on {self.new}, alarm {s['alarm']}: {s['action']}" for s in self.steps]
+        lines += [
+            f"  {s['step']}: {s['percent on new']:>3} % on {self.new}, {s['requests']} requests, "
+            f"{s['errors on new']} errors on {self.new}, alarm {s['alarm']}: {s['action']}"
+            for s in self.steps
+        ]
         return "\n".join(lines)
 
     __str__ = __repr__
 
 
-def shift_traffic(new: str, config: str, alarm: str, *, seed: int, minute_s: float = 0.3,
-                  requests_per_step: int = 30, before_traffic: Callable[[str], str] | None = smoke_test,
-                  after_traffic: Callable[[str], str] | None = smoke_test,
-                  name: str = NAME, alias: str = ALIAS) -> Shift:
+def shift_traffic(
+    new: str,
+    config: str,
+    alarm: str,
+    *,
+    seed: int,
+    minute_s: float = 0.3,
+    requests_per_step: int = 30,
+    before_traffic: Callable[[str], str] | None = smoke_test,
+    after_traffic: Callable[[str], str] | None = smoke_test,
+    name: str = NAME,
+    alias: str = ALIAS,
+) -> Shift:
     """Move ``alias`` from its current version to ``new`` as CodeDeploy would with ``config``.
 
     The pre-traffic hook (``BeforeAllowTraffic``) runs first: a failure ends the deployment with no
@@ -126,16 +149,32 @@ def shift_traffic(new: str, config: str, alarm: str, *, seed: int, minute_s: flo
         return shift
     if before_traffic is not None:
         problem = before_traffic(new)
-        shift.steps.append({"step": "BeforeAllowTraffic hook", "percent on new": 0, "requests": 0,
-                            "errors on new": 0, "alarm": "-", "action": problem or "passed"})
+        shift.steps.append(
+            {
+                "step": "BeforeAllowTraffic hook",
+                "percent on new": 0,
+                "requests": 0,
+                "errors on new": 0,
+                "alarm": "-",
+                "action": problem or "passed",
+            }
+        )
         if problem:
             shift.outcome = "failed before any traffic: the hook refused the version"
             return shift
     for percent, minutes in plan:
         if percent == 100:
             ensure_alias(new, name=name, alias=alias)
-            shift.steps.append({"step": "AllowTraffic", "percent on new": 100, "requests": 0, "errors on new": 0,
-                                "alarm": alarm_state(alarm), "action": f"{alias} -> {new}"})
+            shift.steps.append(
+                {
+                    "step": "AllowTraffic",
+                    "percent on new": 100,
+                    "requests": 0,
+                    "errors on new": 0,
+                    "alarm": alarm_state(alarm),
+                    "action": f"{alias} -> {new}",
+                }
+            )
             return _after(shift, after_traffic, name, alias)
         ensure_alias(old, {new: percent / 100}, name=name, alias=alias)
         state = alias_state(name, alias)
@@ -145,8 +184,14 @@ def shift_traffic(new: str, config: str, alarm: str, *, seed: int, minute_s: flo
         time.sleep(max(0.0, minutes * minute_s - (time.monotonic() - started)))
         now = alarm_state(alarm)
         errors = sum(1 for r in routed if r.version == new and not r.ok)
-        row = {"step": f"{percent} %", "percent on new": percent, "requests": len(routed),
-               "errors on new": errors, "alarm": now, "action": "next step"}
+        row = {
+            "step": f"{percent} %",
+            "percent on new": percent,
+            "requests": len(routed),
+            "errors on new": errors,
+            "alarm": now,
+            "action": "next step",
+        }
         shift.steps.append(row)
         if now == "ALARM":
             ensure_alias(old, name=name, alias=alias)
@@ -160,8 +205,16 @@ def _after(shift: Shift, hook: Callable[[str], str] | None, name: str, alias: st
     """The post-traffic hook, once the alias points at the new version; a failure rolls back."""
     problem = hook(shift.new) if hook is not None else ""
     if hook is not None:
-        shift.steps.append({"step": "AfterAllowTraffic hook", "percent on new": 100, "requests": 0,
-                            "errors on new": 0, "alarm": "-", "action": problem or "passed"})
+        shift.steps.append(
+            {
+                "step": "AfterAllowTraffic hook",
+                "percent on new": 100,
+                "requests": 0,
+                "errors on new": 0,
+                "alarm": "-",
+                "action": problem or "passed",
+            }
+        )
     if problem:
         ensure_alias(shift.old, name=name, alias=alias)
         shift.steps[-1]["action"] = f"{problem}; rolled back: {alias} -> {shift.old}"

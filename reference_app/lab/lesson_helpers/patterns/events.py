@@ -71,8 +71,11 @@ class EventStore:
 
     def events(self, order_id: str) -> list[dict[str, Any]]:
         """The order's events, oldest first (a strongly consistent query)."""
-        found = resource("dynamodb").Table(self.table).query(
-            KeyConditionExpression=Key("order_id").eq(order_id), ConsistentRead=True)["Items"]
+        found = (
+            resource("dynamodb")
+            .Table(self.table)
+            .query(KeyConditionExpression=Key("order_id").eq(order_id), ConsistentRead=True)["Items"]
+        )
         return [plain(e) for e in found]
 
     def state(self, order_id: str, as_of: int | None = None) -> dict[str, Any] | None:
@@ -81,11 +84,17 @@ class EventStore:
 
     def append(self, order_id: str, version: int, event_type: str, data: dict[str, Any]) -> dict[str, Any]:
         """Store event ``version``; ``ConcurrencyConflict`` when that version exists already."""
-        event = {"order_id": order_id, "version": version, "type": event_type,
-                 "at": datetime.now(UTC).isoformat(), "data": data}
+        event = {
+            "order_id": order_id,
+            "version": version,
+            "type": event_type,
+            "at": datetime.now(UTC).isoformat(),
+            "data": data,
+        }
         try:
             resource("dynamodb").Table(self.table).put_item(
-                Item=event, ConditionExpression="attribute_not_exists(order_id)")
+                Item=event, ConditionExpression="attribute_not_exists(order_id)"
+            )
         except ClientError as exc:
             if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
                 raise ConcurrencyConflict(f"{order_id} v{version} was appended by someone else") from None
@@ -101,8 +110,12 @@ class EventStore:
     def frame(self, order_id: str):
         import pandas as pd
 
-        return pd.DataFrame([{**{k: e[k] for k in ("version", "type", "at")}, "data": json.dumps(e["data"])}
-                             for e in self.events(order_id)]).set_index("version")
+        return pd.DataFrame(
+            [
+                {**{k: e[k] for k in ("version", "type", "at")}, "data": json.dumps(e["data"])}
+                for e in self.events(order_id)
+            ]
+        ).set_index("version")
 
 
 def view(table: str, order_id: str) -> dict[str, Any] | None:
@@ -112,8 +125,11 @@ def view(table: str, order_id: str) -> dict[str, Any] | None:
 
 def wait_for_view(table: str, order_id: str, version: int, timeout_s: float = 30.0) -> dict[str, Any]:
     """The order's view once the projection has applied ``version``."""
-    return wait_until(lambda: v if (v := view(table, order_id)) and v["version"] >= version else None,
-                      f"the read model of {order_id} at v{version}", timeout_s)
+    return wait_until(
+        lambda: v if (v := view(table, order_id)) and v["version"] >= version else None,
+        f"the read model of {order_id} at v{version}",
+        timeout_s,
+    )
 
 
 def without_projection_fields(document: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -128,13 +144,23 @@ def stream_batch(events: list[dict[str, Any]], table_arn: str = "") -> dict[str,
     records = []
     for number, event in enumerate(events, start=1):
         image = {name: serializer.serialize(value) for name, value in event.items()}
-        records.append({
-            "eventID": f"replay-{number}", "eventName": "INSERT", "eventVersion": "1.1",
-            "eventSource": "aws:dynamodb", "awsRegion": "us-east-1", "eventSourceARN": table_arn,
-            "dynamodb": {"Keys": {"order_id": image["order_id"], "version": image["version"]}, "NewImage": image,
-                         "SequenceNumber": f"{number:021d}", "SizeBytes": len(json.dumps(image)),
-                         "StreamViewType": "NEW_IMAGE"},
-        })
+        records.append(
+            {
+                "eventID": f"replay-{number}",
+                "eventName": "INSERT",
+                "eventVersion": "1.1",
+                "eventSource": "aws:dynamodb",
+                "awsRegion": "us-east-1",
+                "eventSourceARN": table_arn,
+                "dynamodb": {
+                    "Keys": {"order_id": image["order_id"], "version": image["version"]},
+                    "NewImage": image,
+                    "SequenceNumber": f"{number:021d}",
+                    "SizeBytes": len(json.dumps(image)),
+                    "StreamViewType": "NEW_IMAGE",
+                },
+            }
+        )
     return {"Records": records}
 
 
@@ -160,8 +186,14 @@ def rebuild(store: EventStore, views_table: str, function: str, order_ids: list[
     rows = []
     for oid in order_ids:
         after = without_projection_fields(view(views_table, oid))
-        rows.append({"order_id": oid, "status": (after or {}).get("status"), "version": (after or {}).get("version"),
-                     "same as before": after == before[oid]})
+        rows.append(
+            {
+                "order_id": oid,
+                "status": (after or {}).get("status"),
+                "version": (after or {}).get("version"),
+                "same as before": after == before[oid],
+            }
+        )
     frame = pd.DataFrame(rows).set_index("order_id")
     frame.attrs.update(wiped=wiped, failures=answer.get("batchItemFailures"))
     return frame
@@ -176,14 +208,25 @@ def read_after_write(store: EventStore, views_table: str, run: str, count: int =
     for n in range(1, count + 1):
         order_id = f"cq-{run}-{n}"
         started = time.perf_counter()
-        event = store.execute(order_id, "place", customer_id="c-ada", currency="EUR",
-                              items=[{"sku": "BOOK-42", "quantity": 1, "price_cents": 1999}])
+        event = store.execute(
+            order_id,
+            "place",
+            customer_id="c-ada",
+            currency="EUR",
+            items=[{"sku": "BOOK-42", "quantity": 1, "price_cents": 1999}],
+        )
         at_once = view(views_table, order_id) is not None
         seen = wait_for_view(views_table, order_id, 1, timeout_s)
         polled_ms = (time.perf_counter() - started) * 1000
         lag_ms = (datetime.fromisoformat(seen["projected_at"]) - datetime.fromisoformat(event["at"])).total_seconds()
-        rows.append({"order_id": order_id, "in the read model at once": at_once,
-                     "visible after (ms, polling)": round(polled_ms), "projected_at - at (ms)": round(lag_ms * 1000)})
+        rows.append(
+            {
+                "order_id": order_id,
+                "in the read model at once": at_once,
+                "visible after (ms, polling)": round(polled_ms),
+                "projected_at - at (ms)": round(lag_ms * 1000),
+            }
+        )
     return pd.DataFrame(rows).set_index("order_id")
 
 
@@ -212,8 +255,16 @@ def draft_events(order_id: str) -> list[dict[str, Any]]:
     handing the projection out of order by hand."""
     at = datetime.now(UTC).isoformat()
     return [
-        {"order_id": order_id, "version": 1, "type": "OrderPlaced", "at": at,
-         "data": {"customer_id": "c-ada", "currency": "EUR",
-                  "items": [{"sku": "BOOK-42", "quantity": 1, "price_cents": 1999}]}},
+        {
+            "order_id": order_id,
+            "version": 1,
+            "type": "OrderPlaced",
+            "at": at,
+            "data": {
+                "customer_id": "c-ada",
+                "currency": "EUR",
+                "items": [{"sku": "BOOK-42", "quantity": 1, "price_cents": 1999}],
+            },
+        },
         {"order_id": order_id, "version": 2, "type": "OrderPaid", "at": at, "data": {"payment_id": f"pay-{order_id}"}},
     ]

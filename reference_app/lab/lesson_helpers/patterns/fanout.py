@@ -14,11 +14,23 @@ from .infra import receive as receive
 from .infra import wait_until as wait_until
 
 
-def order(order_id: str, *, customer_id: str = "c-ada", amount_cents: int = 4599, currency: str = "EUR",
-          country: str | None = "DE", items: list[dict] | None = None) -> dict[str, Any]:
+def order(
+    order_id: str,
+    *,
+    customer_id: str = "c-ada",
+    amount_cents: int = 4599,
+    currency: str = "EUR",
+    country: str | None = "DE",
+    items: list[dict] | None = None,
+) -> dict[str, Any]:
     """An "order placed" event; ``country=None`` leaves the field out (billing needs none, fulfilment does)."""
-    placed: dict[str, Any] = {"order_id": order_id, "customer_id": customer_id, "amount_cents": amount_cents,
-                              "currency": currency, "items": items or [{"sku": "BOOK-42", "quantity": 2}]}
+    placed: dict[str, Any] = {
+        "order_id": order_id,
+        "customer_id": customer_id,
+        "amount_cents": amount_cents,
+        "currency": currency,
+        "items": items or [{"sku": "BOOK-42", "quantity": 2}],
+    }
     if country is not None:
         placed["country"] = country
     return placed
@@ -28,8 +40,12 @@ def publish(topic_arn: str, orders: list[dict[str, Any]]) -> list[str]:
     """Publish each order once (one SNS message each); return the message ids."""
     sns = client("sns")
     return [
-        sns.publish(TopicArn=topic_arn, Message=json.dumps(o), Subject="OrderPlaced",
-                    MessageAttributes={"type": {"DataType": "String", "StringValue": "OrderPlaced"}})["MessageId"]
+        sns.publish(
+            TopicArn=topic_arn,
+            Message=json.dumps(o),
+            Subject="OrderPlaced",
+            MessageAttributes={"type": {"DataType": "String", "StringValue": "OrderPlaced"}},
+        )["MessageId"]
         for o in orders
     ]
 
@@ -46,9 +62,14 @@ def consumers(kit: Any, orders: list[dict[str, Any]], timeout_s: float = 30.0):
             shipped = item(kit.tables["shipments"], {"order_id": placed["order_id"]})
             if charged is None or ("country" in placed and shipped is None):
                 return None
-            found.append({"order_id": placed["order_id"], "country": placed.get("country", "(none)"),
-                          "billing: charge_count": int(charged["charge_count"]),
-                          "fulfilment: shipment": shipped["status"] if shipped else "(none)"})
+            found.append(
+                {
+                    "order_id": placed["order_id"],
+                    "country": placed.get("country", "(none)"),
+                    "billing: charge_count": int(charged["charge_count"]),
+                    "fulfilment: shipment": shipped["status"] if shipped else "(none)",
+                }
+            )
         return found
 
     return pd.DataFrame(wait_until(rows, "both consumers", timeout_s)).set_index("order_id")
@@ -67,6 +88,7 @@ def _order_id_of(body: Any) -> str | None:
 def parked(queue: Queue, order_id: str, timeout_s: float = 30.0) -> dict[str, Any]:
     """Wait until the order's message is in the queue's dead-letter queue; return it. Every message
     read from the DLQ is deleted: this lesson's DLQs hold nothing anyone still needs."""
+
     def find() -> dict | None:
         for message in queue.messages(dlq=True, delete=True):
             if _order_id_of(message["Decoded"]) == order_id:
@@ -74,8 +96,12 @@ def parked(queue: Queue, order_id: str, timeout_s: float = 30.0) -> dict[str, An
         return None
 
     message = wait_until(find, f"{order_id} in {queue.name}-dlq", timeout_s)
-    return {"queue": queue.name, "dead-letter queue": f"{queue.name}-dlq", "maxReceiveCount": queue.max_receives,
-            "body": message["Body"][:120] + ("..." if len(message["Body"]) > 120 else "")}
+    return {
+        "queue": queue.name,
+        "dead-letter queue": f"{queue.name}-dlq",
+        "maxReceiveCount": queue.max_receives,
+        "body": message["Body"][:120] + ("..." if len(message["Body"]) > 120 else ""),
+    }
 
 
 def tapped(kit: Any, placed: dict[str, Any], timeout_s: float = 30.0):
@@ -90,10 +116,17 @@ def tapped(kit: Any, placed: dict[str, Any], timeout_s: float = 30.0):
         return None
 
     envelope = wait_until(find, f"{placed['order_id']} on the tap queue", timeout_s)
-    rows = [{"field": name, "SNS envelope (RawMessageDelivery false)": str(value)[:70],
-             "raw (RawMessageDelivery true)": ""} for name, value in envelope.items()]
-    rows.append({"field": "(the whole body)", "SNS envelope (RawMessageDelivery false)": "the JSON above",
-                 "raw (RawMessageDelivery true)": json.dumps(placed)[:70] + "..."})
+    rows = [
+        {"field": name, "SNS envelope (RawMessageDelivery false)": str(value)[:70], "raw (RawMessageDelivery true)": ""}
+        for name, value in envelope.items()
+    ]
+    rows.append(
+        {
+            "field": "(the whole body)",
+            "SNS envelope (RawMessageDelivery false)": "the JSON above",
+            "raw (RawMessageDelivery true)": json.dumps(placed)[:70] + "...",
+        }
+    )
     return pd.DataFrame(rows).set_index("field")
 
 
@@ -105,8 +138,11 @@ def publish_again(kit: Any, placed: dict[str, Any], timeout_s: float = 30.0):
     publish(kit.topic_arn, [placed])
 
     def duplicate_logged() -> bool:
-        return any('"shipment duplicate"' in line and placed["order_id"] in line
-                   for invocation in invocations(kit.name("fulfilment"), since) for line in invocation.output)
+        return any(
+            '"shipment duplicate"' in line and placed["order_id"] in line
+            for invocation in invocations(kit.name("fulfilment"), since)
+            for line in invocation.output
+        )
 
     wait_until(duplicate_logged, f"fulfilment to see {placed['order_id']} again", timeout_s)
     wait_until(lambda: kit.billing.depth() == 0, "billing's queue to drain", timeout_s)

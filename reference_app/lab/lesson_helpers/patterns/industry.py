@@ -40,14 +40,20 @@ def thumbnail(bucket: str, key: str, results_table: str, timeout_s: float = 30.0
     """Wait for the processor's outcome for ``key``; return it with the thumbnail's real size."""
     from PIL import Image
 
-    outcome = wait_until(lambda: item(results_table, {"bucket": bucket, "object_key": key}),
-                         f"the outcome of {key}", timeout_s)
+    outcome = wait_until(
+        lambda: item(results_table, {"bucket": bucket, "object_key": key}), f"the outcome of {key}", timeout_s
+    )
     details = outcome.get("details", {})
     body = client("s3").get_object(Bucket=bucket, Key=details["thumbnail_key"])["Body"].read()
     with Image.open(io.BytesIO(body)) as image:
         size = image.size
-    return {"status": outcome["status"], "original": f"{details['width']} x {details['height']}",
-            "thumbnail_key": details["thumbnail_key"], "thumbnail": f"{size[0]} x {size[1]}", "png": body}
+    return {
+        "status": outcome["status"],
+        "original": f"{details['width']} x {details['height']}",
+        "thumbnail_key": details["thumbnail_key"],
+        "thumbnail": f"{size[0]} x {size[1]}",
+        "png": body,
+    }
 
 
 # --- real-time analytics ---------------------------------------------------------------------
@@ -64,8 +70,9 @@ def minute_of(click: dict[str, Any]) -> str:
 
 def put_clicks(stream: str, batch: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Put the clicks on the stream (partition key: the user); return each record's shard and sequence number."""
-    answer = client("kinesis").put_records(StreamName=stream, Records=[
-        {"Data": json.dumps(c).encode(), "PartitionKey": c["user_id"]} for c in batch])
+    answer = client("kinesis").put_records(
+        StreamName=stream, Records=[{"Data": json.dumps(c).encode(), "PartitionKey": c["user_id"]} for c in batch]
+    )
     if answer.get("FailedRecordCount"):
         raise RuntimeError(f"{answer['FailedRecordCount']} records were refused")
     return answer["Records"]
@@ -78,23 +85,34 @@ def page_views(table: str, minute: str) -> dict[str, int]:
 
 
 def wait_for_views(table: str, minute: str, expected: dict[str, int], timeout_s: float = 30.0) -> dict[str, int]:
-    return wait_until(lambda: got if (got := page_views(table, minute)) == expected else None,
-                      f"the page views of {minute}", timeout_s)
+    return wait_until(
+        lambda: got if (got := page_views(table, minute)) == expected else None,
+        f"the page views of {minute}",
+        timeout_s,
+    )
 
 
 def kinesis_batch(stream_arn: str, batch: list[dict[str, Any]], put: list[dict[str, Any]]) -> dict[str, Any]:
     """The clicks as the Kinesis batch Lambda delivered (same shard and sequence numbers): a retry."""
     records = []
     for click, stored in zip(batch, put, strict=True):
-        records.append({
-            "kinesis": {"kinesisSchemaVersion": "1.0", "partitionKey": click["user_id"],
-                        "sequenceNumber": stored["SequenceNumber"],
-                        "data": base64.b64encode(json.dumps(click).encode()).decode(),
-                        "approximateArrivalTimestamp": datetime.now(UTC).timestamp()},
-            "eventSource": "aws:kinesis", "eventVersion": "1.0", "eventName": "aws:kinesis:record",
-            "eventID": f"{stored['ShardId']}:{stored['SequenceNumber']}", "eventSourceARN": stream_arn,
-            "awsRegion": "us-east-1",
-        })
+        records.append(
+            {
+                "kinesis": {
+                    "kinesisSchemaVersion": "1.0",
+                    "partitionKey": click["user_id"],
+                    "sequenceNumber": stored["SequenceNumber"],
+                    "data": base64.b64encode(json.dumps(click).encode()).decode(),
+                    "approximateArrivalTimestamp": datetime.now(UTC).timestamp(),
+                },
+                "eventSource": "aws:kinesis",
+                "eventVersion": "1.0",
+                "eventName": "aws:kinesis:record",
+                "eventID": f"{stored['ShardId']}:{stored['SequenceNumber']}",
+                "eventSourceARN": stream_arn,
+                "awsRegion": "us-east-1",
+            }
+        )
     return {"Records": records}
 
 
@@ -102,14 +120,19 @@ def kinesis_batch(stream_arn: str, batch: list[dict[str, Any]], put: list[dict[s
 def users_csv(run: str) -> str:
     """A small export as a spreadsheet writes it: three good rows (spaces, a capitalised domain),
     one bad e-mail, one repeated user id."""
-    return "\n".join([
-        "user_id,name,email",
-        f"etl-{run}-1,Ada Lovelace,ada@Example.COM",
-        f" etl-{run}-2 , Grace Hopper ,grace@example.com",
-        f"etl-{run}-3,Alan Turing,alan@example.org",
-        f"etl-{run}-4,No Mail,not-an-address",
-        f"etl-{run}-1,Ada again,ada2@example.com",
-    ]) + "\n"
+    return (
+        "\n".join(
+            [
+                "user_id,name,email",
+                f"etl-{run}-1,Ada Lovelace,ada@Example.COM",
+                f" etl-{run}-2 , Grace Hopper ,grace@example.com",
+                f"etl-{run}-3,Alan Turing,alan@example.org",
+                f"etl-{run}-4,No Mail,not-an-address",
+                f"etl-{run}-1,Ada again,ada2@example.com",
+            ]
+        )
+        + "\n"
+    )
 
 
 def upload_csv(bucket: str, key: str, text: str) -> None:

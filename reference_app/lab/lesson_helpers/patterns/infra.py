@@ -72,8 +72,12 @@ def receive(url: str, *, delete: bool = False) -> list[dict]:
     """Up to ten messages on a queue now: deleted when ``delete``, otherwise visible again at once
     (a peek, which counts as a receive). ``Decoded`` holds each body parsed as JSON when it is JSON."""
     sqs = client("sqs")
-    got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=30 if delete else 0,
-                              AttributeNames=["ApproximateReceiveCount"]).get("Messages", [])
+    got = sqs.receive_message(
+        QueueUrl=url,
+        MaxNumberOfMessages=10,
+        VisibilityTimeout=30 if delete else 0,
+        AttributeNames=["ApproximateReceiveCount"],
+    ).get("Messages", [])
     for message in got:
         if delete:
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
@@ -113,14 +117,16 @@ def allow_topic(queue_url: str, queue_arn: str, topic_arn: str, backend: Backend
     it on every delivery; the emulator does not). Set only when it differs."""
     policy = {
         "Version": "2012-10-17",
-        "Statement": [{
-            "Sid": "lambda-lab-sns-delivery",
-            "Effect": "Allow",
-            "Principal": {"Service": "sns.amazonaws.com"},
-            "Action": "sqs:SendMessage",
-            "Resource": queue_arn,
-            "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
-        }],
+        "Statement": [
+            {
+                "Sid": "lambda-lab-sns-delivery",
+                "Effect": "Allow",
+                "Principal": {"Service": "sns.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": topic_arn}},
+            }
+        ],
     }
     sqs = client("sqs", backend)
     current = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["Policy"]).get("Attributes", {})
@@ -129,8 +135,9 @@ def allow_topic(queue_url: str, queue_arn: str, topic_arn: str, backend: Backend
     return policy
 
 
-def subscribe_queue(topic_arn: str, queue_url: str, queue_arn: str, *, raw: bool,
-                    backend: Backend | None = None) -> str:
+def subscribe_queue(
+    topic_arn: str, queue_url: str, queue_arn: str, *, raw: bool, backend: Backend | None = None
+) -> str:
     """Subscribe the queue to the topic (with the queue policy SNS needs); return the subscription
     ARN. ``raw`` sets ``RawMessageDelivery``: the body is the message itself, not SNS's envelope."""
     allow_topic(queue_url, queue_arn, topic_arn, backend)
@@ -141,11 +148,19 @@ def subscribe_queue(topic_arn: str, queue_url: str, queue_arn: str, *, raw: bool
             if sub["Protocol"] == "sqs" and sub["Endpoint"] == queue_arn:
                 attributes = sns.get_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"])["Attributes"]
                 if attributes.get("RawMessageDelivery", "false") != wanted:
-                    sns.set_subscription_attributes(SubscriptionArn=sub["SubscriptionArn"],
-                                                    AttributeName="RawMessageDelivery", AttributeValue=wanted)
+                    sns.set_subscription_attributes(
+                        SubscriptionArn=sub["SubscriptionArn"],
+                        AttributeName="RawMessageDelivery",
+                        AttributeValue=wanted,
+                    )
                 return sub["SubscriptionArn"]
-    return sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn, ReturnSubscriptionArn=True,
-                         Attributes={"RawMessageDelivery": wanted})["SubscriptionArn"]
+    return sns.subscribe(
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        ReturnSubscriptionArn=True,
+        Attributes={"RawMessageDelivery": wanted},
+    )["SubscriptionArn"]
 
 
 def item(table: str, key: dict[str, Any]) -> dict | None:

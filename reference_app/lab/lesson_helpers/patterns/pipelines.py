@@ -83,8 +83,10 @@ class Pipelines:
 
     def _repr_html_(self) -> str:
         actions = sorted({d.action for d in self.functions.values()})
-        return (f"<p><b>{len(self.functions)} functions ({', '.join(actions)}), deployed and wired in "
-                f"{self.seconds:.1f} s</b></p>" + self.frame().to_html())
+        return (
+            f"<p><b>{len(self.functions)} functions ({', '.join(actions)}), deployed and wired in "
+            f"{self.seconds:.1f} s</b></p>" + self.frame().to_html()
+        )
 
     def __repr__(self) -> str:
         return self.frame().to_string()
@@ -109,8 +111,9 @@ def _deploy_functions(workers: int = 4) -> dict[str, Deployment]:
 
     def one(role: str) -> Deployment:
         module, name, timeout = FUNCTIONS[role]
-        return deploy_handler(module, name, prefix=PREFIX, timeout=timeout,
-                              description=f"lambda-lab 09_patterns: {role}")
+        return deploy_handler(
+            module, name, prefix=PREFIX, timeout=timeout, description=f"lambda-lab 09_patterns: {role}"
+        )
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         return dict(zip(FUNCTIONS, pool.map(one, FUNCTIONS), strict=True))
@@ -131,19 +134,25 @@ def deploy() -> Pipelines:
     env: dict[str, dict[str, Any]] = {role: d.configuration["Environment"]["Variables"] for role, d in fns.items()}
     ddb = client("dynamodb")
     tables = {
-        "orders": env["billing"]["ORDERS_TABLE"], "shipments": env["fulfilment"]["SHIPMENTS_TABLE"],
-        "saga": env["saga"]["SAGA_TABLE"], "events": resources.ensure_table(ddb, "order_events", EVENT_STORE),
-        "views": env["projection"]["VIEWS_TABLE"], "page_views": env["clicks"]["COUNTS_TABLE"],
-        "results": env["thumbnails"]["RESULTS_TABLE"], "users": env["etl"]["USERS_TABLE"],
+        "orders": env["billing"]["ORDERS_TABLE"],
+        "shipments": env["fulfilment"]["SHIPMENTS_TABLE"],
+        "saga": env["saga"]["SAGA_TABLE"],
+        "events": resources.ensure_table(ddb, "order_events", EVENT_STORE),
+        "views": env["projection"]["VIEWS_TABLE"],
+        "page_views": env["clicks"]["COUNTS_TABLE"],
+        "results": env["thumbnails"]["RESULTS_TABLE"],
+        "users": env["etl"]["USERS_TABLE"],
     }
-    buckets = {"images": ensure_bucket(IMAGES_BUCKET), "etl": ensure_bucket(ETL_BUCKET),
-               "reports": env["report"]["REPORT_BUCKET"]}
+    buckets = {
+        "images": ensure_bucket(IMAGES_BUCKET),
+        "etl": ensure_bucket(ETL_BUCKET),
+        "reports": env["report"]["REPORT_BUCKET"],
+    }
 
     # Fan-out: one topic, a queue (and a DLQ) per consumer, and a tap queue nobody consumes.
     topic = ensure_topic(TOPIC)
     billing = queue_with_dlq(BILLING_QUEUE[0], visibility_s=BILLING_QUEUE[1], max_receives=BILLING_QUEUE[2])
-    fulfilment = queue_with_dlq(FULFILMENT_QUEUE[0], visibility_s=FULFILMENT_QUEUE[1],
-                                max_receives=FULFILMENT_QUEUE[2])
+    fulfilment = queue_with_dlq(FULFILMENT_QUEUE[0], visibility_s=FULFILMENT_QUEUE[1], max_receives=FULFILMENT_QUEUE[2])
     tap_url, tap_arn = plain_queue(TAP_QUEUE, MessageRetentionPeriod="600")
     subscribe_queue(topic, billing.url, billing.arn, raw=True)
     subscribe_queue(topic, fulfilment.url, fulfilment.arn, raw=False)
@@ -155,13 +164,24 @@ def deploy() -> Pipelines:
     # the stream; a record that keeps failing goes to a queue instead of holding up its shard.
     _, failures_arn = plain_queue(PROJECTION_FAILURES)
     events_arn = ddb.describe_table(TableName=EVENT_STORE)["Table"]["TableArn"]
-    event_source_mapping(fns["projection"].name, events_arn, batch_size=100, starting_position="TRIM_HORIZON",
-                         MaximumRetryAttempts=10, DestinationConfig={"OnFailure": {"Destination": failures_arn}})
+    event_source_mapping(
+        fns["projection"].name,
+        events_arn,
+        batch_size=100,
+        starting_position="TRIM_HORIZON",
+        MaximumRetryAttempts=10,
+        DestinationConfig={"OnFailure": {"Destination": failures_arn}},
+    )
 
     # Real-time analytics: a Kinesis clickstream into per-minute counts.
     stream_arn = _kinesis_stream(CLICK_STREAM)
-    event_source_mapping(fns["clicks"].name, stream_arn, batch_size=100, starting_position="TRIM_HORIZON",
-                         report_batch_item_failures=False)
+    event_source_mapping(
+        fns["clicks"].name,
+        stream_arn,
+        batch_size=100,
+        starting_position="TRIM_HORIZON",
+        report_batch_item_failures=False,
+    )
 
     # Saga, image processing, ETL and its nightly report.
     machine = order_saga_state_machine(fns["saga"].arn, name=MACHINE)
@@ -174,19 +194,46 @@ def deploy() -> Pipelines:
 
     rows = [
         ("fan-out", "SNS topic", TOPIC, "three queue subscriptions"),
-        ("fan-out", "SQS -> Lambda", f"{billing.name} -> {fn('billing')}",
-         f"raw delivery; DLQ after {billing.max_receives} receives"),
-        ("fan-out", "SQS -> Lambda", f"{fulfilment.name} -> {fn('fulfilment')}",
-         f"SNS envelope; DLQ after {fulfilment.max_receives} receive"),
+        (
+            "fan-out",
+            "SQS -> Lambda",
+            f"{billing.name} -> {fn('billing')}",
+            f"raw delivery; DLQ after {billing.max_receives} receives",
+        ),
+        (
+            "fan-out",
+            "SQS -> Lambda",
+            f"{fulfilment.name} -> {fn('fulfilment')}",
+            f"SNS envelope; DLQ after {fulfilment.max_receives} receive",
+        ),
         ("fan-out", "SQS (no consumer)", TAP_QUEUE, "a tap: shows what a subscription receives"),
         ("saga", "Step Functions", MACHINE, f"every Task runs {fn('saga')}"),
-        ("event sourcing, CQRS", "DynamoDB stream -> Lambda", f"{EVENT_STORE} -> {fn('projection')}",
-         f"TRIM_HORIZON; read model {tables['views']}; failures to {PROJECTION_FAILURES}"),
-        ("real-time analytics", "Kinesis -> Lambda", f"{CLICK_STREAM} -> {fn('clicks')}",
-         f"TRIM_HORIZON; counts in {tables['page_views']}"),
+        (
+            "event sourcing, CQRS",
+            "DynamoDB stream -> Lambda",
+            f"{EVENT_STORE} -> {fn('projection')}",
+            f"TRIM_HORIZON; read model {tables['views']}; failures to {PROJECTION_FAILURES}",
+        ),
+        (
+            "real-time analytics",
+            "Kinesis -> Lambda",
+            f"{CLICK_STREAM} -> {fn('clicks')}",
+            f"TRIM_HORIZON; counts in {tables['page_views']}",
+        ),
         ("image processing", "S3 -> Lambda", f"{IMAGES_BUCKET}/uploads/ -> {fn('thumbnails')}", "thumbnails/"),
         ("ETL", "S3 -> Lambda", f"{ETL_BUCKET}/imports/*.csv -> {fn('etl')}", f"users into {tables['users']}"),
         ("ETL", "EventBridge schedule", f"{REPORT_RULE} -> {fn('report')}", "cron(0 2 * * ? *)"),
     ]
-    return Pipelines(fns, topic, billing, fulfilment, tap_url, machine, stream_arn, tables, buckets, rows,
-                     time.perf_counter() - started)
+    return Pipelines(
+        fns,
+        topic,
+        billing,
+        fulfilment,
+        tap_url,
+        machine,
+        stream_arn,
+        tables,
+        buckets,
+        rows,
+        time.perf_counter() - started,
+    )

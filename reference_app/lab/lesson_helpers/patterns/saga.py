@@ -56,8 +56,14 @@ class SagaRun:
         for event in self.events:
             at = _ms(event["timestamp"], start)
             if "stateEnteredEventDetails" in event:
-                rows.append({"state": event["stateEnteredEventDetails"]["name"], "start_ms": at, "end_ms": at,
-                             "outcome": "entered"})
+                rows.append(
+                    {
+                        "state": event["stateEnteredEventDetails"]["name"],
+                        "start_ms": at,
+                        "end_ms": at,
+                        "outcome": "entered",
+                    }
+                )
             elif "stateExitedEventDetails" in event and rows:
                 rows[-1].update(end_ms=at, outcome="done")
             elif event["type"] in ("TaskFailed", "LambdaFunctionFailed") and rows:
@@ -66,8 +72,15 @@ class SagaRun:
             elif event["type"] == "ExecutionFailed" and rows:
                 rows[-1].update(end_ms=at, outcome="execution failed")
         for row in rows:
-            row["kind"] = ("compensation" if row["state"] in COMPENSATIONS else "end" if row["state"] in ENDINGS
-                           else "done" if row["state"] == "OrderCompleted" else "step")
+            row["kind"] = (
+                "compensation"
+                if row["state"] in COMPENSATIONS
+                else "end"
+                if row["state"] in ENDINGS
+                else "done"
+                if row["state"] == "OrderCompleted"
+                else "step"
+            )
         return pd.DataFrame(rows)
 
     def history(self):
@@ -79,8 +92,14 @@ class SagaRun:
         for event in self.events:
             details: dict = next((v for k, v in event.items() if k.endswith("EventDetails")), {}) or {}
             note = details.get("error") or details.get("output") or ""
-            rows.append({"ms": _ms(event["timestamp"], start), "type": event["type"], "state": details.get("name", ""),
-                         "error or output": str(note)[:60]})
+            rows.append(
+                {
+                    "ms": _ms(event["timestamp"], start),
+                    "type": event["type"],
+                    "state": details.get("name", ""),
+                    "error or output": str(note)[:60],
+                }
+            )
         return pd.DataFrame(rows)
 
 
@@ -96,8 +115,11 @@ def run_sagas(machine_arn: str, orders: dict[str, dict[str, Any]], timeout_s: fl
     sfn = client("stepfunctions")
     runs: dict[str, SagaRun] = {}
     for label, placed in orders.items():
-        run = SagaRun(label, placed, sfn.start_execution(stateMachineArn=machine_arn,
-                                                         input=json.dumps({"order": placed}))["executionArn"])
+        run = SagaRun(
+            label,
+            placed,
+            sfn.start_execution(stateMachineArn=machine_arn, input=json.dumps({"order": placed}))["executionArn"],
+        )
 
         def ended(run: SagaRun = run) -> bool:
             run.description = sfn.describe_execution(executionArn=run.arn)
@@ -114,11 +136,17 @@ def summary(runs: dict[str, SagaRun]):
     """One row per execution: its status, the states it went through, and how it ended."""
     import pandas as pd
 
-    return pd.DataFrame([
-        {"run": label, "status": run.status, "path": " → ".join(run.entered),
-         "error": run.description.get("error", "")}
-        for label, run in runs.items()
-    ]).set_index("run")
+    return pd.DataFrame(
+        [
+            {
+                "run": label,
+                "status": run.status,
+                "path": " → ".join(run.entered),
+                "error": run.description.get("error", ""),
+            }
+            for label, run in runs.items()
+        ]
+    ).set_index("run")
 
 
 def timeline(runs: dict[str, SagaRun]):
@@ -129,20 +157,38 @@ def timeline(runs: dict[str, SagaRun]):
     rows = []
     for label, run in runs.items():
         for n, step in enumerate(run.steps().itertuples(), 1):
-            rows.append({"run": label, "state": f"{n}. {step.state}", "kind": step.kind, "outcome": step.outcome,
-                         "start_ms": step.start_ms, "end_ms": max(step.end_ms, step.start_ms + 4)})
-    chart = alt.Chart(alt.Data(values=rows), width=640, height=alt.Step(22)).mark_bar(stroke="white").encode(
-        x=alt.X("start_ms:Q", title="ms after the execution started"),
-        x2="end_ms:Q",
-        # One row per state entered, in the order entered: a name never shares its row with another.
-        y=alt.Y("state:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=0)),
-        color=alt.Color("kind:N", title="state", scale=alt.Scale(domain=list(colours), range=list(colours.values())),
-                        legend=alt.Legend(orient="top")),
-        tooltip=["run:N", "state:N", "outcome:N", "start_ms:Q", "end_ms:Q"],
-    ).facet(
-        row=alt.Row("run:N", sort=list(runs), title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
-        title="The order saga on Step Functions: steps (blue), compensations (orange), end (red/green)",
-    ).resolve_scale(y="independent")
+            rows.append(
+                {
+                    "run": label,
+                    "state": f"{n}. {step.state}",
+                    "kind": step.kind,
+                    "outcome": step.outcome,
+                    "start_ms": step.start_ms,
+                    "end_ms": max(step.end_ms, step.start_ms + 4),
+                }
+            )
+    chart = (
+        alt.Chart(alt.Data(values=rows), width=640, height=alt.Step(22))
+        .mark_bar(stroke="white")
+        .encode(
+            x=alt.X("start_ms:Q", title="ms after the execution started"),
+            x2="end_ms:Q",
+            # One row per state entered, in the order entered: a name never shares its row with another.
+            y=alt.Y("state:N", sort=None, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=0)),
+            color=alt.Color(
+                "kind:N",
+                title="state",
+                scale=alt.Scale(domain=list(colours), range=list(colours.values())),
+                legend=alt.Legend(orient="top"),
+            ),
+            tooltip=["run:N", "state:N", "outcome:N", "start_ms:Q", "end_ms:Q"],
+        )
+        .facet(
+            row=alt.Row("run:N", sort=list(runs), title=None, header=alt.Header(labelAngle=0, labelAlign="left")),
+            title="The order saga on Step Functions: steps (blue), compensations (orange), end (red/green)",
+        )
+        .resolve_scale(y="independent")
+    )
     return readable(chart)
 
 
@@ -155,9 +201,15 @@ def saga_item(table: str, order_id: str) -> dict[str, Any]:
 # --- exercise saga-voucher ---------------------------------------------------------------------
 VOUCHER_STEP, VOUCHER_COMPENSATION = "RedeemVoucher", "ReinstateVoucher"
 _LAMBDA_RETRY = {
-    "ErrorEquals": ["Lambda.ServiceException", "Lambda.AWSLambdaException", "Lambda.SdkClientException",
-                    "Lambda.TooManyRequestsException"],
-    "IntervalSeconds": 1, "MaxAttempts": 3, "BackoffRate": 2.0,
+    "ErrorEquals": [
+        "Lambda.ServiceException",
+        "Lambda.AWSLambdaException",
+        "Lambda.SdkClientException",
+        "Lambda.TooManyRequestsException",
+    ],
+    "IntervalSeconds": 1,
+    "MaxAttempts": 3,
+    "BackoffRate": 2.0,
 }
 
 
