@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import importlib
 import sys
-import types
 from typing import TYPE_CHECKING, Any
+
+from . import renamed_modules
 
 _EXPORTS = {
     "LabError": "errors",
@@ -110,6 +111,9 @@ if TYPE_CHECKING:  # IDEs and type checkers see every export; at run time they l
         s3_notification,
         sns_subscription,
     )
+
+
+renamed_modules.install()  # notebooks from an earlier `lambda-lab init` import helpers by their old names
 
 
 def _in_ipython() -> bool:
