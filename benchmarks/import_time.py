@@ -36,7 +36,7 @@ SNIPPETS = {
     "import reference_app.lab.cli.main (quick path)": "import reference_app.lab.cli.main",
     "import reference_app.lab.cli (full command line)": "import reference_app.lab.cli",
 }
-THIRD_PARTY = ("boto3", "moto", "pandas", "matplotlib.pyplot", "cfnlint", "ministack", "typer", "rich", "yaml")
+THIRD_PARTY = ("boto3", "moto", "pandas", "altair", "cfnlint", "ministack", "typer", "rich", "yaml")
 
 
 def _times_s(argv: list[str], runs: int, env: dict[str, str]) -> tuple[float, float]:
