@@ -54,6 +54,11 @@ def refuses_bad_weights(ctx: Context) -> None:
             module.start_canary(lam, NAME, ALIAS, new, weight)
         except ValueError:
             pass
+        except Exception as exc:  # e.g. botocore's ParamValidationError: the SDK refused it, the function did not
+            raise CheckFailed(
+                f"start_canary(..., {new!r}, {weight}) raised {type(exc).__name__} instead of ValueError: check "
+                "that the weight is strictly between 0 and 1 before calling UpdateAlias."
+            ) from None
         else:
             raise CheckFailed(
                 f"start_canary(..., {new!r}, {weight}) did not raise ValueError: a canary's weight "
