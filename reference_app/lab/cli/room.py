@@ -15,8 +15,7 @@ from rich.table import Table
 from .. import emulator as emulator_mod
 from ..accounts.credentials import FILE, PATH_ENV, Registry
 from ..config import resolve_backend
-from ..emulator_patch.room_accounts import SHARED_BIND_ENV as SHARED_BIND_ENV
-from ..emulator_patch.room_accounts import SHARED_ENV as SHARED_ENV
+from ..emulator_patch.room_accounts import SHARED_BIND_ENV, SHARED_ENV
 from ..errors import LabError
 from .base import app, friendly, lazy_module, out, plain
 

@@ -22,7 +22,7 @@ from typing import Annotated
 import typer
 from botocore.exceptions import ClientError
 
-from ..emulator_patch.limits import SYNC_REQUEST_LIMIT as SYNC_REQUEST_LIMIT
+from ..emulator_patch.limits import SYNC_REQUEST_LIMIT
 from ..errors import LabError, UnknownName, aws_code
 from ..events import list_events, load_event
 from .base import app, friendly, lazy_module, out

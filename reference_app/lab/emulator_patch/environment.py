@@ -13,8 +13,7 @@ from pathlib import Path
 
 from ..config import Backend
 from ..errors import LabError
-from .room_accounts import SHARED_BIND_ENV as SHARED_BIND_ENV
-from .room_accounts import shared as shared
+from .room_accounts import SHARED_BIND_ENV, shared
 
 PERSIST_ENV = "LAMBDA_LAB_PERSIST"
 

@@ -69,10 +69,7 @@ from . import (
     quotas,
     restore,
 )
-from .log_block import LogBlock as LogBlock
-from .log_block import build_log_block as build_log_block
-from .log_block import parse_output as parse_output
-from .log_block import write_log_block as write_log_block
+from .log_block import LogBlock, build_log_block, parse_output, write_log_block
 from .room_accounts import hooks as room_hooks
 from .room_accounts import patch_app as invoke_urls_for_every_account
 from .workers import (

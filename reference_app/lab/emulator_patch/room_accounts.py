@@ -104,10 +104,8 @@ def patch_app(app) -> None:
 def protect(app) -> None:
     """The shared emulator's front door, its functions' credentials and its sandbox (see the module docstring)."""
     from ..accounts.credentials import PATH_ENV, Reader
-    from . import room_sandbox
-    from . import workers as workers
-    from .room_signatures import Gate as Gate
-    from .room_signatures import guard as guard
+    from . import room_sandbox, workers
+    from .room_signatures import Gate, guard
 
     path = os.environ.get(PATH_ENV)
     if not path:

@@ -163,18 +163,22 @@ def _command(args: list[str], binds: list[str], chdir: str | None = None) -> lis
         cmd += ["--chdir", chdir]
     cmd.append("--")
     if ids is not None:
-        uid, gid = ids
-        cmd += [
-            shutil.which("setpriv") or "setpriv",
-            f"--reuid={uid}",
-            f"--regid={gid}",
-            "--clear-groups",
-            "--inh-caps=-all",
-            "--bounding-set=-all",
-            "--no-new-privs",
-            "--",
-        ]
+        cmd += drop_privileges(*ids)
     return cmd + args
+
+
+def drop_privileges(uid: int, gid: int) -> list[str]:
+    """The command prefix that runs what follows as ``uid``/``gid``, with no groups, capabilities or way back."""
+    return [
+        shutil.which("setpriv") or "setpriv",
+        f"--reuid={uid}",
+        f"--regid={gid}",
+        "--clear-groups",
+        "--inh-caps=-all",
+        "--bounding-set=-all",
+        "--no-new-privs",
+        "--",
+    ]
 
 
 def _parents(path: str, hidden: list[str]) -> list[str]:

@@ -30,10 +30,9 @@ from .. import course, workspace
 from .. import progress_store as progress
 from ..emulator import require
 from ..errors import LabError
-from ..generate import clean_solution as clean_solution
-from ..generate import stub_from_solution as stub_from_solution
-from ..reference_deploys import ensure_resource as ensure_resource
-from ..rendering import file_link as file_link
+from ..generate import clean_solution, stub_from_solution
+from ..reference_deploys import ensure_resource
+from ..rendering import file_link
 from ..room.reporting import report as report_to_room
 from .framework import (
     FAILED,

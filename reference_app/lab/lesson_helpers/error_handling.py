@@ -26,8 +26,8 @@ from ..events import load_event
 from ..iac import template_path
 from ..logs import LoggedInvocation
 from ..poll import attempts
-from ..reference_deploys import deploy_handler as deploy_handler
-from .parallel import deploy_all as deploy_all
+from ..reference_deploys import deploy_handler
+from .parallel import deploy_all
 
 PREFIX = "lab-05-"
 # Lambda's documented spacing of the retries of a failed asynchronous event: about 1 minute, then 2.

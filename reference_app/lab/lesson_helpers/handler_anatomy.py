@@ -28,9 +28,9 @@ from ..deploy import Deployment, deploy_function, invoke
 from ..http import http_call
 from ..moto_env import isolated_aws
 from ..net import open_url
-from ..reference_deploys import deploy_handler as deploy_handler
+from ..reference_deploys import deploy_handler
 from ..triggers import function_url, http_api, rest_api
-from .parallel import deploy_all as deploy_all
+from .parallel import deploy_all
 
 PREFIX = "lab-02-"
 ANATOMY = "reference_app.handlers.anatomy"

@@ -18,8 +18,7 @@ from ..errors import LabError, aws_code
 from ..http import HttpResponse, http_call
 from ..logs import wait_for_invocations
 from ..resources import ensure_table
-from .security import PROBE_MODULE as PROBE_MODULE
-from .security import deploy_with_role as deploy_with_role
+from .security import PROBE_MODULE, deploy_with_role
 
 
 def simulate(roles: dict[str, str], actions: Iterable[str], resource: str, backend: Backend):

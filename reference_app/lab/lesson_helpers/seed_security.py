@@ -16,7 +16,7 @@ from ..config import lab_home, writing
 from ..iac import template_path
 from ..policy_check import _as_list, _jsonencode, _statements, load_template
 from ..terraform import parse
-from .security import deploy_with_role as deploy_with_role
+from .security import deploy_with_role
 
 SEED_FILES = ("lambda-function.yaml", "lambda.tf", "security-snippet.yaml")
 #: Every DynamoDB action the seed's policies grant, in the order its template lists them.

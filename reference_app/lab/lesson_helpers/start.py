@@ -6,7 +6,7 @@ from .. import course
 from ..emulator import Status, up
 from ..errors import UnknownName
 from ..packaging import find_module_file
-from ..reference_deploys import handler_names as handler_names
+from ..reference_deploys import handler_names
 
 
 def show_source(handler: str):

@@ -34,7 +34,7 @@ from ..accounts.credentials import PATH_ENV, Registry
 from ..accounts.membership import ACCOUNT_ENV
 from ..config import HOME_ENV, PORT_ENV, lab_home, lab_home_path, resolve_backend
 from ..embedded import stop_pid
-from ..emulator_patch.room_accounts import GATE_ENV as GATE_ENV
+from ..emulator_patch.room_accounts import GATE_ENV
 from ..errors import LabError
 from ..net import health, port_in_use
 from ..workspace import init_course

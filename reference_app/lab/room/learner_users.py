@@ -35,9 +35,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ..emulator_patch.room_sandbox import _parents as _parents
-from ..emulator_patch.room_sandbox import bwrap as bwrap
-from ..emulator_patch.room_sandbox import kit_paths as kit_paths
+from ..emulator_patch.room_sandbox import _parents, bwrap, drop_privileges, kit_paths
 
 GROUP = "lambda-lab-learners"
 PREFIX = "lab-"
@@ -146,17 +144,7 @@ def sandbox_command(uid: int, gid: int, home: Path, hidden: list[str], command: 
     for path in sorted(p for p in readable if Path(p).exists() and any(p.startswith(h + "/") for h in hide)):
         cmd += [*_parents(path, hide), "--ro-bind", path, path]
     cmd += [*_parents(str(home), hide), "--bind", str(home), str(home), "--chdir", str(home), "--"]
-    cmd += [
-        shutil.which("setpriv") or "setpriv",
-        f"--reuid={uid}",
-        f"--regid={gid}",
-        "--clear-groups",
-        "--inh-caps=-all",
-        "--bounding-set=-all",
-        "--no-new-privs",
-        "--",
-    ]
-    return cmd + command
+    return cmd + drop_privileges(uid, gid) + command
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -12,7 +12,7 @@ import boto3
 
 from ... import clients
 from ...deploy import deploy_function
-from ...lesson_helpers.beyond_zip import run_durable as run_durable
+from ...lesson_helpers.beyond_zip import run_durable
 from ..framework import CheckFailed, Context, Exercise, explain, shown
 
 EXERCISE = Exercise("durable-payout", resources={"LEDGER_TABLE": ("table", "payouts")}, timeout=10)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ...clients import resource
-from ...reference_deploys import ensure_resource as ensure_resource
+from ...reference_deploys import ensure_resource
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
 
 

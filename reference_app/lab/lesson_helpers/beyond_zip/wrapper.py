@@ -7,7 +7,7 @@ from typing import Any
 
 from ...deploy import deploy_function, invoke
 from ..common import new_run_id as new_run_id  # re-exported for the lesson
-from ..handler_anatomy import publish_layer as publish_layer
+from ..handler_anatomy import publish_layer
 from ._shared import handler_file as handler_file
 
 # --- a wrapper script (AWS_LAMBDA_EXEC_WRAPPER), run by the kit's runtime -----------------------------------

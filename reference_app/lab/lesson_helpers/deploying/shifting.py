@@ -16,15 +16,8 @@ from ...clients import client
 from ...deploy import invoke
 from ...errors import LabError
 from ...iac import sam_translate
-from .releases import ALIAS as ALIAS
-from .releases import NAME as NAME
-from .releases import alias_state as alias_state
-from .releases import ensure_alias as ensure_alias
-from .releases import version_alarm_name as version_alarm_name
-from .routing import invoke_routed as invoke_routed
-from .routing import invoker as invoker
-from .routing import publish_version_metrics as publish_version_metrics
-from .routing import traffic as traffic
+from .releases import ALIAS, NAME, alias_state, ensure_alias, version_alarm_name
+from .routing import invoke_routed, invoker, publish_version_metrics, traffic
 
 # --- CodeDeploy's traffic shifting, driven by the kit -------------------------------------------------------------
 _CANARY = re.compile(r"Canary(\d+)Percent(\d+)Minutes?")

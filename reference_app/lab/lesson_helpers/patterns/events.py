@@ -29,8 +29,7 @@ from reference_app.handlers.order_projection import plain, replay
 from ...clients import client, resource
 from ...deploy import invoke
 from ...triggers import wait_for_mapping
-from .infra import item as item
-from .infra import wait_until as wait_until
+from .infra import item, wait_until
 
 #: command -> (event type, the statuses it is allowed in; None: the order must not exist yet)
 RULES: dict[str, tuple[str, tuple[str, ...] | None]] = {

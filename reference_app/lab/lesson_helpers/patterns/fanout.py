@@ -7,11 +7,8 @@ from typing import Any
 
 from ...clients import client
 from ...logs import invocations
-from .infra import Queue as Queue
-from .infra import item as item
+from .infra import Queue, item, receive, wait_until
 from .infra import now_ms as now_ms
-from .infra import receive as receive
-from .infra import wait_until as wait_until
 
 
 def order(

@@ -15,8 +15,7 @@ from typing import Any
 from ...charts import altair, readable
 from ...clients import client
 from ...reference_deploys import ensure_state_machine as ensure
-from .infra import item as item
-from .infra import wait_until as wait_until
+from .infra import item, wait_until
 
 #: States that undo an earlier step.
 COMPENSATIONS = frozenset({"RefundPayment", "ReleaseInventory", "ReinstateVoucher"})
