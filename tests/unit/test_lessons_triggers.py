@@ -8,6 +8,7 @@ from urllib.parse import quote_plus
 from reference_app.lab.events import load_event
 from reference_app.lab.lesson_helpers import triggers
 from reference_app.lab.lesson_helpers.common import Logged
+from reference_app.lab.lesson_helpers.triggers import arrivals
 
 
 def test_shape_flattens_an_event_into_paths():
@@ -79,6 +80,6 @@ def test_received_filters_only_the_lines_that_carry_an_event(monkeypatch):
     def fake_wait(function, count, since_ms, message=None, where=None, **_):
         return [Logged(data, "req-1", 0) for data in lines if where is None or where(data)]
 
-    monkeypatch.setattr(triggers, "wait_for_logged", fake_wait)
+    monkeypatch.setattr(arrivals, "wait_for_logged", fake_wait)  # where received() looks it up
     # WHEN a cell filters by its events THEN its filter only sees events (it was called with None)
     assert triggers.received("lab-fn", 0, where=lambda event: event["n"] == 1) == [{"n": 1}]
