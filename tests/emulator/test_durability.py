@@ -79,7 +79,7 @@ def test_down_from_a_second_process_is_quick_and_truthful(own, reaps):
     # GIVEN an emulator owned by another process that keeps running (a notebook's lab.up(), `lambda-lab lab`);
     # one that never collects its exit status leaves a zombie, which must count as stopped
     env = {**os.environ, "LAMBDA_LAB_PORT": str(own.port)}
-    never = "" if reaps else "embedded._reap_when_it_exits = lambda proc: None; "
+    never = "" if reaps else "embedded.process._reap_when_it_exits = lambda proc: None; "
     owner = subprocess.Popen(
         [
             sys.executable,

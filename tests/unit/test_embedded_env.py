@@ -38,9 +38,9 @@ def test_extra_env_cannot_move_the_emulator_off_loopback_or_give_it_an_identity(
 def test_a_refused_extra_env_starts_nothing(tmp_path, monkeypatch, no_connections):
     monkeypatch.setenv("LAMBDA_LAB_HOME", str(tmp_path))
     started = []
-    monkeypatch.setattr(embedded.subprocess, "Popen", lambda *a, **k: started.append(a))
-    monkeypatch.setattr(embedded, "health", lambda *a, **k: None)
-    monkeypatch.setattr(embedded, "port_in_use", lambda port: False)
+    monkeypatch.setattr(embedded.process.subprocess, "Popen", lambda *a, **k: started.append(a))
+    monkeypatch.setattr(embedded.process, "health", lambda *a, **k: None)
+    monkeypatch.setattr(embedded.process, "port_in_use", lambda port: False)
     with pytest.raises(LabError, match="BIND_HOST"):
         embedded.start(resolve_backend("embedded", 4599), extra_env={"BIND_HOST": "0.0.0.0"})
     assert started == []
