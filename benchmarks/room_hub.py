@@ -126,6 +126,15 @@ class Hub:
         except OSError:
             return ""
 
+    def lines_about(self, name: str, lines: int = 25) -> str:
+        """The hub's last log lines that mention ``name`` (its spawner, its server, the proxy's route)."""
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except (OSError, AttributeError):
+            return ""
+        mine = [line for line in text if name in line and "(room-driver@" not in line]  # not this script's polls
+        return "\n".join(mine[-lines:])
+
     def stop(self, grace_s: float = 60) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -158,6 +167,7 @@ class Learner:
     name: str
     seconds: float = 0.0
     failure: str = ""
+    retried: str = ""  # a first spawn the hub gave up on (its reason), when the second one worked
     steps: dict[str, float] = field(default_factory=dict)
     kernel: Kernel | None = None
 
@@ -174,17 +184,30 @@ def log_in(hub: Hub, name: str) -> None:
             raise RuntimeError(f"login as {name} failed: {answer.status_code}")
 
 
-def start_server(hub: Hub, name: str, deadline_s: float = 300) -> None:
+class SpawnFailed(RuntimeError):
+    """The hub gave up on a learner's server (its own start or HTTP timeout, or the server exited)."""
+
+
+def start_server(hub: Hub, name: str, deadline_s: float = 240) -> None:
+    """Ask the hub for ``name``'s server and wait until it is ready. A spawn the hub reports failed
+    (the server is no longer pending and not ready) raises :class:`SpawnFailed` at once, with the
+    hub's log lines about ``name``; a spawn still pending after ``deadline_s`` (beyond the hub's
+    own 180 s start timeout) raises too."""
     answer = hub.api("POST", f"/users/{name}/server")
     if answer.status_code not in (201, 202, 400):  # 400: already running
         raise RuntimeError(f"starting {name}'s server: {answer.status_code} {answer.text[:200]}")
     started = time.monotonic()
     while time.monotonic() - started < deadline_s:
-        server = hub.api("GET", f"/users/{name}").json().get("servers", {}).get("", {})
-        if server.get("ready"):
+        server = hub.api("GET", f"/users/{name}").json().get("servers", {}).get("")
+        if server and server.get("ready"):
             return
+        if not server or not (server.get("pending") or server.get("ready")):
+            time.sleep(1.0)  # the hub logs its reason as it removes the server: let the line land
+            raise SpawnFailed(f"the hub gave up on {name}'s server; its log says:\n{hub.lines_about(name)}")
         time.sleep(0.5)
-    raise RuntimeError(f"{name}'s server was not ready within {deadline_s:.0f} s")
+    raise RuntimeError(
+        f"{name}'s server was not ready within {deadline_s:.0f} s; the hub's log:\n{hub.lines_about(name)}"
+    )
 
 
 def user_token(hub: Hub, name: str) -> str:
@@ -293,7 +316,11 @@ def run_learner(hub: Hub, learner: Learner, cells: list[str], solution: str, go:
     try:
         log_in(hub, learner.name)
         step("login")
-        start_server(hub, learner.name)
+        try:
+            start_server(hub, learner.name)
+        except SpawnFailed as first:  # what a learner does when the hub says so: Start My Server again
+            learner.retried = str(first)[:1500]
+            start_server(hub, learner.name)
         step("server")
         token = user_token(hub, learner.name)
         kernel = Kernel(hub, learner.name, token)
@@ -305,7 +332,9 @@ def run_learner(hub: Hub, learner: Learner, cells: list[str], solution: str, go:
         kernel.execute(f"report = lab.check({EXERCISE!r})\nassert report.passed, str(report)")
         step("check")
     except Exception as exc:
-        learner.failure = f"{type(exc).__name__}: {exc}"[:400]
+        learner.failure = f"{type(exc).__name__}: {exc}"[:2500]
+        if "log says" not in learner.failure and "hub's log" not in learner.failure:
+            learner.failure += f"\nthe hub's log about {learner.name}:\n{hub.lines_about(learner.name, 12)}"
     finally:
         learner.seconds = time.monotonic() - started
         learner.kernel = kernel  # closed after memory is measured
@@ -384,6 +413,7 @@ class Round:
     rss_peak_mb: list[float]
     pss_mb: list[float]
     steps: dict[str, float]
+    retried: list[str]  # "<name>: <the hub's reason>" for each first spawn the hub gave up on
     load_before: float
     load_after: float
     hub_start_s: float
@@ -445,6 +475,7 @@ def run_round(n: int, keep: bool = False) -> Round:
         [sampler.peak.get(lr.name, 0.0) for lr in learners],
         [pss.get(lr.name, 0.0) for lr in learners],
         steps,
+        [f"{lr.name}: {lr.retried}" for lr in learners if lr.retried],
         load_before,
         os.getloadavg()[0],
         hub_start_s,
@@ -497,6 +528,8 @@ def main(argv: list[str] | None = None) -> int:
         )
         for failure in r.failures:
             print("  " + failure, flush=True)
+        for retry in r.retried:
+            print("  started again after the hub gave up: " + retry, flush=True)
     print(table(rounds))
     if args.json:
         args.json.write_text(json.dumps([r.__dict__ for r in rounds], indent=1))

@@ -41,23 +41,32 @@ def need_browser() -> None:
         pytest.skip(message)
 
 
-def open_notebook(page, url: str, dialog_timeout_ms: int = 3_000) -> None:
-    """Open ``url`` (a notebook in JupyterLab) and wait until its kernel is idle.
+KERNEL_UP_OR_ASKED = """() => {
+    const dialog = document.querySelector('.jp-Dialog');
+    if (dialog && dialog.textContent.includes('Select Kernel')) return true;
+    const status = document.querySelector('.jp-Notebook-ExecutionIndicator');
+    const name = document.querySelector('.jp-Toolbar-kernelName');
+    return status && status.getAttribute('data-status') === 'idle' && name && !/No Kernel/.test(name.textContent);
+}"""
 
-    JupyterLab sometimes asks which kernel to start (a race with loading the kernel specs); the
-    notebook's own python3 is the preselected answer."""
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+def open_notebook(page, url: str, timeout_ms: int = 60_000, kernel: bool = True) -> None:
+    """Open ``url`` (a notebook in JupyterLab) and wait until its kernel is idle (``kernel=False``:
+    until the notebook is in the page, for tests that only read what it renders).
+
+    The indicator says 'idle' with "No Kernel" before the kernel starts, so the wait is for an idle
+    kernel with a name. JupyterLab sometimes asks which kernel to start instead (a race with
+    loading the kernel specs); the notebook's own python3 is the preselected answer."""
     page.goto(url)
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    page.wait_for_selector(".jp-Notebook", timeout=timeout_ms)
+    if not kernel:
+        return
+    page.wait_for_function(KERNEL_UP_OR_ASKED, timeout=timeout_ms, polling=100)
     kernel_dialog = page.locator(".jp-Dialog:has-text('Select Kernel')")
-    try:
-        kernel_dialog.wait_for(state="visible", timeout=dialog_timeout_ms)
+    if kernel_dialog.count():
         kernel_dialog.locator("button.jp-mod-accept").click()
         kernel_dialog.wait_for(state="hidden")
-    except PlaywrightTimeout:
-        pass
+        page.wait_for_function(KERNEL_UP_OR_ASKED, timeout=timeout_ms, polling=100)
 
 
 def wait_for_jupyterlab(proc, base: str, timeout_s: float = 60) -> None:

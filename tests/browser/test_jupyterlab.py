@@ -116,14 +116,18 @@ def page(browser, jupyterlab, request):
         page.close()
 
 
-def _open(page, base: str, notebook: str) -> None:
-    """Open a notebook in a fresh workspace and wait for its kernel."""
-    open_notebook(page, f"{base}/lab/tree/notebooks/{notebook}?token=t0ken&reset")
+def _open(page, base: str, notebook: str, kernel: bool = True) -> None:
+    """Open a notebook in a fresh workspace and (``kernel``) wait for its kernel."""
+    open_notebook(page, f"{base}/lab/tree/notebooks/{notebook}?token=t0ken&reset", kernel=kernel)
+
+
+def _markdown_cells(notebook: str) -> list[str]:
+    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
+    return ["".join(c["source"]) for c in cells if c["cell_type"] == "markdown"]
 
 
 def _mermaid_blocks(notebook: str) -> int:
-    cells = json.loads((ROOT / "notebooks" / notebook).read_text(encoding="utf-8"))["cells"]
-    return sum("".join(c["source"]).count("```mermaid") for c in cells if c["cell_type"] == "markdown")
+    return sum(text.count("```mermaid") for text in _markdown_cells(notebook))
 
 
 def _run_all(page, timeout_ms: int) -> None:
@@ -163,7 +167,13 @@ def _assert_clean_run(page) -> None:
 @pytest.mark.parametrize("notebook", NOTEBOOKS)
 def test_every_diagram_draws_and_no_dollar_is_math(jupyterlab, page, notebook):
     base, _, _ = jupyterlab
-    _open(page, base, notebook)
+    _open(page, base, notebook, kernel=False)  # only what JupyterLab renders is read here
+    page.wait_for_function(  # every Markdown cell rendered
+        "n => document.querySelectorAll('.jp-MarkdownCell .jp-RenderedMarkdown').length >= n",
+        arg=len(_markdown_cells(notebook)),
+        timeout=60_000,
+        polling=100,
+    )
     expected = _mermaid_blocks(notebook)
     if expected:  # JupyterLab's own Mermaid renderer draws each block as an SVG, or shows a warning box
         page.wait_for_function(

@@ -94,7 +94,7 @@ def test_each_radio_selects_its_own_option_and_the_mock_counts_down(lab_with_a_c
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         try:
-            open_notebook(page, f"{base}/lab/tree/card.ipynb?token=t0ken", dialog_timeout_ms=5_000)
+            open_notebook(page, f"{base}/lab/tree/card.ipynb?token=t0ken")
             page.click("div.lm-MenuBar-itemLabel:text-is('Run')")
             page.click("li.lm-Menu-item:has-text('Run All Cells')")
             radios = page.locator(".lambda-lab-choices input[type='radio']")

@@ -4,6 +4,8 @@ benchmarks/room_hub.py starts JupyterHub from classroom/jupyterhub_config.py (sh
 login, SimpleLocalProcessSpawner, configurable-http-proxy from npm); five simulated learners
 log in at once, each runs 00_setup and a passing check in a kernel of their own server, with
 an emulator of their own; then every server is stopped and no emulator may be left running.
+A first start the hub gives up on is reported with the hub's own log lines and tried once more,
+as the learner would; at most one learner in five may need it.
 """
 
 import importlib.util
@@ -38,5 +40,10 @@ def test_five_learners_on_one_hub_with_no_failure(proxy_installed):
     bench = _benchmark()
     result = bench.run_round(5)
     print(bench.table([result]))
+    for retry in result.retried:  # named in the output even when the second start worked
+        print("started again after the hub gave up:", retry)
     assert result.failures == [], "\n".join(result.failures)
+    # A learner whose first start the hub gave up on presses Start My Server again; one such learner
+    # in five passes (a loaded CI machine), two do not: that is a room that fails its learners.
+    assert len(result.retried) <= 1, "\n".join(result.retried)
     assert len(result.seconds) == 5 and all(mb > 100 for mb in result.rss_peak_mb)
