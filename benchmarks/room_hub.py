@@ -91,7 +91,7 @@ class Hub:
             LAMBDA_LAB_ROOM_PORT=str(room_port),
             LAMBDA_LAB_ROOM_PASSWORD=self.password,
             LAMBDA_LAB_HUB_API_TOKEN=self.token,
-            LAMBDA_LAB_HUB_PORT_BASE=str(22000 + secrets.randbelow(7000)),  # below the servers' 30000
+            LAMBDA_LAB_HUB_PORT_BASE=str(22000 + secrets.randbelow(8000)),
             CONFIGPROXY_AUTH_TOKEN=secrets.token_hex(16),
         )
         self.log_path = self.folder / "jupyterhub.log"

@@ -36,8 +36,6 @@ import sys
 from pathlib import Path
 
 from ..emulator_patch.room_sandbox import _parents, bwrap, drop_privileges, kit_paths
-from ..errors import LabError
-from ..net import port_in_use
 
 GROUP = "lambda-lab-learners"
 # The learner's kernels talk to their server over Unix sockets in their own /tmp (the sandbox's), not
@@ -47,24 +45,6 @@ KERNEL_ARGS = ["--KernelManager.transport=ipc"]
 RUNTIME_DIR = "/tmp/jupyter-runtime"  # short: a Unix socket's path holds at most 107 bytes
 PREFIX = "lab-"
 USERNAME_PATTERN = r"^[a-z][a-z0-9_-]{0,23}$"  # the hub's names; lab-<name> stays within 32 characters
-
-
-SERVER_PORTS = range(30000, 32768)  # learners' Jupyter servers: also below the ephemeral ports
-
-
-def server_port_for(user_id: int) -> int:
-    """A port for the learner's Jupyter server, chosen from their hub id below Linux's ephemeral ports.
-
-    JupyterHub's default (a random free port) is taken from the ephemeral range, which every
-    outgoing connection on the machine also draws from: between the hub's choice and the
-    server's bind another process can take it, and the hub waits its whole ``http_timeout``
-    for a server that is not there. No outgoing connection takes a port below 32768."""
-    span = len(SERVER_PORTS)
-    for offset in range(span):
-        port = SERVER_PORTS[(int(user_id) + offset) % span]
-        if not port_in_use(port):
-            return port
-    raise LabError("Every port from 30000 to 32767 is in use: stop what holds them, then start the server again.")
 
 
 class RefusedUser(RuntimeError):
@@ -225,7 +205,6 @@ class LearnerSpawner(SimpleLocalProcessSpawner):
         base = getattr(self, "_lab_cmd", None) or list(self.cmd)
         self._lab_cmd = base
         self.cmd = launcher(uid, gid, home, Path(self.room_dir)) + base
-        self.port = server_port_for(self.user.id)
         return await super().start()
 
     def get_args(self):
