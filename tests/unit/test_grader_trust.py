@@ -201,3 +201,28 @@ def test_hint_three_on_an_answer_that_passes_lists_nothing_to_remove(learner):
     progress.save(data)
     text = grader.hint("handler-validation", 3).text
     assert "already passes" in text and "Lines to remove" not in text
+
+
+# --- a race judged on moto --------------------------------------------------------------------
+
+
+def test_the_voucher_race_judges_the_solution_right_when_threads_switch_constantly(learner):
+    """saga-voucher's race runs two redeems in two threads on moto. Moto does not apply a request
+    atomically: with threads switching every microsecond, both of the solution's conditional writes
+    passed the condition in 138 of 300 tries (and once moto's own item copy raised). The check runs
+    one request at a time, as DynamoDB applies them, so the solution must win exactly once every time,
+    while a read-then-write answer still fails."""
+    import sys
+
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for seed in range(12):
+            race = [
+                r
+                for r in _unit(grader.run("saga-voucher", course.solution_path("saga-voucher"), seed=seed))
+                if "same moment" in r.name
+            ]
+            assert race and race[0].status == "passed", race[0].reason if race else "no race check"
+    finally:
+        sys.setswitchinterval(before)

@@ -113,9 +113,15 @@ def race(ctx: Context) -> None:
     _voucher(table, code)
     both_read = threading.Barrier(2, timeout=1.0)
     real = botocore.client.BaseClient._make_api_call
+    # DynamoDB applies each request atomically (a conditional write decides and writes in one step);
+    # moto, called from two threads, does not: both threads could pass the same condition before either
+    # wrote, and a right answer would fail (seen under load). One request at a time restores DynamoDB's
+    # guarantee; a read-then-write answer still lets both through, since both reads come before any write.
+    one_request_at_a_time = threading.Lock()
 
     def reads_together(client, operation, params):
-        result = real(client, operation, params)
+        with one_request_at_a_time:
+            result = real(client, operation, params)
         if operation in ("GetItem", "Query", "Scan", "BatchGetItem"):
             try:
                 both_read.wait()
